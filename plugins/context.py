@@ -1,0 +1,88 @@
+"""What a filter's ``run()`` receives besides pixels: models, progress, cancellation, tiling."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from plugins import tiling
+from plugins.cancel import CancelToken
+from plugins.errors import GpuOutOfMemory, PluginError
+from plugins.runtime import ModelSession, Runtime, is_out_of_memory
+
+if TYPE_CHECKING:
+    from plugins.registry import FilterEntry
+
+MIN_TILE = 64
+
+
+class FilterContext:
+    """Per-run services for a filter. Created by ``plugins.pipeline.apply_filter``."""
+
+    def __init__(self, entry: FilterEntry, runtime: Runtime, *,
+                 progress: Callable[[float], None] | None = None, cancel: CancelToken | None = None,
+                 tile: int | None = None, notify: Callable[[str], None] | None = None) -> None:
+        self.entry = entry
+        self.spec = entry.spec
+        self.folder = entry.folder
+        self.runtime = runtime
+        self.cancel = cancel or CancelToken()
+        self.tile = tile
+        self._progress = progress
+        self._notify = notify
+        self._last_fraction = 0.0
+
+    def progress(self, fraction: float) -> None:
+        """Report overall progress in 0..1 (monotonic; out-of-range values are clamped)."""
+        fraction = min(1.0, max(self._last_fraction, float(fraction)))
+        self._last_fraction = fraction
+        if self._progress is not None:
+            self._progress(fraction)
+
+    def notify(self, message: str) -> None:
+        """Tell the user something worth knowing (status bar in the editor, stderr in the CLI)."""
+        if self._notify is not None:
+            self._notify(message)
+
+    def model(self, file_name: str) -> ModelSession:
+        """The session for one of the manifest's ONNX files, on the active provider."""
+        for ref in self.spec.models:
+            if ref.file == file_name:
+                return self.runtime.session(self.folder / ref.file, ref.sha256)
+        raise PluginError(f"filter '{self.spec.id}' does not declare model '{file_name}' in its manifest")
+
+    def run_tiled(self, image: np.ndarray, fn: Callable[[np.ndarray], np.ndarray], *, scale: int = 1,
+                  tile: int | None = None, overlap: int | None = None,
+                  progress_range: tuple[float, float] = (0.0, 1.0)) -> np.ndarray:
+        """Tile ``image`` through ``fn`` with progress, cancellation and out-of-memory recovery.
+
+        On GPU out-of-memory the tile is halved and the run restarted (down to MIN_TILE), then the
+        runtime falls back to the CPU and the run restarts once more at the original tile size.
+        """
+        size = tile or self.tile or self.spec.tiling.tile
+        overlap = self.spec.tiling.overlap if overlap is None else overlap
+        start, end = progress_range
+
+        def report(fraction: float) -> None:
+            self.progress(start + (end - start) * fraction)
+
+        current = size
+        while True:
+            try:
+                return tiling.run_tiled(image, fn, tile=current, overlap=overlap, scale=scale,
+                                        progress=report, cancel=self.cancel)
+            except Exception as exc:
+                if not is_out_of_memory(exc):
+                    raise
+                smaller = current // 2
+                if smaller >= max(MIN_TILE, 2 * overlap + 1):
+                    self.notify(f"Out of GPU memory: retrying with {smaller}px tiles.")
+                    current = smaller
+                    continue
+                if self.runtime.forced_cpu or self.runtime.preferred == "cpu":
+                    raise GpuOutOfMemory("not enough memory even with the smallest tiles") from exc
+                self.runtime.fall_back_to_cpu("the GPU ran out of memory even with small tiles")
+                self.notify("Out of GPU memory: continuing on the CPU.")
+                current = size

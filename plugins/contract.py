@@ -1,0 +1,297 @@
+"""The filter contract: a plugin's manifest (``manifest.toml``) parsed into typed, validated specs.
+
+The same parameter schema drives the editor's generated form and the CLI's ``--set name=value``,
+so parsing and range checks live here, once.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from plugins.errors import ParamError, PluginError
+
+INPUT_KINDS = ("image", "image+mask", "sketch", "texture-sample+region")
+OUTPUT_KINDS = ("same", "scaled", "new-layer")
+PARAM_TYPES = ("float", "int", "choice", "bool", "colour", "image", "rect", "text")
+_ID_RE = re.compile(r"^[a-z0-9_]+$")
+_SHA_RE = re.compile(r"^[0-9a-f]{64}$")
+_COLOUR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    """One parameter of a filter, as declared in the manifest."""
+
+    name: str
+    type: str
+    default: Any
+    label: str
+    help: str = ""
+    min: float | None = None
+    max: float | None = None
+    step: float | None = None
+    choices: tuple[str, ...] = ()
+    labels: tuple[str, ...] = ()
+    thumbnails: tuple[str, ...] = ()
+
+    def parse(self, raw: str) -> Any:
+        """Convert a command-line string to this parameter's type and check it."""
+        text = raw.strip()
+        try:
+            if self.type == "float":
+                value: Any = float(text)
+            elif self.type == "int":
+                value = int(text)
+            elif self.type == "bool":
+                low = text.lower()
+                if low not in _TRUE | _FALSE:
+                    raise ValueError
+                value = low in _TRUE
+            elif self.type == "rect":
+                value = _parse_rect(text)
+            else:
+                value = text
+        except ValueError:
+            raise ParamError(f"parameter '{self.name}' expects {self.describe_type()}, got '{raw}'") from None
+        return self.coerce(value)
+
+    def coerce(self, value: Any) -> Any:
+        """Check an already-typed value (from the GUI form or the defaults) and normalise it."""
+        kind = self.type
+        if kind in ("float", "int"):
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise ParamError(f"parameter '{self.name}' expects {self.describe_type()}, got {value!r}")
+            if kind == "int":
+                if float(value) != int(value):
+                    raise ParamError(f"parameter '{self.name}' expects a whole number, got {value!r}")
+                value = int(value)
+            else:
+                value = float(value)
+            if (self.min is not None and value < self.min) or (self.max is not None and value > self.max):
+                raise ParamError(f"parameter '{self.name}' must be between {_fmt(self.min)} and "
+                                 f"{_fmt(self.max)}, got {_fmt(value)}")
+            return value
+        if kind == "bool":
+            if not isinstance(value, bool):
+                raise ParamError(f"parameter '{self.name}' expects true or false, got {value!r}")
+            return value
+        if kind == "choice":
+            value = str(value)
+            if value not in self.choices:
+                raise ParamError(f"parameter '{self.name}' must be one of {', '.join(self.choices)}, "
+                                 f"got '{value}'")
+            return value
+        if kind == "colour":
+            value = str(value)
+            if not _COLOUR_RE.match(value):
+                raise ParamError(f"parameter '{self.name}' expects a colour like #ff8800, got '{value}'")
+            return value.lower()
+        if kind == "rect":
+            if value in ("", None):
+                return None
+            if isinstance(value, str):
+                return _parse_rect(value)
+            rect = tuple(int(v) for v in value)
+            if len(rect) != 4 or rect[2] <= 0 or rect[3] <= 0 or rect[0] < 0 or rect[1] < 0:
+                raise ParamError(f"parameter '{self.name}' expects x,y,w,h with w,h > 0, got {value!r}")
+            return rect
+        return str(value)
+
+    def describe_type(self) -> str:
+        """A short human description of what values are accepted."""
+        if self.type in ("float", "int"):
+            word = "a number" if self.type == "float" else "a whole number"
+            return f"{word} from {_fmt(self.min)} to {_fmt(self.max)}"
+        if self.type == "choice":
+            return "one of " + ", ".join(self.choices)
+        return {"bool": "true or false", "colour": "a colour like #ff8800", "rect": "x,y,w,h",
+                "image": "an image file path", "text": "text"}[self.type]
+
+    def to_json(self) -> dict[str, Any]:
+        """The schema as plain data, for ``main.py filters --json``."""
+        data: dict[str, Any] = {"name": self.name, "type": self.type, "default": self.default,
+                                "label": self.label}
+        for key in ("min", "max", "step"):
+            if getattr(self, key) is not None:
+                data[key] = getattr(self, key)
+        if self.choices:
+            data["choices"] = list(self.choices)
+        if self.help:
+            data["help"] = self.help
+        return data
+
+
+@dataclass(frozen=True)
+class ModelRef:
+    """An ONNX file the filter needs, with the SHA-256 it must have."""
+
+    file: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class TilingSpec:
+    """How the filter's network may be tiled. ``scale_param`` names the param giving the scale."""
+
+    tile: int = 512
+    overlap: int = 32
+    scale: int = 1
+    scale_param: str | None = None
+
+
+@dataclass(frozen=True)
+class FilterSpec:
+    """A parsed, validated manifest."""
+
+    id: str
+    name: str
+    category: str
+    version: str
+    description: str
+    input: str
+    output: str
+    requires_mask: bool
+    module: str
+    tiling: TilingSpec
+    models: tuple[ModelRef, ...]
+    params: tuple[ParamSpec, ...] = field(default=())
+
+    def param(self, name: str) -> ParamSpec:
+        for spec in self.params:
+            if spec.name == name:
+                return spec
+        raise ParamError(f"filter '{self.id}' has no parameter '{name}' "
+                         f"(it has: {', '.join(p.name for p in self.params) or 'none'})")
+
+    def defaults(self) -> dict[str, Any]:
+        return {p.name: p.default for p in self.params}
+
+    def parse_params(self, raw: dict[str, str]) -> dict[str, Any]:
+        """Typed, checked values for CLI strings, defaults filled in."""
+        values = self.defaults()
+        for name, text in raw.items():
+            values[name] = self.param(name).parse(text)
+        return values
+
+    def coerce_params(self, given: dict[str, Any] | None) -> dict[str, Any]:
+        """Typed, checked values for already-typed input (GUI form), defaults filled in."""
+        values = self.defaults()
+        for name, value in (given or {}).items():
+            values[name] = self.param(name).coerce(value)
+        return values
+
+    def output_scale(self, values: dict[str, Any]) -> int:
+        """The integer scale of the output for these parameter values (1 unless ``scaled``)."""
+        if self.tiling.scale_param:
+            return int(values[self.tiling.scale_param])
+        return self.tiling.scale
+
+
+def _fmt(value: float | None) -> str:
+    if value is None:
+        return "any"
+    return f"{value:g}"
+
+
+def _parse_rect(text: str) -> tuple[int, int, int, int] | None:
+    if not text:
+        return None
+    parts = [p.strip() for p in text.split(",")]
+    if len(parts) != 4:
+        raise ValueError
+    x, y, w, h = (int(p) for p in parts)
+    if w <= 0 or h <= 0 or x < 0 or y < 0:
+        raise ValueError
+    return (x, y, w, h)
+
+
+def load_manifest(path: Path) -> FilterSpec:
+    """Parse and validate a manifest; any problem is a PluginError naming the file and the field."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PluginError(f"{path}: cannot read manifest ({exc})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise PluginError(f"{path}: manifest is not valid TOML ({exc})") from None
+    try:
+        return _build_spec(data)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise PluginError(f"{path}: invalid manifest: {exc}") from None
+
+
+def _require(data: dict[str, Any], key: str, kind: type) -> Any:
+    if key not in data:
+        raise KeyError(f"missing '{key}'")
+    value = data[key]
+    if not isinstance(value, kind):
+        raise TypeError(f"'{key}' must be {kind.__name__}")
+    return value
+
+
+def _build_spec(data: dict[str, Any]) -> FilterSpec:
+    filter_id = _require(data, "id", str)
+    if not _ID_RE.match(filter_id):
+        raise ValueError(f"id '{filter_id}' must match [a-z0-9_]+")
+    input_kind = data.get("input", "image")
+    output_kind = data.get("output", "same")
+    if input_kind not in INPUT_KINDS:
+        raise ValueError(f"input '{input_kind}' is not one of {INPUT_KINDS}")
+    if output_kind not in OUTPUT_KINDS:
+        raise ValueError(f"output '{output_kind}' is not one of {OUTPUT_KINDS}")
+    tiling_raw = data.get("tiling", {})
+    tiling = TilingSpec(tile=int(tiling_raw.get("tile", 512)), overlap=int(tiling_raw.get("overlap", 32)),
+                        scale=int(tiling_raw.get("scale", 1)), scale_param=tiling_raw.get("scale_param"))
+    if tiling.tile < 16 or tiling.overlap < 0 or 2 * tiling.overlap >= tiling.tile:
+        raise ValueError("tiling needs tile >= 16 and 0 <= overlap < tile / 2")
+    models = []
+    for ref in data.get("models", []):
+        sha = str(ref.get("sha256", "")).lower()
+        if not _SHA_RE.match(sha):
+            raise ValueError(f"model '{ref.get('file')}' needs a 64-hex-digit sha256")
+        models.append(ModelRef(file=_require(ref, "file", str), sha256=sha))
+    params = tuple(_build_param(p) for p in data.get("params", []))
+    names = [p.name for p in params]
+    if len(set(names)) != len(names):
+        raise ValueError("duplicate parameter names")
+    if tiling.scale_param and tiling.scale_param not in names:
+        raise ValueError(f"tiling.scale_param '{tiling.scale_param}' is not a parameter")
+    return FilterSpec(
+        id=filter_id, name=_require(data, "name", str), category=data.get("category", "Other"),
+        version=str(data.get("version", "0")), description=data.get("description", ""),
+        input=input_kind, output=output_kind,
+        requires_mask=bool(data.get("requires_mask", input_kind == "image+mask")),
+        module=data.get("module", "filter.py"), tiling=tiling, models=tuple(models), params=params,
+    )
+
+
+def _build_param(raw: dict[str, Any]) -> ParamSpec:
+    name = _require(raw, "name", str)
+    kind = _require(raw, "type", str)
+    if kind not in PARAM_TYPES:
+        raise ValueError(f"parameter '{name}': type '{kind}' is not one of {PARAM_TYPES}")
+    choices = tuple(str(c) for c in raw.get("choices", ()))
+    if kind == "choice" and not choices:
+        raise ValueError(f"parameter '{name}': a choice needs 'choices'")
+    spec = ParamSpec(
+        name=name, type=kind, default=None, label=raw.get("label", name), help=raw.get("help", ""),
+        min=raw.get("min"), max=raw.get("max"), step=raw.get("step"), choices=choices,
+        labels=tuple(raw.get("labels", ())), thumbnails=tuple(raw.get("thumbnails", ())),
+    )
+    default = raw.get("default", _implicit_default(spec))
+    try:
+        default = spec.coerce(default)
+    except ParamError as exc:
+        raise ValueError(f"default: {exc}") from None
+    return ParamSpec(**{**spec.__dict__, "default": default})
+
+
+def _implicit_default(spec: ParamSpec) -> Any:
+    return {"float": spec.min if spec.min is not None else 0.0, "int": int(spec.min or 0), "bool": False,
+            "choice": spec.choices[0] if spec.choices else "", "colour": "#000000", "rect": None,
+            "image": "", "text": ""}[spec.type]

@@ -1,0 +1,134 @@
+"""One code path from document pixels to a filter's result, shared by the CLI and the editor.
+
+The pipeline owns what every filter would otherwise get subtly wrong: uint8 ↔ float conversion,
+alpha (kept, or resized separately when the output is scaled), parameter checking, output shape
+checks, NaN/range clean-up, and turning a plugin's unexpected exception into a clear error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from plugins import registry
+from plugins.cancel import CancelToken
+from plugins.context import FilterContext
+from plugins.errors import HolstError, ModelMissingError, ParamError, PluginError
+from plugins.registry import STATUS_UNTRAINED, FilterEntry
+from plugins.runtime import Runtime, default_runtime
+
+
+def to_float_rgb(pixels: np.ndarray) -> np.ndarray:
+    """uint8 H×W×4 → float32 H×W×3 in 0..1."""
+    return pixels[:, :, :3].astype(np.float32) / 255.0
+
+
+def to_uint8(values: np.ndarray) -> np.ndarray:
+    """float 0..1 → uint8 with rounding; NaN becomes 0."""
+    clean = np.nan_to_num(values, nan=0.0, posinf=1.0, neginf=0.0)
+    return (np.clip(clean, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
+
+
+def resize_channel(channel: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """Resize a uint8 H×W channel to (width, height) with Lanczos."""
+    if channel.shape[1] == size[0] and channel.shape[0] == size[1]:
+        return channel
+    return np.asarray(Image.fromarray(channel, "L").resize(size, Image.Resampling.LANCZOS))
+
+
+def composite_by_mask(before: np.ndarray, after: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Blend two same-size uint8 RGBA images: ``after`` where mask is 1, ``before`` where 0."""
+    weight = mask.astype(np.float32)[:, :, None]
+    mixed = before.astype(np.float32) * (1.0 - weight) + after.astype(np.float32) * weight
+    return (mixed + 0.5).astype(np.uint8)
+
+
+def resolve(entry_or_id: FilterEntry | str) -> FilterEntry:
+    """The usable entry for an id (or entry); a clear error when it cannot run."""
+    entry = registry.get(entry_or_id) if isinstance(entry_or_id, str) else entry_or_id
+    if entry.status == STATUS_UNTRAINED:
+        raise ModelMissingError(f"filter '{entry.id}': model not trained yet")
+    if not entry.usable:
+        raise PluginError(f"filter '{entry.id}' is broken: {entry.reason}")
+    return entry
+
+
+def expected_size(entry: FilterEntry, params: dict[str, Any], height: int,
+                  width: int) -> tuple[int, int] | None:
+    """(H, W) the filter must return, or None when any size is allowed (``new-layer``)."""
+    spec = entry.spec
+    if spec.output == "new-layer":
+        return None
+    scale = spec.output_scale(params) if spec.output == "scaled" else 1
+    return height * scale, width * scale
+
+
+def apply_filter(entry_or_id: FilterEntry | str, pixels: np.ndarray, *, mask: np.ndarray | None = None,
+                 params: dict[str, Any] | None = None, raw_params: dict[str, str] | None = None,
+                 runtime: Runtime | None = None, progress: Callable[[float], None] | None = None,
+                 cancel: CancelToken | None = None, tile: int | None = None,
+                 notify: Callable[[str], None] | None = None) -> np.ndarray:
+    """Run a filter on uint8 RGBA ``pixels``; returns a new uint8 RGBA array (input untouched)."""
+    entry = resolve(entry_or_id)
+    spec = entry.spec
+    if pixels.ndim != 3 or pixels.shape[2] != 4 or pixels.dtype != np.uint8:
+        raise ValueError("apply_filter expects uint8 H×W×4 pixels")
+    height, width = pixels.shape[:2]
+    if height == 0 or width == 0:
+        raise ParamError("the image is empty")
+    values = spec.parse_params(raw_params) if raw_params is not None else spec.coerce_params(params)
+    if mask is not None:
+        if mask.shape != (height, width):
+            raise ParamError(f"the mask is {mask.shape[1]}×{mask.shape[0]} but the image is {width}×{height}")
+        mask = np.clip(mask.astype(np.float32, copy=False), 0.0, 1.0)
+        if spec.requires_mask and not mask.any():
+            raise ParamError(f"filter '{spec.id}' needs a mask, and the mask is empty")
+    elif spec.requires_mask:
+        raise ParamError(f"filter '{spec.id}' needs a mask (white marks the pixels to change)")
+    if tile is not None and tile < 64:
+        raise ParamError("tile size must be at least 64 pixels")
+
+    ctx = FilterContext(entry, runtime or default_runtime(), progress=progress, cancel=cancel, tile=tile,
+                        notify=notify)
+    ctx.cancel.raise_if_cancelled()
+    rgb = to_float_rgb(pixels)
+    try:
+        result = entry.module().run(ctx, rgb, mask, values)
+    except HolstError:
+        raise
+    except MemoryError:
+        raise HolstError(f"not enough memory to run '{spec.id}' on a {width}×{height} image; "
+                         f"try a smaller tile size") from None
+    except Exception as exc:  # a plugin bug must not take the app down
+        raise PluginError(f"filter '{spec.id}' failed: {type(exc).__name__}: {exc}") from exc
+    ctx.cancel.raise_if_cancelled()
+    return _finish(entry, values, pixels, result, ctx)
+
+
+def _finish(entry: FilterEntry, values: dict[str, Any], pixels: np.ndarray, result: Any,
+            ctx: FilterContext) -> np.ndarray:
+    spec = entry.spec
+    height, width = pixels.shape[:2]
+    if not isinstance(result, np.ndarray) or result.ndim != 3 or result.shape[2] not in (3, 4):
+        shape = getattr(result, "shape", type(result).__name__)
+        raise PluginError(f"filter '{spec.id}' returned the wrong shape {shape}; expected H×W×3")
+    want = expected_size(entry, values, height, width)
+    if want is not None and result.shape[:2] != want:
+        raise PluginError(f"filter '{spec.id}' returned the wrong shape {result.shape[:2]}; expected {want}")
+    if result.shape[0] == 0 or result.shape[1] == 0:
+        raise PluginError(f"filter '{spec.id}' returned an empty image")
+    out = np.empty((*result.shape[:2], 4), dtype=np.uint8)
+    out[:, :, :3] = to_uint8(result[:, :, :3])
+    if result.shape[2] == 4:
+        out[:, :, 3] = to_uint8(result[:, :, 3])
+    elif result.shape[:2] == (height, width):
+        out[:, :, 3] = pixels[:, :, 3]
+    elif spec.output == "scaled":
+        out[:, :, 3] = resize_channel(pixels[:, :, 3], (result.shape[1], result.shape[0]))
+    else:
+        out[:, :, 3] = 255
+    ctx.progress(1.0)
+    return out

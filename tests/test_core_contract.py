@@ -1,0 +1,97 @@
+"""The manifest contract: parsing, validation and parameter checking."""
+
+from pathlib import Path
+
+import pytest
+
+from plugins.contract import load_manifest
+from plugins.errors import ParamError, PluginError
+
+GOOD = '''
+id = "demo"
+name = "Demo"
+output = "scaled"
+[tiling]
+tile = 128
+overlap = 16
+scale_param = "scale"
+[[params]]
+name = "scale"
+type = "choice"
+choices = ["2", "4"]
+default = "4"
+[[params]]
+name = "amount"
+type = "float"
+min = 0.0
+max = 2.0
+default = 1.0
+[[params]]
+name = "seamless"
+type = "bool"
+[[params]]
+name = "region"
+type = "rect"
+[[params]]
+name = "tint"
+type = "colour"
+default = "#FF8800"
+'''
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "manifest.toml"
+    path.write_text(text)
+    return path
+
+
+def test_good_manifest_parses_with_typed_defaults(tmp_path):
+    spec = load_manifest(write(tmp_path, GOOD))
+    assert spec.id == "demo" and spec.output == "scaled"
+    assert spec.defaults() == {"scale": "4", "amount": 1.0, "seamless": False, "region": None,
+                               "tint": "#ff8800"}
+    assert spec.output_scale(spec.defaults()) == 4
+
+
+def test_cli_strings_are_parsed_and_checked(tmp_path):
+    spec = load_manifest(write(tmp_path, GOOD))
+    values = spec.parse_params({"scale": "2", "amount": "0.5", "seamless": "yes", "region": "1,2,30,40"})
+    assert values["scale"] == "2" and values["amount"] == 0.5 and values["seamless"] is True
+    assert values["region"] == (1, 2, 30, 40)
+    assert spec.output_scale(values) == 2
+
+
+@pytest.mark.parametrize("raw, words", [
+    ({"scale": "3"}, "one of 2, 4"),
+    ({"amount": "5"}, "between 0 and 2"),
+    ({"amount": "lots"}, "expects a number"),
+    ({"seamless": "maybe"}, "true or false"),
+    ({"region": "1,2,3"}, "x,y,w,h"),
+    ({"tint": "orange"}, "colour like"),
+    ({"nope": "1"}, "has no parameter 'nope'"),
+])
+def test_bad_values_give_clear_messages(tmp_path, raw, words):
+    spec = load_manifest(write(tmp_path, GOOD))
+    with pytest.raises(ParamError, match=words):
+        spec.parse_params(raw)
+
+
+def test_gui_values_are_coerced(tmp_path):
+    spec = load_manifest(write(tmp_path, GOOD))
+    assert spec.coerce_params({"amount": 2})["amount"] == 2.0
+    with pytest.raises(ParamError):
+        spec.coerce_params({"seamless": 1})
+
+
+@pytest.mark.parametrize("text, words", [
+    ("id = 'Bad Id'\nname = 'x'", "must match"),
+    ("name = 'x'", "missing 'id'"),
+    ("id = 'x'\nname = 'x'\ninput = 'video'", "input 'video'"),
+    ("id = 'x'\nname = 'x'\n[[models]]\nfile = 'a.onnx'\nsha256 = 'abc'", "sha256"),
+    ("id = 'x'\nname = 'x'\n[tiling]\ntile = 64\noverlap = 40", "overlap"),
+    ("id = 'x'\nname = 'x'\n[[params]]\nname = 'a'\ntype = 'float'\nmax = 1\ndefault = 3", "default"),
+    ("id = 'x'\nname = = 'x'", "not valid TOML"),
+])
+def test_bad_manifests_are_plugin_errors(tmp_path, text, words):
+    with pytest.raises(PluginError, match=words):
+        load_manifest(write(tmp_path, text))

@@ -1,0 +1,94 @@
+"""Discovery of built-in, user-folder and entry-point filters; broken plugins are listed, not fatal."""
+
+import importlib.metadata
+import shutil
+import sys
+
+import pytest
+
+from plugins import registry
+from plugins.errors import ModelMissingError, PluginError
+from plugins.pipeline import apply_filter
+
+
+def by_id(entries):
+    return {e.id: e for e in entries}
+
+
+def test_fixture_plugins_are_found_in_the_user_folder(test_plugins):
+    entries = by_id(registry.all_filters())
+    assert entries["test_blur"].usable and entries["test_blur"].source == "user"
+    assert entries["test_double"].spec.output == "scaled"
+
+
+def test_builtin_filters_are_listed_with_a_status(test_plugins):
+    builtins = [e for e in registry.all_filters() if e.source == "builtin"]
+    for entry in builtins:
+        assert entry.status in ("ok", "untrained", "broken")
+        assert entry.status == "ok" or entry.reason
+
+
+def test_broken_plugins_are_reported_and_skipped(tmp_path, fixture_plugin_dir, monkeypatch):
+    bad_toml = tmp_path / "bad_toml"
+    bad_toml.mkdir()
+    (bad_toml / "manifest.toml").write_text("id = = 1")
+    bad_import = tmp_path / "bad_import"
+    shutil.copytree(fixture_plugin_dir / "raises", bad_import)
+    (bad_import / "manifest.toml").write_text((bad_import / "manifest.toml").read_text()
+                                              .replace("test_raises", "bad_import"))
+    (bad_import / "filter.py").write_text("import does_not_exist\n")
+    missing = tmp_path / "missing_model"
+    shutil.copytree(fixture_plugin_dir / "blur", missing)
+    (missing / "manifest.toml").write_text((missing / "manifest.toml").read_text()
+                                           .replace("test_blur", "missing_model"))
+    (missing / "blur.onnx").unlink()
+    tampered = tmp_path / "tampered"
+    shutil.copytree(fixture_plugin_dir / "blur", tampered)
+    (tampered / "manifest.toml").write_text((tampered / "manifest.toml").read_text()
+                                            .replace("test_blur", "tampered"))
+    with open(tampered / "blur.onnx", "ab") as handle:
+        handle.write(b"\0")
+    monkeypatch.setenv("HOLST_PLUGIN_PATH", str(tmp_path))
+    entries = registry.discover()
+    named = {e.folder.name: e for e in entries if e.source == "user"}
+    assert named["bad_toml"].status == "broken" and "TOML" in named["bad_toml"].reason
+    assert named["bad_import"].status == "broken" and "does_not_exist" in named["bad_import"].reason
+    assert named["missing_model"].status == "untrained"
+    assert named["missing_model"].status_text() == "model not trained yet"
+    assert named["tampered"].status == "broken" and "SHA-256" in named["tampered"].reason
+    registry.all_filters(refresh=True)
+    with pytest.raises(ModelMissingError, match="not trained yet"):
+        apply_filter(named["missing_model"], __import__("numpy").zeros((4, 4, 4), "uint8"))
+    with pytest.raises(PluginError, match="SHA-256"):
+        apply_filter(named["tampered"], __import__("numpy").zeros((4, 4, 4), "uint8"))
+
+
+def test_duplicate_ids_are_broken(tmp_path, fixture_plugin_dir, monkeypatch):
+    shutil.copytree(fixture_plugin_dir / "blur", tmp_path / "a")
+    shutil.copytree(fixture_plugin_dir / "blur", tmp_path / "b")
+    monkeypatch.setenv("HOLST_PLUGIN_PATH", str(tmp_path))
+    statuses = sorted(e.status for e in registry.discover() if e.id == "test_blur")
+    assert statuses == ["broken", "ok"]
+
+
+def test_entry_point_plugins_are_loaded(tmp_path, fixture_plugin_dir, monkeypatch):
+    package = tmp_path / "site" / "ep_filter"
+    shutil.copytree(fixture_plugin_dir / "blur", package)
+    (package / "manifest.toml").write_text((package / "manifest.toml").read_text()
+                                           .replace("test_blur", "ep_blur"))
+    (package / "__init__.py").write_text("")
+    monkeypatch.syspath_prepend(str(tmp_path / "site"))
+    point = importlib.metadata.EntryPoint(name="ep_blur", value="ep_filter", group=registry.ENTRY_POINT_GROUP)
+    monkeypatch.setattr(importlib.metadata, "entry_points",
+                        lambda group=None: [point] if group == registry.ENTRY_POINT_GROUP else [])
+    monkeypatch.setenv("HOLST_PLUGIN_PATH", "")
+    entries = by_id(registry.discover())
+    assert entries["ep_blur"].usable and entries["ep_blur"].source == "entry-point"
+    assert entries["ep_blur"].module_name == "ep_filter.filter"
+    sys.modules.pop("ep_filter", None)
+    sys.modules.pop("ep_filter.filter", None)
+
+
+def test_unknown_filter_names_the_available_ones(test_plugins):
+    with pytest.raises(PluginError, match="unknown filter 'nope'.*test_blur"):
+        registry.get("nope")

@@ -1,0 +1,76 @@
+"""Tiling: tiled == untiled within 1/255 when the receptive field fits the overlap; no seams."""
+
+import numpy as np
+import pytest
+
+from plugins.cancel import CancelToken
+from plugins.errors import Cancelled
+from plugins.tiling import run_tiled, tile_starts
+
+
+def box_blur(image: np.ndarray, radius: int) -> np.ndarray:
+    """Zero-padded box blur, the same maths as the ONNX fixture (radius 1)."""
+    k = 2 * radius + 1
+    padded = np.pad(image, ((radius, radius), (radius, radius), (0, 0)))
+    out = np.zeros_like(image)
+    for dy in range(k):
+        for dx in range(k):
+            out += padded[dy:dy + image.shape[0], dx:dx + image.shape[1]]
+    return out / (k * k)
+
+
+@pytest.mark.parametrize("length, tile, overlap", [(10, 64, 8), (64, 64, 8), (65, 64, 8), (300, 64, 16)])
+def test_tile_starts_cover_everything(length, tile, overlap):
+    starts = tile_starts(length, tile, overlap)
+    assert starts[0] == 0 and starts[-1] + min(tile, length) == length
+    for a, b in zip(starts, starts[1:]):
+        assert b - a <= tile - overlap
+
+
+@pytest.mark.parametrize("radius, overlap", [(1, 8), (2, 8), (4, 16)])
+def test_tiled_equals_untiled_when_receptive_field_fits(radius, overlap):
+    image = np.random.default_rng(1).random((157, 211, 3), dtype=np.float32)
+    whole = box_blur(image, radius)
+    tiled = run_tiled(image, lambda t: box_blur(t, radius), tile=48, overlap=overlap)
+    assert np.abs(tiled - whole).max() <= 1.0 / 255.0
+
+
+def test_scaled_tiling_matches_whole():
+    image = np.random.default_rng(2).random((90, 70, 3), dtype=np.float32)
+
+    def up(tile):
+        return np.repeat(np.repeat(box_blur(tile, 1), 2, axis=0), 2, axis=1)
+
+    assert np.abs(run_tiled(image, up, tile=32, overlap=8, scale=2) - up(image)).max() <= 1.0 / 255.0
+
+
+def test_feathering_hides_seams_of_a_context_blind_network():
+    """A per-tile brightness offset (worst case) must change smoothly, not jump at tile borders."""
+    image = np.full((200, 200, 3), 0.5, dtype=np.float32)
+    counter = iter(range(100))
+    result = run_tiled(image, lambda t: t + 0.1 * (next(counter) % 2), tile=96, overlap=32)
+    steps = np.abs(np.diff(result[:, :, 0], axis=1)).max()
+    assert steps < 0.1 / 4  # a hard seam would jump by the full 0.1
+
+
+def test_progress_per_tile_and_cancel_between_tiles():
+    image = np.zeros((100, 100, 3), dtype=np.float32)
+    seen = []
+    run_tiled(image, lambda t: t, tile=40, overlap=8, progress=seen.append)
+    assert len(seen) == 9 and seen[-1] == 1.0 and seen == sorted(seen)
+    token = CancelToken()
+    calls = []
+
+    def fn(tile):
+        calls.append(1)
+        token.cancel()
+        return tile
+
+    with pytest.raises(Cancelled):
+        run_tiled(image, fn, tile=40, overlap=8, cancel=token)
+    assert len(calls) == 1
+
+
+def test_wrong_tile_output_is_an_error():
+    with pytest.raises(ValueError, match="returned"):
+        run_tiled(np.zeros((100, 100, 3), np.float32), lambda t: t[:-1], tile=40, overlap=8)
