@@ -33,6 +33,7 @@ class FilterContext:
         self._progress = progress
         self._notify = notify
         self._last_fraction = 0.0
+        self._output: np.ndarray | None = None
 
     def progress(self, fraction: float) -> None:
         """Report overall progress in 0..1 (monotonic; out-of-range values are clamped)."""
@@ -53,13 +54,27 @@ class FilterContext:
                 return self.runtime.session(self.folder / ref.file, ref.sha256)
         raise PluginError(f"filter '{self.spec.id}' does not declare model '{file_name}' in its manifest")
 
+    def output_buffer(self, height: int, width: int) -> np.ndarray:
+        """A uint8 H×W×4 RGBA buffer that the pipeline returns as it is (alpha filled in by the
+        pipeline). Filters whose output is huge write RGB into ``[..., :3]`` instead of returning
+        a float array four times the size."""
+        if self._output is None or self._output.shape[:2] != (height, width):
+            self._output = np.empty((height, width, 4), dtype=np.uint8)
+        return self._output
+
+    def owns(self, result: np.ndarray) -> bool:
+        """Whether ``result`` is (a view of) this context's output buffer."""
+        return self._output is not None and np.shares_memory(result, self._output)
+
     def run_tiled(self, image: np.ndarray, fn: Callable[[np.ndarray], np.ndarray], *, scale: int = 1,
                   tile: int | None = None, overlap: int | None = None,
-                  progress_range: tuple[float, float] = (0.0, 1.0)) -> np.ndarray:
+                  progress_range: tuple[float, float] = (0.0, 1.0), to_uint8: bool = False) -> np.ndarray:
         """Tile ``image`` through ``fn`` with progress, cancellation and out-of-memory recovery.
 
         On GPU out-of-memory the tile is halved and the run restarted (down to MIN_TILE), then the
         runtime falls back to the CPU and the run restarts once more at the original tile size.
+        ``to_uint8=True`` writes 3-channel results straight into ``output_buffer`` and returns that
+        RGB view, which the pipeline passes through without another copy.
         """
         size = tile or self.tile or self.spec.tiling.tile
         overlap = self.spec.tiling.overlap if overlap is None else overlap
@@ -71,8 +86,12 @@ class FilterContext:
         current = size
         while True:
             try:
+                out = None
+                if to_uint8:
+                    height, width = image.shape[:2]
+                    out = self.output_buffer(height * scale, width * scale)[:, :, :3]
                 return tiling.run_tiled(image, fn, tile=current, overlap=overlap, scale=scale,
-                                        progress=report, cancel=self.cancel)
+                                        progress=report, cancel=self.cancel, out=out)
             except Exception as exc:
                 if not is_out_of_memory(exc):
                     raise

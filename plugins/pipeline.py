@@ -32,6 +32,10 @@ def to_uint8(values: np.ndarray) -> np.ndarray:
     return (np.clip(clean, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
 
 
+def _as_uint8(values: np.ndarray) -> np.ndarray:
+    return values if values.dtype == np.uint8 else to_uint8(values)
+
+
 def resize_channel(channel: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     """Resize a uint8 H×W channel to (width, height) with Lanczos."""
     if channel.shape[1] == size[0] and channel.shape[0] == size[1]:
@@ -71,7 +75,11 @@ def apply_filter(entry_or_id: FilterEntry | str, pixels: np.ndarray, *, mask: np
                  runtime: Runtime | None = None, progress: Callable[[float], None] | None = None,
                  cancel: CancelToken | None = None, tile: int | None = None,
                  notify: Callable[[str], None] | None = None) -> np.ndarray:
-    """Run a filter on uint8 RGBA ``pixels``; returns a new uint8 RGBA array (input untouched)."""
+    """Run a filter on uint8 RGBA ``pixels``; returns a new uint8 RGBA array (input untouched).
+
+    A filter returns float32 RGB in 0..1 (or uint8 RGB 0..255, or the RGB view of
+    ``ctx.output_buffer``); a 4th channel, if returned, replaces the alpha.
+    """
     entry = resolve(entry_or_id)
     spec = entry.spec
     if pixels.ndim != 3 or pixels.shape[2] != 4 or pixels.dtype != np.uint8:
@@ -120,10 +128,13 @@ def _finish(entry: FilterEntry, values: dict[str, Any], pixels: np.ndarray, resu
         raise PluginError(f"filter '{spec.id}' returned the wrong shape {result.shape[:2]}; expected {want}")
     if result.shape[0] == 0 or result.shape[1] == 0:
         raise PluginError(f"filter '{spec.id}' returned an empty image")
-    out = np.empty((*result.shape[:2], 4), dtype=np.uint8)
-    out[:, :, :3] = to_uint8(result[:, :, :3])
-    if result.shape[2] == 4:
-        out[:, :, 3] = to_uint8(result[:, :, 3])
+    if ctx.owns(result):
+        out = ctx.output_buffer(*result.shape[:2])
+    else:
+        out = np.empty((*result.shape[:2], 4), dtype=np.uint8)
+        out[:, :, :3] = _as_uint8(result[:, :, :3])
+    if result.shape[2] == 4 and not ctx.owns(result):
+        out[:, :, 3] = _as_uint8(result[:, :, 3])
     elif result.shape[:2] == (height, width):
         out[:, :, 3] = pixels[:, :, 3]
     elif spec.output == "scaled":

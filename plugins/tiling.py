@@ -46,12 +46,17 @@ def count_tiles(height: int, width: int, tile: int, overlap: int) -> int:
 
 
 def run_tiled(image: np.ndarray, fn: TileFn, *, tile: int, overlap: int, scale: int = 1,
-              progress: Callable[[float], None] | None = None,
-              cancel: CancelToken | None = None) -> np.ndarray:
+              progress: Callable[[float], None] | None = None, cancel: CancelToken | None = None,
+              out: np.ndarray | None = None) -> np.ndarray:
     """Apply ``fn`` to ``image`` (H×W×C float32) tile by tile and blend the results.
 
-    ``fn`` maps an h×w×C tile to an (h·scale)×(w·scale)×C' array. Progress is reported after each
-    tile; cancellation is checked before each tile (raises Cancelled).
+    ``fn`` maps an h×w×C tile to an (h·scale)×(w·scale)×C' float array in 0..1. Progress is
+    reported after each tile; cancellation is checked before each tile (raises Cancelled).
+
+    Tiles are blended one row of tiles (a strip) at a time and finished rows are written out at
+    once, so the float working memory is about two strips, not the whole output. ``out`` may be a
+    preallocated (H·scale)×(W·scale)×C' array; a uint8 ``out`` receives 0..255 values (this is how a
+    ×4 upscale of a 24-megapixel photo stays within a few GiB).
     """
     if image.ndim != 3:
         raise ValueError("run_tiled expects an H×W×C array")
@@ -62,36 +67,55 @@ def run_tiled(image: np.ndarray, fn: TileFn, *, tile: int, overlap: int, scale: 
     xs = tile_starts(width, tile, overlap)
     total = len(ys) * len(xs)
     margin, feather = overlap * scale / 4.0, overlap * scale / 2.0
-    out: np.ndarray | None = None
-    weights: np.ndarray | None = None
+    out_w = width * scale
+    pending: tuple[int, np.ndarray, np.ndarray] | None = None  # (first output row, acc, weights)
     done = 0
-    for y in ys:
+    for row, y in enumerate(ys):
+        h = min(tile, height - y)
+        strip_acc: np.ndarray | None = None
+        strip_w = np.zeros((h * scale, out_w, 1), dtype=np.float32)
+        wy = _ramp(h * scale, margin, feather, y > 0, y + h < height)
         for x in xs:
             if cancel is not None:
                 cancel.raise_if_cancelled()
-            h, w = min(tile, height - y), min(tile, width - x)
+            w = min(tile, width - x)
             result = np.asarray(fn(image[y:y + h, x:x + w]), dtype=np.float32)
             if result.ndim == 2:
                 result = result[:, :, None]
             if result.shape[:2] != (h * scale, w * scale):
                 raise ValueError(f"tile function returned {result.shape[:2]}, expected "
                                  f"{(h * scale, w * scale)}")
-            if total == 1:
-                if progress is not None:
-                    progress(1.0)
-                return result
-            if out is None:
-                out = np.zeros((height * scale, width * scale, result.shape[2]), dtype=np.float32)
-                weights = np.zeros((height * scale, width * scale, 1), dtype=np.float32)
-            wy = _ramp(h * scale, margin, feather, y > 0, y + h < height)
+            if strip_acc is None:
+                strip_acc = np.zeros((h * scale, out_w, result.shape[2]), dtype=np.float32)
+                if out is None:
+                    out = np.empty((height * scale, out_w, result.shape[2]), dtype=np.float32)
             wx = _ramp(w * scale, margin, feather, x > 0, x + w < width)
             weight = (wy[:, None] * wx[None, :])[:, :, None]
-            oy, ox = y * scale, x * scale
-            out[oy:oy + h * scale, ox:ox + w * scale] += result * weight
-            weights[oy:oy + h * scale, ox:ox + w * scale] += weight
+            ox = x * scale
+            strip_acc[:, ox:ox + w * scale] += result * weight
+            strip_w[:, ox:ox + w * scale] += weight
             done += 1
             if progress is not None:
                 progress(done / total)
-    assert out is not None and weights is not None
-    np.divide(out, np.maximum(weights, 1e-8), out=out)
+        assert strip_acc is not None and out is not None
+        top = y * scale
+        if pending is not None:
+            first, acc, wts = pending
+            offset = first - top
+            strip_acc[offset:offset + acc.shape[0]] += acc
+            strip_w[offset:offset + acc.shape[0]] += wts
+        done_until = ys[row + 1] * scale if row + 1 < len(ys) else (y + h) * scale
+        keep = done_until - top
+        _write_rows(out, top, strip_acc[:keep], strip_w[:keep])
+        pending = (done_until, strip_acc[keep:], strip_w[keep:]) if keep < strip_acc.shape[0] else None
+    assert out is not None
     return out
+
+
+def _write_rows(out: np.ndarray, top: int, acc: np.ndarray, weights: np.ndarray) -> None:
+    """Normalise finished rows by their weights and store them (as 0..255 for a uint8 ``out``)."""
+    rows = acc / np.maximum(weights, 1e-8)
+    if out.dtype == np.uint8:
+        np.nan_to_num(rows, copy=False, nan=0.0, posinf=1.0, neginf=0.0)
+        rows = np.clip(rows, 0.0, 1.0) * 255.0 + 0.5
+    out[top:top + rows.shape[0]] = rows

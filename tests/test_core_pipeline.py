@@ -97,3 +97,25 @@ def test_composite_by_mask():
     mask = np.array([[0, 1], [0.5, 0]], np.float32)
     out = composite_by_mask(before, after, mask)
     assert out[0, 0, 0] == 0 and out[0, 1, 0] == 200 and out[1, 0, 0] == 100
+
+
+def test_filter_writing_into_the_output_buffer(test_plugins, pixels, tmp_path, monkeypatch):
+    """The big-image path (uint8 buffer, no float copy of the output) gives the same pixels."""
+    from plugins import registry
+
+    entry = registry.get("test_double")
+    expected = apply_filter(entry, pixels)
+    module = entry.module()
+    original = module.run
+
+    def run_into_buffer(ctx, image, mask, params):
+        def one_tile(tile):
+            x = np.ascontiguousarray(tile.transpose(2, 0, 1)[None])
+            return ctx.model("double.onnx").run({"image": x})[0][0].transpose(1, 2, 0)
+        return ctx.run_tiled(image, one_tile, scale=2, to_uint8=True)
+
+    monkeypatch.setattr(module, "run", run_into_buffer)
+    result = apply_filter(entry, pixels)
+    monkeypatch.setattr(module, "run", original)
+    assert np.abs(result.astype(int) - expected).max() <= 1
+    assert np.array_equal(result[:, :, 3], expected[:, :, 3])

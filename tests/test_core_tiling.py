@@ -74,3 +74,12 @@ def test_progress_per_tile_and_cancel_between_tiles():
 def test_wrong_tile_output_is_an_error():
     with pytest.raises(ValueError, match="returned"):
         run_tiled(np.zeros((100, 100, 3), np.float32), lambda t: t[:-1], tile=40, overlap=8)
+
+
+def test_uint8_output_buffer_matches_float_result():
+    image = np.random.default_rng(4).random((130, 150, 3), dtype=np.float32)
+    float_result = run_tiled(image, lambda t: box_blur(t, 1), tile=48, overlap=8)
+    out = np.zeros((130, 150, 4), np.uint8)
+    view = run_tiled(image, lambda t: box_blur(t, 1), tile=48, overlap=8, out=out[:, :, :3])
+    assert np.shares_memory(view, out)
+    assert np.abs(out[:, :, :3].astype(int) - np.round(float_result * 255)).max() <= 1
