@@ -68,13 +68,19 @@ def run_tiled(image: np.ndarray, fn: TileFn, *, tile: int, overlap: int, scale: 
     total = len(ys) * len(xs)
     margin, feather = overlap * scale / 4.0, overlap * scale / 2.0
     out_w = width * scale
-    pending: tuple[int, np.ndarray, np.ndarray] | None = None  # (first output row, acc, weights)
+    # Weights are separable (wy ⊗ wx) and every strip uses the same columns, so the blend weight of
+    # an output pixel is (sum of wy over strips) × (sum of wx over columns): two 1-D arrays.
+    col_weight = np.zeros(out_w, dtype=np.float32)
+    for x in xs:
+        w = min(tile, width - x)
+        col_weight[x * scale:(x + w) * scale] += _ramp(w * scale, margin, feather, x > 0, x + w < width)
+    pending: tuple[int, np.ndarray, np.ndarray] | None = None  # (first output row, acc, row weights)
     done = 0
     for row, y in enumerate(ys):
         h = min(tile, height - y)
         strip_acc: np.ndarray | None = None
-        strip_w = np.zeros((h * scale, out_w, 1), dtype=np.float32)
         wy = _ramp(h * scale, margin, feather, y > 0, y + h < height)
+        row_weight = wy.copy()
         for x in xs:
             if cancel is not None:
                 cancel.raise_if_cancelled()
@@ -90,30 +96,32 @@ def run_tiled(image: np.ndarray, fn: TileFn, *, tile: int, overlap: int, scale: 
                 if out is None:
                     out = np.empty((height * scale, out_w, result.shape[2]), dtype=np.float32)
             wx = _ramp(w * scale, margin, feather, x > 0, x + w < width)
-            weight = (wy[:, None] * wx[None, :])[:, :, None]
+            result = result * wy[:, None, None]  # a new array: fn may return a view of its input
+            result *= wx[None, :, None]
             ox = x * scale
-            strip_acc[:, ox:ox + w * scale] += result * weight
-            strip_w[:, ox:ox + w * scale] += weight
+            strip_acc[:, ox:ox + w * scale] += result
             done += 1
             if progress is not None:
                 progress(done / total)
         assert strip_acc is not None and out is not None
         top = y * scale
         if pending is not None:
-            first, acc, wts = pending
+            first, acc, weights = pending
             offset = first - top
             strip_acc[offset:offset + acc.shape[0]] += acc
-            strip_w[offset:offset + acc.shape[0]] += wts
+            row_weight[offset:offset + acc.shape[0]] += weights
         done_until = ys[row + 1] * scale if row + 1 < len(ys) else (y + h) * scale
         keep = done_until - top
-        _write_rows(out, top, strip_acc[:keep], strip_w[:keep])
-        pending = (done_until, strip_acc[keep:], strip_w[keep:]) if keep < strip_acc.shape[0] else None
+        _write_rows(out, top, strip_acc[:keep], row_weight[:keep], col_weight)
+        pending = (done_until, strip_acc[keep:], row_weight[keep:]) if keep < strip_acc.shape[0] else None
     assert out is not None
     return out
 
 
-def _write_rows(out: np.ndarray, top: int, acc: np.ndarray, weights: np.ndarray) -> None:
+def _write_rows(out: np.ndarray, top: int, acc: np.ndarray, row_weight: np.ndarray,
+                col_weight: np.ndarray) -> None:
     """Normalise finished rows by their weights and store them (as 0..255 for a uint8 ``out``)."""
+    weights = row_weight[:, None, None] * col_weight[None, :, None]
     rows = acc / np.maximum(weights, 1e-8)
     if out.dtype == np.uint8:
         np.nan_to_num(rows, copy=False, nan=0.0, posinf=1.0, neginf=0.0)

@@ -83,3 +83,11 @@ def test_uint8_output_buffer_matches_float_result():
     view = run_tiled(image, lambda t: box_blur(t, 1), tile=48, overlap=8, out=out[:, :, :3])
     assert np.shares_memory(view, out)
     assert np.abs(out[:, :, :3].astype(int) - np.round(float_result * 255)).max() <= 1
+
+
+def test_identity_tiles_leave_the_input_untouched():
+    image = np.random.default_rng(5).random((100, 100, 3), dtype=np.float32)
+    before = image.copy()
+    result = run_tiled(image, lambda t: t, tile=40, overlap=8)
+    assert np.array_equal(image, before)
+    assert np.abs(result - image).max() < 1e-6
