@@ -1,0 +1,333 @@
+"""The headless command line (design.md §4): ``holst filters [--json]`` and ``holst apply ...``.
+
+Exit codes: 0 success; 2 bad arguments or input (unreadable or unsupported image, unknown or
+untrained filter, bad parameter, unusable output path) with one line on stderr and no traceback;
+1 when a filter fails while running or the output cannot be written; 130 when interrupted (Ctrl+C).
+The output file is written atomically after the filter has finished, so it is complete or absent.
+Never imports torch or Qt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+import traceback
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, TextIO
+
+from plugins.errors import (
+    Cancelled,
+    HolstError,
+    ImageLoadError,
+    ModelIntegrityError,
+    ModelMissingError,
+    ParamError,
+)
+
+PROG = "holst"
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+PROVIDERS = ("auto", "cpu", "cuda", "tensorrt", "directml", "coreml")
+MIN_TILE = 64  # plugins.context.MIN_TILE, repeated so argument checks need not import the runtime
+DEBUG_ENV = "HOLST_DEBUG"
+
+_DESCRIPTION = """\
+Holst: an image editor whose filters are neural networks.
+
+  holst [IMAGE]                 open the editor (a bundled sample when no IMAGE is given)
+  holst filters [--json]        list filters, their status and parameters
+  holst apply FILTER INPUT -o OUTPUT [--mask MASK] [--set NAME=VALUE ...]
+              [--provider auto|cpu|cuda|tensorrt|directml|coreml] [--tile N]
+"""
+
+
+class UsageError(Exception):
+    """Bad command-line arguments: reported as one line, exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse prints the whole usage block on an error; Holst promises a single line."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog=PROG, description=_DESCRIPTION,
+                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    listing = commands.add_parser("filters", help="list filters with their status and parameters")
+    listing.add_argument("--json", action="store_true", help="machine-readable output")
+    apply = commands.add_parser("apply", help="run a filter on an image file")
+    apply.add_argument("filter", metavar="FILTER", help="filter id (see 'holst filters')")
+    apply.add_argument("input", metavar="INPUT", help="image to read (PNG, JPEG, WebP, TIFF, BMP)")
+    apply.add_argument("-o", "--output", required=True, metavar="OUTPUT",
+                       help="file to write; the extension picks the format")
+    apply.add_argument("--mask", metavar="MASK",
+                       help="mask image, white = act here; resized if it has the image's aspect ratio")
+    apply.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", dest="sets",
+                       help="set a filter parameter (repeatable)")
+    apply.add_argument("--provider", choices=PROVIDERS, default="auto",
+                       help="execution provider (default: the best one that loads)")
+    apply.add_argument("--tile", type=int, metavar="N", help=f"tile edge in pixels (at least {MIN_TILE})")
+    apply.add_argument("--quality", type=int, default=95, metavar="Q",
+                       help="JPEG/WebP quality 1..100 (default 95)")
+    return parser
+
+
+def run(argv: Sequence[str] | None = None, *, stderr: TextIO | None = None,
+        stdout: TextIO | None = None) -> int:
+    """Run the command line and return the exit code (never raises, never prints a traceback
+    unless $HOLST_DEBUG is set)."""
+    out = stdout or sys.stdout
+    err = stderr or sys.stderr
+    try:
+        args = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+        if args.command == "filters":
+            return _list_filters(args.json, out)
+        if args.command == "apply":
+            return _apply(args, err)
+        build_parser().print_help(out)
+        return EXIT_OK
+    except SystemExit as exc:  # --help
+        return exc.code if isinstance(exc.code, int) else EXIT_OK
+    except UsageError as exc:
+        return fail(str(exc), EXIT_USAGE, err)
+    except (KeyboardInterrupt, Cancelled):
+        print(f"\n{PROG}: cancelled", file=err)
+        return EXIT_INTERRUPTED
+    except HolstError as exc:
+        return fail(str(exc), _exit_code(exc), err)
+    except BrokenPipeError:  # `holst filters | head`: the reader left; say nothing more
+        _silence_stdout()
+        return EXIT_FAILED
+    except Exception as exc:  # noqa: BLE001 - a bug: still one line, traceback on request
+        if os.environ.get(DEBUG_ENV):
+            traceback.print_exc(file=err)
+        return fail(f"internal error: {type(exc).__name__}: {exc} (set {DEBUG_ENV}=1 for the traceback)",
+                    EXIT_FAILED, err)
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def fail(message: str, code: int, stream: TextIO | None = None) -> int:
+    """Print ``holst: error: message`` as exactly one line and return ``code``."""
+    line = " ".join(str(message).split())
+    print(f"{PROG}: error: {line}", file=stream or sys.stderr)
+    return code
+
+
+def _exit_code(exc: HolstError) -> int:
+    """Bad input of any kind is 2; a failure while running (plugin bug, out of memory, disk) is 1."""
+    if isinstance(exc, (ParamError, ImageLoadError, ModelMissingError, ModelIntegrityError, _BeforeRun)):
+        return EXIT_USAGE
+    return EXIT_FAILED
+
+
+class _BeforeRun(HolstError):
+    """Wraps an error raised while checking the request (e.g. unknown or broken filter): exit 2."""
+
+
+# -- filters ---------------------------------------------------------------------------------------
+def _list_filters(as_json: bool, out: TextIO) -> int:
+    from plugins import registry
+
+    entries = registry.all_filters()
+    if as_json:
+        json.dump([_entry_json(e) for e in entries], out, indent=2, default=_json_default)
+        out.write("\n")
+        return EXIT_OK
+    if not entries:
+        print("no filters found", file=out)
+    id_width = max((len(e.id) for e in entries), default=0)
+    for entry in entries:
+        name = entry.spec.name if entry.spec else entry.folder.name
+        print(f"{entry.id:<{id_width}}  {name}: {entry.status_text()}", file=out)
+        params = entry.spec.params if entry.spec else ()
+        width = max((len(p.name) for p in params), default=0)
+        for param in params:
+            default = "" if param.default in (None, "") else f" (default {_show(param.default)})"
+            print(f"    {param.name:<{width}}  {param.type:<6}  {param.describe_type()}{default}", file=out)
+    return EXIT_OK
+
+
+def _entry_json(entry: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {"id": entry.id, "status": entry.status, "status_text": entry.status_text(),
+                            "reason": entry.reason, "source": entry.source, "folder": str(entry.folder)}
+    spec = entry.spec
+    if spec is None:
+        return data | {"name": entry.folder.name, "params": []}
+    return data | {
+        "name": spec.name, "category": spec.category, "version": spec.version,
+        "description": spec.description, "input": spec.input, "output": spec.output,
+        "requires_mask": spec.requires_mask, "params": [p.to_json() for p in spec.params],
+    }
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return list(value)
+    return str(value)
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, tuple):
+        return ",".join(str(v) for v in value)
+    return str(value)
+
+
+# -- apply -----------------------------------------------------------------------------------------
+def parse_sets(items: Sequence[str]) -> dict[str, str]:
+    """``["a=1", "b=x=y"]`` → ``{"a": "1", "b": "x=y"}``; a later setting of a name wins."""
+    raw: dict[str, str] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise UsageError(f"--set expects NAME=VALUE, got '{item}'")
+        raw[name.strip()] = value
+    return raw
+
+
+def _check_output(path: str) -> str:
+    """The output's format, or a UsageError before any work is done."""
+    from plugins.imageio import SUPPORTED_WRITE, format_for_path
+
+    fmt = format_for_path(path)
+    if fmt is None:
+        ext = os.path.splitext(path)[1]
+        kinds = ", ".join("." + e for e in sorted(SUPPORTED_WRITE))
+        what = f"the output extension '{ext}'" if ext else f"the output '{path}' has no extension and"
+        raise UsageError(f"{what} is not supported (use one of {kinds})" if ext else
+                         f"{what} the format cannot be chosen (use one of {kinds})")
+    if os.path.isdir(path):
+        raise UsageError(f"the output '{path}' is a folder")
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise UsageError(f"cannot write '{path}': the folder '{folder}' does not exist")
+    if not os.access(folder, os.W_OK):
+        raise UsageError(f"cannot write '{path}': permission denied for the folder '{folder}'")
+    return fmt
+
+
+def _apply(args: argparse.Namespace, err: TextIO) -> int:
+    from plugins import pipeline, registry
+    from plugins.cancel import CancelToken
+    from plugins.imageio import flattens_alpha, load_image, load_mask, save_image
+    from plugins.imageio.formats import DEEP_FORMATS
+    from plugins.runtime import Runtime
+
+    raw = parse_sets(args.sets)
+    out_format = _check_output(args.output)
+    if args.tile is not None and args.tile < MIN_TILE:
+        raise UsageError(f"--tile must be at least {MIN_TILE} pixels, got {args.tile}")
+    if not 1 <= args.quality <= 100:
+        raise UsageError(f"--quality must be between 1 and 100, got {args.quality}")
+    try:
+        entry = pipeline.resolve(registry.get(args.filter))
+    except ModelMissingError:
+        raise
+    except HolstError as exc:
+        raise _BeforeRun(str(exc)) from None
+    params = entry.spec.parse_params(raw)
+    if entry.spec.requires_mask and not args.mask:
+        raise UsageError(f"filter '{entry.id}' needs --mask MASK (white marks the pixels to change)")
+
+    image = load_image(args.input)
+    mask = load_mask(args.mask, image.size) if args.mask else None
+    runtime = Runtime(args.provider)
+    cancel = CancelToken()
+    progress = _ProgressLine(entry.id, err) if _isatty(err) else None
+    with _interrupt_cancels(cancel):
+        try:
+            result = pipeline.apply_filter(entry, image.pixels, mask=mask, params=params, runtime=runtime,
+                                           progress=progress, cancel=cancel, tile=args.tile,
+                                           notify=lambda text: _note(text, err, progress))
+        finally:
+            if progress is not None:
+                progress.close()
+        if flattens_alpha(out_format, result):
+            _note(f"{out_format} has no transparency: transparent areas were flattened onto white", err)
+        bit_depth = 16 if image.meta.bit_depth >= 16 and out_format in DEEP_FORMATS else 8
+        save_image(args.output, result, image.meta, fmt=out_format, quality=args.quality, bit_depth=bit_depth)
+    if args.provider != "auto" or _isatty(err):
+        for notice in runtime.notices:
+            _note(notice, err)
+    return EXIT_OK
+
+
+def _isatty(stream: TextIO) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+def _note(text: str, err: TextIO, progress: _ProgressLine | None = None) -> None:
+    if progress is not None:
+        progress.break_line()
+    print(f"{PROG}: note: {' '.join(str(text).split())}", file=err)
+
+
+class _ProgressLine:
+    """``filter: 42%`` rewritten in place on a terminal's stderr."""
+
+    def __init__(self, label: str, stream: TextIO) -> None:
+        self.label = label
+        self.stream = stream
+        self.shown = -1
+
+    def __call__(self, fraction: float) -> None:
+        percent = int(max(0.0, min(1.0, fraction)) * 100)
+        if percent != self.shown:
+            self.shown = percent
+            self.stream.write(f"\r{self.label}: {percent:3d}%")
+            self.stream.flush()
+
+    def break_line(self) -> None:
+        if self.shown >= 0:
+            self.stream.write("\n")
+            self.shown = -1
+
+    def close(self) -> None:
+        self.break_line()
+
+
+@contextmanager
+def _interrupt_cancels(cancel: Any) -> Iterator[None]:
+    """Ctrl+C sets the cancel token (stopping tiled work between tiles) and interrupts at once.
+
+    The output is only written after the filter has finished, and atomically, so an interrupt at any
+    moment leaves either the old file or none.
+    """
+    if not _in_main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: Any) -> None:
+        cancel.cancel()
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _in_main_thread() -> bool:
+    import threading
+
+    return threading.current_thread() is threading.main_thread()
