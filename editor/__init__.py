@@ -1,0 +1,1 @@
+"""Holst's editor: the Qt user interface. Only this package imports Qt; image work is NumPy."""

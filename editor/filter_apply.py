@@ -1,0 +1,126 @@
+"""How the editor feeds a filter and takes its result back, around ``plugins.pipeline.apply_filter``.
+
+``prepare`` copies what the filter needs out of the document on the GUI thread (the current layer,
+the sketch, the mask; only the selection's bounding box plus context when there is a selection), so
+the worker never touches live document arrays. ``commit`` turns the result into one undo step:
+a new layer (default) or a replacement of the current layer, feathered into the selection; filters
+that change the image size replace the whole (flattened) document.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from editor.document import DocState, Document, Layer
+from editor.undo import AddLayer, History, Operation, SwapState, edit_plane
+from plugins.errors import ParamError
+from plugins.registry import FilterEntry
+
+NEW_LAYER = "new-layer"
+REPLACE = "replace"
+SELECTION_FEATHER = 8.0   # pixels of soft edge around a selection
+
+
+@dataclass
+class FilterInput:
+    entry: FilterEntry
+    params: dict[str, Any]
+    pixels: np.ndarray             # what the filter receives (a copy)
+    mask: np.ndarray | None
+    x0: int                        # where ``pixels`` sits in the document
+    y0: int
+    weights: np.ndarray | None     # feathered selection over the crop, or None for everywhere
+    target: str
+    layer_uid: int
+    doc_size: tuple[int, int]      # (w, h) when prepared
+
+
+def prepare(doc: Document, entry: FilterEntry, params: dict[str, Any], target: str = NEW_LAYER,
+            feather: float = SELECTION_FEATHER) -> FilterInput:
+    """Gather the filter's input from the document. Raises ParamError with a user-facing reason."""
+    spec = entry.spec
+    assert spec is not None
+    needs_mask = spec.requires_mask or spec.input == "image+mask"
+    if spec.requires_mask and doc.mask_is_empty():
+        raise ParamError(f"{spec.name} needs a mask: paint over the area to change with the mask brush (B).")
+    scaled = spec.output == "scaled"
+    if spec.input == "sketch":
+        source = doc.sketch_image()
+    elif scaled:
+        source = doc.flatten()
+    else:
+        source = doc.current_layer.pixels
+    mask = doc.mask if needs_mask and not doc.mask_is_empty() else None
+    x0 = y0 = 0
+    weights = None
+    sel = doc.selection
+    if sel is not None and not scaled and not sel.is_empty():
+        bx0, by0, bx1, by1 = sel.bbox()  # type: ignore[misc]
+        context = int(feather) + max(16, spec.tiling.overlap)
+        x0, y0 = max(0, bx0 - context), max(0, by0 - context)
+        x1, y1 = min(doc.width, bx1 + context), min(doc.height, by1 + context)
+        weights = sel.feathered(feather)[y0:y1, x0:x1]
+        source = source[y0:y1, x0:x1]
+        if mask is not None:
+            mask = mask[y0:y1, x0:x1]
+    return FilterInput(entry, dict(params), np.ascontiguousarray(source).copy(),
+                       None if mask is None else mask.copy(), x0, y0, weights, target,
+                       doc.current_layer.uid, (doc.width, doc.height))
+
+
+def _fit(result: np.ndarray, w: int, h: int) -> np.ndarray:
+    if result.shape[:2] == (h, w):
+        return result
+    return np.asarray(Image.fromarray(result, "RGBA").resize((w, h), Image.Resampling.LANCZOS))
+
+
+def _resize_plane(plane: np.ndarray | None, w: int, h: int) -> np.ndarray | None:
+    if plane is None:
+        return None
+    img = Image.fromarray(plane.astype(np.float32), "F").resize((w, h), Image.Resampling.BILINEAR)
+    return np.clip(np.asarray(img, dtype=np.float32), 0.0, 1.0)
+
+
+def commit(doc: Document, history: History, job: FilterInput, result: np.ndarray) -> Operation | None:
+    """Put ``result`` into the document as one undo step and return that step."""
+    spec = job.entry.spec
+    assert spec is not None
+    if (doc.width, doc.height) != job.doc_size:
+        raise ParamError("the image size changed while the filter ran; apply it again")
+    name = spec.name
+    if spec.output == "scaled":
+        h, w = result.shape[:2]
+        new = DocState([Layer(result, name)], 0, _resize_plane(doc.mask, w, h),  # type: ignore[arg-type]
+                       _resize_plane(doc.sketch, w, h))
+        op: Operation = SwapState(doc.state(), new, name)
+        history.push(op, applied=False)
+        doc.original = result.copy()
+        return op
+    ch, cw = job.pixels.shape[:2]
+    result = _fit(result, cw, ch)
+    try:
+        layer_index = doc.index_of(job.layer_uid)
+    except StopIteration:
+        layer_index = doc.current
+    if job.target == REPLACE:
+        layer = doc.layers[layer_index]
+        before = layer.pixels[job.y0:job.y0 + ch, job.x0:job.x0 + cw]
+        if job.weights is not None:
+            w8 = job.weights[:, :, None]
+            mixed = before.astype(np.float32) * (1 - w8) + result.astype(np.float32) * w8
+            result = (mixed + 0.5).astype(np.uint8)
+        op = edit_plane(doc, layer.key, job.x0, job.y0, result, name)
+        history.push(op)
+        return op
+    pixels = np.zeros((doc.height, doc.width, 4), np.uint8)
+    if job.weights is not None:
+        result = result.copy()
+        result[..., 3] = (result[..., 3].astype(np.float32) * job.weights + 0.5).astype(np.uint8)
+    pixels[job.y0:job.y0 + ch, job.x0:job.x0 + cw] = result
+    op = AddLayer(Layer(pixels, name), layer_index + 1, name)
+    history.push(op, applied=False)
+    return op

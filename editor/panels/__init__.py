@@ -1,0 +1,1 @@
+"""Dock panels: filters (with the generated parameter form), layers, mask, sketch, tool options."""

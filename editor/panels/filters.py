@@ -1,0 +1,180 @@
+"""The Filters panel: every discovered filter by category, its generated form, Apply / Cancel."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from editor.filter_apply import NEW_LAYER, REPLACE
+from editor.panels.params import ParamForm
+from plugins.registry import FilterEntry
+
+_ROLE = Qt.ItemDataRole.UserRole
+
+
+class FiltersPanel(QWidget):
+    apply_requested = Signal(object, dict, str)   # entry, params, target
+    cancel_requested = Signal()
+
+    def __init__(self, selection_rect: Callable[[], tuple[int, int, int, int] | None]) -> None:
+        super().__init__()
+        self._selection_rect = selection_rect
+        self.entries: list[FilterEntry] = []
+        self.form: ParamForm | None = None
+        self.tree = QTreeWidget()
+        self.tree.setObjectName("filter_tree")
+        self.tree.setHeaderHidden(True)
+        self.tree.setRootIsDecorated(True)
+        self.tree.currentItemChanged.connect(self._on_current)
+        self.description = QLabel()
+        self.description.setWordWrap(True)
+        self.description.setObjectName("filter_description")
+        self.form_area = QScrollArea()
+        self.form_area.setWidgetResizable(True)
+        self.form_area.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.target = QComboBox()
+        self.target.setObjectName("filter_target")
+        self.target.addItem(self.tr("Result to a new layer"), NEW_LAYER)
+        self.target.addItem(self.tr("Replace the current layer"), REPLACE)
+        self.reset_button = QPushButton(self.tr("Defaults"))
+        self.reset_button.clicked.connect(lambda: self.form.reset() if self.form else None)
+        self.apply_button = QPushButton(self.tr("Apply"))
+        self.apply_button.setObjectName("apply_button")
+        self.apply_button.setDefault(True)
+        self.apply_button.clicked.connect(self._apply)
+        self.cancel_button = QPushButton(self.tr("Cancel"))
+        self.cancel_button.setObjectName("cancel_button")
+        self.cancel_button.clicked.connect(self.cancel_requested)
+        self.progress = QProgressBar()
+        self.progress.setObjectName("filter_progress")
+        self.progress.setRange(0, 1000)
+        self.progress.setTextVisible(True)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.reset_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.apply_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tree, 2)
+        layout.addWidget(self.description)
+        layout.addWidget(self.form_area, 3)
+        layout.addWidget(self.target)
+        layout.addWidget(self.progress)
+        layout.addLayout(buttons)
+        self.set_busy(False)
+        self._show(None)
+
+    def set_entries(self, entries: list[FilterEntry]) -> None:
+        self.entries = [e for e in entries if e.spec is not None or e.status != "ok"]
+        self.tree.clear()
+        groups: dict[str, QTreeWidgetItem] = {}
+        for entry in sorted(self.entries, key=lambda e: (e.spec.category if e.spec else "~", e.id)):
+            category = entry.spec.category if entry.spec else self.tr("Broken plugins")
+            group = groups.get(category)
+            if group is None:
+                group = groups[category] = QTreeWidgetItem(self.tree, [category])
+                group.setFlags(Qt.ItemFlag.ItemIsEnabled)
+                group.setExpanded(True)
+            name = entry.spec.name if entry.spec else entry.folder.name
+            item = QTreeWidgetItem(group, [name if entry.usable else f"{name} — {self._status(entry)}"])
+            item.setData(0, _ROLE, entry)
+            item.setToolTip(0, entry.spec.description if entry.usable and entry.spec
+                            else entry.reason or self._status(entry))
+            if not entry.usable:
+                item.setForeground(0, self.palette().placeholderText())
+        self.tree.expandAll()
+        first = self._first_usable() or self._first_any()
+        if first is not None:
+            self.tree.setCurrentItem(first)
+
+    def _status(self, entry: FilterEntry) -> str:
+        if entry.status == "untrained":
+            return self.tr("model not trained yet")
+        return self.tr("broken")
+
+    def _first_usable(self) -> QTreeWidgetItem | None:
+        for i in range(self.tree.topLevelItemCount()):
+            group = self.tree.topLevelItem(i)
+            for j in range(group.childCount()):
+                if group.child(j).data(0, _ROLE).usable:
+                    return group.child(j)
+        return None
+
+    def _first_any(self) -> QTreeWidgetItem | None:
+        for i in range(self.tree.topLevelItemCount()):
+            if self.tree.topLevelItem(i).childCount():
+                return self.tree.topLevelItem(i).child(0)
+        return None
+
+    def select(self, filter_id: str) -> bool:
+        for i in range(self.tree.topLevelItemCount()):
+            group = self.tree.topLevelItem(i)
+            for j in range(group.childCount()):
+                if group.child(j).data(0, _ROLE).id == filter_id:
+                    self.tree.setCurrentItem(group.child(j))
+                    return True
+        return False
+
+    def current_entry(self) -> FilterEntry | None:
+        item = self.tree.currentItem()
+        return item.data(0, _ROLE) if item is not None else None
+
+    def _on_current(self, item: QTreeWidgetItem | None, _previous: object = None) -> None:
+        self._show(item.data(0, _ROLE) if item is not None else None)
+
+    def _show(self, entry: FilterEntry | None) -> None:
+        old = self.form_area.takeWidget()
+        if old is not None:
+            old.deleteLater()
+        self.form = None
+        if entry is None or entry.spec is None:
+            self.description.setText(entry.reason if entry else self.tr("Choose a filter."))
+        else:
+            spec = entry.spec
+            text = spec.description
+            if not entry.usable:
+                text += "\n\n" + (self.tr("Not available: ") + entry.reason)
+            if spec.requires_mask:
+                text += "\n\n" + self.tr("Paint a mask over the area to change (mask brush, B).")
+            if spec.input == "sketch":
+                text += "\n\n" + self.tr("Works on the sketch layer: draw with the pen (P) or extract edges.")
+            self.description.setText(text)
+            self.form = ParamForm(spec, entry.folder, self._selection_rect)
+            self.form.setObjectName("param_form")
+            self.form_area.setWidget(self.form)
+            self.target.setEnabled(spec.output != "scaled")
+        self._update_apply()
+
+    def _update_apply(self) -> None:
+        entry = self.current_entry()
+        self.apply_button.setEnabled(not self._busy and entry is not None and entry.usable)
+
+    def _apply(self) -> None:
+        entry = self.current_entry()
+        if entry is None or not entry.usable or self.form is None:
+            return
+        self.apply_requested.emit(entry, self.form.values(), self.target.currentData())
+
+    def set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        self.cancel_button.setEnabled(busy)
+        self.progress.setVisible(busy)
+        if not busy:
+            self.progress.setValue(0)
+        self._update_apply()
+
+    def set_progress(self, fraction: float) -> None:
+        self.progress.setValue(int(round(fraction * 1000)))

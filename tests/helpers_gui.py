@@ -1,0 +1,92 @@
+"""Helpers for the GUI tests: a main window with isolated settings, waiting for background jobs,
+a test image, and a mask-driven fixture filter (no ONNX) to prove the editor passes its mask."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from pathlib import Path
+
+import numpy as np
+
+
+def sample_pixels(width: int = 96, height: int = 64) -> np.ndarray:
+    """A deterministic RGBA image with edges in it (so a blur visibly changes it)."""
+    y, x = np.mgrid[0:height, 0:width]
+    img = np.zeros((height, width, 4), np.uint8)
+    img[..., 0] = (x * 255 // max(1, width - 1)).astype(np.uint8)
+    img[..., 1] = (y * 255 // max(1, height - 1)).astype(np.uint8)
+    img[..., 2] = np.where((x // 8 + y // 8) % 2 == 0, 230, 20).astype(np.uint8)
+    img[..., 3] = 255
+    return img
+
+
+def write_png(path: Path, pixels: np.ndarray) -> Path:
+    from PIL import Image
+
+    Image.fromarray(pixels, "RGBA").save(path)
+    return path
+
+
+def write_mask_fill_plugin(root: Path) -> Path:
+    """A filter that requires a mask and paints the masked pixels pure red."""
+    folder = root / "fill_red"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "manifest.toml").write_text(textwrap.dedent('''
+        id = "test_fill_red"
+        name = "Test fill red"
+        category = "Test"
+        version = "1"
+        input = "image+mask"
+        output = "same"
+        requires_mask = true
+        '''), encoding="utf-8")
+    (folder / "filter.py").write_text(textwrap.dedent('''
+        import numpy as np
+
+        def run(ctx, image, mask, params):
+            out = image.copy()
+            m = mask[..., None]
+            red = np.zeros_like(image)
+            red[..., 0] = 1.0
+            return out * (1 - m) + red * m
+        '''), encoding="utf-8")
+    return root
+
+
+def make_window(qtbot, tmp_path: Path):
+    """A shown MainWindow with settings in ``tmp_path`` and filters discovered."""
+    from PySide6.QtCore import QSettings
+
+    from editor.main_window import MainWindow
+    from editor.recovery import RecoveryStore
+
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    settings.setValue("autosave_s", 0)
+    window = MainWindow(settings, RecoveryStore(tmp_path / "recovery"))
+    window.ask_unsaved = lambda: "discard"
+    qtbot.addWidget(window)
+    window.resize(1200, 800)
+    window.show()
+    qtbot.waitExposed(window)
+    wait_jobs(qtbot, window)
+    return window
+
+
+def wait_jobs(qtbot, window, timeout: int = 20000) -> None:
+    """Wait until no background job runs and their result signals have been delivered."""
+    qtbot.waitUntil(lambda: not window.runner.busy(), timeout=timeout)
+    qtbot.wait(20)
+
+
+def open_image(qtbot, window, path: Path) -> None:
+    window.open_file(str(path), ask=False)
+    qtbot.waitUntil(lambda: window.doc.path == os.path.abspath(path), timeout=20000)
+    wait_jobs(qtbot, window)
+
+
+def choose_filter(window, filter_id: str, target: str | None = None) -> None:
+    assert window.filters_panel.select(filter_id), f"{filter_id} not listed"
+    if target is not None:
+        combo = window.filters_panel.target
+        combo.setCurrentIndex(combo.findData(target))

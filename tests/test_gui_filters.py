@@ -1,0 +1,125 @@
+"""Issue 2's usable window, driven through real widgets: open → apply → undo/redo → save, cancel, errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from helpers_gui import choose_filter, make_window, open_image, sample_pixels, wait_jobs, write_png
+from PySide6.QtCore import Qt
+
+from editor.filter_apply import NEW_LAYER, REPLACE
+from plugins import registry
+from plugins.imageio import load_image
+from plugins.pipeline import apply_filter
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, test_plugins):
+    return make_window(qtbot, tmp_path)
+
+
+@pytest.fixture
+def image_path(tmp_path):
+    return write_png(tmp_path / "in.png", sample_pixels())
+
+
+def run_apply(qtbot, window, timeout=20000):
+    with qtbot.waitSignal(window.filter_finished, timeout=timeout) as blocker:
+        qtbot.mouseClick(window.filters_panel.apply_button, Qt.MouseButton.LeftButton)
+    wait_jobs(qtbot, window)
+    return blocker.args[0]
+
+
+def test_open_apply_undo_redo_save_round_trip(qtbot, window, image_path, tmp_path):
+    open_image(qtbot, window, image_path)
+    original = window.doc.layers[0].pixels.copy()
+    assert np.array_equal(original, sample_pixels())
+    choose_filter(window, "test_blur", REPLACE)
+    assert run_apply(qtbot, window) == "done"
+    expected = apply_filter(registry.get("test_blur"), original)
+    assert not np.array_equal(expected, original)
+    assert np.array_equal(window.doc.layers[0].pixels, expected)
+    assert window.history.stack.count() == 1
+    assert window.isWindowModified()
+
+    qtbot.keyClick(window.canvas, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert np.array_equal(window.doc.layers[0].pixels, original)
+    qtbot.keyClick(window.canvas, Qt.Key.Key_Z,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert np.array_equal(window.doc.layers[0].pixels, expected)
+
+    out = tmp_path / "out.png"
+    assert window.save_to(str(out), wait=True)
+    assert np.array_equal(load_image(out).pixels, expected)
+    assert not window.isWindowModified()
+    assert window.doc.path == str(out)
+
+
+def test_result_goes_to_a_new_layer_by_default(qtbot, window, image_path):
+    open_image(qtbot, window, image_path)
+    choose_filter(window, "test_blur")
+    assert window.filters_panel.target.currentData() == NEW_LAYER
+    assert run_apply(qtbot, window) == "done"
+    assert len(window.doc.layers) == 2
+    assert np.array_equal(window.doc.layers[0].pixels, sample_pixels())
+    assert np.array_equal(window.doc.flatten(), apply_filter(registry.get("test_blur"), sample_pixels()))
+    assert window.layers_panel.list.count() == 2
+    window.act_undo.trigger()
+    assert len(window.doc.layers) == 1
+
+
+def test_cancel_mid_run_leaves_the_document_untouched(qtbot, window, image_path):
+    open_image(qtbot, window, image_path)
+    choose_filter(window, "test_hangs", REPLACE)
+    with qtbot.waitSignal(window.filter_finished, timeout=10000) as blocker:
+        qtbot.mouseClick(window.filters_panel.apply_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: window.filters_panel.cancel_button.isEnabled())
+        assert not window.filters_panel.apply_button.isEnabled()
+        qtbot.wait(100)
+        qtbot.mouseClick(window.filters_panel.cancel_button, Qt.MouseButton.LeftButton)
+    assert blocker.args[0] == "cancelled"
+    wait_jobs(qtbot, window)
+    assert np.array_equal(window.doc.layers[0].pixels, sample_pixels())
+    assert len(window.doc.layers) == 1
+    assert window.history.stack.count() == 0
+    assert window.filters_panel.apply_button.isEnabled()
+
+
+def test_plugin_error_is_one_clear_message(qtbot, window, image_path):
+    open_image(qtbot, window, image_path)
+    choose_filter(window, "test_raises", REPLACE)
+    assert run_apply(qtbot, window) == "failed"
+    assert "boom" in window.last_error
+    assert "\n" not in window.last_error
+    assert np.array_equal(window.doc.layers[0].pixels, sample_pixels())
+    assert window.history.stack.count() == 0
+
+
+def test_scaled_filter_resizes_the_document_and_undo_restores_it(qtbot, window, image_path):
+    open_image(qtbot, window, image_path)
+    choose_filter(window, "test_double")
+    assert run_apply(qtbot, window) == "done"
+    assert (window.doc.width, window.doc.height) == (192, 128)
+    assert window.doc.mask.shape == (128, 192)
+    window.act_undo.trigger()
+    assert (window.doc.width, window.doc.height) == (96, 64)
+    assert np.array_equal(window.doc.layers[0].pixels, sample_pixels())
+
+
+def test_parameter_form_is_generated_from_the_schema(qtbot, window):
+    choose_filter(window, "test_blur")
+    form = window.filters_panel.form
+    assert form is not None and set(form.editors) == {"strength"}
+    form.set_value("strength", 0.25)
+    assert form.values() == {"strength": pytest.approx(0.25)}
+    form.reset()
+    assert form.values() == {"strength": pytest.approx(1.0)}
+
+
+def test_untrained_filters_are_listed_but_not_applicable(qtbot, window):
+    entries = {e.id: e for e in window.filters_panel.entries}
+    untrained = [e for e in entries.values() if e.status == "untrained"]
+    if not untrained:
+        pytest.skip("every built-in filter is trained")
+    window.filters_panel.select(untrained[0].id)
+    assert not window.filters_panel.apply_button.isEnabled()
