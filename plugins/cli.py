@@ -245,8 +245,9 @@ def _apply(args: argparse.Namespace, err: TextIO) -> int:
     if entry.spec.requires_mask and not args.mask:
         raise UsageError(f"filter '{entry.id}' needs --mask MASK (white marks the pixels to change)")
 
-    image = load_image(args.input)
-    mask = load_mask(args.mask, image.size) if args.mask else None
+    with _quiet_stderr(err):
+        image = load_image(args.input)
+        mask = load_mask(args.mask, image.size) if args.mask else None
     runtime = Runtime(args.provider)
     cancel = CancelToken()
     progress = _ProgressLine(entry.id, err) if _isatty(err) else None
@@ -266,6 +267,28 @@ def _apply(args: argparse.Namespace, err: TextIO) -> int:
         for notice in runtime.notices:
             _note(notice, err)
     return EXIT_OK
+
+
+@contextmanager
+def _quiet_stderr(err: TextIO) -> Iterator[None]:
+    """Silence file descriptor 2 while decoding: libtiff prints its own complaints there from C
+    (e.g. "ZIPDecode: Decoding error"), and the user is promised one clear line, which is ours."""
+    try:
+        target = err.fileno()
+    except (AttributeError, ValueError, OSError):
+        target = -1
+    if target != 2:
+        yield
+        return
+    err.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "wb") as sink:
+            os.dup2(sink.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
 
 
 def _isatty(stream: TextIO) -> bool:

@@ -25,6 +25,9 @@ from plugins.imageio.formats import MAX_PIXELS, READ_FORMATS, SUPPORTED_LIST, Im
 # itself, so the guard holds even where a caller has changed Pillow's global settings.
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 warnings.filterwarnings("error", category=Image.DecompressionBombWarning)
+# Pillow warns (e.g. "Corrupt EXIF data") about damage that load_image already handles or reports in
+# its own one-line error; the user should not get both.
+warnings.filterwarnings("ignore", category=UserWarning, module=r"PIL\.")
 
 _ORIENTATION = 0x0112
 _EXIF_PREFIX = b"Exif\x00\x00"
