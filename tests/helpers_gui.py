@@ -90,3 +90,31 @@ def choose_filter(window, filter_id: str, target: str | None = None) -> None:
     if target is not None:
         combo = window.filters_panel.target
         combo.setCurrentIndex(combo.findData(target))
+
+
+def write_sketch_invert_plugin(root: Path) -> Path:
+    """A sketch-input filter that returns its input inverted (white lines on black)."""
+    folder = root / "sketch_invert"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "manifest.toml").write_text(textwrap.dedent('''
+        id = "test_sketch_invert"
+        name = "Test sketch invert"
+        category = "Test"
+        version = "1"
+        input = "sketch"
+        output = "same"
+        '''), encoding="utf-8")
+    (folder / "filter.py").write_text("def run(ctx, image, mask, params):\n    return 1.0 - image\n",
+                                      encoding="utf-8")
+    return root
+
+
+def drag(qtbot, canvas, points) -> None:
+    """Press at the first image point, move through the others, release at the last."""
+    from PySide6.QtCore import QPointF, Qt
+
+    wpts = [canvas.to_widget(QPointF(*p)).toPoint() for p in points]
+    qtbot.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, wpts[0])
+    for p in wpts[1:]:
+        qtbot.mouseMove(canvas, p)
+    qtbot.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, wpts[-1])

@@ -18,6 +18,12 @@ def _clamp(canvas: Canvas, p: QPointF) -> QPointF:
     return QPointF(min(max(p.x(), 0.0), canvas.doc.width), min(max(p.y(), 0.0), canvas.doc.height))
 
 
+def _snap(canvas: Canvas, p: QPointF) -> QPointF:
+    """Rectangles snap to pixel corners, so a selection covers whole pixels."""
+    c = _clamp(canvas, p)
+    return QPointF(round(c.x()), round(c.y()))
+
+
 class RectSelectTool(Tool):
     name = "rect_select"
 
@@ -26,17 +32,17 @@ class RectSelectTool(Tool):
         self._end: QPointF | None = None
 
     def press(self, canvas: Canvas, pos: QPointF, modifiers: Qt.KeyboardModifier) -> None:
-        self._start = self._end = _clamp(canvas, pos)
+        self._start = self._end = _snap(canvas, pos)
 
     def move(self, canvas: Canvas, pos: QPointF) -> None:
         if self._start is not None:
-            self._end = _clamp(canvas, pos)
+            self._end = _snap(canvas, pos)
             canvas.update()
 
     def release(self, canvas: Canvas, pos: QPointF) -> None:
         if self._start is None:
             return
-        rect = QRectF(self._start, _clamp(canvas, pos)).normalized()
+        rect = QRectF(self._start, _snap(canvas, pos)).normalized()
         self._start = self._end = None
         doc = canvas.doc
         if rect.width() < 1 or rect.height() < 1:

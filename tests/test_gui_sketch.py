@@ -1,0 +1,87 @@
+"""The sketch layer (issue 7, GUI half): pen strokes, eraser, edge extraction, sketch filters."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+from helpers_gui import (
+    choose_filter,
+    drag,
+    make_window,
+    open_image,
+    sample_pixels,
+    wait_jobs,
+    write_png,
+    write_sketch_invert_plugin,
+)
+from PySide6.QtCore import Qt
+
+from editor.panels.sketch import edges_module
+from plugins import registry
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, fixture_plugin_dir, monkeypatch):
+    extra = write_sketch_invert_plugin(tmp_path / "extra_plugins")
+    monkeypatch.setenv("HOLST_PLUGIN_PATH", os.pathsep.join([str(fixture_plugin_dir), str(extra)]))
+    registry.all_filters(refresh=True)
+    win = make_window(qtbot, tmp_path)
+    open_image(qtbot, win, write_png(tmp_path / "in.png", sample_pixels()))
+    yield win
+    monkeypatch.delenv("HOLST_PLUGIN_PATH")
+    registry.all_filters(refresh=True)
+
+
+def test_pen_strokes_draw_black_lines_one_undo_step_each(qtbot, window):
+    qtbot.keyClick(window.canvas, Qt.Key.Key_P)
+    assert window.canvas.tool is window.tools["sketch_pen"]
+    window.size_spin.setValue(3)
+    drag(qtbot, window.canvas, [(10, 40), (50, 40), (90, 40)])
+    sketch = window.doc.sketch
+    assert sketch is not None and sketch[40, 50] > 0.9 and sketch[10, 50] == 0.0
+    # shown over the photo as black ink (multiply)
+    assert tuple(window.doc.flatten(with_sketch=True)[40, 50, :3]) == (0, 0, 0)
+    assert np.array_equal(window.doc.flatten(), sample_pixels())   # export leaves the sketch out
+    assert window.history.stack.count() == 1
+    qtbot.keyClick(window.canvas, Qt.Key.Key_E, Qt.KeyboardModifier.ShiftModifier)
+    assert window.canvas.tool is window.tools["sketch_eraser"]
+    window.size_spin.setValue(12)
+    drag(qtbot, window.canvas, [(45, 40), (55, 40)])
+    assert window.doc.sketch[40, 50] == 0.0
+    assert window.history.stack.count() == 2
+    window.act_undo.trigger()
+    assert window.doc.sketch[40, 50] > 0.9
+
+
+def test_sketch_filter_receives_the_drawing(qtbot, window):
+    window.set_tool("sketch_pen")
+    window.size_spin.setValue(4)
+    drag(qtbot, window.canvas, [(10, 20), (80, 20)])
+    choose_filter(window, "test_sketch_invert")
+    with qtbot.waitSignal(window.filter_finished, timeout=20000) as blocker:
+        qtbot.mouseClick(window.filters_panel.apply_button, Qt.MouseButton.LeftButton)
+    wait_jobs(qtbot, window)
+    assert blocker.args[0] == "done"
+    result = window.doc.layers[1].pixels
+    assert tuple(result[20, 40, :3]) == (255, 255, 255)   # the inverted line
+    assert tuple(result[50, 40, :3]) == (0, 0, 0)         # inverted white paper
+
+
+@pytest.mark.skipif(edges_module() is None, reason="edges2photo's edges.py is not installed")
+def test_extract_edges_from_the_photo(qtbot, window, tmp_path):
+    photo = np.full((128, 192, 4), 255, np.uint8)
+    photo[30:90, 50:140, :3] = 25          # a dark rectangle: four clear edges
+    open_image(qtbot, window, write_png(tmp_path / "rect.png", photo))
+    assert window.sketch_panel.extract.isEnabled()
+    qtbot.mouseClick(window.sketch_panel.extract, Qt.MouseButton.LeftButton)
+    wait_jobs(qtbot, window)
+    sketch = window.doc.sketch
+    assert sketch is not None and sketch.shape == (128, 192)
+    assert 0.0 < float((sketch > 0.5).mean()) < 0.3   # some lines, not a black page
+    assert sketch[30, 95] > 0.5 or sketch[29, 95] > 0.5 or sketch[31, 95] > 0.5   # the top edge
+    assert sketch[60, 95] < 0.5 and sketch[5, 5] < 0.5
+    assert window.history.stack.count() == 1
+    qtbot.mouseClick(window.sketch_panel.clear, Qt.MouseButton.LeftButton)
+    assert not window.doc.sketch.any()
