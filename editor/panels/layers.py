@@ -72,8 +72,10 @@ class LayersPanel(QWidget):
         self.list.itemChanged.connect(self._on_item_changed)
         self.blend = QComboBox()
         self.blend.setObjectName("layer_blend")
+        labels = {"normal": self.tr("Normal"), "multiply": self.tr("Multiply"), "screen": self.tr("Screen"),
+                  "overlay": self.tr("Overlay")}
         for mode in BLEND_MODES:
-            self.blend.addItem(self.tr(mode.capitalize()), mode)
+            self.blend.addItem(labels[mode], mode)
         self.blend.currentIndexChanged.connect(self._on_blend)
         self.opacity = QSlider(Qt.Orientation.Horizontal)
         self.opacity.setObjectName("layer_opacity")

@@ -1,0 +1,949 @@
+<?xml version='1.0' encoding='utf-8'?>
+<TS version="2.1" language="ru_RU">
+<context>
+    <name>Canvas</name>
+    <message>
+        <location filename="../../editor/canvas.py" line="365" />
+        <source>Before</source>
+        <translation>До</translation>
+    </message>
+    <message>
+        <location filename="../../editor/canvas.py" line="366" />
+        <source>After</source>
+        <translation>После</translation>
+    </message>
+</context>
+<context>
+    <name>ColourButton</name>
+    <message>
+        <location filename="../../editor/panels/params.py" line="99" />
+        <source>Choose a colour</source>
+        <translation>Выберите цвет</translation>
+    </message>
+</context>
+<context>
+    <name>ExportDialog</name>
+    <message>
+        <location filename="../../editor/export_dialog.py" line="30" />
+        <location filename="../../editor/export_dialog.py" line="85" />
+        <source>Export image</source>
+        <translation>Экспорт изображения</translation>
+    </message>
+    <message>
+        <location filename="../../editor/export_dialog.py" line="33" />
+        <source>Browse…</source>
+        <translation>Обзор…</translation>
+    </message>
+    <message>
+        <location filename="../../editor/export_dialog.py" line="48" />
+        <source>8 bits per channel</source>
+        <translation>8 бит на канал</translation>
+    </message>
+    <message>
+        <location filename="../../editor/export_dialog.py" line="49" />
+        <source>16 bits per channel</source>
+        <translation>16 бит на канал</translation>
+    </message>
+    <message>
+        <location filename="../../editor/export_dialog.py" line="51" />
+        <source>Keep colour profile and EXIF</source>
+        <translation>Сохранить цветовой профиль и EXIF</translation>
+    </message>
+    <message>
+        <location filename="../../editor/export_dialog.py" line="60" />
+        <source>File</source>
+        <translation>Файл</translation>
+    </message>
+    <message>
+        <location filename="../../editor/export_dialog.py" line="61" />
+        <source>Format</source>
+        <translation>Формат</translation>
+    </message>
+    <message>
+        <location filename="../../editor/export_dialog.py" line="62" />
+        <source>Quality</source>
+        <translation>Качество</translation>
+    </message>
+    <message>
+        <location filename="../../editor/export_dialog.py" line="63" />
+        <source>Bit depth</source>
+        <translation>Глубина цвета</translation>
+    </message>
+</context>
+<context>
+    <name>FiltersPanel</name>
+    <message>
+        <location filename="../../editor/panels/filters.py" line="50" />
+        <source>Result to a new layer</source>
+        <translation>Результат на новый слой</translation>
+    </message>
+    <message>
+        <location filename="../../editor/panels/filters.py" line="51" />
+        <source>Replace the current layer</source>
+        <translation>Заменить текущий слой</translation>
+    </message>
+    <message>
+        <location filename="../../editor/panels/filters.py" line="52" />
+        <source>Defaults</source>
+        <translation>По умолчанию</translation>
+    </message>
+    <message>
+        <location filename="../../editor/panels/filters.py" line="54" />
+        <source>Apply</source>
+        <translation>Применить</translation>
+    </message>
+    <message>
+        <location filename="../../editor/panels/filters.py" line="58" />
+        <source>Cancel</source>
+        <translation>Отмена</translation>
+    </message>
+    <message>
+        <location filename="../../editor/panels/filters.py" line="85" />
+        <source>Broken plugins</source>
+        <translation>Неисправные модули</translation>
+    </message>
+    <message>
+        <location filename="../../editor/panels/filters.py" line="105" />
+        <source>model not trained yet</source>
+        <translation>модель ещё не обучена</translation>
+    </message>
+    <message>
+        <location filename="../../editor/panels/filters.py" line="106" />
+        <source>broken</source>
+        <translation>неисправен</translation>
+    </message>
+    <message>
+        <location filename="../../editor/panels/filters.py" line="144" />
+        <source>Choose a filter.</source>
+        <translation>Выберите фильтр.</translation>
+    </message>
+    <message>
+        <location filename="../../editor/panels/filters.py" line="149" />
+        <source>Not available: </source>
+        <translation>Недоступен: </translation>
+    </message>
+    <message>
+        <location filename="../../editor/panels/filters.py" line="151" />
+        <source>Paint a mask over the area to change (mask brush, B).</source>
+        <translation>Закрасьте маской область, которую нужно изменить (кисть маски, B).</translation>
+    </message>
+    <message>
+        <location filename="../../editor/panels/filters.py" line="153" />
+        <source>Works on the sketch layer: draw with the pen (P) or extract edges.</source>
+        <translation>Работает со слоем эскиза: рисуйте пером (P) или извлеките контуры.</translation>
+    </message>
+</context>
+<context>
+    <name>LayersPanel</name>
+    <message>
+        <location filename="../../editor/panels/layers.py" line="75" />
+        <source>Normal</source>
+        <translation>Обычный</translation>
+    </message>
+    <message>
+        <location filename="../../editor/panels/layers.py" line="75" />
+        <source>Multiply</source>
+        <translation>Умножение</translation>
+    </message>
+    <message>
+        <location filename="../../editor/panels/layers.py" line="75" />
+        <source>Screen</source>
+        <translation>Экран</translation>
+    </message>
+    <message>
+        <location filename="../../editor/panels/layers.py" line="76" />
+        <source>Overlay</source>
+        <translation>Перекрытие</translation>
+    </message>
+    <message>
+        <location filename="../../editor/panels/layers.py" line="85" />
+        <source>Blend</source>
+        <translation>Наложение</translation>
+    </message>
+    <message>
+        <location filename="../../editor/panels/layers.py" line="86" />
+        <source>Opacity</source>
+        <translation>Непрозрачность</translation>
+    </message>
+    <message>
+        <location filename="../../editor/panels/layers.py" line="89" />
+        <source>New empty layer</source>
+        <translation>Новый пустой слой</translation>
+    </message>
+    <message>
+        <location filename="../../editor/panels/layers.py" line="90" />
+        <location filename="../../editor/panels/layers.py" line="191" />
+        <source>Duplicate layer</source>
+        <translation>Дублировать слой</translation>
+    </message>
+    <message>
+        <location filename="../../editor/panels/layers.py" line="91" />
+        <location filename="../../editor/panels/layers.py" line="200" />
+        <source>Move layer up</source>
+        <translation>Поднять слой</translation>
+    </message>
+    <message>
+        <location filename="../../editor/panels/layers.py" line="92" />
+        <location filename="../../editor/panels/layers.py" line="204" />
+        <source>Move layer down</source>
+        <translation>Опустить слой</translation>
+    </message>
+    <message>
+        <location filename="../../editor/panels/layers.py" line="93" />
+        <location filename="../../editor/panels/layers.py" line="211" />
+        <source>Merge down</source>
+        <translation>Объединить с нижним</translation>
+    </message>
+    <message>
+        <location filename="../../editor/panels/layers.py" line="94" />
+        <location filename="../../editor/panels/layers.py" line="196" />
+        <source>Delete layer</source>
+        <translation>Удалить слой</translation>
+    </message>
+    <message>
+        <location filename="../../editor/panels/layers.py" line="130" />
+        <source>Tick to show, double-click to rename</source>
+        <translation>Галочка — видимость, двойной щелчок — переименовать</translation>
+    </message>
+    <message>
+        <location filename="../../editor/panels/layers.py" line="159" />
+        <source>Show layer</source>
+        <translation>Показать слой</translation>
+    </message>
+    <message>
+        <location filename="../../editor/panels/layers.py" line="159" />
+        <source>Hide layer</source>
+        <translation>Скрыть слой</translation>
+    </message>
+    <message>
+        <location filename="../../editor/panels/layers.py" line="162" />
+        <source>Rename layer</source>
+        <translation>Переименовать слой</translation>
+    </message>
+    <message>
+        <location filename="../../editor/panels/layers.py" line="170" />
+        <source>Blend mode</source>
+        <translation>Режим наложения</translation>
+    </message>
+    <message>
+        <location filename="../../editor/panels/layers.py" line="177" />
+        <source>Layer opacity</source>
+        <translation>Непрозрачность слоя</translation>
+    </message>
+    <message>
+        <location filename="../../editor/panels/layers.py" line="183" />
+        <source>Layer %1</source>
+        <translation>Слой %1</translation>
+    </message>
+    <message>
+        <location filename="../../editor/panels/layers.py" line="184" />
+        <source>New layer</source>
+        <translation>Новый слой</translation>
+    </message>
+    <message>
+        <location filename="../../editor/panels/layers.py" line="190" />
+        <source> copy</source>
+        <translation> (копия)</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <location filename="../../editor/main_window.py" line="118" />
+        <source>Background</source>
+        <translation>Фон</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="128" />
+        <source>Mask brush stroke</source>
+        <translation>Мазок кистью маски</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="130" />
+        <source>Mask eraser stroke</source>
+        <translation>Мазок ластиком маски</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="132" />
+        <source>Sketch pen stroke</source>
+        <translation>Линия пера эскиза</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="134" />
+        <source>Sketch eraser stroke</source>
+        <translation>Мазок ластиком эскиза</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="161" />
+        <source>&lt;opened image&gt;</source>
+        <translation>&lt;открытое изображение&gt;</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="162" />
+        <source>Filters</source>
+        <translation>Фильтры</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="163" />
+        <source>Layers</source>
+        <translation>Слои</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="164" />
+        <source>History</source>
+        <translation>История</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="165" />
+        <source>Mask</source>
+        <translation>Маска</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="166" />
+        <source>Sketch</source>
+        <translation>Эскиз</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="192" />
+        <source>&amp;Open…</source>
+        <translation>&amp;Открыть…</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="193" />
+        <source>&amp;Save</source>
+        <translation>&amp;Сохранить</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="194" />
+        <source>Save &amp;As…</source>
+        <translation>Сохранить &amp;как…</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="195" />
+        <source>&amp;Export…</source>
+        <translation>&amp;Экспорт…</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="196" />
+        <source>&amp;Quit</source>
+        <translation>В&amp;ыход</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="197" />
+        <source>&amp;Undo</source>
+        <translation>&amp;Отменить</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="200" />
+        <source>&amp;Redo</source>
+        <translation>&amp;Повторить</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="205" />
+        <source>&amp;Paste as new layer</source>
+        <translation>&amp;Вставить как новый слой</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="206" />
+        <source>Paste as new &amp;image</source>
+        <translation>Вставить как новое &amp;изображение</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="208" />
+        <source>&amp;Preferences…</source>
+        <translation>&amp;Настройки…</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="209" />
+        <source>Zoom &amp;in</source>
+        <translation>&amp;Увеличить</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="211" />
+        <source>Zoom &amp;out</source>
+        <translation>У&amp;меньшить</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="213" />
+        <source>&amp;Fit in window</source>
+        <translation>&amp;Вписать в окно</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="214" />
+        <source>&amp;Actual size (100 %)</source>
+        <translation>&amp;Реальный размер (100 %)</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="215" />
+        <source>&amp;Compare before/after</source>
+        <translation>&amp;Сравнить до/после</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="218" />
+        <source>Show &amp;mask overlay</source>
+        <translation>Показывать &amp;маску</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="221" />
+        <source>Select &amp;all</source>
+        <translation>Выделить &amp;всё</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="222" />
+        <source>&amp;Deselect</source>
+        <translation>&amp;Снять выделение</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="223" />
+        <source>&amp;Invert selection</source>
+        <translation>&amp;Инвертировать выделение</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="225" />
+        <source>&amp;Flatten image</source>
+        <translation>&amp;Свести изображение</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="226" />
+        <source>&amp;Merge down</source>
+        <translation>&amp;Объединить с нижним</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="227" />
+        <source>&amp;New layer</source>
+        <translation>&amp;Новый слой</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="229" />
+        <source>&amp;Duplicate layer</source>
+        <translation>&amp;Дублировать слой</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="231" />
+        <source>De&amp;lete layer</source>
+        <translation>&amp;Удалить слой</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="232" />
+        <source>Smaller brush</source>
+        <translation>Уменьшить кисть</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="234" />
+        <source>Bigger brush</source>
+        <translation>Увеличить кисть</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="236" />
+        <source>&amp;About Holst</source>
+        <translation>&amp;О программе Holst</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="240" />
+        <source>Mask brush</source>
+        <translation>Кисть маски</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="241" />
+        <source>Mask eraser</source>
+        <translation>Ластик маски</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="242" />
+        <source>Rectangle select</source>
+        <translation>Прямоугольное выделение</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="243" />
+        <source>Lasso select</source>
+        <translation>Лассо</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="244" />
+        <source>Sketch pen</source>
+        <translation>Перо эскиза</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="245" />
+        <source>Sketch eraser</source>
+        <translation>Ластик эскиза</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="253" />
+        <source>&amp;File</source>
+        <translation>&amp;Файл</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="255" />
+        <source>Open &amp;recent</source>
+        <translation>&amp;Недавние файлы</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="262" />
+        <source>&amp;Edit</source>
+        <translation>&amp;Правка</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="270" />
+        <source>&amp;View</source>
+        <translation>&amp;Вид</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="280" />
+        <source>&amp;Select</source>
+        <translation>В&amp;ыделение</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="286" />
+        <source>&amp;Layer</source>
+        <translation>&amp;Слой</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="290" />
+        <source>&amp;Mask</source>
+        <translation>&amp;Маска</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="298" />
+        <source>Filte&amp;rs</source>
+        <translation>Фи&amp;льтры</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="299" />
+        <source>&amp;Help</source>
+        <translation>&amp;Справка</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="303" />
+        <source>Tools</source>
+        <translation>Инструменты</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="310" />
+        <source>Tool options</source>
+        <translation>Параметры инструмента</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="324" />
+        <source>Size</source>
+        <translation>Размер</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="324" />
+        <source>Hardness</source>
+        <translation>Жёсткость</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="325" />
+        <source>Opacity</source>
+        <translation>Непрозрачность</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="346" />
+        <source>Cancel</source>
+        <translation>Отмена</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../editor/main_window.py" line="388" />
+        <source>Undo memory budget reached: the %n oldest step(s) were dropped.</source>
+        <translation><numerusform>Достигнут предел памяти истории: удалён %n самый старый шаг.</numerusform><numerusform>Достигнут предел памяти истории: удалены %n самых старых шага.</numerusform><numerusform>Достигнут предел памяти истории: удалено %n самых старых шагов.</numerusform></translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="399" />
+        <source>Untitled</source>
+        <translation>Без имени</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="434" />
+        <source>The image has unsaved changes. Save them?</source>
+        <translation>В изображении есть несохранённые изменения. Сохранить их?</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="450" />
+        <source>Open image</source>
+        <translation>Открыть изображение</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="466" />
+        <source>Opening %1…</source>
+        <translation>Открывается %1…</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="472" />
+        <source>Opened %1</source>
+        <translation>Открыт файл %1</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="484" />
+        <source>(none)</source>
+        <translation>(нет)</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="503" />
+        <source>Save image</source>
+        <translation>Сохранить изображение</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="545" />
+        <source>Exported %1</source>
+        <translation>Экспортирован файл %1</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="545" />
+        <source>Saved %1</source>
+        <translation>Сохранён файл %1</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="553" />
+        <source>Saving %1…</source>
+        <translation>Сохраняется %1…</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="563" />
+        <location filename="../../editor/main_window.py" line="575" />
+        <source>Load mask</source>
+        <translation>Загрузить маску</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="584" />
+        <source>Save mask</source>
+        <translation>Сохранить маску</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="596" />
+        <source>Mask saved</source>
+        <translation>Маска сохранена</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="633" />
+        <source>The clipboard holds no image.</source>
+        <translation>В буфере обмена нет изображения.</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="641" />
+        <location filename="../../editor/main_window.py" line="650" />
+        <source>Pasted</source>
+        <translation>Вставка</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="650" />
+        <source>Paste</source>
+        <translation>Вставить</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="673" />
+        <source>%1 filters ready, %2 not available</source>
+        <translation>Фильтров готово: %1, недоступно: %2</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="714" />
+        <source>Running %1…</source>
+        <translation>Выполняется %1…</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="724" />
+        <source>Cancelling…</source>
+        <translation>Отмена…</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="735" />
+        <source>%1 applied</source>
+        <translation>Применён фильтр %1</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="743" />
+        <source>Cancelled — the image is unchanged.</source>
+        <translation>Отменено — изображение не изменилось.</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="760" />
+        <source>Runs on %1</source>
+        <translation>Вычисления: %1</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="766" />
+        <source>Edge extraction needs the edges2photo filter, which is not installed.</source>
+        <translation>Для извлечения контуров нужен фильтр edges2photo, он не установлен.</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="774" />
+        <source>Extract edges</source>
+        <translation>Извлечь контуры</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="783" />
+        <location filename="../../editor/main_window.py" line="809" />
+        <source>Load drawing</source>
+        <translation>Загрузить рисунок</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="853" />
+        <source>Brush size: %1 px</source>
+        <translation>Размер кисти: %1 пикс.</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="895" />
+        <source>Flatten image</source>
+        <translation>Свести изображение</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="916" />
+        <source>Preferences saved.</source>
+        <translation>Настройки сохранены.</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="935" />
+        <source>Autosave failed: </source>
+        <translation>Автосохранение не удалось: </translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="946" />
+        <source>an untitled image</source>
+        <translation>безымянном изображении</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="948" />
+        <source>Holst did not close properly. Recover your unsaved work on %1?</source>
+        <translation>Holst был закрыт некорректно. Восстановить несохранённую работу над %1?</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="961" />
+        <source>Recovered the unsaved session.</source>
+        <translation>Несохранённый сеанс восстановлен.</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="965" />
+        <source>About Holst</source>
+        <translation>О программе Holst</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="966" />
+        <source>Holst — an image editor whose filters are neural networks trained by the Holst project, running locally with onnxruntime.</source>
+        <translation>Holst — редактор изображений, фильтры которого — нейронные сети, обученные проектом Holst; они работают локально через onnxruntime.</translation>
+    </message>
+</context>
+<context>
+    <name>MaskPanel</name>
+    <message>
+        <location filename="../../editor/panels/mask.py" line="34" />
+        <source>Show mask overlay</source>
+        <translation>Показывать маску</translation>
+    </message>
+    <message>
+        <location filename="../../editor/panels/mask.py" line="44" />
+        <source>Invert</source>
+        <translation>Инвертировать</translation>
+    </message>
+    <message>
+        <location filename="../../editor/panels/mask.py" line="44" />
+        <source>Clear</source>
+        <translation>Очистить</translation>
+    </message>
+    <message>
+        <location filename="../../editor/panels/mask.py" line="45" />
+        <source>Grow</source>
+        <translation>Расширить</translation>
+    </message>
+    <message>
+        <location filename="../../editor/panels/mask.py" line="45" />
+        <source>Shrink</source>
+        <translation>Сузить</translation>
+    </message>
+    <message>
+        <location filename="../../editor/panels/mask.py" line="46" />
+        <source>Feather</source>
+        <translation>Растушевать</translation>
+    </message>
+    <message>
+        <location filename="../../editor/panels/mask.py" line="47" />
+        <source>From selection</source>
+        <translation>Из выделения</translation>
+    </message>
+    <message>
+        <location filename="../../editor/panels/mask.py" line="48" />
+        <source>Load PNG…</source>
+        <translation>Загрузить PNG…</translation>
+    </message>
+    <message>
+        <location filename="../../editor/panels/mask.py" line="49" />
+        <source>Save PNG…</source>
+        <translation>Сохранить PNG…</translation>
+    </message>
+    <message>
+        <location filename="../../editor/panels/mask.py" line="74" />
+        <source>Invert mask</source>
+        <translation>Инвертировать маску</translation>
+    </message>
+    <message>
+        <location filename="../../editor/panels/mask.py" line="77" />
+        <source>Clear mask</source>
+        <translation>Очистить маску</translation>
+    </message>
+    <message>
+        <location filename="../../editor/panels/mask.py" line="80" />
+        <source>Grow mask</source>
+        <translation>Расширить маску</translation>
+    </message>
+    <message>
+        <location filename="../../editor/panels/mask.py" line="83" />
+        <source>Shrink mask</source>
+        <translation>Сузить маску</translation>
+    </message>
+    <message>
+        <location filename="../../editor/panels/mask.py" line="86" />
+        <source>Feather mask</source>
+        <translation>Растушевать маску</translation>
+    </message>
+    <message>
+        <location filename="../../editor/panels/mask.py" line="90" />
+        <source>Make a selection first (rectangle M, lasso L).</source>
+        <translation>Сначала выделите область (прямоугольник M, лассо L).</translation>
+    </message>
+    <message>
+        <location filename="../../editor/panels/mask.py" line="93" />
+        <source>Mask from selection</source>
+        <translation>Маска из выделения</translation>
+    </message>
+</context>
+<context>
+    <name>ParamForm</name>
+    <message>
+        <location filename="../../editor/panels/params.py" line="219" />
+        <source>Images (*.png *.jpg *.jpeg *.webp *.tif *.tiff *.bmp)</source>
+        <translation>Изображения (*.png *.jpg *.jpeg *.webp *.tif *.tiff *.bmp)</translation>
+    </message>
+</context>
+<context>
+    <name>PathEditor</name>
+    <message>
+        <location filename="../../editor/panels/params.py" line="114" />
+        <source>Browse…</source>
+        <translation>Обзор…</translation>
+    </message>
+    <message>
+        <location filename="../../editor/panels/params.py" line="124" />
+        <source>Choose an image</source>
+        <translation>Выберите изображение</translation>
+    </message>
+</context>
+<context>
+    <name>PreferencesDialog</name>
+    <message>
+        <location filename="../../editor/preferences.py" line="91" />
+        <source>Preferences</source>
+        <translation>Настройки</translation>
+    </message>
+    <message>
+        <location filename="../../editor/preferences.py" line="95" />
+        <source>Automatic (best available)</source>
+        <translation>Автоматически (лучший доступный)</translation>
+    </message>
+    <message>
+        <location filename="../../editor/preferences.py" line="102" />
+        <source>Filter default</source>
+        <translation>Как задано фильтром</translation>
+    </message>
+    <message>
+        <location filename="../../editor/preferences.py" line="114" />
+        <source>Off</source>
+        <translation>Выкл.</translation>
+    </message>
+    <message>
+        <location filename="../../editor/preferences.py" line="124" />
+        <source>System</source>
+        <translation>Системная</translation>
+    </message>
+    <message>
+        <location filename="../../editor/preferences.py" line="124" />
+        <source>Light</source>
+        <translation>Светлая</translation>
+    </message>
+    <message>
+        <location filename="../../editor/preferences.py" line="124" />
+        <source>Dark</source>
+        <translation>Тёмная</translation>
+    </message>
+    <message>
+        <location filename="../../editor/preferences.py" line="128" />
+        <source>Execution provider</source>
+        <translation>Вычислитель</translation>
+    </message>
+    <message>
+        <location filename="../../editor/preferences.py" line="129" />
+        <source>Tile size</source>
+        <translation>Размер плитки</translation>
+    </message>
+    <message>
+        <location filename="../../editor/preferences.py" line="130" />
+        <source>Undo memory budget</source>
+        <translation>Память для истории</translation>
+    </message>
+    <message>
+        <location filename="../../editor/preferences.py" line="131" />
+        <source>Autosave every</source>
+        <translation>Автосохранение каждые</translation>
+    </message>
+    <message>
+        <location filename="../../editor/preferences.py" line="132" />
+        <source>Language</source>
+        <translation>Язык</translation>
+    </message>
+    <message>
+        <location filename="../../editor/preferences.py" line="133" />
+        <source>Theme</source>
+        <translation>Тема</translation>
+    </message>
+    <message>
+        <location filename="../../editor/preferences.py" line="134" />
+        <source>A new language is used after restarting Holst.</source>
+        <translation>Новый язык применится после перезапуска Holst.</translation>
+    </message>
+</context>
+<context>
+    <name>RectEditor</name>
+    <message>
+        <location filename="../../editor/panels/params.py" line="139" />
+        <source>From selection</source>
+        <translation>Из выделения</translation>
+    </message>
+</context>
+<context>
+    <name>SketchPanel</name>
+    <message>
+        <location filename="../../editor/panels/sketch.py" line="52" />
+        <source>Show sketch layer</source>
+        <translation>Показывать слой эскиза</translation>
+    </message>
+    <message>
+        <location filename="../../editor/panels/sketch.py" line="64" />
+        <source>Extract edges from photo</source>
+        <translation>Извлечь контуры из фото</translation>
+    </message>
+    <message>
+        <location filename="../../editor/panels/sketch.py" line="69" />
+        <source>Needs the edges2photo filter, which is not installed.</source>
+        <translation>Нужен фильтр edges2photo, он не установлен.</translation>
+    </message>
+    <message>
+        <location filename="../../editor/panels/sketch.py" line="70" />
+        <location filename="../../editor/panels/sketch.py" line="105" />
+        <source>Clear sketch</source>
+        <translation>Очистить эскиз</translation>
+    </message>
+    <message>
+        <location filename="../../editor/panels/sketch.py" line="73" />
+        <source>Load drawing…</source>
+        <translation>Загрузить рисунок…</translation>
+    </message>
+    <message>
+        <location filename="../../editor/panels/sketch.py" line="77" />
+        <source>Line weight</source>
+        <translation>Толщина линий</translation>
+    </message>
+    <message>
+        <location filename="../../editor/panels/sketch.py" line="78" />
+        <source>Detail</source>
+        <translation>Детализация</translation>
+    </message>
+</context>
+</TS>
