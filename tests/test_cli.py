@@ -399,14 +399,24 @@ def test_ctrl_c_is_130_without_a_partial_file(plugin_path, rgba_png, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.png", "started"]
 
 
+def _corrupt_tiff(path: Path) -> Path:
+    """A deflate TIFF with damaged compressed data: libtiff complains on stderr from C when decoding it."""
+    Image.fromarray(gradient(64, 64, 3), "RGB").save(path, compression="tiff_adobe_deflate")
+    data = bytearray(path.read_bytes())
+    for at in range(40, 400, 7):
+        data[at] ^= 0x5A
+    path.write_bytes(bytes(data))
+    return path
+
+
 def test_real_process_exit_codes_and_one_line(plugin_path, rgba_png, tmp_path):
     ok = _process("apply", "test_blur", rgba_png, "-o", tmp_path / "o.png", env_path=plugin_path)
-    bad = _process("apply", "test_blur", tmp_path / "nope.png", "-o", tmp_path / "p.png",
-                   env_path=plugin_path)
     assert ok.wait(60) == 0 and (tmp_path / "o.png").exists()
-    _, err = bad.communicate(timeout=60)
-    assert bad.returncode == 2
-    assert_one_error_line(err, "nope.png")
+    for source in (tmp_path / "nope.png", _corrupt_tiff(tmp_path / "bad.tif")):
+        bad = _process("apply", "test_blur", source, "-o", tmp_path / "p.png", env_path=plugin_path)
+        _, err = bad.communicate(timeout=60)
+        assert bad.returncode == 2
+        assert_one_error_line(err, source.name)
 
 
 def _imported_modules(*argv: str, env_path: str) -> set[str]:

@@ -31,6 +31,10 @@ def _encode(fmt: str, mode: str, **options) -> bytes:
     return buffer.getvalue()
 
 
+# Pillow warns about the damage (e.g. "Corrupt EXIF data") before failing; the app silences those
+# warnings at import (pytest resets warning filters per test), the test only cares about exceptions.
+pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
+
 SEEDS: dict[str, bytes] = {
     "png-rgba": _encode("PNG", "RGBA"),
     "png-palette": _encode("PNG", "P"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import struct
 import zlib
+from collections.abc import Iterator
 from typing import BinaryIO
 
 import numpy as np
@@ -16,6 +17,9 @@ from PIL import TiffImagePlugin, TiffTags
 
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _EXIF_PREFIX = b"Exif\x00\x00"
+# zlib level 3 for every PNG: on a 24-megapixel photo level 6 (Pillow's default) takes 13 s instead of
+# 5 s (8-bit) and 20 s instead of 6 s (16-bit) for a file only ~15-20% smaller.
+ZLIB_LEVEL = 3
 
 
 def widen(pixels: np.ndarray) -> np.ndarray:
@@ -33,20 +37,28 @@ def write_png16(fh: BinaryIO, pixels: np.ndarray, icc: bytes | None, exif: bytes
         _chunk(fh, b"iCCP", b"ICC profile\x00\x00" + zlib.compress(icc))
     if exif:
         _chunk(fh, b"eXIf", exif[len(_EXIF_PREFIX):] if exif.startswith(_EXIF_PREFIX) else exif)
-    rows = widen(pixels).astype(">u2").reshape(height, width * channels).view(np.uint8)
-    # PNG filter type 1 ("Sub") per row: each byte minus the byte one pixel to its left, mod 256.
-    bpp = 2 * channels
-    filtered = rows.copy()
-    filtered[:, bpp:] -= rows[:, :-bpp]
-    data = np.empty((height, 1 + filtered.shape[1]), np.uint8)
-    data[:, 0] = 1
-    data[:, 1:] = filtered
-    compressor = zlib.compressobj(6)
-    step = max(1, (8 << 20) // max(1, data.shape[1]))  # compress ~8 MB of rows at a time
-    parts = [compressor.compress(data[y:y + step].tobytes()) for y in range(0, height, step)]
-    parts.append(compressor.flush())
-    _chunk(fh, b"IDAT", b"".join(parts))
+    compressor = zlib.compressobj(ZLIB_LEVEL)
+    for band in _bands(pixels):
+        # PNG filter type 1 ("Sub") per row: each byte minus the byte one pixel to its left, mod 256.
+        rows = widen(band).astype(">u2").reshape(band.shape[0], -1).view(np.uint8)
+        data = np.empty((rows.shape[0], 1 + rows.shape[1]), np.uint8)
+        data[:, 0] = 1
+        data[:, 1:] = rows
+        bpp = 2 * channels
+        data[:, 1 + bpp:] -= rows[:, :-bpp]
+        piece = compressor.compress(data.tobytes())
+        if piece:
+            _chunk(fh, b"IDAT", piece)
+    _chunk(fh, b"IDAT", compressor.flush())
     _chunk(fh, b"IEND", b"")
+
+
+def _bands(pixels: np.ndarray) -> Iterator[np.ndarray]:
+    """Row bands of about 8 MB of 16-bit data, so memory stays bounded for huge images."""
+    height, width, channels = pixels.shape
+    step = max(1, (8 << 20) // max(1, width * channels * 2))
+    for top in range(0, height, step):
+        yield pixels[top:top + step]
 
 
 def _chunk(fh: BinaryIO, kind: bytes, payload: bytes) -> None:
@@ -63,7 +75,7 @@ def write_tiff16(fh: BinaryIO, pixels: np.ndarray, icc: bytes | None, exif_tags:
     GPS sub-IFDs given in ``exif_tags``), then the single pixel strip.
     """
     height, width, channels = pixels.shape
-    strip = widen(pixels).astype("<u2").tobytes()
+    strip_bytes = height * width * channels * 2
     ifd = TiffImagePlugin.ImageFileDirectory_v2(prefix=b"II")
     for tag, value in exif_tags.items():
         ifd[tag] = value
@@ -75,7 +87,7 @@ def write_tiff16(fh: BinaryIO, pixels: np.ndarray, icc: bytes | None, exif_tags:
     ifd[273] = 0  # fixed below, once the IFD's length is known
     ifd[277] = channels
     ifd[278] = height
-    ifd[279] = len(strip)
+    ifd[279] = strip_bytes
     ifd[284] = 1  # chunky
     if channels == 4:
         ifd[338] = 2  # unassociated (straight) alpha
@@ -90,7 +102,8 @@ def write_tiff16(fh: BinaryIO, pixels: np.ndarray, icc: bytes | None, exif_tags:
     fh.write(b"II*\x00" + struct.pack("<I", 8))
     fh.write(table)
     fh.write(b"\x00" * (strip_at - 8 - len(table)))
-    fh.write(strip)
+    for band in _bands(pixels):
+        fh.write(widen(band).astype("<u2").tobytes())
 
 
 def _patch_long(table: bytearray, tag: int, value: int) -> None:

@@ -151,7 +151,7 @@ def _encode(fh: BinaryIO, *, kind: str, pixels: np.ndarray, icc: bytes | None, e
         _save_tiff(fh, image, options)
         return
     elif kind == "PNG":
-        options["compress_level"] = 6
+        options["compress_level"] = deep.ZLIB_LEVEL
     image.save(fh, kind, **options)
 
 
