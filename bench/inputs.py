@@ -1,0 +1,59 @@
+"""Deterministic benchmark inputs made by our own code (no dataset is needed to run a benchmark)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+SAMPLE = Path(__file__).resolve().parents[1] / "resources" / "sample.png"
+
+
+@lru_cache(maxsize=1)
+def _sample() -> Image.Image:
+    return Image.open(SAMPLE).convert("RGBA")
+
+
+def photo(width: int, height: int) -> np.ndarray:
+    """The bundled sample image resized to width×height, uint8 RGBA."""
+    return np.asarray(_sample().resize((width, height), Image.Resampling.BILINEAR)).copy()
+
+
+def drawing(width: int, height: int) -> np.ndarray:
+    """Dark lines on white (edges of the sample), for the sketch filter."""
+    gray = np.asarray(_sample().convert("L").resize((width, height), Image.Resampling.BILINEAR), np.float32)
+    edges = (np.abs(np.diff(gray, axis=0, prepend=gray[:1]))
+             + np.abs(np.diff(gray, axis=1, prepend=gray[:, :1])))
+    value = np.where(edges > 12, 0, 255).astype(np.uint8)
+    rgba = np.empty((height, width, 4), np.uint8)
+    rgba[:, :, :3] = value[:, :, None]
+    rgba[:, :, 3] = 255
+    return rgba
+
+
+def blob_mask(width: int, height: int, fraction: float = 0.05) -> np.ndarray:
+    """An elliptical mask covering about ``fraction`` of the image, float32 0..1."""
+    y, x = np.mgrid[0:height, 0:width].astype(np.float32)
+    ry = np.sqrt(fraction * height * height / np.pi)
+    rx = np.sqrt(fraction * width * width / np.pi)
+    return (((x - width * 0.4) / rx) ** 2 + ((y - height * 0.55) / ry) ** 2 <= 1).astype(np.float32)
+
+
+# Parameters and inputs each built-in filter is benchmarked with.
+FILTER_CASES: dict[str, dict] = {
+    "upscale": {"params": {"scale": "4"}},
+    "stylize": {"params": {}},
+    "colorize": {"params": {}},
+    "inpaint": {"params": {}, "mask": True},
+    "edges2photo": {"params": {}, "drawing": True},
+    "texture": {"params": {}, "mask": True},
+}
+
+
+def filter_inputs(filter_id: str, width: int, height: int) -> tuple[np.ndarray, np.ndarray | None, dict]:
+    case = FILTER_CASES.get(filter_id, {"params": {}})
+    pixels = drawing(width, height) if case.get("drawing") else photo(width, height)
+    mask = blob_mask(width, height) if case.get("mask") else None
+    return pixels, mask, dict(case["params"])

@@ -1,0 +1,71 @@
+"""Collecting results and writing the Markdown + JSON report."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+def machine() -> dict[str, Any]:
+    import onnxruntime
+
+    info = {"python": platform.python_version(), "platform": platform.platform(),
+            "cpu_count": os.cpu_count(), "onnxruntime": onnxruntime.__version__,
+            "processor": platform.processor() or platform.machine()}
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as handle:
+            for line in handle:
+                if line.startswith("model name"):
+                    info["processor"] = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return info
+
+
+@dataclass
+class Section:
+    """One benchmark's results: a table (list of rows) plus notes."""
+
+    name: str
+    title: str
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def markdown(self) -> str:
+        lines = [f"## {self.title}", ""]
+        if self.rows:
+            columns = list(dict.fromkeys(key for row in self.rows for key in row))
+            lines.append("| " + " | ".join(columns) + " |")
+            lines.append("|" + "---|" * len(columns))
+            for row in self.rows:
+                lines.append("| " + " | ".join(_cell(row.get(c, "")) for c in columns) + " |")
+            lines.append("")
+        lines += [f"- {note}" for note in self.notes]
+        lines.append(f"- (section ran in {self.seconds:.1f} s)")
+        return "\n".join(lines) + "\n"
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.3g}" if abs(value) < 100 else f"{value:.0f}"
+    return str(value)
+
+
+def write(sections: list[Section], md_path: Path, json_path: Path, command: str) -> None:
+    info = machine()
+    stamp = time.strftime("%Y-%m-%d %H:%M:%S")
+    head = [f"# Holst benchmark report ({stamp})", "",
+            f"Command: `{command}`", "",
+            "Machine: " + ", ".join(f"{k} {v}" for k, v in info.items()), ""]
+    md_path.write_text("\n".join(head) + "\n".join(s.markdown() for s in sections), encoding="utf-8")
+    data = {"date": stamp, "command": command, "machine": info,
+            "sections": [{"name": s.name, "title": s.title, "rows": s.rows, "notes": s.notes,
+                          "seconds": s.seconds} for s in sections]}
+    json_path.write_text(json.dumps(data, indent=2), encoding="utf-8")
