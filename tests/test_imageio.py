@@ -278,6 +278,16 @@ def test_permission_denied(tmp_path, monkeypatch):
     assert "permission denied" in _load_error(path)
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+@pytest.mark.timeout(30)
+def test_fifo_and_devices_are_refused_without_blocking(tmp_path):
+    fifo = tmp_path / "pipe.png"
+    os.mkfifo(fifo)
+    assert "not a regular file" in _load_error(fifo)  # opening it would block until a writer came
+    with pytest.raises(ImageLoadError, match="not a regular file"):
+        load_image("/dev/zero")
+
+
 def test_not_an_image(tmp_path):
     path = tmp_path / "notes.png"
     path.write_text("hello, this is text\n" * 10)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import stat
 import struct
 import warnings
 from functools import lru_cache
@@ -61,11 +62,23 @@ def load_image(path: str | os.PathLike[str]) -> LoadedImage:
         rgba, icc = _to_rgba(im, icc, name)
     if orientation in _TRANSPOSE:
         rgba = rgba.transpose(_TRANSPOSE[orientation])
-    pixels = np.array(rgba, dtype=np.uint8)
+    pixels = _to_array(rgba)
     rgba.close()
     meta = ImageMeta(format=fmt, mode=mode, bit_depth=bit_depth, has_alpha=has_alpha, icc_profile=icc,
                      exif=exif)
     return LoadedImage(pixels=pixels, meta=meta)
+
+
+def _to_array(rgba: Image.Image) -> np.ndarray:
+    """Copy an RGBA image into a new writable array band by band: ``np.array(image)`` would hold a
+    second full-size copy (Pillow's ``tobytes``) at its peak, 600 MB at the pixel limit."""
+    width, height = rgba.size
+    out = np.empty((height, width, 4), np.uint8)
+    step = max(1, (16 << 20) // (4 * width))
+    for top in range(0, height, step):
+        bottom = min(height, top + step)
+        out[top:bottom] = np.asarray(rgba.crop((0, top, width, bottom)))
+    return out
 
 
 def _fail(name: str, why: str) -> ImageLoadError:
@@ -80,6 +93,13 @@ def _reason(exc: BaseException) -> str:
 def _open_file(name: str) -> BinaryIO:
     if os.path.isdir(name):
         raise _fail(name, "it is a folder, not an image file")
+    try:
+        mode = os.stat(name).st_mode
+    except OSError:
+        mode = None  # let open() below say precisely what is wrong
+    if mode is not None and not stat.S_ISREG(mode):
+        # a FIFO would block forever and a device like /dev/zero never ends
+        raise _fail(name, "it is not a regular file")
     try:
         fh = open(name, "rb")  # noqa: SIM115 - closed by the caller's with-block
     except FileNotFoundError:
