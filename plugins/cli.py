@@ -97,7 +97,8 @@ def run(argv: Sequence[str] | None = None, *, stderr: TextIO | None = None,
     except UsageError as exc:
         return fail(str(exc), EXIT_USAGE, err)
     except (KeyboardInterrupt, Cancelled):
-        print(f"\n{PROG}: cancelled", file=err)
+        # on a terminal the shell has echoed ^C without a line break
+        print(("\n" if _isatty(err) else "") + f"{PROG}: cancelled", file=err)
         return EXIT_INTERRUPTED
     except HolstError as exc:
         return fail(str(exc), _exit_code(exc), err)

@@ -365,7 +365,7 @@ def test_interrupt_during_save_is_130_and_keeps_the_old_file(plugin_path, rgba_p
 
     monkeypatch.setattr(save_module, "_encode", interrupted)
     code, _, err = run_cli("apply", "test_blur", rgba_png, "-o", out)
-    assert code == 130 and "cancelled" in err and "Traceback" not in err
+    assert code == 130 and err == "holst: cancelled\n"
     assert out.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.png", "out.png"]
 
@@ -395,7 +395,7 @@ def test_ctrl_c_is_130_without_a_partial_file(plugin_path, rgba_png, tmp_path):
         if proc.poll() is None:
             proc.kill()
     assert proc.returncode == 130
-    assert "cancelled" in err and "Traceback" not in err
+    assert err == "holst: cancelled\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.png", "started"]
 
 
