@@ -30,6 +30,7 @@ from PySide6.QtWidgets import QWidget
 
 from editor.compositing import composite
 from editor.document import Document, LayerView, downsample
+from editor.qtfix import emit
 from editor.tools.base import Tool
 from editor.undo import History
 
@@ -171,7 +172,7 @@ class Canvas(QWidget):
     def set_compare(self, on: bool) -> None:
         if on != self.compare:
             self.compare = on
-            self.compare_changed.emit(on)
+            emit(self.compare_changed, on)
             self.update()
 
     def set_tool(self, tool: Tool | None) -> None:
@@ -196,7 +197,7 @@ class Canvas(QWidget):
         fixed = self.to_image(anchor)
         self.zoom = zoom
         self.offset = QPointF(anchor.x() - fixed.x() * zoom, anchor.y() - fixed.y() * zoom)
-        self.zoom_changed.emit(zoom)
+        emit(self.zoom_changed, zoom)
         self.update()
 
     def fit(self) -> None:
@@ -216,7 +217,7 @@ class Canvas(QWidget):
         self.zoom = zoom
         self.offset = QPointF(round((self.width() - self.doc.width * zoom) / 2),
                               round((self.height() - self.doc.height * zoom) / 2))
-        self.zoom_changed.emit(zoom)
+        emit(self.zoom_changed, zoom)
         self.update()
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
@@ -413,7 +414,7 @@ class Canvas(QWidget):
         if self.doc is not None:
             p = self.to_image(pos)
             inside = 0 <= p.x() < self.doc.width and 0 <= p.y() < self.doc.height
-            self.cursor_moved.emit(QPoint(int(p.x()), int(p.y())) if inside else None)
+            emit(self.cursor_moved, QPoint(int(p.x()), int(p.y())) if inside else None)
             if self._tool_active and self.tool is not None:
                 self.tool.move(self, p)
         if self.tool is not None and self.tool.brush_size:
@@ -438,7 +439,7 @@ class Canvas(QWidget):
 
     def leaveEvent(self, event) -> None:  # noqa: N802
         self._mouse = None
-        self.cursor_moved.emit(None)
+        emit(self.cursor_moved, None)
         self.update()
         super().leaveEvent(event)
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
+from editor.qtfix import emit, emitter
 from plugins.cancel import CancelToken
 from plugins.errors import Cancelled, HolstError
 
@@ -45,23 +46,23 @@ class Job(QRunnable):
 
     def run(self) -> None:
         try:
-            result = self.work(self.signals.progress.emit, self.token, self.signals.notice.emit)
+            result = self.work(emitter(self.signals.progress), self.token, emitter(self.signals.notice))
             if self.token.cancelled:
                 raise Cancelled("cancelled")
         except Cancelled:
-            self.signals.cancelled.emit()
+            emit(self.signals.cancelled)
         except HolstError as exc:
-            self.signals.failed.emit(str(exc))
+            emit(self.signals.failed, str(exc))
         except MemoryError:
-            self.signals.failed.emit("Not enough memory for this operation.")
+            emit(self.signals.failed, "Not enough memory for this operation.")
         except Exception as exc:  # a bug: show one line, keep the details on stderr
             traceback.print_exc()
-            self.signals.failed.emit(f"Unexpected error: {type(exc).__name__}: {exc}")
+            emit(self.signals.failed, f"Unexpected error: {type(exc).__name__}: {exc}")
         else:
-            self.signals.done.emit(result)
+            emit(self.signals.done, result)
         finally:
             self.running = False
-            self.signals.finished.emit()
+            emit(self.signals.finished)
 
 
 class JobRunner(QObject):

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from editor.qtfix import emit
 from plugins.contract import FilterSpec, ParamSpec
 
 SLIDER_STEPS = 1000
@@ -65,13 +66,13 @@ class FloatEditor(QWidget):
         self.spin.blockSignals(True)
         self.spin.setValue(value)
         self.spin.blockSignals(False)
-        self.changed.emit()
+        emit(self.changed)
 
     def _from_spin(self, value: float) -> None:
         self.slider.blockSignals(True)
         self.slider.setValue(round((value - self.lo) / max(1e-12, self.hi - self.lo) * SLIDER_STEPS))
         self.slider.blockSignals(False)
-        self.changed.emit()
+        emit(self.changed)
 
     def set_value(self, value: float) -> None:
         self.spin.setValue(value)
@@ -99,7 +100,7 @@ class ColourButton(QPushButton):
         colour = QColorDialog.getColor(QColor(self._colour), self, self.tr("Choose a colour"))
         if colour.isValid():
             self.set_value(colour.name())
-            self.changed.emit()
+            emit(self.changed)
 
     def value(self) -> str:
         return self._colour

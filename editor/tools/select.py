@@ -12,6 +12,7 @@ from editor.tools.base import Tool
 
 if TYPE_CHECKING:
     from editor.canvas import Canvas
+from editor.qtfix import emit
 
 
 def _clamp(canvas: Canvas, p: QPointF) -> QPointF:
@@ -49,7 +50,7 @@ class RectSelectTool(Tool):
             doc.selection = None
         else:
             doc.selection = Selection.from_rect(rect, (doc.width, doc.height))
-        doc.selection_changed.emit()
+        emit(doc.selection_changed)
 
     def cancel(self, canvas: Canvas) -> None:
         self._start = self._end = None
@@ -85,7 +86,7 @@ class LassoSelectTool(Tool):
         doc = canvas.doc
         sel = Selection.from_polygon(points, (doc.width, doc.height)) if len(points) >= 3 else None
         doc.selection = None if sel is None or sel.is_empty() else sel
-        doc.selection_changed.emit()
+        emit(doc.selection_changed)
 
     def cancel(self, canvas: Canvas) -> None:
         self._points = []
