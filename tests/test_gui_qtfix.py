@@ -26,5 +26,7 @@ def test_emit_does_not_lose_references_to_true():
     for _ in range(100):
         emit(src.plain)
         emitter(src.rect)(QRect(1, 2, 3, 4))
-    assert sys.getrefcount(True) == before
+    after = sys.getrefcount(True)
+    # without the fix this drops by 200; allow ±1 for the interpreter's own bookkeeping
+    assert abs(after - before) <= 1
     assert len(got) == 200 and got[-1] == QRect(1, 2, 3, 4)
