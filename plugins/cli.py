@@ -264,10 +264,25 @@ def _apply(args: argparse.Namespace, err: TextIO) -> int:
             _note(f"{out_format} has no transparency: transparent areas were flattened onto white", err)
         bit_depth = 16 if image.meta.bit_depth >= 16 and out_format in DEEP_FORMATS else 8
         save_image(args.output, result, image.meta, fmt=out_format, quality=args.quality, bit_depth=bit_depth)
-    if args.provider != "auto" or _isatty(err):
-        for notice in runtime.notices:
-            _note(notice, err)
+    _report_provider(runtime, args.provider, err)
     return EXIT_OK
+
+
+def _report_provider(runtime: Any, requested: str, err: TextIO) -> None:
+    """Say when the provider asked for did not run the filter. With ``auto`` a fallback is expected,
+    so the runtime's notices are shown only on a terminal."""
+    from plugins.runtime import PROVIDER_LABELS
+
+    if requested == "auto" and not _isatty(err):
+        return
+    notices = list(runtime.notices)
+    if requested not in ("auto", "cpu"):
+        label = PROVIDER_LABELS[requested]
+        used = PROVIDER_LABELS.get(runtime.active_provider, runtime.active_provider)
+        if used != label and not any(label in notice for notice in notices):
+            notices.append(f"{label} is not available here; the filter ran on the {used}.")
+    for notice in notices:
+        _note(notice, err)
 
 
 @contextmanager

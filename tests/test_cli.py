@@ -131,6 +131,14 @@ def test_apply_double_scales_by_two(plugin_path, rgba_png, tmp_path, provider):
     assert load_image(out).pixels.shape == (60, 80, 4)
 
 
+@pytest.mark.skipif(sys.platform == "darwin", reason="CoreML exists on macOS")
+def test_unavailable_provider_falls_back_and_says_so(plugin_path, rgba_png, tmp_path):
+    code, _, err = run_cli("apply", "test_blur", rgba_png, "-o", tmp_path / "o.png", "--provider", "coreml")
+    assert code == 0 and (tmp_path / "o.png").exists()
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("holst: note: CoreML is not available")
+
+
 def test_metadata_is_carried_from_input_to_output(plugin_path, tmp_path):
     exif = Image.Exif()
     exif[0x010F], exif[0x0112] = "Holst camera", 6
