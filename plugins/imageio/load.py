@@ -60,10 +60,14 @@ def load_image(path: str | os.PathLike[str]) -> LoadedImage:
         icc = _icc_profile(im)
         exif, orientation = _read_exif(im, fmt)
         rgba, icc = _to_rgba(im, icc, name)
-    if orientation in _TRANSPOSE:
-        rgba = rgba.transpose(_TRANSPOSE[orientation])
-    pixels = _to_array(rgba)
-    rgba.close()
+    try:
+        if orientation in _TRANSPOSE:
+            rgba = rgba.transpose(_TRANSPOSE[orientation])
+        pixels = _to_array(rgba)
+    except MemoryError:
+        raise _fail(name, "the image is too large for the available memory") from None
+    finally:
+        rgba.close()
     meta = ImageMeta(format=fmt, mode=mode, bit_depth=bit_depth, has_alpha=has_alpha, icc_profile=icc,
                      exif=exif)
     return LoadedImage(pixels=pixels, meta=meta)
