@@ -30,7 +30,6 @@ from PySide6.QtWidgets import QWidget
 
 from editor.compositing import composite
 from editor.document import Document, LayerView, downsample
-from editor.qtfix import emit
 from editor.tools.base import Tool
 from editor.undo import History
 
@@ -172,7 +171,7 @@ class Canvas(QWidget):
     def set_compare(self, on: bool) -> None:
         if on != self.compare:
             self.compare = on
-            emit(self.compare_changed, on)
+            self.compare_changed.emit(on)
             self.update()
 
     def set_tool(self, tool: Tool | None) -> None:
@@ -197,7 +196,7 @@ class Canvas(QWidget):
         fixed = self.to_image(anchor)
         self.zoom = zoom
         self.offset = QPointF(anchor.x() - fixed.x() * zoom, anchor.y() - fixed.y() * zoom)
-        emit(self.zoom_changed, zoom)
+        self.zoom_changed.emit(zoom)
         self.update()
 
     def fit(self) -> None:
@@ -217,7 +216,7 @@ class Canvas(QWidget):
         self.zoom = zoom
         self.offset = QPointF(round((self.width() - self.doc.width * zoom) / 2),
                               round((self.height() - self.doc.height * zoom) / 2))
-        emit(self.zoom_changed, zoom)
+        self.zoom_changed.emit(zoom)
         self.update()
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
@@ -414,7 +413,7 @@ class Canvas(QWidget):
         if self.doc is not None:
             p = self.to_image(pos)
             inside = 0 <= p.x() < self.doc.width and 0 <= p.y() < self.doc.height
-            emit(self.cursor_moved, QPoint(int(p.x()), int(p.y())) if inside else None)
+            self.cursor_moved.emit(QPoint(int(p.x()), int(p.y())) if inside else None)
             if self._tool_active and self.tool is not None:
                 self.tool.move(self, p)
         if self.tool is not None and self.tool.brush_size:
@@ -439,7 +438,7 @@ class Canvas(QWidget):
 
     def leaveEvent(self, event) -> None:  # noqa: N802
         self._mouse = None
-        emit(self.cursor_moved, None)
+        self.cursor_moved.emit(None)
         self.update()
         super().leaveEvent(event)
 

@@ -15,7 +15,6 @@ import numpy as np
 from PySide6.QtCore import QObject, QRect, Signal
 
 from editor.compositing import LayerView, composite, sketch_to_rgba
-from editor.qtfix import emit
 from editor.selection import Selection
 
 _uids = itertools.count(1)
@@ -111,15 +110,15 @@ class Document(QObject):
 
     def notify_plane(self, key: PlaneKey, rect: QRect) -> None:
         if key == MASK:
-            emit(self.mask_changed, rect)
+            self.mask_changed.emit(rect)
         else:
-            emit(self.pixels_changed, rect)
+            self.pixels_changed.emit(rect)
 
     def set_current(self, index: int) -> None:
         index = max(0, min(index, len(self.layers) - 1))
         if index != self.current:
             self.current = index
-            emit(self.layers_changed)
+            self.layers_changed.emit()
 
     # ---- state swap (size-changing operations) --------------------------------------------
     def state(self) -> DocState:
@@ -132,9 +131,9 @@ class Document(QObject):
         self.sketch = state.sketch
         if self.selection is not None and self.selection.raster.shape != self.mask.shape:
             self.selection = None
-            emit(self.selection_changed)
-        emit(self.reset)
-        emit(self.layers_changed)
+            self.selection_changed.emit()
+        self.reset.emit()
+        self.layers_changed.emit()
 
     # ---- rendering ------------------------------------------------------------------------
     def composite_region(self, x0: int, y0: int, x1: int, y1: int, *, with_sketch: bool = True,

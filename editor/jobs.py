@@ -13,7 +13,6 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
-from editor.qtfix import emit, emitter
 from plugins.cancel import CancelToken
 from plugins.errors import Cancelled, HolstError
 
@@ -46,23 +45,23 @@ class Job(QRunnable):
 
     def run(self) -> None:
         try:
-            result = self.work(emitter(self.signals.progress), self.token, emitter(self.signals.notice))
+            result = self.work(self.signals.progress.emit, self.token, self.signals.notice.emit)
             if self.token.cancelled:
                 raise Cancelled("cancelled")
         except Cancelled:
-            emit(self.signals.cancelled)
+            self.signals.cancelled.emit()
         except HolstError as exc:
-            emit(self.signals.failed, str(exc))
+            self.signals.failed.emit(str(exc))
         except MemoryError:
-            emit(self.signals.failed, "Not enough memory for this operation.")
+            self.signals.failed.emit("Not enough memory for this operation.")
         except Exception as exc:  # a bug: show one line, keep the details on stderr
             traceback.print_exc()
-            emit(self.signals.failed, f"Unexpected error: {type(exc).__name__}: {exc}")
+            self.signals.failed.emit(f"Unexpected error: {type(exc).__name__}: {exc}")
         else:
-            emit(self.signals.done, result)
+            self.signals.done.emit(result)
         finally:
             self.running = False
-            emit(self.signals.finished)
+            self.signals.finished.emit()
 
 
 class JobRunner(QObject):

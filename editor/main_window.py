@@ -51,7 +51,6 @@ from editor.panels.layers import LayersPanel, merge_down
 from editor.panels.mask import MaskPanel, set_mask
 from editor.panels.sketch import SketchPanel, edges_module, set_sketch
 from editor.preferences import PreferencesDialog, Prefs
-from editor.qtfix import emit
 from editor.recovery import RecoveryStore, snapshot
 from editor.selection import Selection
 from editor.tools import BrushSettings, BrushTool, LassoSelectTool, RectSelectTool, Tool
@@ -380,7 +379,7 @@ class MainWindow(QMainWindow):
         self._autosaved_index = -1
         self._update_title()
         self._update_size()
-        emit(self.document_changed)
+        self.document_changed.emit()
 
     def _on_history_index(self, _index: int) -> None:
         self._update_title()
@@ -731,18 +730,18 @@ class MainWindow(QMainWindow):
             filter_apply.commit(doc, self.history, inp, result)
         except HolstError as exc:
             self.show_error(str(exc))
-            emit(self.filter_finished, "failed")
+            self.filter_finished.emit("failed")
             return
         self.show_message(self.tr("%1 applied").replace("%1", inp.entry.spec.name))
-        emit(self.filter_finished, "done")
+        self.filter_finished.emit("done")
 
     def _filter_failed(self, text: str) -> None:
         self.show_error(text)
-        emit(self.filter_finished, "failed")
+        self.filter_finished.emit("failed")
 
     def _filter_cancelled(self) -> None:
         self.show_message(self.tr("Cancelled — the image is unchanged."))
-        emit(self.filter_finished, "cancelled")
+        self.filter_finished.emit("cancelled")
 
     def _filter_ended(self) -> None:
         self.filter_job = None
@@ -863,12 +862,12 @@ class MainWindow(QMainWindow):
 
             self.doc.selection = Selection.from_rect(QRectF(0, 0, self.doc.width, self.doc.height),
                                                      (self.doc.width, self.doc.height))
-            emit(self.doc.selection_changed)
+            self.doc.selection_changed.emit()
 
     def deselect(self) -> None:
         if self.doc is not None and self.doc.selection is not None:
             self.doc.selection = None
-            emit(self.doc.selection_changed)
+            self.doc.selection_changed.emit()
 
     def invert_selection(self) -> None:
         if self.doc is None:
@@ -880,7 +879,7 @@ class MainWindow(QMainWindow):
         whole.addRect(QRectF(0, 0, self.doc.width, self.doc.height))
         path = whole if self.doc.selection is None else whole.subtracted(self.doc.selection.path)
         self.doc.selection = Selection(path, (self.doc.width, self.doc.height))
-        emit(self.doc.selection_changed)
+        self.doc.selection_changed.emit()
 
     def flatten_image(self) -> None:
         doc, history = self.doc, self.history

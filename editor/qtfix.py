@@ -1,51 +1,62 @@
-"""Emit Qt signals from Python without PySide6 6.12.0's reference-count bug.
+"""Keep Python alive under PySide6 6.12.0's reference-count bugs.
 
-In PySide6 6.12.0 ``SignalInstance.emit()`` returns ``True`` without owning a reference to it, so
-every emit from Python lowers ``True``'s reference count by one. On Python 3.11 (where ``True`` is
-not immortal) a long session, or merely interpreter shutdown, then aborts with "bool_dealloc:
-deallocating True". All of the editor's Python-side emits go through :func:`emit`, which gives the
-missing reference back when (and only when) the running PySide6 is measured to have the bug.
+Measured here with PySide6-Essentials 6.12.0 on CPython 3.11: every call of a ``void`` Qt method
+from Python (``widget.update()``, ``painter.drawImage(...)``, ``app.processEvents()``…) drops one
+reference to ``None``, and every ``Signal.emit()`` drops one reference to ``True``. CPython 3.11
+does not make these singletons immortal, so after some thousands of calls, or at interpreter
+shutdown, the process aborts with "none_dealloc: deallocating None" / "bool_dealloc". A paint event
+alone makes dozens of such calls.
+
+The singletons are never freed in a healthy interpreter, so the safe repair is to do what CPython
+3.12 does: give them a reference count that can never reach zero. This runs once, when ``editor``
+is imported, and only when the bug is measured (and only before 3.12, whose singletons are
+immortal already).
 """
 
 from __future__ import annotations
 
 import ctypes
 import sys
-from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-_incref = ctypes.pythonapi.Py_IncRef
-_incref.argtypes = [ctypes.py_object]
-_incref.restype = None
+_HEADROOM = 1 << 40   # ~10^12 lost references before anything could go wrong
 
 
 class _Probe(QObject):
     ping = Signal()
 
 
-def _measure(rounds: int = 8) -> int:
-    """Change of True's reference count per emit (-1 with the bug, 0 without)."""
+def _losses(rounds: int = 16) -> tuple[int, int]:
+    """References to (None, True) lost per call of a void method and per emit."""
     probe = _Probe()
-    before = sys.getrefcount(True)
+    none_before = sys.getrefcount(None)
+    for _ in range(rounds):
+        probe.setObjectName("probe")
+    none_lost = none_before - sys.getrefcount(None)
+    true_before = sys.getrefcount(True)
     for _ in range(rounds):
         probe.ping.emit()
-    delta = sys.getrefcount(True) - before
-    for _ in range(max(0, -delta)):   # repay what the probe itself took
-        _incref(True)
-    return delta // rounds
+    true_lost = true_before - sys.getrefcount(True)
+    return none_lost // rounds, true_lost // rounds
 
 
-LEAKS_TRUE = _measure() < 0
+def _add_references(obj: object, count: int) -> None:
+    # CPython < 3.12: ob_refcnt is the first field of every object, a Py_ssize_t at id(obj).
+    cell = ctypes.c_ssize_t.from_address(id(obj))
+    cell.value += count
 
 
-def emit(signal: Any, *args: Any) -> None:
-    """``signal.emit(*args)``, keeping ``True``'s reference count balanced."""
-    result = signal.emit(*args)
-    if LEAKS_TRUE and isinstance(result, bool):
-        _incref(result)
+def apply() -> bool:
+    """Make None/True/False effectively immortal if this PySide6 leaks them; True if applied."""
+    if sys.version_info >= (3, 12) or sys.implementation.name != "cpython":
+        return False
+    none_lost, true_lost = _losses()
+    if none_lost <= 0 and true_lost <= 0:
+        return False
+    for obj in (None, True, False):
+        _add_references(obj, _HEADROOM)
+    return True
 
 
-def emitter(signal: Any):
-    """A callable that emits ``signal`` (for callbacks and slot connections)."""
-    return lambda *args: emit(signal, *args)
+APPLIED = apply()

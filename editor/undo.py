@@ -14,7 +14,6 @@ from PySide6.QtCore import QObject, QRect, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from editor.document import DocState, Document, Layer, PlaneKey
-from editor.qtfix import emit
 
 TILE = 256
 
@@ -118,14 +117,14 @@ class AddLayer(Operation):
         self.prev_current = doc.current
         doc.layers.insert(self.index, self.layer)
         doc.current = self.index
-        emit(doc.layers_changed)
-        emit(doc.pixels_changed, doc.rect())
+        doc.layers_changed.emit()
+        doc.pixels_changed.emit(doc.rect())
 
     def undo(self, doc: Document) -> None:
         doc.layers.remove(self.layer)
         doc.current = min(self.prev_current, len(doc.layers) - 1)
-        emit(doc.layers_changed)
-        emit(doc.pixels_changed, doc.rect())
+        doc.layers_changed.emit()
+        doc.pixels_changed.emit(doc.rect())
 
     def nbytes(self) -> int:
         return self.layer.pixels.nbytes
@@ -138,14 +137,14 @@ class RemoveLayer(Operation):
     def redo(self, doc: Document) -> None:
         doc.layers.remove(self.layer)
         doc.current = min(self.index, len(doc.layers) - 1)
-        emit(doc.layers_changed)
-        emit(doc.pixels_changed, doc.rect())
+        doc.layers_changed.emit()
+        doc.pixels_changed.emit(doc.rect())
 
     def undo(self, doc: Document) -> None:
         doc.layers.insert(self.index, self.layer)
         doc.current = self.index
-        emit(doc.layers_changed)
-        emit(doc.pixels_changed, doc.rect())
+        doc.layers_changed.emit()
+        doc.pixels_changed.emit(doc.rect())
 
     def nbytes(self) -> int:
         return self.layer.pixels.nbytes
@@ -159,8 +158,8 @@ class MoveLayer(Operation):
         layer = doc.layers.pop(a)
         doc.layers.insert(b, layer)
         doc.current = b
-        emit(doc.layers_changed)
-        emit(doc.pixels_changed, doc.rect())
+        doc.layers_changed.emit()
+        doc.pixels_changed.emit(doc.rect())
 
     def redo(self, doc: Document) -> None:
         self._move(doc, self.src, self.dst)
@@ -179,8 +178,8 @@ class LayerProps(Operation):
 
     def _set(self, doc: Document, value: object) -> None:
         setattr(doc.layer_by_uid(self.uid), self.prop, value)
-        emit(doc.layers_changed)
-        emit(doc.pixels_changed, doc.rect())
+        doc.layers_changed.emit()
+        doc.pixels_changed.emit(doc.rect())
 
     def redo(self, doc: Document) -> None:
         self._set(doc, self.new)
@@ -310,4 +309,4 @@ class History(QObject):
             self.stack.push(cmd)
             self._commands.append(cmd)
         self.stack.resetClean()
-        emit(self.trimmed, dropped)
+        self.trimmed.emit(dropped)

@@ -1,32 +1,30 @@
-"""editor.qtfix.emit keeps True's reference count balanced (PySide6 6.12.0 emit bug)."""
+"""editor.qtfix keeps None/True alive although PySide6 6.12.0 drops references to them."""
 
 from __future__ import annotations
 
 import sys
 
-from PySide6.QtCore import QObject, QRect, Signal
+import pytest
+from PySide6.QtCore import QObject, Signal
 
-from editor.qtfix import emit, emitter
+from editor import qtfix
 
 
 class _Source(QObject):
     plain = Signal()
-    rect = Signal(QRect)
 
 
-def test_emit_does_not_lose_references_to_true():
+def test_many_void_calls_and_emits_cannot_free_the_singletons():
+    if not qtfix.APPLIED:
+        pytest.skip("this PySide6 does not leak references")
     src = _Source()
-    got = []
-    src.plain.connect(lambda: got.append(1))
-    src.rect.connect(got.append)
-    emit(src.plain)                      # warm up: first calls may cache objects
-    emitter(src.rect)(QRect())
-    got.clear()
-    before = sys.getrefcount(True)
-    for _ in range(100):
-        emit(src.plain)
-        emitter(src.rect)(QRect(1, 2, 3, 4))
-    after = sys.getrefcount(True)
-    # without the fix this drops by 200; allow ±1 for the interpreter's own bookkeeping
-    assert abs(after - before) <= 1
-    assert len(got) == 200 and got[-1] == QRect(1, 2, 3, 4)
+    for _ in range(20000):      # far more than None's natural reference count would survive
+        src.setObjectName("x")
+        src.plain.emit()
+    assert sys.getrefcount(None) > 1 << 39
+    assert sys.getrefcount(True) > 1 << 39
+
+
+def test_probe_measures_the_leak_it_repairs():
+    none_lost, true_lost = qtfix._losses(4)
+    assert (none_lost > 0 or true_lost > 0) == qtfix.APPLIED or sys.version_info >= (3, 12)

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
 
 from editor.filter_apply import NEW_LAYER, REPLACE
 from editor.panels.params import ParamForm
-from editor.qtfix import emit
 from plugins.registry import FilterEntry
 
 _ROLE = Qt.ItemDataRole.UserRole
@@ -167,7 +166,7 @@ class FiltersPanel(QWidget):
         entry = self.current_entry()
         if entry is None or not entry.usable or self.form is None:
             return
-        emit(self.apply_requested, entry, self.form.values(), self.target.currentData())
+        self.apply_requested.emit(entry, self.form.values(), self.target.currentData())
 
     def set_busy(self, busy: bool) -> None:
         self._busy = busy

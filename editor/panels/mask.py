@@ -13,7 +13,6 @@ from PySide6.QtWidgets import QCheckBox, QGridLayout, QPushButton, QSpinBox, QVB
 
 from editor.document import MASK, Document
 from editor.maskops import feather, grow
-from editor.qtfix import emitter
 from editor.undo import History, edit_plane
 
 
@@ -46,8 +45,8 @@ class MaskPanel(QWidget):
                    ("grow", self.tr("Grow"), self.grow), ("shrink", self.tr("Shrink"), self.shrink),
                    ("feather", self.tr("Feather"), self.feather),
                    ("from_selection", self.tr("From selection"), self.from_selection),
-                   ("load", self.tr("Load PNG…"), emitter(self.load_requested)),
-                   ("save", self.tr("Save PNG…"), emitter(self.save_requested))]
+                   ("load", self.tr("Load PNG…"), self.load_requested.emit),
+                   ("save", self.tr("Save PNG…"), self.save_requested.emit)]
         self.buttons: dict[str, QPushButton] = {}
         for i, (key, text, slot) in enumerate(actions):
             button = QPushButton(text)

@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from editor.qtfix import emit
 from plugins.contract import FilterSpec, ParamSpec
 
 SLIDER_STEPS = 1000
@@ -66,13 +65,13 @@ class FloatEditor(QWidget):
         self.spin.blockSignals(True)
         self.spin.setValue(value)
         self.spin.blockSignals(False)
-        emit(self.changed)
+        self.changed.emit()
 
     def _from_spin(self, value: float) -> None:
         self.slider.blockSignals(True)
         self.slider.setValue(round((value - self.lo) / max(1e-12, self.hi - self.lo) * SLIDER_STEPS))
         self.slider.blockSignals(False)
-        emit(self.changed)
+        self.changed.emit()
 
     def set_value(self, value: float) -> None:
         self.spin.setValue(value)
@@ -100,7 +99,7 @@ class ColourButton(QPushButton):
         colour = QColorDialog.getColor(QColor(self._colour), self, self.tr("Choose a colour"))
         if colour.isValid():
             self.set_value(colour.name())
-            emit(self.changed)
+            self.changed.emit()
 
     def value(self) -> str:
         return self._colour

@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
 )
 
 from editor.document import SKETCH, Document
-from editor.qtfix import emit
 from editor.undo import History, edit_plane
 
 
@@ -37,7 +36,7 @@ def edges_module() -> ModuleType | None:
 
 def set_sketch(doc: Document, history: History, ink: np.ndarray, text: str) -> None:
     history.push(edit_plane(doc, SKETCH, 0, 0, ink.astype(np.float32), text))
-    emit(doc.pixels_changed, doc.rect())
+    doc.pixels_changed.emit(doc.rect())
 
 
 class SketchPanel(QWidget):
@@ -94,11 +93,11 @@ class SketchPanel(QWidget):
     def _on_visible(self, on: bool) -> None:
         if self.doc is not None:
             self.doc.sketch_visible = on
-            emit(self.doc.pixels_changed, self.doc.rect())
-        emit(self.visibility_changed, on)
+            self.doc.pixels_changed.emit(self.doc.rect())
+        self.visibility_changed.emit(on)
 
     def _extract(self) -> None:
-        emit(self.extract_requested, self.weight.value(), self.detail.value())
+        self.extract_requested.emit(self.weight.value(), self.detail.value())
 
     def do_clear(self) -> None:
         if self.doc is None or self.history is None or self.doc.sketch is None:

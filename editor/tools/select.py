@@ -12,7 +12,6 @@ from editor.tools.base import Tool
 
 if TYPE_CHECKING:
     from editor.canvas import Canvas
-from editor.qtfix import emit
 
 
 def _clamp(canvas: Canvas, p: QPointF) -> QPointF:
@@ -50,7 +49,7 @@ class RectSelectTool(Tool):
             doc.selection = None
         else:
             doc.selection = Selection.from_rect(rect, (doc.width, doc.height))
-        emit(doc.selection_changed)
+        doc.selection_changed.emit()
 
     def cancel(self, canvas: Canvas) -> None:
         self._start = self._end = None
@@ -86,7 +85,7 @@ class LassoSelectTool(Tool):
         doc = canvas.doc
         sel = Selection.from_polygon(points, (doc.width, doc.height)) if len(points) >= 3 else None
         doc.selection = None if sel is None or sel.is_empty() else sel
-        emit(doc.selection_changed)
+        doc.selection_changed.emit()
 
     def cancel(self, canvas: Canvas) -> None:
         self._points = []
