@@ -10,7 +10,9 @@ into a single notice.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
+import io
 import os
 import re
 import sys
@@ -88,6 +90,7 @@ def _captured_stdio(call: Callable[[], object]) -> tuple[object, str]:
     onnxruntime prints provider-loading failures from C++ straight to the descriptors, so
     redirecting ``sys.stderr`` is not enough.
     """
+    python_side = io.StringIO()  # onnxruntime's Python layer print()s its fallback banner
     with _stdio_lock, tempfile.TemporaryFile(mode="w+b") as sink:
         sys.stdout.flush()
         sys.stderr.flush()
@@ -95,7 +98,8 @@ def _captured_stdio(call: Callable[[], object]) -> tuple[object, str]:
         try:
             os.dup2(sink.fileno(), 1)
             os.dup2(sink.fileno(), 2)
-            result = call()
+            with contextlib.redirect_stdout(python_side), contextlib.redirect_stderr(python_side):
+                result = call()
         finally:
             sys.stdout.flush()
             sys.stderr.flush()
@@ -104,7 +108,7 @@ def _captured_stdio(call: Callable[[], object]) -> tuple[object, str]:
             for fd in saved:
                 os.close(fd)
         sink.seek(0)
-        return result, sink.read().decode("utf-8", "replace")
+        return result, sink.read().decode("utf-8", "replace") + python_side.getvalue()
 
 
 def _first_reason(log: str) -> str:

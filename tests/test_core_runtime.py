@@ -15,7 +15,7 @@ def test_auto_ends_on_a_provider_that_really_loads():
     assert all(rt.provider_usable(p) for p in rt.candidate_providers())
 
 
-def test_unloadable_gpu_provider_falls_back_quietly_and_says_so_once(monkeypatch, capfd):
+def test_unloadable_gpu_provider_falls_back_quietly_and_says_so_once(monkeypatch, capfd, capsys):
     import onnxruntime
 
     monkeypatch.setattr(onnxruntime, "get_available_providers",
@@ -27,6 +27,13 @@ def test_unloadable_gpu_provider_falls_back_quietly_and_says_so_once(monkeypatch
     assert len([n for n in rt.notices if "CUDA" in n]) == 1
     out, err = capfd.readouterr()
     assert "CUDA" not in out + err
+
+
+def test_real_provider_probe_prints_nothing(capsys):
+    rt = Runtime("tensorrt")
+    rt.candidate_providers()
+    out, err = capsys.readouterr()
+    assert "EP Error" not in out + err
 
 
 def test_sessions_are_cached_per_model_and_provider(test_plugins):
