@@ -15,7 +15,7 @@ def test_auto_ends_on_a_provider_that_really_loads():
     assert all(rt.provider_usable(p) for p in rt.candidate_providers())
 
 
-def test_unloadable_gpu_provider_falls_back_quietly_and_says_so_once(monkeypatch, capfd, capsys):
+def test_unloadable_gpu_provider_falls_back_quietly_and_says_so_once(monkeypatch, capfd):
     import onnxruntime
 
     monkeypatch.setattr(onnxruntime, "get_available_providers",
