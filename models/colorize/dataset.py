@@ -1,0 +1,90 @@
+"""Training crops for colorize: BSDS500 train+test photos (never val = BSD100), held in memory as
+uint8 at a few scales, sampled as random crops with flips. The network sees L of each crop; its
+targets are the crop's ab, both computed in torch (``models.colorize.lab``).
+
+Photos are kept at several scales because the filter predicts at a working resolution (longer side
+``working_size``, 256 by default): a crop of a downscaled photo shows the network as much of the scene
+as it will see in the app.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image
+
+from models.colorize.lab import rgb_to_lab
+
+SCALES = (0.5, 0.7, 1.0)
+
+
+def shared_data_dir() -> Path:
+    """../shared/data beside the checkout (or $HOLST_SHARED_DATA)."""
+    try:
+        from models.data import shared_data_dir as toolkit_dir  # the toolkit's helper, when present
+        return Path(toolkit_dir())
+    except ImportError:
+        root = Path(__file__).resolve().parents[2]
+        return Path(os.environ.get("HOLST_SHARED_DATA", root.parent / "shared" / "data"))
+
+
+def bsds_paths(split: str) -> list[Path]:
+    """Sorted JPEG paths of one BSDS500 split ("train", "test" or "val")."""
+    folder = shared_data_dir() / "photos" / "bsds500" / "images" / split
+    paths = sorted(folder.glob("*.jpg"))
+    if not paths:
+        raise FileNotFoundError(f"no BSDS500 images in {folder}")
+    return paths
+
+
+def load_rgb(path: Path, scale: float = 1.0) -> np.ndarray:
+    """uint8 H×W×3 photo, optionally downscaled (Lanczos)."""
+    with Image.open(path) as img:
+        img = img.convert("RGB")
+        if scale != 1.0:
+            size = (max(1, round(img.width * scale)), max(1, round(img.height * scale)))
+            img = img.resize(size, Image.Resampling.LANCZOS)
+        return np.asarray(img, dtype=np.uint8).copy()
+
+
+class CropSampler:
+    """Random L/ab training crops from BSDS500 train+test, deterministic for a given seed."""
+
+    def __init__(self, crop: int, limit: int | None = None, seed: int = 0,
+                 scales: tuple[float, ...] = SCALES) -> None:
+        paths = bsds_paths("train") + bsds_paths("test")
+        if limit is not None:
+            paths = paths[:limit]
+        self.crop = crop
+        kept = [(p, s) for p in paths for s in scales if min(load_size(p, s)) >= crop]
+        self.images = [load_rgb(p, s) for p, s in kept]
+        self.image_scales = [s for _, s in kept]
+        self.rng = np.random.default_rng(seed)
+
+    def batch(self, size: int) -> tuple[torch.Tensor, torch.Tensor]:
+        """(L normalised to −1..1, N×1×c×c; ab in Lab units, N×2×c×c)."""
+        crops = np.empty((size, self.crop, self.crop, 3), np.uint8)
+        for i in range(size):
+            img = self.images[self.rng.integers(len(self.images))]
+            y = self.rng.integers(img.shape[0] - self.crop + 1)
+            x = self.rng.integers(img.shape[1] - self.crop + 1)
+            crop = img[y:y + self.crop, x:x + self.crop]
+            if self.rng.random() < 0.5:
+                crop = crop[:, ::-1]
+            crops[i] = crop
+        rgb = torch.from_numpy(crops).permute(0, 3, 1, 2).float() / 255.0
+        lab = rgb_to_lab(rgb)
+        return normalise_l(lab[:, :1]), lab[:, 1:]
+
+
+def load_size(path: Path, scale: float) -> tuple[int, int]:
+    with Image.open(path) as img:
+        return round(img.height * scale), round(img.width * scale)
+
+
+def normalise_l(L: torch.Tensor) -> torch.Tensor:
+    """L* 0..100 → −1..1, the network's input convention (also used by the app)."""
+    return L / 50.0 - 1.0

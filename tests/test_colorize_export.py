@@ -1,0 +1,46 @@
+"""The colorize network exports to ONNX with dynamic H/W and the annealed mean inside the graph."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from models.colorize.bins import annealed_mean, gamut_bins, rebalance_weights, soft_encode  # noqa: E402
+from models.colorize.export import check_parity, export  # noqa: E402
+from models.nets.colorize import ColorizeNet  # noqa: E402
+
+
+@pytest.mark.parametrize("variant", ["class", "gan"])
+def test_export_parity_at_two_sizes(tmp_path: Path, variant: str) -> None:
+    torch.manual_seed(0)
+    net = ColorizeNet(variant, torch.from_numpy(gamut_bins()), width=4).eval()
+    for p in net.parameters():  # an untrained net predicts ~grey; make the comparison meaningful
+        p.data.normal_(0, 0.3)
+    path = tmp_path / "colorize.onnx"
+    export(net, path)
+    assert check_parity(net, path, atol=1e-3) < 1e-3
+
+
+def test_bins_cover_the_srgb_gamut_and_rebalancing_favours_rare_colours() -> None:
+    centres = gamut_bins()
+    assert 200 < len(centres) < 320
+    counts = np.ones(len(centres))
+    grey = int(np.argmin(np.abs(centres).sum(1)))
+    counts[grey] = 1000.0
+    weights = rebalance_weights(counts, centres)
+    assert weights[grey] == weights.min() and weights.max() > 3 * weights[grey]
+
+
+def test_soft_encoding_and_annealed_mean_recover_the_colour() -> None:
+    centres = torch.from_numpy(gamut_bins())
+    ab = torch.tensor([[-20.0, 33.0], [3.0, -4.0]]).T.reshape(1, 2, 1, 2)
+    target, nearest = soft_encode(ab, centres)
+    torch.testing.assert_close(target.sum(1), torch.ones(1, 1, 2))
+    assert (target > 0.01).sum(1).max() <= 9
+    decoded = annealed_mean(torch.log(target + 1e-12), centres, temperature=1.0)
+    torch.testing.assert_close(decoded, ab, atol=1.0, rtol=0)
+    assert torch.equal(centres[nearest[0, 0]], torch.tensor([[-20.0, 30.0], [0.0, 0.0]]))
