@@ -44,7 +44,7 @@ def prepare(doc: Document, entry: FilterEntry, params: dict[str, Any], target: s
     """Gather the filter's input from the document. Raises ParamError with a user-facing reason."""
     spec = entry.spec
     assert spec is not None
-    needs_mask = spec.requires_mask or spec.input == "image+mask"
+    needs_mask = spec.requires_mask or spec.input in ("image+mask", "texture-sample+region")
     if spec.requires_mask and doc.mask_is_empty():
         raise ParamError(f"{spec.name} needs a mask: paint over the area to change with the mask brush (B).")
     scaled = spec.output == "scaled"
@@ -73,9 +73,16 @@ def prepare(doc: Document, entry: FilterEntry, params: dict[str, Any], target: s
 
 
 def _fit(result: np.ndarray, w: int, h: int) -> np.ndarray:
-    if result.shape[:2] == (h, w):
+    """A ``new-layer`` result of another size (e.g. a seamless texture tile) repeated to fill w×h.
+
+    Repeating rather than resampling keeps the filter's pixels as they are, and shows at a glance
+    whether a tile really wraps without seams.
+    """
+    rh, rw = result.shape[:2]
+    if (rh, rw) == (h, w):
         return result
-    return np.asarray(Image.fromarray(result, "RGBA").resize((w, h), Image.Resampling.LANCZOS))
+    reps = (-(-h // rh), -(-w // rw), 1)
+    return np.ascontiguousarray(np.tile(result, reps)[:h, :w])
 
 
 def _resize_plane(plane: np.ndarray | None, w: int, h: int) -> np.ndarray | None:

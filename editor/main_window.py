@@ -45,6 +45,7 @@ from editor import filter_apply
 from editor.canvas import Canvas
 from editor.document import MASK, SKETCH, Document
 from editor.export_dialog import ExportDialog
+from editor.icons import icon
 from editor.jobs import Job, JobRunner
 from editor.panels.filters import FiltersPanel
 from editor.panels.layers import LayersPanel, merge_down
@@ -168,7 +169,8 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.history_dock, self.mask_dock)
         self.tabifyDockWidget(self.mask_dock, self.sketch_dock)
         self.layers_dock.raise_()
-        self.resizeDocks([self.filters_dock], [360], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.filters_dock], [380], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.filters_dock, self.layers_dock], [600, 300], Qt.Orientation.Vertical)
 
     def _action(self, text: str, slot: Callable[..., Any] | None = None, shortcut: Any = None,
                 name: str = "", checkable: bool = False) -> QAction:
@@ -244,6 +246,7 @@ class MainWindow(QMainWindow):
                                 ("sketch_pen", self.tr("Sketch pen"), "P"),
                                 ("sketch_eraser", self.tr("Sketch eraser"), "Shift+E")):
             act = a(f"{text} ({key})", None, key, f"tool_{name}", checkable=True)
+            act.setIcon(icon(name))
             act.triggered.connect(lambda _checked=False, n=name: self.set_tool(n))
             self.tool_group.addAction(act)
             self.tool_actions[name] = act
@@ -302,9 +305,11 @@ class MainWindow(QMainWindow):
     def _build_toolbars(self) -> None:
         tools = QToolBar(self.tr("Tools"))
         tools.setObjectName("tools_toolbar")
+        tools.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
         for act in self.tool_actions.values():
             tools.addAction(act)
         tools.addSeparator()
+        self.act_compare.setIcon(icon("compare"))
         tools.addAction(self.act_compare)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, tools)
         self.options_bar = QToolBar(self.tr("Tool options"))

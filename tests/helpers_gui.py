@@ -118,3 +118,39 @@ def drag(qtbot, canvas, points) -> None:
     for p in wpts[1:]:
         qtbot.mouseMove(canvas, p)
     qtbot.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, wpts[-1])
+
+
+def write_tile_plugin(root: Path) -> Path:
+    """A ``new-layer`` filter returning a 10×6 tile, with a choice parameter that has thumbnails."""
+    from PIL import Image
+
+    folder = root / "tile"
+    (folder / "thumbs").mkdir(parents=True, exist_ok=True)
+    for name, colour in (("red", (255, 0, 0)), ("blue", (0, 0, 255))):
+        Image.new("RGB", (32, 32), colour).save(folder / "thumbs" / f"{name}.png")
+    (folder / "manifest.toml").write_text(textwrap.dedent('''
+        id = "test_tile"
+        name = "Test tile"
+        category = "Test"
+        version = "1"
+        output = "new-layer"
+
+        [[params]]
+        name = "colour"
+        type = "choice"
+        choices = ["red", "blue"]
+        labels = ["Red", "Blue"]
+        thumbnails = ["thumbs/red.png", "thumbs/blue.png"]
+        default = "red"
+        label = "Colour"
+        '''), encoding="utf-8")
+    (folder / "filter.py").write_text(textwrap.dedent('''
+        import numpy as np
+
+        def run(ctx, image, mask, params):
+            tile = np.zeros((6, 10, 3), np.float32)
+            tile[:, :, 0 if params["colour"] == "red" else 2] = 1.0
+            tile[0, 0] = 1.0
+            return tile
+        '''), encoding="utf-8")
+    return root

@@ -123,3 +123,33 @@ def test_untrained_filters_are_listed_but_not_applicable(qtbot, window):
         pytest.skip("every built-in filter is trained")
     window.filters_panel.select(untrained[0].id)
     assert not window.filters_panel.apply_button.isEnabled()
+
+
+@pytest.fixture
+def tile_window(qtbot, tmp_path, fixture_plugin_dir, monkeypatch):
+    import os
+
+    from helpers_gui import write_tile_plugin
+
+    extra = write_tile_plugin(tmp_path / "extra_plugins")
+    monkeypatch.setenv("HOLST_PLUGIN_PATH", os.pathsep.join([str(fixture_plugin_dir), str(extra)]))
+    registry.all_filters(refresh=True)
+    yield make_window(qtbot, tmp_path)
+    monkeypatch.delenv("HOLST_PLUGIN_PATH")
+    registry.all_filters(refresh=True)
+
+
+def test_choice_thumbnails_and_new_layer_tiles(qtbot, tile_window, image_path):
+    window = tile_window
+    open_image(qtbot, window, image_path)
+    choose_filter(window, "test_tile")
+    combo = window.filters_panel.form.editors["colour"]
+    assert [combo.itemText(i) for i in range(combo.count())] == ["Red", "Blue"]
+    assert not combo.itemIcon(0).isNull() and not combo.itemIcon(1).isNull()
+    combo.setCurrentIndex(1)
+    assert run_apply(qtbot, window) == "done"
+    layer = window.doc.layers[1].pixels
+    assert layer.shape == (64, 96, 4)
+    assert tuple(layer[3, 3, :3]) == (0, 0, 255)
+    assert tuple(layer[6, 10, :3]) == (255, 255, 255)    # the tile's marked corner repeats
+    assert tuple(layer[12, 20, :3]) == (255, 255, 255)

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from editor.canvas import to_qimage
 from editor.compositing import BLEND_MODES, LayerView, composite
 from editor.document import Document, Layer, downsample
+from editor.icons import icon
 from editor.undo import AddLayer, Compound, History, LayerProps, MoveLayer, RemoveLayer, edit_plane
 
 THUMB = 40
@@ -87,13 +88,14 @@ class LayersPanel(QWidget):
         buttons = QHBoxLayout()
         self.buttons: dict[str, QToolButton] = {}
         for key, text, tip in (("add", "+", self.tr("New empty layer")),
-                               ("duplicate", "⧉", self.tr("Duplicate layer")),
+                               ("duplicate", "2×", self.tr("Duplicate layer")),
                                ("up", "↑", self.tr("Move layer up")),
                                ("down", "↓", self.tr("Move layer down")),
-                               ("merge", "⤓", self.tr("Merge down")),
-                               ("delete", "✕", self.tr("Delete layer"))):
+                               ("merge", "↧", self.tr("Merge down")),
+                               ("delete", "×", self.tr("Delete layer"))):
             button = QToolButton()
             button.setText(text)
+            button.setIcon(icon(f"layer_{key}"))
             button.setToolTip(tip)
             button.setObjectName(f"layer_{key}")
             button.clicked.connect(getattr(self, f"do_{key}"))

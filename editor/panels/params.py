@@ -190,6 +190,8 @@ class ParamForm(QWidget):
             return spin
         if p.type == "choice":
             combo = QComboBox()
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(8)
             labels = list(p.labels) if len(p.labels) == len(p.choices) else list(p.choices)
             thumbs = list(p.thumbnails) if len(p.thumbnails) == len(p.choices) else []
             for i, (choice, label) in enumerate(zip(p.choices, labels, strict=True)):
