@@ -46,7 +46,7 @@ def odd_images(tmp_path: Path) -> dict[str, Path]:
     rgba = rng.integers(0, 256, (40, 56, 4), dtype=np.uint8)
     save("rgba.png", Image.fromarray(rgba, "RGBA"))
     save("la.png", Image.fromarray(rng.integers(0, 256, (33, 41, 2), dtype=np.uint8), "LA"))
-    save("gray16.png", Image.fromarray((rng.integers(0, 65536, (30, 50))).astype(np.uint16), "I;16"))
+    save("gray16.png", Image.fromarray(rng.integers(0, 65536, (30, 50)).astype(np.uint16)))
     save("cmyk.jpg", Image.fromarray(rng.integers(0, 256, (36, 48, 4), dtype=np.uint8), "CMYK"))
     save("palette.png", Image.fromarray(rng.integers(0, 256, (31, 45, 3), dtype=np.uint8)).convert("P"))
     return files
