@@ -472,7 +472,8 @@ class MainWindow(QMainWindow):
         job = Job(lambda _p, _c, _n: load_image(path), "open")
 
         def done(loaded: Any) -> None:
-            self.set_document(Document(loaded.pixels, loaded.meta, os.path.abspath(path)))
+            name = self.tr("Background")
+            self.set_document(Document(loaded.pixels, loaded.meta, os.path.abspath(path), name))
             self.prefs.add_recent(os.path.abspath(path))
             self.show_message(self.tr("Opened %1").replace("%1", os.path.basename(path)))
 

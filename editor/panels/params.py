@@ -202,7 +202,7 @@ class ParamForm(QWidget):
                         icon = QIcon(pix.scaled(THUMB, THUMB, Qt.AspectRatioMode.KeepAspectRatioByExpanding,
                                                 Qt.TransformationMode.SmoothTransformation))
                 combo.addItem(icon, label, choice)
-            if thumbs:
+            if any(not combo.itemIcon(i).isNull() for i in range(combo.count())):
                 combo.setIconSize(QSize(THUMB, THUMB))
             combo.setCurrentIndex(max(0, combo.findData(str(p.default))))
             combo.currentIndexChanged.connect(self.changed)
