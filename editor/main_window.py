@@ -7,14 +7,13 @@ inputs out of the document and commits results back as undo steps.
 
 from __future__ import annotations
 
-import contextlib
 import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QPoint, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QPoint, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -27,10 +26,13 @@ from PySide6.QtGui import (
     QUndoGroup,
 )
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QApplication,
     QDockWidget,
     QDoubleSpinBox,
     QFileDialog,
     QLabel,
+    QLineEdit,
     QMainWindow,
     QMessageBox,
     QProgressBar,
@@ -113,6 +115,7 @@ class MainWindow(QMainWindow):
         self.canvas.zoom_changed.connect(lambda z: self.zoom_label.setText(f"{z * 100:.0f} %"))
         self.canvas.cursor_moved.connect(self._on_cursor)
 
+        QApplication.instance().installEventFilter(self)
         self._autosave_timer = QTimer(self)
         self._autosave_timer.timeout.connect(self.autosave)
         self._apply_autosave_interval()
@@ -548,7 +551,10 @@ class MainWindow(QMainWindow):
                     history.stack.setClean()
                 self._update_title()
             self.prefs.add_recent(os.path.abspath(path))
-            self.show_message((self.tr("Exported %1") if export else self.tr("Saved %1")).replace("%1", name))
+            text = self.tr("Exported %1") if export else self.tr("Saved %1")
+            if len(doc.layers) > 1:
+                text += " " + self.tr("(layers flattened)")
+            self.show_message(text.replace("%1", name))
 
         def failed(text: str) -> None:
             outcome["ok"] = False
@@ -699,15 +705,20 @@ class MainWindow(QMainWindow):
 
         provider, tile = self.prefs.provider, self.prefs.tile
 
-        def work(progress: Callable[[float], None], token: Any, notify: Callable[[str], None]) -> np.ndarray:
+        def work(progress: Callable[[float], None], token: Any, notify: Callable[[str], None]) -> dict:
             runtime = default_runtime(provider)
-            return apply_filter(entry, inp.pixels, mask=inp.mask, params=inp.params, runtime=runtime,
-                                progress=progress, cancel=token, tile=tile, notify=notify)
+            try:
+                result = apply_filter(entry, inp.pixels, mask=inp.mask, params=inp.params, runtime=runtime,
+                                      progress=progress, cancel=token, tile=tile, notify=notify)
+            finally:
+                for notice in list(runtime.notices):   # provider fall-backs, said once per session
+                    notify(notice)
+            return {"pixels": result, "provider": runtime.active_provider}
 
         job = Job(work, entry.id)
         doc = self.doc
         job.signals.progress.connect(self._on_progress)
-        job.signals.notice.connect(self.show_message)
+        job.signals.notice.connect(self._on_notice)
         job.signals.done.connect(lambda result: self._filter_done(doc, inp, result))
         job.signals.failed.connect(self._filter_failed)
         job.signals.cancelled.connect(self._filter_cancelled)
@@ -729,11 +740,18 @@ class MainWindow(QMainWindow):
             self.filter_job.cancel()
             self.show_message(self.tr("Cancelling…"))
 
-    def _filter_done(self, doc: Document, inp: filter_apply.FilterInput, result: np.ndarray) -> None:
+    def _on_notice(self, text: str) -> None:
+        if text not in self._shown_notices:
+            self._shown_notices.add(text)
+            self.show_message(text)
+
+    def _filter_done(self, doc: Document, inp: filter_apply.FilterInput, outcome: dict) -> None:
+        provider = str(outcome["provider"])
+        self.provider_label.setText(self.tr("Runs on %1").replace("%1", provider.upper()))
         if doc is not self.doc or self.history is None:
             return
         try:
-            filter_apply.commit(doc, self.history, inp, result)
+            filter_apply.commit(doc, self.history, inp, outcome["pixels"])
         except HolstError as exc:
             self.show_error(str(exc))
             self.filter_finished.emit("failed")
@@ -755,15 +773,6 @@ class MainWindow(QMainWindow):
         self.filters_panel.set_busy(False)
         self.status_progress.hide()
         self.status_cancel.hide()
-        from plugins.runtime import default_runtime
-
-        runtime = default_runtime(self.prefs.provider)
-        for notice in runtime.notices:
-            if notice not in self._shown_notices:
-                self._shown_notices.add(notice)
-                self.show_message(notice)
-        with contextlib.suppress(Exception):  # probing failed: the filter's error already says why
-            self.provider_label.setText(self.tr("Runs on %1").replace("%1", runtime.active_provider.upper()))
 
     # ------------------------------------------------------------------ sketch
     def extract_edges(self, weight: float = 1.0, detail: float = 0.5) -> Job | None:
@@ -909,8 +918,6 @@ class MainWindow(QMainWindow):
             self.apply_preferences()
 
     def apply_preferences(self) -> None:
-        from PySide6.QtWidgets import QApplication
-
         from editor.theme import apply_theme
 
         app = QApplication.instance()
@@ -972,6 +979,20 @@ class MainWindow(QMainWindow):
                           self.tr("Holst — an image editor whose filters are neural networks trained by the "
                                   "Holst project, running locally with onnxruntime."))
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        """Hold backslash anywhere in the window (not while typing) to see the original image."""
+        if event.type() in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease) and watched is not self.canvas:
+            key_event = event
+            if key_event.key() == Qt.Key.Key_Backslash and not key_event.isAutoRepeat() \
+                    and isinstance(watched, QWidget) and watched.window() is self \
+                    and not isinstance(QApplication.focusWidget(), (QLineEdit, QAbstractSpinBox)):
+                if event.type() == QEvent.Type.KeyPress:
+                    self.canvas.keyPressEvent(key_event)
+                else:
+                    self.canvas.keyReleaseEvent(key_event)
+                return True
+        return super().eventFilter(watched, event)
+
     # ------------------------------------------------------------------ closing
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         if not self.maybe_save():
@@ -980,5 +1001,8 @@ class MainWindow(QMainWindow):
         if self.filter_job is not None:
             self.filter_job.cancel()
         self.runner.wait(5000)
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
         self.recovery.discard()
         event.accept()

@@ -193,3 +193,24 @@ def test_zoom_shortcuts_wheel_and_pan(qtbot, window):
     qtbot.mouseRelease(canvas, Qt.MouseButton.MiddleButton, pos=QPoint(90, 95))
     assert canvas.offset - offset == QPointF(-10, -5)
     wait_jobs(qtbot, window)
+
+
+def test_layer_thumbnail_follows_pixel_edits(qtbot, window):
+    doc = window.doc
+    before = window.layers_panel.list.item(0).icon().pixmap(40, 40).toImage()
+    window.history.push(edit_plane(doc, doc.layers[0].key, 0, 0, solid(doc, (0, 0, 0)), "black"))
+    qtbot.waitUntil(lambda: window.layers_panel.list.item(0).icon().pixmap(40, 40).toImage() != before,
+                    timeout=3000)
+    image = window.layers_panel.list.item(0).icon().pixmap(40, 40).toImage()
+    assert image.pixelColor(20, 15).red() == 0
+
+
+def test_backslash_shows_the_original_even_when_a_panel_has_focus(qtbot, window):
+    doc = window.doc
+    window.history.push(edit_plane(doc, doc.layers[0].key, 0, 0, solid(doc, (0, 0, 0)), "black"))
+    button = window.layers_panel.buttons["add"]
+    button.setFocus()
+    qtbot.keyPress(button, Qt.Key.Key_Backslash)
+    assert window.canvas.show_original
+    qtbot.keyRelease(button, Qt.Key.Key_Backslash)
+    assert not window.canvas.show_original

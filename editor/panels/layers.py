@@ -7,7 +7,7 @@ operations, and rebuilds itself when ``Document.layers_changed`` fires.
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
@@ -66,6 +66,10 @@ class LayersPanel(QWidget):
         self.doc: Document | None = None
         self.history: History | None = None
         self._updating = False
+        self._thumb_timer = QTimer(self)
+        self._thumb_timer.setSingleShot(True)
+        self._thumb_timer.setInterval(400)
+        self._thumb_timer.timeout.connect(self.refresh_thumbnails)
         self.list = QListWidget()
         self.list.setObjectName("layer_list")
         self.list.setIconSize(QSize(THUMB, THUMB))
@@ -110,9 +114,21 @@ class LayersPanel(QWidget):
     def set_document(self, doc: Document, history: History) -> None:
         if self.doc is not None:
             self.doc.layers_changed.disconnect(self.refresh)
+            self.doc.pixels_changed.disconnect(self._schedule_thumbnails)
         self.doc, self.history = doc, history
         doc.layers_changed.connect(self.refresh)
+        doc.pixels_changed.connect(self._schedule_thumbnails)
         self.refresh()
+
+    def _schedule_thumbnails(self, _rect: object = None) -> None:
+        self._thumb_timer.start()
+
+    def refresh_thumbnails(self) -> None:
+        """Redraw the small previews after pixel edits (debounced: strokes emit many changes)."""
+        if self.doc is None or self.list.count() != len(self.doc.layers):
+            return
+        for row in range(self.list.count()):
+            self.list.item(row).setIcon(_thumbnail(self.doc.layers[self._row_to_index(row)]))
 
     # list rows are top-first; document indices are bottom-first
     def _row_to_index(self, row: int) -> int:

@@ -73,62 +73,62 @@
 <context>
     <name>FiltersPanel</name>
     <message>
-        <location filename="../../editor/panels/filters.py" line="50" />
+        <location filename="../../editor/panels/filters.py" line="52" />
         <source>Result to a new layer</source>
         <translation>Результат на новый слой</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/filters.py" line="51" />
+        <location filename="../../editor/panels/filters.py" line="53" />
         <source>Replace the current layer</source>
         <translation>Заменить текущий слой</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/filters.py" line="52" />
+        <location filename="../../editor/panels/filters.py" line="54" />
         <source>Defaults</source>
         <translation>По умолчанию</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/filters.py" line="54" />
+        <location filename="../../editor/panels/filters.py" line="56" />
         <source>Apply</source>
         <translation>Применить</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/filters.py" line="58" />
+        <location filename="../../editor/panels/filters.py" line="60" />
         <source>Cancel</source>
         <translation>Отмена</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/filters.py" line="85" />
+        <location filename="../../editor/panels/filters.py" line="87" />
         <source>Broken plugins</source>
         <translation>Неисправные модули</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/filters.py" line="105" />
+        <location filename="../../editor/panels/filters.py" line="107" />
         <source>model not trained yet</source>
         <translation>модель ещё не обучена</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/filters.py" line="106" />
+        <location filename="../../editor/panels/filters.py" line="108" />
         <source>broken</source>
         <translation>неисправен</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/filters.py" line="144" />
+        <location filename="../../editor/panels/filters.py" line="146" />
         <source>Choose a filter.</source>
         <translation>Выберите фильтр.</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/filters.py" line="149" />
+        <location filename="../../editor/panels/filters.py" line="151" />
         <source>Not available: </source>
         <translation>Недоступен: </translation>
     </message>
     <message>
-        <location filename="../../editor/panels/filters.py" line="151" />
+        <location filename="../../editor/panels/filters.py" line="153" />
         <source>Paint a mask over the area to change (mask brush, B).</source>
         <translation>Закрасьте маской область, которую нужно изменить (кисть маски, B).</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/filters.py" line="153" />
+        <location filename="../../editor/panels/filters.py" line="155" />
         <source>Works on the sketch layer: draw with the pen (P) or extract edges.</source>
         <translation>Работает со слоем эскиза: рисуйте пером (P) или извлеките контуры.</translation>
     </message>
@@ -136,112 +136,112 @@
 <context>
     <name>LayersPanel</name>
     <message>
-        <location filename="../../editor/panels/layers.py" line="75" />
+        <location filename="../../editor/panels/layers.py" line="80" />
         <source>Normal</source>
         <translation>Обычный</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/layers.py" line="75" />
+        <location filename="../../editor/panels/layers.py" line="80" />
         <source>Multiply</source>
         <translation>Умножение</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/layers.py" line="75" />
+        <location filename="../../editor/panels/layers.py" line="80" />
         <source>Screen</source>
         <translation>Экран</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/layers.py" line="76" />
+        <location filename="../../editor/panels/layers.py" line="81" />
         <source>Overlay</source>
         <translation>Перекрытие</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/layers.py" line="85" />
+        <location filename="../../editor/panels/layers.py" line="90" />
         <source>Blend</source>
         <translation>Наложение</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/layers.py" line="86" />
+        <location filename="../../editor/panels/layers.py" line="91" />
         <source>Opacity</source>
         <translation>Непрозрачность</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/layers.py" line="89" />
+        <location filename="../../editor/panels/layers.py" line="94" />
         <source>New empty layer</source>
         <translation>Новый пустой слой</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/layers.py" line="90" />
-        <location filename="../../editor/panels/layers.py" line="191" />
+        <location filename="../../editor/panels/layers.py" line="95" />
+        <location filename="../../editor/panels/layers.py" line="209" />
         <source>Duplicate layer</source>
         <translation>Дублировать слой</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/layers.py" line="91" />
-        <location filename="../../editor/panels/layers.py" line="200" />
+        <location filename="../../editor/panels/layers.py" line="96" />
+        <location filename="../../editor/panels/layers.py" line="218" />
         <source>Move layer up</source>
         <translation>Поднять слой</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/layers.py" line="92" />
-        <location filename="../../editor/panels/layers.py" line="204" />
+        <location filename="../../editor/panels/layers.py" line="97" />
+        <location filename="../../editor/panels/layers.py" line="222" />
         <source>Move layer down</source>
         <translation>Опустить слой</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/layers.py" line="93" />
-        <location filename="../../editor/panels/layers.py" line="211" />
+        <location filename="../../editor/panels/layers.py" line="98" />
+        <location filename="../../editor/panels/layers.py" line="229" />
         <source>Merge down</source>
         <translation>Объединить с нижним</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/layers.py" line="94" />
-        <location filename="../../editor/panels/layers.py" line="196" />
+        <location filename="../../editor/panels/layers.py" line="99" />
+        <location filename="../../editor/panels/layers.py" line="214" />
         <source>Delete layer</source>
         <translation>Удалить слой</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/layers.py" line="130" />
+        <location filename="../../editor/panels/layers.py" line="148" />
         <source>Tick to show, double-click to rename</source>
         <translation>Галочка — видимость, двойной щелчок — переименовать</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/layers.py" line="159" />
+        <location filename="../../editor/panels/layers.py" line="177" />
         <source>Show layer</source>
         <translation>Показать слой</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/layers.py" line="159" />
+        <location filename="../../editor/panels/layers.py" line="177" />
         <source>Hide layer</source>
         <translation>Скрыть слой</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/layers.py" line="162" />
+        <location filename="../../editor/panels/layers.py" line="180" />
         <source>Rename layer</source>
         <translation>Переименовать слой</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/layers.py" line="170" />
+        <location filename="../../editor/panels/layers.py" line="188" />
         <source>Blend mode</source>
         <translation>Режим наложения</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/layers.py" line="177" />
+        <location filename="../../editor/panels/layers.py" line="195" />
         <source>Layer opacity</source>
         <translation>Непрозрачность слоя</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/layers.py" line="183" />
+        <location filename="../../editor/panels/layers.py" line="201" />
         <source>Layer %1</source>
         <translation>Слой %1</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/layers.py" line="184" />
+        <location filename="../../editor/panels/layers.py" line="202" />
         <source>New layer</source>
         <translation>Новый слой</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/layers.py" line="190" />
+        <location filename="../../editor/panels/layers.py" line="208" />
         <source> copy</source>
         <translation> (копия)</translation>
     </message>
@@ -249,475 +249,481 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../editor/main_window.py" line="118" />
+        <location filename="../../editor/main_window.py" line="122" />
+        <location filename="../../editor/main_window.py" line="478" />
         <source>Background</source>
         <translation>Фон</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="128" />
+        <location filename="../../editor/main_window.py" line="132" />
         <source>Mask brush stroke</source>
         <translation>Мазок кистью маски</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="130" />
+        <location filename="../../editor/main_window.py" line="134" />
         <source>Mask eraser stroke</source>
         <translation>Мазок ластиком маски</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="132" />
+        <location filename="../../editor/main_window.py" line="136" />
         <source>Sketch pen stroke</source>
         <translation>Линия пера эскиза</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="134" />
+        <location filename="../../editor/main_window.py" line="138" />
         <source>Sketch eraser stroke</source>
         <translation>Мазок ластиком эскиза</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="161" />
+        <location filename="../../editor/main_window.py" line="165" />
         <source>&lt;opened image&gt;</source>
         <translation>&lt;открытое изображение&gt;</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="162" />
+        <location filename="../../editor/main_window.py" line="166" />
         <source>Filters</source>
         <translation>Фильтры</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="163" />
+        <location filename="../../editor/main_window.py" line="167" />
         <source>Layers</source>
         <translation>Слои</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="164" />
+        <location filename="../../editor/main_window.py" line="168" />
         <source>History</source>
         <translation>История</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="165" />
+        <location filename="../../editor/main_window.py" line="169" />
         <source>Mask</source>
         <translation>Маска</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="166" />
+        <location filename="../../editor/main_window.py" line="170" />
         <source>Sketch</source>
         <translation>Эскиз</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="192" />
+        <location filename="../../editor/main_window.py" line="197" />
         <source>&amp;Open…</source>
         <translation>&amp;Открыть…</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="193" />
+        <location filename="../../editor/main_window.py" line="198" />
         <source>&amp;Save</source>
         <translation>&amp;Сохранить</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="194" />
+        <location filename="../../editor/main_window.py" line="199" />
         <source>Save &amp;As…</source>
         <translation>Сохранить &amp;как…</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="195" />
+        <location filename="../../editor/main_window.py" line="200" />
         <source>&amp;Export…</source>
         <translation>&amp;Экспорт…</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="196" />
+        <location filename="../../editor/main_window.py" line="201" />
         <source>&amp;Quit</source>
         <translation>В&amp;ыход</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="197" />
+        <location filename="../../editor/main_window.py" line="202" />
         <source>&amp;Undo</source>
         <translation>&amp;Отменить</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="200" />
+        <location filename="../../editor/main_window.py" line="205" />
         <source>&amp;Redo</source>
         <translation>&amp;Повторить</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="205" />
+        <location filename="../../editor/main_window.py" line="210" />
         <source>&amp;Paste as new layer</source>
         <translation>&amp;Вставить как новый слой</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="206" />
+        <location filename="../../editor/main_window.py" line="211" />
         <source>Paste as new &amp;image</source>
         <translation>Вставить как новое &amp;изображение</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="208" />
+        <location filename="../../editor/main_window.py" line="213" />
         <source>&amp;Preferences…</source>
         <translation>&amp;Настройки…</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="209" />
+        <location filename="../../editor/main_window.py" line="214" />
         <source>Zoom &amp;in</source>
         <translation>&amp;Увеличить</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="211" />
+        <location filename="../../editor/main_window.py" line="216" />
         <source>Zoom &amp;out</source>
         <translation>У&amp;меньшить</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="213" />
+        <location filename="../../editor/main_window.py" line="218" />
         <source>&amp;Fit in window</source>
         <translation>&amp;Вписать в окно</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="214" />
+        <location filename="../../editor/main_window.py" line="219" />
         <source>&amp;Actual size (100 %)</source>
         <translation>&amp;Реальный размер (100 %)</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="215" />
+        <location filename="../../editor/main_window.py" line="220" />
         <source>&amp;Compare before/after</source>
         <translation>&amp;Сравнить до/после</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="218" />
+        <location filename="../../editor/main_window.py" line="223" />
         <source>Show &amp;mask overlay</source>
         <translation>Показывать &amp;маску</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="221" />
+        <location filename="../../editor/main_window.py" line="226" />
         <source>Select &amp;all</source>
         <translation>Выделить &amp;всё</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="222" />
+        <location filename="../../editor/main_window.py" line="227" />
         <source>&amp;Deselect</source>
         <translation>&amp;Снять выделение</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="223" />
+        <location filename="../../editor/main_window.py" line="228" />
         <source>&amp;Invert selection</source>
         <translation>&amp;Инвертировать выделение</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="225" />
+        <location filename="../../editor/main_window.py" line="230" />
         <source>&amp;Flatten image</source>
         <translation>&amp;Свести изображение</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="226" />
+        <location filename="../../editor/main_window.py" line="231" />
         <source>&amp;Merge down</source>
         <translation>&amp;Объединить с нижним</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="227" />
+        <location filename="../../editor/main_window.py" line="232" />
         <source>&amp;New layer</source>
         <translation>&amp;Новый слой</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="229" />
+        <location filename="../../editor/main_window.py" line="234" />
         <source>&amp;Duplicate layer</source>
         <translation>&amp;Дублировать слой</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="231" />
+        <location filename="../../editor/main_window.py" line="236" />
         <source>De&amp;lete layer</source>
         <translation>&amp;Удалить слой</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="232" />
+        <location filename="../../editor/main_window.py" line="237" />
         <source>Smaller brush</source>
         <translation>Уменьшить кисть</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="234" />
+        <location filename="../../editor/main_window.py" line="239" />
         <source>Bigger brush</source>
         <translation>Увеличить кисть</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="236" />
+        <location filename="../../editor/main_window.py" line="241" />
         <source>&amp;About Holst</source>
         <translation>&amp;О программе Holst</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="240" />
+        <location filename="../../editor/main_window.py" line="245" />
         <source>Mask brush</source>
         <translation>Кисть маски</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="241" />
+        <location filename="../../editor/main_window.py" line="246" />
         <source>Mask eraser</source>
         <translation>Ластик маски</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="242" />
+        <location filename="../../editor/main_window.py" line="247" />
         <source>Rectangle select</source>
         <translation>Прямоугольное выделение</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="243" />
+        <location filename="../../editor/main_window.py" line="248" />
         <source>Lasso select</source>
         <translation>Лассо</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="244" />
+        <location filename="../../editor/main_window.py" line="249" />
         <source>Sketch pen</source>
         <translation>Перо эскиза</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="245" />
+        <location filename="../../editor/main_window.py" line="250" />
         <source>Sketch eraser</source>
         <translation>Ластик эскиза</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="253" />
+        <location filename="../../editor/main_window.py" line="259" />
         <source>&amp;File</source>
         <translation>&amp;Файл</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="255" />
+        <location filename="../../editor/main_window.py" line="261" />
         <source>Open &amp;recent</source>
         <translation>&amp;Недавние файлы</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="262" />
+        <location filename="../../editor/main_window.py" line="268" />
         <source>&amp;Edit</source>
         <translation>&amp;Правка</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="270" />
+        <location filename="../../editor/main_window.py" line="276" />
         <source>&amp;View</source>
         <translation>&amp;Вид</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="280" />
+        <location filename="../../editor/main_window.py" line="286" />
         <source>&amp;Select</source>
         <translation>В&amp;ыделение</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="286" />
+        <location filename="../../editor/main_window.py" line="292" />
         <source>&amp;Layer</source>
         <translation>&amp;Слой</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="290" />
+        <location filename="../../editor/main_window.py" line="296" />
         <source>&amp;Mask</source>
         <translation>&amp;Маска</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="298" />
+        <location filename="../../editor/main_window.py" line="304" />
         <source>Filte&amp;rs</source>
         <translation>Фи&amp;льтры</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="299" />
+        <location filename="../../editor/main_window.py" line="305" />
         <source>&amp;Help</source>
         <translation>&amp;Справка</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="303" />
+        <location filename="../../editor/main_window.py" line="309" />
         <source>Tools</source>
         <translation>Инструменты</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="310" />
+        <location filename="../../editor/main_window.py" line="318" />
         <source>Tool options</source>
         <translation>Параметры инструмента</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="324" />
+        <location filename="../../editor/main_window.py" line="332" />
         <source>Size</source>
         <translation>Размер</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="324" />
+        <location filename="../../editor/main_window.py" line="332" />
         <source>Hardness</source>
         <translation>Жёсткость</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="325" />
+        <location filename="../../editor/main_window.py" line="333" />
         <source>Opacity</source>
         <translation>Непрозрачность</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="346" />
+        <location filename="../../editor/main_window.py" line="354" />
         <source>Cancel</source>
         <translation>Отмена</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../editor/main_window.py" line="388" />
+        <location filename="../../editor/main_window.py" line="396" />
         <source>Undo memory budget reached: the %n oldest step(s) were dropped.</source>
         <translation><numerusform>Достигнут предел памяти истории: удалён %n самый старый шаг.</numerusform><numerusform>Достигнут предел памяти истории: удалены %n самых старых шага.</numerusform><numerusform>Достигнут предел памяти истории: удалено %n самых старых шагов.</numerusform></translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="399" />
+        <location filename="../../editor/main_window.py" line="407" />
         <source>Untitled</source>
         <translation>Без имени</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="434" />
+        <location filename="../../editor/main_window.py" line="442" />
         <source>The image has unsaved changes. Save them?</source>
         <translation>В изображении есть несохранённые изменения. Сохранить их?</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="450" />
+        <location filename="../../editor/main_window.py" line="458" />
         <source>Open image</source>
         <translation>Открыть изображение</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="466" />
+        <location filename="../../editor/main_window.py" line="474" />
         <source>Opening %1…</source>
         <translation>Открывается %1…</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="472" />
+        <location filename="../../editor/main_window.py" line="481" />
         <source>Opened %1</source>
         <translation>Открыт файл %1</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="484" />
+        <location filename="../../editor/main_window.py" line="493" />
         <source>(none)</source>
         <translation>(нет)</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="503" />
+        <location filename="../../editor/main_window.py" line="512" />
         <source>Save image</source>
         <translation>Сохранить изображение</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="545" />
+        <location filename="../../editor/main_window.py" line="554" />
         <source>Exported %1</source>
         <translation>Экспортирован файл %1</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="545" />
+        <location filename="../../editor/main_window.py" line="554" />
         <source>Saved %1</source>
         <translation>Сохранён файл %1</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="553" />
+        <location filename="../../editor/main_window.py" line="556" />
+        <source>(layers flattened)</source>
+        <translation>(слои сведены)</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="565" />
         <source>Saving %1…</source>
         <translation>Сохраняется %1…</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="563" />
         <location filename="../../editor/main_window.py" line="575" />
+        <location filename="../../editor/main_window.py" line="587" />
         <source>Load mask</source>
         <translation>Загрузить маску</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="584" />
+        <location filename="../../editor/main_window.py" line="596" />
         <source>Save mask</source>
         <translation>Сохранить маску</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="596" />
+        <location filename="../../editor/main_window.py" line="608" />
         <source>Mask saved</source>
         <translation>Маска сохранена</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="633" />
+        <location filename="../../editor/main_window.py" line="645" />
         <source>The clipboard holds no image.</source>
         <translation>В буфере обмена нет изображения.</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="641" />
-        <location filename="../../editor/main_window.py" line="650" />
+        <location filename="../../editor/main_window.py" line="653" />
+        <location filename="../../editor/main_window.py" line="662" />
         <source>Pasted</source>
         <translation>Вставка</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="650" />
+        <location filename="../../editor/main_window.py" line="662" />
         <source>Paste</source>
         <translation>Вставить</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="673" />
+        <location filename="../../editor/main_window.py" line="685" />
         <source>%1 filters ready, %2 not available</source>
         <translation>Фильтров готово: %1, недоступно: %2</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="714" />
+        <location filename="../../editor/main_window.py" line="731" />
         <source>Running %1…</source>
         <translation>Выполняется %1…</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="724" />
+        <location filename="../../editor/main_window.py" line="741" />
         <source>Cancelling…</source>
         <translation>Отмена…</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="735" />
+        <location filename="../../editor/main_window.py" line="759" />
         <source>%1 applied</source>
         <translation>Применён фильтр %1</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="743" />
+        <location filename="../../editor/main_window.py" line="767" />
         <source>Cancelled — the image is unchanged.</source>
         <translation>Отменено — изображение не изменилось.</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="760" />
+        <location filename="../../editor/main_window.py" line="750" />
         <source>Runs on %1</source>
         <translation>Вычисления: %1</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="766" />
+        <location filename="../../editor/main_window.py" line="781" />
         <source>Edge extraction needs the edges2photo filter, which is not installed.</source>
         <translation>Для извлечения контуров нужен фильтр edges2photo, он не установлен.</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="774" />
+        <location filename="../../editor/main_window.py" line="789" />
         <source>Extract edges</source>
         <translation>Извлечь контуры</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="783" />
-        <location filename="../../editor/main_window.py" line="809" />
+        <location filename="../../editor/main_window.py" line="798" />
+        <location filename="../../editor/main_window.py" line="824" />
         <source>Load drawing</source>
         <translation>Загрузить рисунок</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="853" />
+        <location filename="../../editor/main_window.py" line="868" />
         <source>Brush size: %1 px</source>
         <translation>Размер кисти: %1 пикс.</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="895" />
+        <location filename="../../editor/main_window.py" line="910" />
         <source>Flatten image</source>
         <translation>Свести изображение</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="916" />
+        <location filename="../../editor/main_window.py" line="929" />
         <source>Preferences saved.</source>
         <translation>Настройки сохранены.</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="935" />
+        <location filename="../../editor/main_window.py" line="948" />
         <source>Autosave failed: </source>
         <translation>Автосохранение не удалось: </translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="946" />
+        <location filename="../../editor/main_window.py" line="959" />
         <source>an untitled image</source>
         <translation>безымянном изображении</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="948" />
+        <location filename="../../editor/main_window.py" line="961" />
         <source>Holst did not close properly. Recover your unsaved work on %1?</source>
         <translation>Holst был закрыт некорректно. Восстановить несохранённую работу над %1?</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="961" />
+        <location filename="../../editor/main_window.py" line="974" />
         <source>Recovered the unsaved session.</source>
         <translation>Несохранённый сеанс восстановлен.</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="965" />
+        <location filename="../../editor/main_window.py" line="978" />
         <source>About Holst</source>
         <translation>О программе Holst</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="966" />
+        <location filename="../../editor/main_window.py" line="979" />
         <source>Holst — an image editor whose filters are neural networks trained by the Holst project, running locally with onnxruntime.</source>
         <translation>Holst — редактор изображений, фильтры которого — нейронные сети, обученные проектом Holst; они работают локально через onnxruntime.</translation>
     </message>
@@ -808,7 +814,7 @@
 <context>
     <name>ParamForm</name>
     <message>
-        <location filename="../../editor/panels/params.py" line="219" />
+        <location filename="../../editor/panels/params.py" line="221" />
         <source>Images (*.png *.jpg *.jpeg *.webp *.tif *.tiff *.bmp)</source>
         <translation>Изображения (*.png *.jpg *.jpeg *.webp *.tif *.tiff *.bmp)</translation>
     </message>
