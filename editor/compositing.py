@@ -38,6 +38,9 @@ def _blend(mode: str, cb: np.ndarray, cs: np.ndarray) -> np.ndarray:
 def composite(layers: Iterable[LayerView], shape: tuple[int, int]) -> np.ndarray:
     """Composite layers bottom→top over transparency; returns uint8 h×w×4 straight alpha."""
     h, w = shape
+    layers = [layer for layer in layers if layer.opacity > 0.0]
+    if len(layers) == 1 and layers[0].blend == "normal" and layers[0].opacity >= 1.0:
+        return np.array(layers[0].pixels, dtype=np.uint8, copy=True)   # the common case: one photo
     colour = np.zeros((h, w, 3), np.float32)   # premultiplied
     alpha = np.zeros((h, w, 1), np.float32)
     first = True

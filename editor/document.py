@@ -67,6 +67,7 @@ class Document(QObject):
         self.mask = np.zeros(pixels.shape[:2], np.float32)
         self.sketch: np.ndarray | None = None
         self.sketch_visible = True
+        self.sketch_paper = False   # show the sketch alone, on white paper (drawing from scratch)
         self.selection: Selection | None = None
         self.original = pixels.copy()
 
@@ -144,9 +145,12 @@ class Document(QObject):
         at a fraction of the cost; the canvas uses it for its zoomed-out tile pyramid.
         """
         sl = (slice(y0, y1, step), slice(x0, x1, step))
+        show_sketch = with_sketch and self.sketch_visible
+        if show_sketch and self.sketch_paper:
+            return sketch_to_rgba(self.plane(SKETCH)[sl])
         views = [LayerView(layer.pixels[sl], layer.opacity, layer.blend)
                  for layer in self.layers if layer.visible]
-        if with_sketch and self.sketch is not None and self.sketch_visible:
+        if show_sketch and self.sketch is not None:
             views.append(LayerView(sketch_to_rgba(self.sketch[sl]), 1.0, "multiply"))
         shape = (len(range(y0, y1, step)), len(range(x0, x1, step)))
         return composite(views, shape)

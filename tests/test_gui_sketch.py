@@ -85,3 +85,18 @@ def test_extract_edges_from_the_photo(qtbot, window, tmp_path):
     assert window.history.stack.count() == 1
     qtbot.mouseClick(window.sketch_panel.clear, Qt.MouseButton.LeftButton)
     assert not window.doc.sketch.any()
+
+
+def test_paper_view_and_loading_a_drawing(qtbot, window, tmp_path):
+    drawing = np.full((32, 48, 4), 255, np.uint8)
+    drawing[16, :, :3] = 0                       # one dark horizontal line, half the image's size
+    window.load_drawing(str(write_png(tmp_path / "drawing.png", drawing)))
+    wait_jobs(qtbot, window)
+    sketch = window.doc.sketch
+    assert sketch.shape == (64, 96)
+    assert sketch[32:34, 10:80].max() > 0.5 and sketch[5:20].max() < 0.1
+    assert window.history.stack.count() == 1
+    window.sketch_panel.paper.setChecked(True)
+    shown = window.doc.flatten(with_sketch=True)
+    assert tuple(shown[5, 5, :3]) == (255, 255, 255)      # paper, not the photo
+    assert np.array_equal(window.doc.flatten(), sample_pixels())

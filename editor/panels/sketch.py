@@ -53,6 +53,9 @@ class SketchPanel(QWidget):
         self.visible.setObjectName("sketch_visible")
         self.visible.setChecked(True)
         self.visible.toggled.connect(self._on_visible)
+        self.paper = QCheckBox(self.tr("Paper view (hide the photo)"))
+        self.paper.setObjectName("sketch_paper")
+        self.paper.toggled.connect(self._on_paper)
         self.weight = QDoubleSpinBox()
         self.weight.setRange(0.5, 3.0)
         self.weight.setSingleStep(0.25)
@@ -82,6 +85,7 @@ class SketchPanel(QWidget):
         grid.addWidget(self.clear, 1, 1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.visible)
+        layout.addWidget(self.paper)
         layout.addLayout(form)
         layout.addLayout(grid)
         layout.addStretch(1)
@@ -89,12 +93,20 @@ class SketchPanel(QWidget):
     def set_document(self, doc: Document, history: History) -> None:
         self.doc, self.history = doc, history
         self.visible.setChecked(doc.sketch_visible)
+        self.paper.setChecked(doc.sketch_paper)
 
     def _on_visible(self, on: bool) -> None:
         if self.doc is not None:
             self.doc.sketch_visible = on
             self.doc.pixels_changed.emit(self.doc.rect())
         self.visibility_changed.emit(on)
+
+    def _on_paper(self, on: bool) -> None:
+        if self.doc is not None:
+            self.doc.sketch_paper = on
+            if on:
+                self.visible.setChecked(True)
+            self.doc.pixels_changed.emit(self.doc.rect())
 
     def _extract(self) -> None:
         self.extract_requested.emit(self.weight.value(), self.detail.value())

@@ -921,33 +921,38 @@
         <translation>Показывать слой эскиза</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/sketch.py" line="64" />
+        <location filename="../../editor/panels/sketch.py" line="56" />
+        <source>Paper view (hide the photo)</source>
+        <translation>Только бумага (скрыть фото)</translation>
+    </message>
+    <message>
+        <location filename="../../editor/panels/sketch.py" line="67" />
         <source>Extract edges from photo</source>
         <translation>Извлечь контуры из фото</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/sketch.py" line="69" />
+        <location filename="../../editor/panels/sketch.py" line="72" />
         <source>Needs the edges2photo filter, which is not installed.</source>
         <translation>Нужен фильтр edges2photo, он не установлен.</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/sketch.py" line="70" />
-        <location filename="../../editor/panels/sketch.py" line="105" />
+        <location filename="../../editor/panels/sketch.py" line="73" />
+        <location filename="../../editor/panels/sketch.py" line="117" />
         <source>Clear sketch</source>
         <translation>Очистить эскиз</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/sketch.py" line="73" />
+        <location filename="../../editor/panels/sketch.py" line="76" />
         <source>Load drawing…</source>
         <translation>Загрузить рисунок…</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/sketch.py" line="77" />
+        <location filename="../../editor/panels/sketch.py" line="80" />
         <source>Line weight</source>
         <translation>Толщина линий</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/sketch.py" line="78" />
+        <location filename="../../editor/panels/sketch.py" line="81" />
         <source>Detail</source>
         <translation>Детализация</translation>
     </message>

@@ -199,6 +199,7 @@ RU: dict[str, str] = {
     "Theme": "Тема",
     "A new language is used after restarting Holst.": "Новый язык применится после перезапуска Holst.",
     "Show sketch layer": "Показывать слой эскиза",
+    "Paper view (hide the photo)": "Только бумага (скрыть фото)",
     "Extract edges from photo": "Извлечь контуры из фото",
     "Needs the edges2photo filter, which is not installed.": "Нужен фильтр edges2photo, он не установлен.",
     "Clear sketch": "Очистить эскиз",
