@@ -90,6 +90,7 @@ class Canvas(QWidget):
     zoom_changed = Signal(float)
     cursor_moved = Signal(object)        # QPoint in image pixels, or None
     compare_changed = Signal(bool)
+    view_changed = Signal()              # zoom or pan changed (the filter preview follows the view)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -116,6 +117,8 @@ class Canvas(QWidget):
         self._tool_active = False
         self._drag_divider = False
         self._mouse: QPointF | None = None
+        self.preview: QImage | None = None
+        self.preview_rect = QRectF()
         self._ants_phase = 0
         self._ants = QTimer(self)
         self._ants.setInterval(150)
@@ -197,6 +200,7 @@ class Canvas(QWidget):
         self.zoom = zoom
         self.offset = QPointF(anchor.x() - fixed.x() * zoom, anchor.y() - fixed.y() * zoom)
         self.zoom_changed.emit(zoom)
+        self.view_changed.emit()
         self.update()
 
     def fit(self) -> None:
@@ -217,6 +221,7 @@ class Canvas(QWidget):
         self.offset = QPointF(round((self.width() - self.doc.width * zoom) / 2),
                               round((self.height() - self.doc.height * zoom) / 2))
         self.zoom_changed.emit(zoom)
+        self.view_changed.emit()
         self.update()
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
@@ -230,6 +235,22 @@ class Canvas(QWidget):
             self._fit_pending = False
             self.fit()
         super().showEvent(event)
+
+    def visible_image_rect(self) -> tuple[int, int, int, int] | None:
+        """The part of the image on screen, as (x0, y0, x1, y1) pixel bounds, or None."""
+        if self.doc is None:
+            return None
+        a = self.to_image(QPointF(0, 0))
+        b = self.to_image(QPointF(self.width(), self.height()))
+        x0, y0 = max(0, int(math.floor(a.x()))), max(0, int(math.floor(a.y())))
+        x1, y1 = min(self.doc.width, int(math.ceil(b.x()))), min(self.doc.height, int(math.ceil(b.y())))
+        return (x0, y0, x1, y1) if x1 > x0 and y1 > y0 else None
+
+    def set_preview(self, image: QImage | None, rect: QRectF | None = None) -> None:
+        """Show ``image`` stretched over ``rect`` (image coordinates) above the document, or nothing."""
+        self.preview = image
+        self.preview_rect = rect or QRectF()
+        self.update()
 
     # ---- tiles ----------------------------------------------------------------------------
     def _level(self) -> int:
@@ -302,9 +323,12 @@ class Canvas(QWidget):
             painter.save()
             painter.setClipRect(QRect(split, 0, self.width() - split, self.height()))
             self._paint_tiles(painter, event.rect(), original=False)
+            self._paint_preview(painter)
             painter.restore()
         else:
             self._paint_tiles(painter, event.rect(), original=False)
+            if not self.show_original:
+                self._paint_preview(painter)
         if self.show_mask and not self.show_original:
             self._paint_tiles(painter, event.rect(), original=False, mask=True)
         self._paint_selection(painter)
@@ -336,6 +360,16 @@ class Canvas(QWidget):
             left, top = round(x0 * self.zoom + self.offset.x()), round(y0 * self.zoom + self.offset.y())
             right, bottom = round(x1 * self.zoom + self.offset.x()), round(y1 * self.zoom + self.offset.y())
             painter.drawImage(QRectF(left, top, right - left, bottom - top), image)
+
+    def _paint_preview(self, painter: QPainter) -> None:
+        if self.preview is None or self.preview_rect.isEmpty():
+            return
+        r = self.preview_rect
+        target = QRectF(self.to_widget(r.topLeft()), self.to_widget(r.bottomRight()))
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, self.zoom < 1.0)
+        painter.drawImage(target, self.preview)
+        painter.restore()
 
     def _paint_selection(self, painter: QPainter) -> None:
         assert self.doc is not None
@@ -426,6 +460,7 @@ class Canvas(QWidget):
         if self._pan_from is not None and event.button() in (Qt.MouseButton.MiddleButton,
                                                              Qt.MouseButton.LeftButton):
             self._pan_from = None
+            self.view_changed.emit()
             self.setCursor(Qt.CursorShape.OpenHandCursor if self._space
                            else (self.tool.cursor if self.tool else Qt.CursorShape.ArrowCursor))
             return

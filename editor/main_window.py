@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QEvent, QObject, QPoint, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QPoint, QRectF, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -43,8 +43,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from editor import filter_apply
-from editor.canvas import Canvas
+from editor import filter_apply, preview
+from editor.canvas import Canvas, to_qimage
 from editor.document import MASK, SKETCH, Document
 from editor.export_dialog import ExportDialog
 from editor.icons import icon
@@ -115,6 +115,14 @@ class MainWindow(QMainWindow):
         self.canvas.zoom_changed.connect(lambda z: self.zoom_label.setText(f"{z * 100:.0f} %"))
         self.canvas.cursor_moved.connect(self._on_cursor)
 
+        self.preview_job: Job | None = None
+        self._preview_request: tuple[Any, dict] | None = None
+        self._preview_generation = 0
+        self._preview_timer = QTimer(self)
+        self._preview_timer.setSingleShot(True)
+        self._preview_timer.setInterval(350)
+        self._preview_timer.timeout.connect(self._run_preview)
+        self.canvas.view_changed.connect(self._preview_stale)
         QApplication.instance().installEventFilter(self)
         self._autosave_timer = QTimer(self)
         self._autosave_timer.timeout.connect(self.autosave)
@@ -152,6 +160,7 @@ class MainWindow(QMainWindow):
         self.filters_panel = FiltersPanel(self.selection_rect)
         self.filters_panel.apply_requested.connect(self.apply_filter)
         self.filters_panel.cancel_requested.connect(self.cancel_filter)
+        self.filters_panel.preview_requested.connect(self._on_preview_requested)
         self.layers_panel = LayersPanel()
         self.mask_panel = MaskPanel(self.show_message)
         self.mask_panel.overlay_toggled.connect(self.canvas.set_show_mask)
@@ -380,6 +389,9 @@ class MainWindow(QMainWindow):
         if not clean:
             self.history.stack.resetClean()
         doc.reset.connect(self._update_size)
+        doc.pixels_changed.connect(self._preview_stale)
+        doc.mask_changed.connect(self._preview_stale)
+        doc.selection_changed.connect(self._preview_stale)
         self.canvas.set_document(doc, self.history)
         self.layers_panel.set_document(doc, self.history)
         self.mask_panel.set_document(doc, self.history)
@@ -724,11 +736,70 @@ class MainWindow(QMainWindow):
         job.signals.cancelled.connect(self._filter_cancelled)
         job.signals.finished.connect(self._filter_ended)
         self.filter_job, self.filter_input = job, inp
+        self.filters_panel.preview.setChecked(False)   # the result replaces the preview
+        self._stop_preview()
         self.filters_panel.set_busy(True)
         self.status_progress.setValue(0)
         self.status_progress.show()
         self.status_cancel.show()
         self.show_message(self.tr("Running %1…").replace("%1", entry.spec.name))
+        return self.runner.start(job)
+
+    # ------------------------------------------------------------------ preview
+    def _on_preview_requested(self, entry: Any, params: dict) -> None:
+        self._preview_request = (entry, params) if entry is not None else None
+        if self._preview_request is None:
+            self._stop_preview()
+        else:
+            self._preview_timer.start()
+
+    def _preview_stale(self, *_args: object) -> None:
+        if self._preview_request is not None:
+            self._preview_timer.start()
+
+    def _stop_preview(self) -> None:
+        self._preview_timer.stop()
+        self._preview_generation += 1
+        if self.preview_job is not None:
+            self.preview_job.cancel()
+        self.canvas.set_preview(None)
+
+    def _run_preview(self) -> Job | None:
+        """Run the requested filter on a screen-sized sample of the visible region."""
+        request, doc, rect = self._preview_request, self.doc, self.canvas.visible_image_rect()
+        if request is None or doc is None or rect is None:
+            return None
+        if self.filter_job is not None:      # the full run has priority; try again afterwards
+            self._preview_timer.start()
+            return None
+        entry, params = request
+        inp = preview.prepare_preview(doc, entry, params, rect, self.canvas.zoom)
+        if inp is None:
+            self.canvas.set_preview(None)
+            return None
+        if self.preview_job is not None:
+            self.preview_job.cancel()
+        self._preview_generation += 1
+        generation = self._preview_generation
+        from plugins.pipeline import apply_filter
+        from plugins.runtime import default_runtime
+
+        provider = self.prefs.provider
+
+        def work(_progress: object, token: Any, _notify: object) -> np.ndarray:
+            result = apply_filter(inp.entry, inp.pixels, mask=inp.mask, params=inp.params,
+                                  runtime=default_runtime(provider), cancel=token)
+            return preview.finish_preview(inp, result)
+
+        def done(rgba: np.ndarray) -> None:
+            if generation == self._preview_generation and doc is self.doc:
+                x0, y0, x1, y1 = inp.rect
+                self.canvas.set_preview(to_qimage(rgba), QRectF(x0, y0, x1 - x0, y1 - y0))
+
+        job = Job(work, "preview")
+        job.signals.done.connect(done)
+        job.signals.failed.connect(lambda text: self.show_message(self.tr("Preview: ") + text))
+        self.preview_job = job
         return self.runner.start(job)
 
     def _on_progress(self, fraction: float) -> None:
@@ -873,8 +944,6 @@ class MainWindow(QMainWindow):
 
     def select_all(self) -> None:
         if self.doc is not None:
-            from PySide6.QtCore import QRectF
-
             self.doc.selection = Selection.from_rect(QRectF(0, 0, self.doc.width, self.doc.height),
                                                      (self.doc.width, self.doc.height))
             self.doc.selection_changed.emit()
@@ -887,7 +956,6 @@ class MainWindow(QMainWindow):
     def invert_selection(self) -> None:
         if self.doc is None:
             return
-        from PySide6.QtCore import QRectF
         from PySide6.QtGui import QPainterPath
 
         whole = QPainterPath()

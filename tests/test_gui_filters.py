@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from helpers_gui import choose_filter, make_window, open_image, sample_pixels, wait_jobs, write_png
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPointF, Qt
 
 from editor.filter_apply import NEW_LAYER, REPLACE
 from plugins import registry
@@ -153,3 +153,25 @@ def test_choice_thumbnails_and_new_layer_tiles(qtbot, tile_window, image_path):
     assert tuple(layer[3, 3, :3]) == (0, 0, 255)
     assert tuple(layer[6, 10, :3]) == (255, 255, 255)    # the tile's marked corner repeats
     assert tuple(layer[12, 20, :3]) == (255, 255, 255)
+
+
+def test_live_preview_shows_the_filter_without_changing_the_document(qtbot, window, image_path):
+    open_image(qtbot, window, image_path)
+    choose_filter(window, "test_blur", REPLACE)
+    canvas = window.canvas
+    qtbot.mouseClick(window.filters_panel.preview, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: canvas.preview is not None, timeout=10000)
+    wait_jobs(qtbot, window)
+    assert canvas.preview_rect.width() == 96 and canvas.preview_rect.height() == 64
+    expected = apply_filter(registry.get("test_blur"), sample_pixels())
+    p = canvas.to_widget(QPointF(44.5, 36.5)).toPoint()     # inside a flat checker cell
+    colour = canvas.grab().toImage().pixelColor(p)
+    e = expected[36, 44]
+    assert abs(colour.red() - int(e[0])) <= 3 and abs(colour.blue() - int(e[2])) <= 3
+    assert np.array_equal(window.doc.layers[0].pixels, sample_pixels())
+    assert window.history.stack.count() == 0
+    # a parameter change re-runs it; switching it off removes it
+    window.filters_panel.form.set_value("strength", 0.5)
+    wait_jobs(qtbot, window)
+    qtbot.mouseClick(window.filters_panel.preview, Qt.MouseButton.LeftButton)
+    assert canvas.preview is None

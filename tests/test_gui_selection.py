@@ -79,3 +79,17 @@ def test_select_all_invert_and_deselect_shortcuts(qtbot, window):
     window.set_tool("rect_select")
     drag(qtbot, window.canvas, [(50, 50), (50, 50)])
     assert window.doc.selection is None
+
+
+def test_preview_samples_the_view_and_respects_the_selection(qtbot, window):
+    from editor.preview import finish_preview, prepare_preview
+
+    window.set_tool("rect_select")
+    drag(qtbot, window.canvas, [(0, 0), (96, 128)])        # left half selected
+    entry = registry.get("test_blur")
+    inp = prepare_preview(window.doc, entry, {}, (0, 0, 192, 128), zoom=0.25)
+    assert inp is not None and inp.pixels.shape == (32, 48, 4)    # one sample per 4 pixels
+    result = apply_filter(entry, inp.pixels)
+    shown = finish_preview(inp, result)
+    assert np.array_equal(shown[:, 30:], inp.pixels[:, 30:])        # outside the selection: as is
+    assert np.array_equal(shown[5:27, 5:20], result[5:27, 5:20])   # inside: the filter's result

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QHBoxLayout,
     QLabel,
@@ -27,6 +28,7 @@ _ROLE = Qt.ItemDataRole.UserRole
 
 class FiltersPanel(QWidget):
     apply_requested = Signal(object, dict, str)   # entry, params, target
+    preview_requested = Signal(object, dict)      # entry, params (None entry: preview off)
     cancel_requested = Signal()
 
     def __init__(self, selection_rect: Callable[[], tuple[int, int, int, int] | None]) -> None:
@@ -51,6 +53,11 @@ class FiltersPanel(QWidget):
         self.target.setObjectName("filter_target")
         self.target.addItem(self.tr("Result to a new layer"), NEW_LAYER)
         self.target.addItem(self.tr("Replace the current layer"), REPLACE)
+        self.preview = QCheckBox(self.tr("Preview"))
+        self.preview.setObjectName("filter_preview")
+        self.preview.setToolTip(self.tr("Show the filter on the visible part of the image, at screen "
+                                        "resolution, before applying it"))
+        self.preview.toggled.connect(self._request_preview)
         self.reset_button = QPushButton(self.tr("Defaults"))
         self.reset_button.clicked.connect(lambda: self.form.reset() if self.form else None)
         self.apply_button = QPushButton(self.tr("Apply"))
@@ -66,6 +73,7 @@ class FiltersPanel(QWidget):
         self.progress.setTextVisible(True)
         buttons = QHBoxLayout()
         buttons.addWidget(self.reset_button)
+        buttons.addWidget(self.preview)
         buttons.addStretch(1)
         buttons.addWidget(self.cancel_button)
         buttons.addWidget(self.apply_button)
@@ -156,9 +164,18 @@ class FiltersPanel(QWidget):
             self.description.setText(text)
             self.form = ParamForm(spec, entry.folder, self._selection_rect)
             self.form.setObjectName("param_form")
+            self.form.changed.connect(self._request_preview)
             self.form_area.setWidget(self.form)
             self.target.setEnabled(spec.output != "scaled")
         self._update_apply()
+        self._request_preview()
+
+    def _request_preview(self, *_args: object) -> None:
+        entry = self.current_entry()
+        if self.preview.isChecked() and entry is not None and entry.usable and self.form is not None:
+            self.preview_requested.emit(entry, self.form.values())
+        else:
+            self.preview_requested.emit(None, {})
 
     def _update_apply(self) -> None:
         entry = self.current_entry()

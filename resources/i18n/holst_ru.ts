@@ -3,12 +3,12 @@
 <context>
     <name>Canvas</name>
     <message>
-        <location filename="../../editor/canvas.py" line="365" />
+        <location filename="../../editor/canvas.py" line="399" />
         <source>Before</source>
         <translation>До</translation>
     </message>
     <message>
-        <location filename="../../editor/canvas.py" line="366" />
+        <location filename="../../editor/canvas.py" line="400" />
         <source>After</source>
         <translation>После</translation>
     </message>
@@ -73,62 +73,72 @@
 <context>
     <name>FiltersPanel</name>
     <message>
-        <location filename="../../editor/panels/filters.py" line="52" />
+        <location filename="../../editor/panels/filters.py" line="54" />
         <source>Result to a new layer</source>
         <translation>Результат на новый слой</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/filters.py" line="53" />
+        <location filename="../../editor/panels/filters.py" line="55" />
         <source>Replace the current layer</source>
         <translation>Заменить текущий слой</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/filters.py" line="54" />
+        <location filename="../../editor/panels/filters.py" line="56" />
+        <source>Preview</source>
+        <translation>Просмотр</translation>
+    </message>
+    <message>
+        <location filename="../../editor/panels/filters.py" line="58" />
+        <source>Show the filter on the visible part of the image, at screen resolution, before applying it</source>
+        <translation>Показать действие фильтра на видимой части изображения в экранном разрешении до применения</translation>
+    </message>
+    <message>
+        <location filename="../../editor/panels/filters.py" line="61" />
         <source>Defaults</source>
         <translation>По умолчанию</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/filters.py" line="56" />
+        <location filename="../../editor/panels/filters.py" line="63" />
         <source>Apply</source>
         <translation>Применить</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/filters.py" line="60" />
+        <location filename="../../editor/panels/filters.py" line="67" />
         <source>Cancel</source>
         <translation>Отмена</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/filters.py" line="87" />
+        <location filename="../../editor/panels/filters.py" line="95" />
         <source>Broken plugins</source>
         <translation>Неисправные модули</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/filters.py" line="107" />
+        <location filename="../../editor/panels/filters.py" line="115" />
         <source>model not trained yet</source>
         <translation>модель ещё не обучена</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/filters.py" line="108" />
+        <location filename="../../editor/panels/filters.py" line="116" />
         <source>broken</source>
         <translation>неисправен</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/filters.py" line="146" />
+        <location filename="../../editor/panels/filters.py" line="154" />
         <source>Choose a filter.</source>
         <translation>Выберите фильтр.</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/filters.py" line="151" />
+        <location filename="../../editor/panels/filters.py" line="159" />
         <source>Not available: </source>
         <translation>Недоступен: </translation>
     </message>
     <message>
-        <location filename="../../editor/panels/filters.py" line="153" />
+        <location filename="../../editor/panels/filters.py" line="161" />
         <source>Paint a mask over the area to change (mask brush, B).</source>
         <translation>Закрасьте маской область, которую нужно изменить (кисть маски, B).</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/filters.py" line="155" />
+        <location filename="../../editor/panels/filters.py" line="163" />
         <source>Works on the sketch layer: draw with the pen (P) or extract edges.</source>
         <translation>Работает со слоем эскиза: рисуйте пером (P) или извлеките контуры.</translation>
     </message>
@@ -249,481 +259,486 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../editor/main_window.py" line="122" />
-        <location filename="../../editor/main_window.py" line="478" />
+        <location filename="../../editor/main_window.py" line="130" />
+        <location filename="../../editor/main_window.py" line="490" />
         <source>Background</source>
         <translation>Фон</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="132" />
+        <location filename="../../editor/main_window.py" line="140" />
         <source>Mask brush stroke</source>
         <translation>Мазок кистью маски</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="134" />
+        <location filename="../../editor/main_window.py" line="142" />
         <source>Mask eraser stroke</source>
         <translation>Мазок ластиком маски</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="136" />
+        <location filename="../../editor/main_window.py" line="144" />
         <source>Sketch pen stroke</source>
         <translation>Линия пера эскиза</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="138" />
+        <location filename="../../editor/main_window.py" line="146" />
         <source>Sketch eraser stroke</source>
         <translation>Мазок ластиком эскиза</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="165" />
+        <location filename="../../editor/main_window.py" line="174" />
         <source>&lt;opened image&gt;</source>
         <translation>&lt;открытое изображение&gt;</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="166" />
+        <location filename="../../editor/main_window.py" line="175" />
         <source>Filters</source>
         <translation>Фильтры</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="167" />
+        <location filename="../../editor/main_window.py" line="176" />
         <source>Layers</source>
         <translation>Слои</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="168" />
+        <location filename="../../editor/main_window.py" line="177" />
         <source>History</source>
         <translation>История</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="169" />
+        <location filename="../../editor/main_window.py" line="178" />
         <source>Mask</source>
         <translation>Маска</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="170" />
+        <location filename="../../editor/main_window.py" line="179" />
         <source>Sketch</source>
         <translation>Эскиз</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="197" />
+        <location filename="../../editor/main_window.py" line="206" />
         <source>&amp;Open…</source>
         <translation>&amp;Открыть…</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="198" />
+        <location filename="../../editor/main_window.py" line="207" />
         <source>&amp;Save</source>
         <translation>&amp;Сохранить</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="199" />
+        <location filename="../../editor/main_window.py" line="208" />
         <source>Save &amp;As…</source>
         <translation>Сохранить &amp;как…</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="200" />
+        <location filename="../../editor/main_window.py" line="209" />
         <source>&amp;Export…</source>
         <translation>&amp;Экспорт…</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="201" />
+        <location filename="../../editor/main_window.py" line="210" />
         <source>&amp;Quit</source>
         <translation>В&amp;ыход</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="202" />
+        <location filename="../../editor/main_window.py" line="211" />
         <source>&amp;Undo</source>
         <translation>&amp;Отменить</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="205" />
+        <location filename="../../editor/main_window.py" line="214" />
         <source>&amp;Redo</source>
         <translation>&amp;Повторить</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="210" />
+        <location filename="../../editor/main_window.py" line="219" />
         <source>&amp;Paste as new layer</source>
         <translation>&amp;Вставить как новый слой</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="211" />
+        <location filename="../../editor/main_window.py" line="220" />
         <source>Paste as new &amp;image</source>
         <translation>Вставить как новое &amp;изображение</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="213" />
+        <location filename="../../editor/main_window.py" line="222" />
         <source>&amp;Preferences…</source>
         <translation>&amp;Настройки…</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="214" />
+        <location filename="../../editor/main_window.py" line="223" />
         <source>Zoom &amp;in</source>
         <translation>&amp;Увеличить</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="216" />
+        <location filename="../../editor/main_window.py" line="225" />
         <source>Zoom &amp;out</source>
         <translation>У&amp;меньшить</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="218" />
+        <location filename="../../editor/main_window.py" line="227" />
         <source>&amp;Fit in window</source>
         <translation>&amp;Вписать в окно</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="219" />
+        <location filename="../../editor/main_window.py" line="228" />
         <source>&amp;Actual size (100 %)</source>
         <translation>&amp;Реальный размер (100 %)</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="220" />
+        <location filename="../../editor/main_window.py" line="229" />
         <source>&amp;Compare before/after</source>
         <translation>&amp;Сравнить до/после</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="223" />
+        <location filename="../../editor/main_window.py" line="232" />
         <source>Show &amp;mask overlay</source>
         <translation>Показывать &amp;маску</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="226" />
+        <location filename="../../editor/main_window.py" line="235" />
         <source>Select &amp;all</source>
         <translation>Выделить &amp;всё</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="227" />
+        <location filename="../../editor/main_window.py" line="236" />
         <source>&amp;Deselect</source>
         <translation>&amp;Снять выделение</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="228" />
+        <location filename="../../editor/main_window.py" line="237" />
         <source>&amp;Invert selection</source>
         <translation>&amp;Инвертировать выделение</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="230" />
+        <location filename="../../editor/main_window.py" line="239" />
         <source>&amp;Flatten image</source>
         <translation>&amp;Свести изображение</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="231" />
+        <location filename="../../editor/main_window.py" line="240" />
         <source>&amp;Merge down</source>
         <translation>&amp;Объединить с нижним</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="232" />
+        <location filename="../../editor/main_window.py" line="241" />
         <source>&amp;New layer</source>
         <translation>&amp;Новый слой</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="234" />
+        <location filename="../../editor/main_window.py" line="243" />
         <source>&amp;Duplicate layer</source>
         <translation>&amp;Дублировать слой</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="236" />
+        <location filename="../../editor/main_window.py" line="245" />
         <source>De&amp;lete layer</source>
         <translation>&amp;Удалить слой</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="237" />
+        <location filename="../../editor/main_window.py" line="246" />
         <source>Smaller brush</source>
         <translation>Уменьшить кисть</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="239" />
+        <location filename="../../editor/main_window.py" line="248" />
         <source>Bigger brush</source>
         <translation>Увеличить кисть</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="241" />
+        <location filename="../../editor/main_window.py" line="250" />
         <source>&amp;About Holst</source>
         <translation>&amp;О программе Holst</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="245" />
+        <location filename="../../editor/main_window.py" line="254" />
         <source>Mask brush</source>
         <translation>Кисть маски</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="246" />
+        <location filename="../../editor/main_window.py" line="255" />
         <source>Mask eraser</source>
         <translation>Ластик маски</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="247" />
+        <location filename="../../editor/main_window.py" line="256" />
         <source>Rectangle select</source>
         <translation>Прямоугольное выделение</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="248" />
+        <location filename="../../editor/main_window.py" line="257" />
         <source>Lasso select</source>
         <translation>Лассо</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="249" />
+        <location filename="../../editor/main_window.py" line="258" />
         <source>Sketch pen</source>
         <translation>Перо эскиза</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="250" />
+        <location filename="../../editor/main_window.py" line="259" />
         <source>Sketch eraser</source>
         <translation>Ластик эскиза</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="259" />
+        <location filename="../../editor/main_window.py" line="268" />
         <source>&amp;File</source>
         <translation>&amp;Файл</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="261" />
+        <location filename="../../editor/main_window.py" line="270" />
         <source>Open &amp;recent</source>
         <translation>&amp;Недавние файлы</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="268" />
+        <location filename="../../editor/main_window.py" line="277" />
         <source>&amp;Edit</source>
         <translation>&amp;Правка</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="276" />
+        <location filename="../../editor/main_window.py" line="285" />
         <source>&amp;View</source>
         <translation>&amp;Вид</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="286" />
+        <location filename="../../editor/main_window.py" line="295" />
         <source>&amp;Select</source>
         <translation>В&amp;ыделение</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="292" />
+        <location filename="../../editor/main_window.py" line="301" />
         <source>&amp;Layer</source>
         <translation>&amp;Слой</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="296" />
+        <location filename="../../editor/main_window.py" line="305" />
         <source>&amp;Mask</source>
         <translation>&amp;Маска</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="304" />
+        <location filename="../../editor/main_window.py" line="313" />
         <source>Filte&amp;rs</source>
         <translation>Фи&amp;льтры</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="305" />
+        <location filename="../../editor/main_window.py" line="314" />
         <source>&amp;Help</source>
         <translation>&amp;Справка</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="309" />
+        <location filename="../../editor/main_window.py" line="318" />
         <source>Tools</source>
         <translation>Инструменты</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="318" />
+        <location filename="../../editor/main_window.py" line="327" />
         <source>Tool options</source>
         <translation>Параметры инструмента</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="332" />
+        <location filename="../../editor/main_window.py" line="341" />
         <source>Size</source>
         <translation>Размер</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="332" />
+        <location filename="../../editor/main_window.py" line="341" />
         <source>Hardness</source>
         <translation>Жёсткость</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="333" />
+        <location filename="../../editor/main_window.py" line="342" />
         <source>Opacity</source>
         <translation>Непрозрачность</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="354" />
+        <location filename="../../editor/main_window.py" line="363" />
         <source>Cancel</source>
         <translation>Отмена</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../editor/main_window.py" line="396" />
+        <location filename="../../editor/main_window.py" line="408" />
         <source>Undo memory budget reached: the %n oldest step(s) were dropped.</source>
         <translation><numerusform>Достигнут предел памяти истории: удалён %n самый старый шаг.</numerusform><numerusform>Достигнут предел памяти истории: удалены %n самых старых шага.</numerusform><numerusform>Достигнут предел памяти истории: удалено %n самых старых шагов.</numerusform></translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="407" />
+        <location filename="../../editor/main_window.py" line="419" />
         <source>Untitled</source>
         <translation>Без имени</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="442" />
+        <location filename="../../editor/main_window.py" line="454" />
         <source>The image has unsaved changes. Save them?</source>
         <translation>В изображении есть несохранённые изменения. Сохранить их?</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="458" />
+        <location filename="../../editor/main_window.py" line="470" />
         <source>Open image</source>
         <translation>Открыть изображение</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="474" />
+        <location filename="../../editor/main_window.py" line="486" />
         <source>Opening %1…</source>
         <translation>Открывается %1…</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="481" />
+        <location filename="../../editor/main_window.py" line="493" />
         <source>Opened %1</source>
         <translation>Открыт файл %1</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="493" />
+        <location filename="../../editor/main_window.py" line="505" />
         <source>(none)</source>
         <translation>(нет)</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="512" />
+        <location filename="../../editor/main_window.py" line="524" />
         <source>Save image</source>
         <translation>Сохранить изображение</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="554" />
+        <location filename="../../editor/main_window.py" line="566" />
         <source>Exported %1</source>
         <translation>Экспортирован файл %1</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="554" />
+        <location filename="../../editor/main_window.py" line="566" />
         <source>Saved %1</source>
         <translation>Сохранён файл %1</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="556" />
+        <location filename="../../editor/main_window.py" line="568" />
         <source>(layers flattened)</source>
         <translation>(слои сведены)</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="565" />
+        <location filename="../../editor/main_window.py" line="577" />
         <source>Saving %1…</source>
         <translation>Сохраняется %1…</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="575" />
         <location filename="../../editor/main_window.py" line="587" />
+        <location filename="../../editor/main_window.py" line="599" />
         <source>Load mask</source>
         <translation>Загрузить маску</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="596" />
+        <location filename="../../editor/main_window.py" line="608" />
         <source>Save mask</source>
         <translation>Сохранить маску</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="608" />
+        <location filename="../../editor/main_window.py" line="620" />
         <source>Mask saved</source>
         <translation>Маска сохранена</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="645" />
+        <location filename="../../editor/main_window.py" line="657" />
         <source>The clipboard holds no image.</source>
         <translation>В буфере обмена нет изображения.</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="653" />
-        <location filename="../../editor/main_window.py" line="662" />
+        <location filename="../../editor/main_window.py" line="665" />
+        <location filename="../../editor/main_window.py" line="674" />
         <source>Pasted</source>
         <translation>Вставка</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="662" />
+        <location filename="../../editor/main_window.py" line="674" />
         <source>Paste</source>
         <translation>Вставить</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="685" />
+        <location filename="../../editor/main_window.py" line="697" />
         <source>%1 filters ready, %2 not available</source>
         <translation>Фильтров готово: %1, недоступно: %2</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="731" />
+        <location filename="../../editor/main_window.py" line="745" />
         <source>Running %1…</source>
         <translation>Выполняется %1…</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="741" />
+        <location filename="../../editor/main_window.py" line="801" />
+        <source>Preview: </source>
+        <translation>Просмотр: </translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="812" />
         <source>Cancelling…</source>
         <translation>Отмена…</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="759" />
+        <location filename="../../editor/main_window.py" line="830" />
         <source>%1 applied</source>
         <translation>Применён фильтр %1</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="767" />
+        <location filename="../../editor/main_window.py" line="838" />
         <source>Cancelled — the image is unchanged.</source>
         <translation>Отменено — изображение не изменилось.</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="750" />
+        <location filename="../../editor/main_window.py" line="821" />
         <source>Runs on %1</source>
         <translation>Вычисления: %1</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="781" />
+        <location filename="../../editor/main_window.py" line="852" />
         <source>Edge extraction needs the edges2photo filter, which is not installed.</source>
         <translation>Для извлечения контуров нужен фильтр edges2photo, он не установлен.</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="789" />
+        <location filename="../../editor/main_window.py" line="860" />
         <source>Extract edges</source>
         <translation>Извлечь контуры</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="798" />
-        <location filename="../../editor/main_window.py" line="824" />
+        <location filename="../../editor/main_window.py" line="869" />
+        <location filename="../../editor/main_window.py" line="895" />
         <source>Load drawing</source>
         <translation>Загрузить рисунок</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="868" />
+        <location filename="../../editor/main_window.py" line="939" />
         <source>Brush size: %1 px</source>
         <translation>Размер кисти: %1 пикс.</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="910" />
+        <location filename="../../editor/main_window.py" line="978" />
         <source>Flatten image</source>
         <translation>Свести изображение</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="929" />
+        <location filename="../../editor/main_window.py" line="997" />
         <source>Preferences saved.</source>
         <translation>Настройки сохранены.</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="948" />
+        <location filename="../../editor/main_window.py" line="1016" />
         <source>Autosave failed: </source>
         <translation>Автосохранение не удалось: </translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="959" />
+        <location filename="../../editor/main_window.py" line="1027" />
         <source>an untitled image</source>
         <translation>безымянном изображении</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="961" />
+        <location filename="../../editor/main_window.py" line="1029" />
         <source>Holst did not close properly. Recover your unsaved work on %1?</source>
         <translation>Holst был закрыт некорректно. Восстановить несохранённую работу над %1?</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="974" />
+        <location filename="../../editor/main_window.py" line="1042" />
         <source>Recovered the unsaved session.</source>
         <translation>Несохранённый сеанс восстановлен.</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="978" />
+        <location filename="../../editor/main_window.py" line="1046" />
         <source>About Holst</source>
         <translation>О программе Holst</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="979" />
+        <location filename="../../editor/main_window.py" line="1047" />
         <source>Holst — an image editor whose filters are neural networks trained by the Holst project, running locally with onnxruntime.</source>
         <translation>Holst — редактор изображений, фильтры которого — нейронные сети, обученные проектом Holst; они работают локально через onnxruntime.</translation>
     </message>

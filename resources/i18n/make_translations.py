@@ -36,6 +36,10 @@ RU: dict[str, str] = {
     "Result to a new layer": "Результат на новый слой",
     "Replace the current layer": "Заменить текущий слой",
     "Defaults": "По умолчанию",
+    "Preview": "Просмотр",
+    "Show the filter on the visible part of the image, at screen resolution, before applying it":
+        "Показать действие фильтра на видимой части изображения в экранном разрешении до применения",
+    "Preview: ": "Просмотр: ",
     "Apply": "Применить",
     "Cancel": "Отмена",
     "Broken plugins": "Неисправные модули",
