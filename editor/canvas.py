@@ -150,11 +150,25 @@ class Canvas(QWidget):
 
     def _on_pixels(self, rect: QRect) -> None:
         self._images.invalidate(rect)
-        self.update()
+        self.update(self._widget_rect(rect))
 
     def _on_mask(self, rect: QRect) -> None:
         self._masks.invalidate(rect)
-        self.update()
+        self.update(self._widget_rect(rect))
+
+    def _widget_rect(self, rect: QRect) -> QRect:
+        """The widget area showing image rectangle ``rect`` (a little larger, for smoothing)."""
+        if rect.isEmpty():
+            return self.rect()
+        a = self.to_widget(QPointF(rect.left(), rect.top()))
+        b = self.to_widget(QPointF(rect.right() + 1, rect.bottom() + 1))
+        return QRectF(a, b).toAlignedRect().adjusted(-2, -2, 2, 2)
+
+    def _cursor_rect(self, pos: QPointF | None) -> QRect:
+        if pos is None or not getattr(self.tool, "brush_size", None):
+            return QRect()
+        r = self.tool.brush_size * self.zoom / 2 + 3  # type: ignore[union-attr]
+        return QRectF(pos.x() - r, pos.y() - r, 2 * r, 2 * r).toAlignedRect()
 
     def _on_selection(self) -> None:
         if self.doc is not None and self.doc.selection is not None:
@@ -434,7 +448,7 @@ class Canvas(QWidget):
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         pos = event.position()
-        self._mouse = pos
+        previous, self._mouse = self._mouse, pos
         if self._pan_from is not None:
             self.offset += pos - self._pan_from
             self._pan_from = pos
@@ -451,7 +465,7 @@ class Canvas(QWidget):
             if self._tool_active and self.tool is not None:
                 self.tool.move(self, p)
         if self.tool is not None and self.tool.brush_size:
-            self.update()
+            self.update(self._cursor_rect(previous).united(self._cursor_rect(pos)))
         if self.compare:
             self.setCursor(Qt.CursorShape.SplitHCursor if self._near_divider(pos.x())
                            else (self.tool.cursor if self.tool else Qt.CursorShape.ArrowCursor))
@@ -472,6 +486,7 @@ class Canvas(QWidget):
             self.tool.release(self, self.to_image(event.position()))
 
     def leaveEvent(self, event) -> None:  # noqa: N802
+        self.update(self._cursor_rect(self._mouse))
         self._mouse = None
         self.cursor_moved.emit(None)
         self.update()
