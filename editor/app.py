@@ -39,6 +39,7 @@ def run_app(path: str | None) -> int:
     """Open the editor on ``path`` (or the bundled sample, or a blank canvas) and run the event loop."""
     app = make_app()
     window = MainWindow()
+    window.protected_paths.add(os.path.realpath(SAMPLE))
     window.show()
     target = path if path else (str(SAMPLE) if SAMPLE.exists() else None)
 

@@ -97,6 +97,8 @@ class MainWindow(QMainWindow):
         self._shown_notices: set[str] = set()
         self._autosaved_index = -1
         self._error_box: QMessageBox | None = None
+        # files Save must not overwrite (the bundled sample): Save asks for a new name instead
+        self.protected_paths: set[str] = set()
         # a hook the tests replace: returns "save", "discard" or "cancel"
         self.ask_unsaved: Callable[[], str] = self._ask_unsaved
         self.setWindowTitle("Holst")
@@ -511,7 +513,8 @@ class MainWindow(QMainWindow):
             return False
         from plugins.imageio import format_for_path
 
-        if not doc.path or format_for_path(doc.path) is None:
+        if not doc.path or format_for_path(doc.path) is None or \
+                os.path.realpath(doc.path) in self.protected_paths:
             return self.save_as(wait=wait)
         depth = getattr(doc.meta, "bit_depth", 8)
         fmt = format_for_path(doc.path)
@@ -561,6 +564,7 @@ class MainWindow(QMainWindow):
                 doc.path = os.path.abspath(path)
                 if history.stack.index() == index:
                     history.stack.setClean()
+                    self.recovery.discard()   # the work is safe in the file now
                 self._update_title()
             self.prefs.add_recent(os.path.abspath(path))
             text = self.tr("Exported %1") if export else self.tr("Saved %1")

@@ -193,3 +193,15 @@ def test_status_bar_shows_the_cursor_position(qtbot, window):
     assert window.pos_label.text() == "10, 20"
     qtbot.mouseMove(canvas, QPoint(1, 1))
     assert window.pos_label.text() == ""
+
+
+def test_save_never_overwrites_a_protected_file(qtbot, window, tmp_path, monkeypatch):
+    path = write_png(tmp_path / "sample.png", sample_pixels())
+    open_image(qtbot, window, path)
+    window.protected_paths.add(str(path.resolve()))
+    touch(window)
+    asked = []
+    monkeypatch.setattr(window, "save_as", lambda wait=False: asked.append(wait) or False)
+    assert not window.save()
+    assert asked == [False]
+    assert np.array_equal(load_image(path).pixels, sample_pixels())
