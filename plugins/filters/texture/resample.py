@@ -1,0 +1,79 @@
+"""Resampling helpers in NumPy/Pillow: box downscaling, periodic (wrap-around) upsampling and resizing.
+
+Periodic versions treat the image as a torus, so a seamless tile stays seamless when it is
+upsampled between coarse-to-fine levels or resized to a size that is not a multiple of 64.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image
+
+
+def downscale(image: np.ndarray, factor: int) -> np.ndarray:
+    """Float H×W×C image reduced by an integer factor with a Lanczos filter (any size)."""
+    if factor == 1:
+        return image
+    height, width = image.shape[:2]
+    size = (max(1, width // factor), max(1, height // factor))
+    channels = [Image.fromarray(image[:, :, c].astype(np.float32), "F").resize(size, Image.Resampling.LANCZOS)
+                for c in range(image.shape[2])]
+    return np.clip(np.stack([np.asarray(c) for c in channels], axis=2), 0.0, 1.0).astype(np.float32)
+
+
+def block_min(mask: np.ndarray, factor: int) -> np.ndarray:
+    """H×W map reduced by ``factor``: a coarse pixel is the minimum of its block (validity stays strict)."""
+    if factor == 1:
+        return mask
+    height, width = (mask.shape[0] // factor) * factor, (mask.shape[1] // factor) * factor
+    blocks = mask[:height, :width].reshape(height // factor, factor, width // factor, factor)
+    return blocks.min(axis=(1, 3))
+
+
+def block_max(mask: np.ndarray, factor: int) -> np.ndarray:
+    """H×W map reduced by ``factor``: a coarse pixel is the maximum of its block."""
+    return -block_min(-mask, factor)
+
+
+def upsample2_periodic(image: np.ndarray) -> np.ndarray:
+    """×2 bilinear upsampling (pixel centres at half-pixel offsets) with wrap-around edges."""
+    out = image
+    for axis in (0, 1):
+        prev = np.roll(out, 1, axis=axis)
+        nxt = np.roll(out, -1, axis=axis)
+        even = 0.75 * out + 0.25 * prev
+        odd = 0.75 * out + 0.25 * nxt
+        stacked = np.stack([even, odd], axis=axis + 1)
+        shape = list(out.shape)
+        shape[axis] *= 2
+        out = stacked.reshape(shape)
+    return out.astype(np.float32)
+
+
+def resize_periodic(image: np.ndarray, height: int, width: int) -> np.ndarray:
+    """Resize a periodic H×W×C tile to height×width and keep it periodic (wrap-pad, resize, crop)."""
+    src_h, src_w = image.shape[:2]
+    if (src_h, src_w) == (height, width):
+        return image
+    pad = 8
+    padded = np.pad(image, ((pad, pad), (pad, pad), (0, 0)), mode="wrap")
+    scale_y, scale_x = height / src_h, width / src_w
+    big = (int(round(padded.shape[1] * scale_x)), int(round(padded.shape[0] * scale_y)))
+    channels = [np.asarray(Image.fromarray(padded[:, :, c].astype(np.float32), "F")
+                           .resize(big, Image.Resampling.LANCZOS)) for c in range(image.shape[2])]
+    resized = np.stack(channels, axis=2)
+    top, left = int(round(pad * scale_y)), int(round(pad * scale_x))
+    return np.clip(resized[top:top + height, left:left + width], 0.0, 1.0).astype(np.float32)
+
+
+def match_histograms(values: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """Per-channel histogram matching of N×C ``values`` to M×C ``reference`` (keeps the rank order)."""
+    out = np.empty_like(values)
+    quantiles = np.linspace(0.0, 1.0, 256)
+    for c in range(values.shape[1]):
+        ref_q = np.quantile(reference[:, c], quantiles)
+        order = np.argsort(values[:, c], kind="stable")
+        ranks = np.empty(len(order), dtype=np.float64)
+        ranks[order] = np.linspace(0.0, 1.0, len(order))
+        out[:, c] = np.interp(ranks, quantiles, ref_q)
+    return out
