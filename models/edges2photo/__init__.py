@@ -1,0 +1,1 @@
+"""edges2photo: pix2pix training, evaluation and export (issue 7)."""

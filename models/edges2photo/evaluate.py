@@ -1,0 +1,160 @@
+"""edges2photo on BSD100 human edges: SSIM and sharpness of the GAN generator vs the L1-only one.
+
+    python -m models.evaluate edges2photo      (or: python -m models.edges2photo.evaluate)
+
+Each BSD100 photo's human boundaries (all annotators, 2 px lines) are rendered as a drawing and run
+through the app's own pre/post-processing (``plugins/filters/edges2photo/filter.generate``) at the
+default working resolution (long side 256), seed 0, full variation. Both generators are compared
+with the photo at that resolution:
+
+- SSIM on luminance (structure; it rewards blur-free alignment, which neither net can achieve
+  from edges alone, and it rewards the mean, which favours L1),
+- sharpness = mean Sobel gradient magnitude of the output / that of the photo (1 = as crisp as the
+  photo; a blurry average scores far below 1).
+
+Writes docs/edges2photo_contact_sheet.png (edges | L1-only | GAN | photo), the results table into
+plugins/filters/edges2photo/MODEL_CARD.md and runs/edges2photo/eval.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+from pathlib import Path
+
+import cv2
+import numpy as np
+import torch
+from PIL import Image
+
+from models.edges2photo.data import bsd100_entries
+from models.edges2photo.export import PLUGIN_DIR, load_generator
+from models.edges2photo.pairs import EdgeEntry, render_human
+from models.metrics import ssim
+from plugins.filters.edges2photo.edges import resize_gray
+from plugins.filters.edges2photo.filter import generate, working_size
+
+ROOT = Path(__file__).resolve().parents[2]
+SHEET = ROOT / "docs" / "edges2photo_contact_sheet.png"
+CARD = PLUGIN_DIR / "MODEL_CARD.md"
+RESOLUTION = 256
+SHEET_ROWS = (0, 7, 13, 21, 38, 52, 77, 90)
+
+
+class TorchSession:
+    """Stands in for the app's ModelSession so that evaluation uses filter.generate() unchanged."""
+
+    def __init__(self, generator: torch.nn.Module) -> None:
+        self.generator = generator
+
+    def run(self, feeds: dict[str, np.ndarray]) -> list[np.ndarray]:
+        with torch.no_grad():
+            out = self.generator(torch.from_numpy(feeds["sketch"]), torch.from_numpy(feeds["noise"]))
+        return [out.numpy()]
+
+
+def test_case(entry: EdgeEntry) -> tuple[np.ndarray, np.ndarray]:
+    """(drawing H×W, photo H×W×3) at the working resolution, both float32 in 0..1."""
+    height, width = entry.photo.shape[:2]
+    size = working_size(height, width, RESOLUTION)
+    drawing = resize_gray(render_human(entry.human, 1, 2), size)
+    photo = cv2.resize(entry.photo, size, interpolation=cv2.INTER_AREA).astype(np.float32) / 255.0
+    return drawing, photo
+
+
+def luminance(rgb: np.ndarray) -> np.ndarray:
+    return rgb @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
+
+
+def gradient_energy(rgb: np.ndarray) -> float:
+    """Mean Sobel gradient magnitude of the luminance."""
+    gray = luminance(rgb).astype(np.float32)
+    return float(np.hypot(cv2.Sobel(gray, cv2.CV_32F, 1, 0), cv2.Sobel(gray, cv2.CV_32F, 0, 1)).mean())
+
+
+def evaluate(generators: dict[str, torch.nn.Module], entries: list[EdgeEntry], seed: int = 0,
+             variation: float = 1.0) -> tuple[dict[str, dict[str, float]], dict[str, list[np.ndarray]]]:
+    """Mean SSIM / sharpness / L1 per generator, and every output (for the contact sheet)."""
+    scores: dict[str, dict[str, list[float]]] = {name: {"ssim": [], "sharpness": [], "l1": []}
+                                                 for name in generators}
+    outputs: dict[str, list[np.ndarray]] = {name: [] for name in generators}
+    for entry in entries:
+        drawing, photo = test_case(entry)
+        reference = gradient_energy(photo)
+        for name, generator in generators.items():
+            out = generate(TorchSession(generator), drawing, seed, variation)
+            outputs[name].append(out)
+            scores[name]["ssim"].append(ssim(luminance(out), luminance(photo), data_range=1.0))
+            scores[name]["sharpness"].append(gradient_energy(out) / max(reference, 1e-6))
+            scores[name]["l1"].append(float(np.abs(out - photo).mean()))
+    means = {name: {key: float(np.mean(values)) for key, values in metric.items()}
+             for name, metric in scores.items()}
+    return means, outputs
+
+
+def contact_sheet(entries: list[EdgeEntry], outputs: dict[str, list[np.ndarray]], rows: tuple[int, ...],
+                  path: Path, height: int = 160) -> None:
+    """Rows of edges | L1-only | GAN | photo, each scaled to ``height`` px, with 4 px white gutters."""
+    lines = []
+    for index in rows:
+        if index >= len(entries):
+            continue
+        drawing, photo = test_case(entries[index])
+        sketch = np.repeat(drawing[:, :, None], 3, axis=2)
+        tiles = [sketch, outputs["l1"][index], outputs["gan"][index], photo]
+        width = round(drawing.shape[1] * height / drawing.shape[0])
+        resized = [cv2.resize(t, (width, height), interpolation=cv2.INTER_AREA) for t in tiles]
+        gutter = np.ones((height, 4, 3), dtype=np.float32)
+        lines.append(np.concatenate([x for tile in resized for x in (tile, gutter)][:-1], axis=1))
+    widest = max(line.shape[1] for line in lines)
+    padded = [np.pad(line, ((0, 4), (0, widest - line.shape[1]), (0, 0)), constant_values=1.0)
+              for line in lines]
+    sheet = (np.clip(np.concatenate(padded, axis=0), 0, 1) * 255 + 0.5).astype(np.uint8)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(sheet).save(path, optimize=True)
+
+
+def results_table(means: dict[str, dict[str, float]], count: int) -> str:
+    lines = [f"BSD100 human edges ({count} images, long side {RESOLUTION} px, seed 0, variation 1):", "",
+             "| generator | SSIM (Y) ↑ | sharpness (grad. ratio, photo = 1) | L1 (0..1) ↓ |",
+             "|---|---|---|---|"]
+    labels = {"l1": "L1-only", "gan": "pix2pix (GAN + 100·L1)"}
+    for name in ("l1", "gan"):
+        m = means[name]
+        lines.append(f"| {labels[name]} | {m['ssim']:.3f} | {m['sharpness']:.3f} | {m['l1']:.3f} |")
+    return "\n".join(lines)
+
+
+def write_card_table(table: str, card: Path = CARD) -> None:
+    """Replace the text between the evaluation markers of the model card."""
+    start, end = "<!-- eval:start -->", "<!-- eval:end -->"
+    text = card.read_text(encoding="utf-8") if card.exists() else f"{start}\n{end}\n"
+    block = f"{start}\n{table}\n\nReproduce: `python -m models.evaluate edges2photo`\n{end}"
+    card.write_text(re.sub(re.escape(start) + ".*?" + re.escape(end), lambda _: block, text, flags=re.S),
+                    encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Evaluate edges2photo GAN vs L1-only on BSD100.")
+    parser.add_argument("--gan", type=Path, default=Path("runs/edges2photo/gan/final.pt"))
+    parser.add_argument("--l1", type=Path, default=Path("runs/edges2photo/l1/final.pt"))
+    parser.add_argument("--limit", type=int, default=None, help="only the first N images")
+    parser.add_argument("--no-write", action="store_true", help="print only; leave sheet and card alone")
+    args = parser.parse_args(argv)
+    torch.set_num_threads(1)
+    entries = bsd100_entries(args.limit)
+    generators = {"l1": load_generator(args.l1), "gan": load_generator(args.gan)}
+    means, outputs = evaluate(generators, entries)
+    table = results_table(means, len(entries))
+    print(table)
+    if not args.no_write:
+        contact_sheet(entries, outputs, SHEET_ROWS, SHEET)
+        write_card_table(table)
+        Path("runs/edges2photo").mkdir(parents=True, exist_ok=True)
+        Path("runs/edges2photo/eval.json").write_text(json.dumps(means, indent=2))
+        print(f"wrote {SHEET} and the table in {CARD}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""edges2photo: a line drawing becomes a photo-like picture (pix2pix)."""
