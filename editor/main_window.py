@@ -1,4 +1,5 @@
-"""The main window: menus, shortcuts, tool bar, docks, status bar, and the file/filter workflows.
+"""The main window: menus, shortcuts, tool bar, docks and status bar; the file, filter and session
+work lives in the mixins of editor/window_files.py, window_filters.py and window_session.py.
 
 Everything slow runs as a background Job (editor/jobs.py): decoding and encoding files, filter
 inference (ONNX session creation included), edge extraction, autosave. The window only copies
@@ -7,7 +8,6 @@ inputs out of the document and commits results back as undo steps.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -18,10 +18,6 @@ from PySide6.QtGui import (
     QAction,
     QActionGroup,
     QCloseEvent,
-    QDragEnterEvent,
-    QDropEvent,
-    QGuiApplication,
-    QImage,
     QKeySequence,
     QUndoGroup,
 )
@@ -30,7 +26,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
     QDoubleSpinBox,
-    QFileDialog,
     QLabel,
     QLineEdit,
     QMainWindow,
@@ -43,43 +38,32 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from editor import filter_apply, preview
-from editor.canvas import Canvas, to_qimage
+from editor import filter_apply
+from editor.canvas import Canvas
 from editor.document import MASK, SKETCH, Document
-from editor.export_dialog import ExportDialog
 from editor.icons import icon
 from editor.jobs import Job, JobRunner
 from editor.panels.filters import FiltersPanel
 from editor.panels.layers import LayersPanel, merge_down
-from editor.panels.mask import MaskPanel, set_mask
-from editor.panels.sketch import SketchPanel, edges_module, set_sketch
-from editor.preferences import PreferencesDialog, Prefs
-from editor.recovery import RecoveryStore, snapshot
+from editor.panels.mask import MaskPanel
+from editor.panels.sketch import SketchPanel
+from editor.preferences import Prefs
+from editor.recovery import RecoveryStore
 from editor.selection import Selection
 from editor.tools import BrushSettings, BrushTool, LassoSelectTool, RectSelectTool, Tool
 from editor.undo import Compound, History
-from plugins.errors import HolstError
+from editor.window_files import FilesMixin
+from editor.window_filters import FiltersMixin
+from editor.window_session import SessionMixin
 
-OPEN_FILTER = "Images (*.png *.jpg *.jpeg *.webp *.tif *.tiff *.bmp);;All files (*)"
-SAVE_FILTER = "PNG (*.png);;JPEG (*.jpg *.jpeg);;WebP (*.webp);;TIFF (*.tif *.tiff);;BMP (*.bmp)"
-IMAGE_EXTS = {".png", ".jpg", ".jpeg", ".webp", ".tif", ".tiff", ".bmp"}
 BLANK_SIZE = (1024, 768)
 
 
 def blank_pixels(width: int, height: int) -> np.ndarray:
-    pixels = np.full((height, width, 4), 255, np.uint8)
-    return pixels
+    return np.full((height, width, 4), 255, np.uint8)
 
 
-def qimage_to_rgba(image: QImage) -> np.ndarray:
-    """A QImage (any format) as a uint8 H×W×4 straight-alpha array."""
-    image = image.convertToFormat(QImage.Format.Format_RGBA8888)
-    w, h = image.width(), image.height()
-    buf = np.frombuffer(image.constBits(), np.uint8, count=image.bytesPerLine() * h)
-    return buf.reshape(h, image.bytesPerLine())[:, :w * 4].reshape(h, w, 4).copy()
-
-
-class MainWindow(QMainWindow):
+class MainWindow(FilesMixin, FiltersMixin, SessionMixin, QMainWindow):
     document_changed = Signal()
     filter_finished = Signal(str)   # "done" | "cancelled" | "failed"
 
@@ -450,457 +434,6 @@ class MainWindow(QMainWindow):
         box.show()
         self._error_box = box
 
-    def _ask_unsaved(self) -> str:
-        buttons = (QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
-                   | QMessageBox.StandardButton.Cancel)
-        answer = QMessageBox.question(self, "Holst", self.tr("The image has unsaved changes. Save them?"),
-                                      buttons, QMessageBox.StandardButton.Save)
-        return {QMessageBox.StandardButton.Save: "save",
-                QMessageBox.StandardButton.Discard: "discard"}.get(answer, "cancel")
-
-    def maybe_save(self) -> bool:
-        """True when it is fine to drop the current document (saved, discarded or unchanged)."""
-        if not self.is_modified():
-            return True
-        answer = self.ask_unsaved()
-        if answer == "save":
-            return self.save(wait=True)
-        return answer == "discard"
-
-    # ------------------------------------------------------------------ files
-    def open_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, self.tr("Open image"), self._last_dir(), OPEN_FILTER)
-        if path:
-            self.open_file(path)
-
-    def _last_dir(self) -> str:
-        if self.doc is not None and self.doc.path:
-            return str(Path(self.doc.path).parent)
-        recent = self.prefs.recent
-        return str(Path(recent[0]).parent) if recent else ""
-
-    def open_file(self, path: str, *, ask: bool = True) -> Job | None:
-        """Decode ``path`` in the background and show it; returns the job (tests wait on it)."""
-        if ask and not self.maybe_save():
-            return None
-        from plugins.imageio import load_image
-
-        self.show_message(self.tr("Opening %1…").replace("%1", os.path.basename(path)))
-        job = Job(lambda _p, _c, _n: load_image(path), "open")
-
-        def done(loaded: Any) -> None:
-            name = self.tr("Background")
-            self.set_document(Document(loaded.pixels, loaded.meta, os.path.abspath(path), name))
-            self.prefs.add_recent(os.path.abspath(path))
-            self.show_message(self.tr("Opened %1").replace("%1", os.path.basename(path)))
-
-        job.signals.done.connect(done)
-        job.signals.failed.connect(self.show_error)
-        return self.runner.start(job)
-
-    def _fill_recent(self) -> None:
-        self.recent_menu.clear()
-        for path in self.prefs.recent:
-            act = self.recent_menu.addAction(path)
-            act.triggered.connect(lambda _c=False, p=path: self.open_file(p))
-        if not self.prefs.recent:
-            self.recent_menu.addAction(self.tr("(none)")).setEnabled(False)
-
-    def save(self, wait: bool = False) -> bool:
-        """Save to the document's file (flattened); asks for a name when it has none."""
-        doc = self.doc
-        if doc is None:
-            return False
-        from plugins.imageio import format_for_path
-
-        if not doc.path or format_for_path(doc.path) is None or \
-                os.path.realpath(doc.path) in self.protected_paths:
-            return self.save_as(wait=wait)
-        depth = getattr(doc.meta, "bit_depth", 8)
-        fmt = format_for_path(doc.path)
-        return self.save_to(doc.path, bit_depth=16 if depth > 8 and fmt in ("PNG", "TIFF") else 8, wait=wait)
-
-    def save_as(self, wait: bool = False) -> bool:
-        start = os.path.join(self._last_dir(), "untitled.png")
-        if self.doc is not None and self.doc.path:
-            start = self.doc.path
-        path, _ = QFileDialog.getSaveFileName(self, self.tr("Save image"), start, SAVE_FILTER)
-        if not path:
-            return False
-        return self.save_to(path, wait=wait)
-
-    def export_dialog(self) -> None:
-        if self.doc is None:
-            return
-        start = self.doc.path or os.path.join(self._last_dir(), "untitled.png")
-        base, _ = os.path.splitext(start)
-        dialog = ExportDialog(base + "-export.png", getattr(self.doc.meta, "bit_depth", 8), self)
-        if dialog.exec():
-            opts = dialog.options()
-            self.save_to(opts["path"], fmt=opts["fmt"], quality=opts["quality"], bit_depth=opts["bit_depth"],
-                         metadata=opts["metadata"], export=True)
-
-    def save_to(self, path: str, *, fmt: str | None = None, quality: int = 95, bit_depth: int = 8,
-                metadata: bool = True, export: bool = False, wait: bool = False) -> bool:
-        """Flatten and write in the background (atomic). ``export`` leaves the document's name alone."""
-        doc, history = self.doc, self.history
-        if doc is None or history is None:
-            return False
-        from plugins.imageio import ImageMeta, save_image
-
-        pixels = doc.flatten()
-        meta = doc.meta if metadata and isinstance(doc.meta, ImageMeta) else None
-        if meta is not None and not doc.layers[0].pixels[..., 3].all():
-            meta = ImageMeta(meta.format, meta.mode, meta.bit_depth, True, meta.icc_profile, meta.exif)
-        index = history.stack.index()
-        job = Job(lambda _p, _c, _n: save_image(path, pixels, meta, fmt=fmt, quality=quality,
-                                                bit_depth=bit_depth), "save")
-        outcome: dict[str, bool] = {}
-
-        def done(_result: object) -> None:
-            outcome["ok"] = True
-            name = os.path.basename(path)
-            if not export and self.doc is doc:
-                doc.path = os.path.abspath(path)
-                if history.stack.index() == index:
-                    history.stack.setClean()
-                    self.recovery.discard()   # the work is safe in the file now
-                self._update_title()
-            self.prefs.add_recent(os.path.abspath(path))
-            text = self.tr("Exported %1") if export else self.tr("Saved %1")
-            if len(doc.layers) > 1:
-                text += " " + self.tr("(layers flattened)")
-            self.show_message(text.replace("%1", name))
-
-        def failed(text: str) -> None:
-            outcome["ok"] = False
-            self.show_error(text)
-
-        job.signals.done.connect(done)
-        job.signals.failed.connect(failed)
-        self.show_message(self.tr("Saving %1…").replace("%1", os.path.basename(path)))
-        self.runner.start(job)
-        if wait:
-            while job.running or "ok" not in outcome:
-                QGuiApplication.processEvents()
-                self.runner.wait(20)
-            return outcome["ok"]
-        return True
-
-    def load_mask_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, self.tr("Load mask"), self._last_dir(), OPEN_FILTER)
-        if path:
-            self.load_mask(path)
-
-    def load_mask(self, path: str) -> Job | None:
-        doc = self.doc
-        if doc is None:
-            return None
-        from plugins.imageio import load_mask
-
-        size = (doc.width, doc.height)
-        job = Job(lambda _p, _c, _n: load_mask(path, size), "mask")
-        job.signals.done.connect(lambda m: self._set_mask_if(doc, m, self.tr("Load mask")))
-        job.signals.failed.connect(self.show_error)
-        return self.runner.start(job)
-
-    def _set_mask_if(self, doc: Document, mask: np.ndarray, text: str) -> None:
-        if doc is self.doc and self.history is not None and mask.shape == doc.mask.shape:
-            set_mask(doc, self.history, mask, text)
-
-    def save_mask_dialog(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, self.tr("Save mask"),
-                                              os.path.join(self._last_dir(), "mask.png"), "PNG (*.png)")
-        if path:
-            self.save_mask(path)
-
-    def save_mask(self, path: str) -> Job | None:
-        if self.doc is None:
-            return None
-        from plugins.imageio import save_mask
-
-        mask = self.doc.mask.copy()
-        job = Job(lambda _p, _c, _n: save_mask(path, mask), "save mask")
-        job.signals.done.connect(lambda _r: self.show_message(self.tr("Mask saved")))
-        job.signals.failed.connect(self.show_error)
-        return self.runner.start(job)
-
-    # drag and drop, clipboard
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
-        mime = event.mimeData()
-        if mime.hasImage() or any(Path(u.toLocalFile()).suffix.lower() in IMAGE_EXTS for u in mime.urls()):
-            event.acceptProposedAction()
-
-    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
-        mime = event.mimeData()
-        for url in mime.urls():
-            path = url.toLocalFile()
-            if Path(path).suffix.lower() in IMAGE_EXTS:
-                event.acceptProposedAction()
-                self.open_file(path)
-                return
-        if mime.hasImage():
-            event.acceptProposedAction()
-            self._paste_image(QImage(mime.imageData()), as_layer=True)
-
-    def paste(self) -> None:
-        self._paste_clipboard(as_layer=True)
-
-    def paste_as_new(self) -> None:
-        self._paste_clipboard(as_layer=False)
-
-    def _paste_clipboard(self, as_layer: bool) -> None:
-        mime = QGuiApplication.clipboard().mimeData()
-        if mime is not None and mime.hasUrls():
-            for url in mime.urls():
-                if Path(url.toLocalFile()).suffix.lower() in IMAGE_EXTS:
-                    self.open_file(url.toLocalFile())
-                    return
-        image = QGuiApplication.clipboard().image()
-        if image.isNull():
-            self.show_message(self.tr("The clipboard holds no image."))
-            return
-        self._paste_image(image, as_layer)
-
-    def _paste_image(self, image: QImage, as_layer: bool) -> None:
-        pixels = qimage_to_rgba(image)
-        if not as_layer or self.doc is None or self.history is None:
-            if self.maybe_save():
-                self.set_document(Document(pixels, None, None, self.tr("Pasted")), clean=False)
-            return
-        from editor.document import Layer
-        from editor.undo import AddLayer
-
-        doc = self.doc
-        layer = np.zeros((doc.height, doc.width, 4), np.uint8)
-        h, w = min(doc.height, pixels.shape[0]), min(doc.width, pixels.shape[1])
-        layer[:h, :w] = pixels[:h, :w]
-        self.history.push(AddLayer(Layer(layer, self.tr("Pasted")), doc.current + 1, self.tr("Paste")),
-                          applied=False)
-
-    # ------------------------------------------------------------------ filters
-    def load_filters(self) -> Job:
-        """Discover plugins off the GUI thread (imports and ONNX hash checks can take a moment)."""
-        from plugins import registry
-
-        job = Job(lambda _p, _c, _n: registry.all_filters(refresh=True), "discover")
-        job.signals.done.connect(self._filters_loaded)
-        job.signals.failed.connect(self.show_error)
-        return self.runner.start(job)
-
-    def _filters_loaded(self, entries: list) -> None:
-        self.filters_panel.set_entries(entries)
-        self.filters_menu.clear()
-        for entry in entries:
-            if entry.spec is None:
-                continue
-            act = self.filters_menu.addAction(entry.spec.name + ("" if entry.usable else " …"))
-            act.setEnabled(entry.usable)
-            act.triggered.connect(lambda _c=False, fid=entry.id: self._focus_filter(fid))
-        usable = sum(1 for e in entries if e.usable)
-        self.show_message(self.tr("%1 filters ready, %2 not available")
-                          .replace("%1", str(usable)).replace("%2", str(len(entries) - usable)))
-
-    def _focus_filter(self, filter_id: str) -> None:
-        self.filters_dock.show()
-        self.filters_dock.raise_()
-        self.filters_panel.select(filter_id)
-
-    def apply_filter(self, entry: Any, params: dict, target: str = filter_apply.NEW_LAYER) -> Job | None:
-        """Run a filter in the background; the result becomes one undo step when it arrives."""
-        if self.doc is None or self.history is None or self.filter_job is not None:
-            return None
-        try:
-            inp = filter_apply.prepare(self.doc, entry, params, target)
-            entry.spec.coerce_params(params)
-        except HolstError as exc:
-            self.show_error(str(exc))
-            return None
-        from plugins.pipeline import apply_filter
-        from plugins.runtime import default_runtime
-
-        provider, tile = self.prefs.provider, self.prefs.tile
-
-        def work(progress: Callable[[float], None], token: Any, notify: Callable[[str], None]) -> dict:
-            runtime = default_runtime(provider)
-            try:
-                result = apply_filter(entry, inp.pixels, mask=inp.mask, params=inp.params, runtime=runtime,
-                                      progress=progress, cancel=token, tile=tile, notify=notify)
-            finally:
-                for notice in list(runtime.notices):   # provider fall-backs, said once per session
-                    notify(notice)
-            return {"pixels": result, "provider": runtime.active_provider}
-
-        job = Job(work, entry.id)
-        doc = self.doc
-        job.signals.progress.connect(self._on_progress)
-        job.signals.notice.connect(self._on_notice)
-        job.signals.done.connect(lambda result: self._filter_done(doc, inp, result))
-        job.signals.failed.connect(self._filter_failed)
-        job.signals.cancelled.connect(self._filter_cancelled)
-        job.signals.finished.connect(self._filter_ended)
-        self.filter_job, self.filter_input = job, inp
-        self.filters_panel.preview.setChecked(False)   # the result replaces the preview
-        self._stop_preview()
-        self.filters_panel.set_busy(True)
-        self.status_progress.setValue(0)
-        self.status_progress.show()
-        self.status_cancel.show()
-        self.show_message(self.tr("Running %1…").replace("%1", entry.spec.name))
-        return self.runner.start(job)
-
-    # ------------------------------------------------------------------ preview
-    def _on_preview_requested(self, entry: Any, params: dict) -> None:
-        self._preview_request = (entry, params) if entry is not None else None
-        if self._preview_request is None:
-            self._stop_preview()
-        else:
-            self._preview_timer.start()
-
-    def _preview_stale(self, *_args: object) -> None:
-        if self._preview_request is not None:
-            self._preview_timer.start()
-
-    def _stop_preview(self) -> None:
-        self._preview_timer.stop()
-        self._preview_generation += 1
-        if self.preview_job is not None:
-            self.preview_job.cancel()
-        self.canvas.set_preview(None)
-
-    def _run_preview(self) -> Job | None:
-        """Run the requested filter on a screen-sized sample of the visible region."""
-        request, doc, rect = self._preview_request, self.doc, self.canvas.visible_image_rect()
-        if request is None or doc is None or rect is None:
-            return None
-        if self.filter_job is not None:      # the full run has priority; try again afterwards
-            self._preview_timer.start()
-            return None
-        entry, params = request
-        inp = preview.prepare_preview(doc, entry, params, rect, self.canvas.zoom)
-        if inp is None:
-            self.canvas.set_preview(None)
-            return None
-        if self.preview_job is not None:
-            self.preview_job.cancel()
-        self._preview_generation += 1
-        generation = self._preview_generation
-        from plugins.pipeline import apply_filter
-        from plugins.runtime import default_runtime
-
-        provider = self.prefs.provider
-
-        def work(_progress: object, token: Any, _notify: object) -> np.ndarray:
-            result = apply_filter(inp.entry, inp.pixels, mask=inp.mask, params=inp.params,
-                                  runtime=default_runtime(provider), cancel=token)
-            return preview.finish_preview(inp, result)
-
-        def done(rgba: np.ndarray) -> None:
-            if generation == self._preview_generation and doc is self.doc:
-                x0, y0, x1, y1 = inp.rect
-                self.canvas.set_preview(to_qimage(rgba), QRectF(x0, y0, x1 - x0, y1 - y0))
-
-        job = Job(work, "preview")
-        job.signals.done.connect(done)
-        job.signals.failed.connect(lambda text: self.show_message(self.tr("Preview: ") + text))
-        self.preview_job = job
-        return self.runner.start(job)
-
-    def _on_progress(self, fraction: float) -> None:
-        self.filters_panel.set_progress(fraction)
-        self.status_progress.setValue(int(fraction * 1000))
-
-    def cancel_filter(self) -> None:
-        if self.filter_job is not None:
-            self.filter_job.cancel()
-            self.show_message(self.tr("Cancelling…"))
-
-    def _on_notice(self, text: str) -> None:
-        if text not in self._shown_notices:
-            self._shown_notices.add(text)
-            self.show_message(text)
-
-    def _filter_done(self, doc: Document, inp: filter_apply.FilterInput, outcome: dict) -> None:
-        provider = str(outcome["provider"])
-        self.provider_label.setText(self.tr("Runs on %1").replace("%1", provider.upper()))
-        if doc is not self.doc or self.history is None:
-            return
-        try:
-            filter_apply.commit(doc, self.history, inp, outcome["pixels"])
-        except HolstError as exc:
-            self.show_error(str(exc))
-            self.filter_finished.emit("failed")
-            return
-        self.show_message(self.tr("%1 applied").replace("%1", inp.entry.spec.name))
-        self.filter_finished.emit("done")
-
-    def _filter_failed(self, text: str) -> None:
-        self.show_error(text)
-        self.filter_finished.emit("failed")
-
-    def _filter_cancelled(self) -> None:
-        self.show_message(self.tr("Cancelled — the image is unchanged."))
-        self.filter_finished.emit("cancelled")
-
-    def _filter_ended(self) -> None:
-        self.filter_job = None
-        self.filter_input = None
-        self.filters_panel.set_busy(False)
-        self.status_progress.hide()
-        self.status_cancel.hide()
-
-    # ------------------------------------------------------------------ sketch
-    def extract_edges(self, weight: float = 1.0, detail: float = 0.5) -> Job | None:
-        module = edges_module()
-        if module is None or self.doc is None:
-            self.show_error(self.tr("Edge extraction needs the edges2photo filter, which is not installed."))
-            return None
-        doc = self.doc
-        rgb = doc.flatten()[..., :3].astype(np.float32) / 255.0
-        job = Job(lambda _p, _c, _n: module.extract_edges(rgb, line_weight=weight, detail=detail), "edges")
-
-        def done(drawing: np.ndarray) -> None:
-            if doc is self.doc and self.history is not None:
-                set_sketch(doc, self.history, 1.0 - drawing, self.tr("Extract edges"))
-                doc.sketch_visible = True
-                self.sketch_panel.visible.setChecked(True)
-
-        job.signals.done.connect(done)
-        job.signals.failed.connect(self.show_error)
-        return self.runner.start(job)
-
-    def load_drawing_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, self.tr("Load drawing"), self._last_dir(), OPEN_FILTER)
-        if path:
-            self.load_drawing(path)
-
-    def load_drawing(self, path: str) -> Job | None:
-        """A drawing file (dark lines on light paper) becomes the sketch plane, at the image's size."""
-        if self.doc is None:
-            return None
-        from PIL import Image
-
-        from plugins.imageio import load_image
-
-        doc = self.doc
-        module = edges_module()
-        size = (doc.width, doc.height)
-
-        def work(_p: object, _c: object, _n: object) -> np.ndarray:
-            rgb = load_image(path).pixels[..., :3].astype(np.float32) / 255.0
-            if module is not None:
-                paper = module.normalise_drawing(rgb)
-            else:
-                paper = rgb @ np.array([0.299, 0.587, 0.114], np.float32)
-            img = Image.fromarray(paper.astype(np.float32), "F").resize(size, Image.Resampling.BILINEAR)
-            return 1.0 - np.clip(np.asarray(img, np.float32), 0.0, 1.0)
-
-        job = Job(work, "drawing")
-        job.signals.done.connect(lambda ink: set_sketch(doc, self.history, ink, self.tr("Load drawing"))
-                                 if doc is self.doc and self.history is not None else None)
-        job.signals.failed.connect(self.show_error)
-        return self.runner.start(job)
-
     # ------------------------------------------------------------------ tools, selection, layers
     def set_tool(self, name: str) -> None:
         tool = self.tools[name]
@@ -981,75 +514,6 @@ class MainWindow(QMainWindow):
             ops.append(op)
         history.push(Compound(ops, self.tr("Flatten image")))
         doc.set_current(0)
-
-    # ------------------------------------------------------------------ preferences, autosave
-    def preferences_dialog(self) -> None:
-        dialog = PreferencesDialog(self.prefs, self)
-        if dialog.exec():
-            dialog.store()
-            self.apply_preferences()
-
-    def apply_preferences(self) -> None:
-        from editor.theme import apply_theme
-
-        app = QApplication.instance()
-        if isinstance(app, QApplication):
-            apply_theme(app, self.prefs.theme)
-        if self.history is not None:
-            self.history.budget = self.prefs.memory_bytes
-        self._apply_autosave_interval()
-        self.show_message(self.tr("Preferences saved."))
-
-    def _apply_autosave_interval(self) -> None:
-        seconds = self.prefs.autosave_s
-        if seconds > 0:
-            self._autosave_timer.start(seconds * 1000)
-        else:
-            self._autosave_timer.stop()
-
-    def autosave(self) -> Job | None:
-        """Write a recovery snapshot when there are unsaved changes not yet snapshotted."""
-        if self.doc is None or self.history is None or not self.is_modified():
-            return None
-        index = self.history.stack.index()
-        if index == self._autosaved_index:
-            return None
-        self._autosaved_index = index
-        snap = snapshot(self.doc)
-        job = Job(lambda _p, _c, _n: self.recovery.write(snap), "autosave")
-        job.signals.failed.connect(lambda text: self.show_message(self.tr("Autosave failed: ") + text))
-        return self.runner.start(job)
-
-    def offer_recovery(self, ask: Callable[[dict], bool] | None = None) -> bool:
-        """At start-up: offer the newest session left by a crashed Holst. True when one was restored."""
-        orphans = self.recovery.orphans()
-        if not orphans:
-            return False
-        folder = orphans[0]
-        info = self.recovery.describe(folder)
-        if ask is None:
-            name = os.path.basename(info.get("path") or "") or self.tr("an untitled image")
-            answer = QMessageBox.question(
-                self, "Holst", self.tr("Holst did not close properly. Recover your unsaved work on %1?")
-                .replace("%1", name))
-            accepted = answer == QMessageBox.StandardButton.Yes
-        else:
-            accepted = ask(info)
-        if not accepted:
-            for old in orphans:
-                self.recovery.remove(old)
-            return False
-        doc = self.recovery.restore(folder)
-        self.set_document(doc, clean=False)
-        for old in orphans:
-            self.recovery.remove(old)
-        self.show_message(self.tr("Recovered the unsaved session."))
-        return True
-
-    def about(self) -> None:
-        QMessageBox.about(self, self.tr("About Holst"),
-                          self.tr("Holst — an image editor whose filters are neural networks trained by the "
-                                  "Holst project, running locally with onnxruntime."))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
         """Hold backslash anywhere in the window (not while typing) to see the original image."""

@@ -38,3 +38,10 @@ def test_window_speaks_russian(qtbot, tmp_path, russian):
     assert window.filters_panel.apply_button.text() == "Применить"
     assert window.layers_panel.blend.itemText(1) == "Умножение"
     assert window.filters_dock.windowTitle() == "Фильтры"
+
+
+def test_strings_of_the_window_mixins_are_translated(qtbot, tmp_path, russian):
+    window = make_window(qtbot, tmp_path)
+    assert window.tr("Opened %1") == "Открыт файл %1"              # FilesMixin
+    assert window.tr("Cancelling…") == "Отмена…"                    # FiltersMixin
+    assert window.tr("Preferences saved.") == "Настройки сохранены."  # SessionMixin

@@ -3,12 +3,12 @@
 <context>
     <name>Canvas</name>
     <message>
-        <location filename="../../editor/canvas.py" line="399" />
+        <location filename="../../editor/canvas.py" line="413" />
         <source>Before</source>
         <translation>До</translation>
     </message>
     <message>
-        <location filename="../../editor/canvas.py" line="400" />
+        <location filename="../../editor/canvas.py" line="414" />
         <source>After</source>
         <translation>После</translation>
     </message>
@@ -68,6 +68,150 @@
         <location filename="../../editor/export_dialog.py" line="63" />
         <source>Bit depth</source>
         <translation>Глубина цвета</translation>
+    </message>
+</context>
+<context>
+    <name>FilesMixin</name>
+    <message>
+        <location filename="../../editor/window_files.py" line="45" />
+        <source>The image has unsaved changes. Save them?</source>
+        <translation>В изображении есть несохранённые изменения. Сохранить их?</translation>
+    </message>
+    <message>
+        <location filename="../../editor/window_files.py" line="61" />
+        <source>Open image</source>
+        <translation>Открыть изображение</translation>
+    </message>
+    <message>
+        <location filename="../../editor/window_files.py" line="77" />
+        <source>Opening %1…</source>
+        <translation>Открывается %1…</translation>
+    </message>
+    <message>
+        <location filename="../../editor/window_files.py" line="81" />
+        <source>Background</source>
+        <translation>Фон</translation>
+    </message>
+    <message>
+        <location filename="../../editor/window_files.py" line="84" />
+        <source>Opened %1</source>
+        <translation>Открыт файл %1</translation>
+    </message>
+    <message>
+        <location filename="../../editor/window_files.py" line="96" />
+        <source>(none)</source>
+        <translation>(нет)</translation>
+    </message>
+    <message>
+        <location filename="../../editor/window_files.py" line="116" />
+        <source>Save image</source>
+        <translation>Сохранить изображение</translation>
+    </message>
+    <message>
+        <location filename="../../editor/window_files.py" line="159" />
+        <source>Exported %1</source>
+        <translation>Экспортирован файл %1</translation>
+    </message>
+    <message>
+        <location filename="../../editor/window_files.py" line="159" />
+        <source>Saved %1</source>
+        <translation>Сохранён файл %1</translation>
+    </message>
+    <message>
+        <location filename="../../editor/window_files.py" line="161" />
+        <source>(layers flattened)</source>
+        <translation>(слои сведены)</translation>
+    </message>
+    <message>
+        <location filename="../../editor/window_files.py" line="170" />
+        <source>Saving %1…</source>
+        <translation>Сохраняется %1…</translation>
+    </message>
+    <message>
+        <location filename="../../editor/window_files.py" line="180" />
+        <location filename="../../editor/window_files.py" line="192" />
+        <source>Load mask</source>
+        <translation>Загрузить маску</translation>
+    </message>
+    <message>
+        <location filename="../../editor/window_files.py" line="201" />
+        <source>Save mask</source>
+        <translation>Сохранить маску</translation>
+    </message>
+    <message>
+        <location filename="../../editor/window_files.py" line="213" />
+        <source>Mask saved</source>
+        <translation>Маска сохранена</translation>
+    </message>
+    <message>
+        <location filename="../../editor/window_files.py" line="250" />
+        <source>The clipboard holds no image.</source>
+        <translation>В буфере обмена нет изображения.</translation>
+    </message>
+    <message>
+        <location filename="../../editor/window_files.py" line="258" />
+        <location filename="../../editor/window_files.py" line="267" />
+        <source>Pasted</source>
+        <translation>Вставка</translation>
+    </message>
+    <message>
+        <location filename="../../editor/window_files.py" line="267" />
+        <source>Paste</source>
+        <translation>Вставить</translation>
+    </message>
+</context>
+<context>
+    <name>FiltersMixin</name>
+    <message>
+        <location filename="../../editor/window_filters.py" line="46" />
+        <source>%1 filters ready, %2 not available</source>
+        <translation>Фильтров готово: %1, недоступно: %2</translation>
+    </message>
+    <message>
+        <location filename="../../editor/window_filters.py" line="94" />
+        <source>Running %1…</source>
+        <translation>Выполняется %1…</translation>
+    </message>
+    <message>
+        <location filename="../../editor/window_filters.py" line="150" />
+        <source>Preview: </source>
+        <translation>Просмотр: </translation>
+    </message>
+    <message>
+        <location filename="../../editor/window_filters.py" line="161" />
+        <source>Cancelling…</source>
+        <translation>Отмена…</translation>
+    </message>
+    <message>
+        <location filename="../../editor/window_filters.py" line="170" />
+        <source>Runs on %1</source>
+        <translation>Вычисления: %1</translation>
+    </message>
+    <message>
+        <location filename="../../editor/window_filters.py" line="179" />
+        <source>%1 applied</source>
+        <translation>Применён фильтр %1</translation>
+    </message>
+    <message>
+        <location filename="../../editor/window_filters.py" line="187" />
+        <source>Cancelled — the image is unchanged.</source>
+        <translation>Отменено — изображение не изменилось.</translation>
+    </message>
+    <message>
+        <location filename="../../editor/window_filters.py" line="201" />
+        <source>Edge extraction needs the edges2photo filter, which is not installed.</source>
+        <translation>Для извлечения контуров нужен фильтр edges2photo, он не установлен.</translation>
+    </message>
+    <message>
+        <location filename="../../editor/window_filters.py" line="209" />
+        <source>Extract edges</source>
+        <translation>Извлечь контуры</translation>
+    </message>
+    <message>
+        <location filename="../../editor/window_filters.py" line="218" />
+        <location filename="../../editor/window_filters.py" line="244" />
+        <source>Load drawing</source>
+        <translation>Загрузить рисунок</translation>
     </message>
 </context>
 <context>
@@ -259,488 +403,319 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../editor/main_window.py" line="130" />
-        <location filename="../../editor/main_window.py" line="490" />
+        <location filename="../../editor/main_window.py" line="115" />
         <source>Background</source>
         <translation>Фон</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="140" />
+        <location filename="../../editor/main_window.py" line="125" />
         <source>Mask brush stroke</source>
         <translation>Мазок кистью маски</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="142" />
+        <location filename="../../editor/main_window.py" line="127" />
         <source>Mask eraser stroke</source>
         <translation>Мазок ластиком маски</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="144" />
+        <location filename="../../editor/main_window.py" line="129" />
         <source>Sketch pen stroke</source>
         <translation>Линия пера эскиза</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="146" />
+        <location filename="../../editor/main_window.py" line="131" />
         <source>Sketch eraser stroke</source>
         <translation>Мазок ластиком эскиза</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="174" />
+        <location filename="../../editor/main_window.py" line="159" />
         <source>&lt;opened image&gt;</source>
         <translation>&lt;открытое изображение&gt;</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="175" />
+        <location filename="../../editor/main_window.py" line="160" />
         <source>Filters</source>
         <translation>Фильтры</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="176" />
+        <location filename="../../editor/main_window.py" line="161" />
         <source>Layers</source>
         <translation>Слои</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="177" />
+        <location filename="../../editor/main_window.py" line="162" />
         <source>History</source>
         <translation>История</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="178" />
+        <location filename="../../editor/main_window.py" line="163" />
         <source>Mask</source>
         <translation>Маска</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="179" />
+        <location filename="../../editor/main_window.py" line="164" />
         <source>Sketch</source>
         <translation>Эскиз</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="206" />
+        <location filename="../../editor/main_window.py" line="191" />
         <source>&amp;Open…</source>
         <translation>&amp;Открыть…</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="207" />
+        <location filename="../../editor/main_window.py" line="192" />
         <source>&amp;Save</source>
         <translation>&amp;Сохранить</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="208" />
+        <location filename="../../editor/main_window.py" line="193" />
         <source>Save &amp;As…</source>
         <translation>Сохранить &amp;как…</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="209" />
+        <location filename="../../editor/main_window.py" line="194" />
         <source>&amp;Export…</source>
         <translation>&amp;Экспорт…</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="210" />
+        <location filename="../../editor/main_window.py" line="195" />
         <source>&amp;Quit</source>
         <translation>В&amp;ыход</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="211" />
+        <location filename="../../editor/main_window.py" line="196" />
         <source>&amp;Undo</source>
         <translation>&amp;Отменить</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="214" />
+        <location filename="../../editor/main_window.py" line="199" />
         <source>&amp;Redo</source>
         <translation>&amp;Повторить</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="219" />
+        <location filename="../../editor/main_window.py" line="204" />
         <source>&amp;Paste as new layer</source>
         <translation>&amp;Вставить как новый слой</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="220" />
+        <location filename="../../editor/main_window.py" line="205" />
         <source>Paste as new &amp;image</source>
         <translation>Вставить как новое &amp;изображение</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="222" />
+        <location filename="../../editor/main_window.py" line="207" />
         <source>&amp;Preferences…</source>
         <translation>&amp;Настройки…</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="223" />
+        <location filename="../../editor/main_window.py" line="208" />
         <source>Zoom &amp;in</source>
         <translation>&amp;Увеличить</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="225" />
+        <location filename="../../editor/main_window.py" line="210" />
         <source>Zoom &amp;out</source>
         <translation>У&amp;меньшить</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="227" />
+        <location filename="../../editor/main_window.py" line="212" />
         <source>&amp;Fit in window</source>
         <translation>&amp;Вписать в окно</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="228" />
+        <location filename="../../editor/main_window.py" line="213" />
         <source>&amp;Actual size (100 %)</source>
         <translation>&amp;Реальный размер (100 %)</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="229" />
+        <location filename="../../editor/main_window.py" line="214" />
         <source>&amp;Compare before/after</source>
         <translation>&amp;Сравнить до/после</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="232" />
+        <location filename="../../editor/main_window.py" line="217" />
         <source>Show &amp;mask overlay</source>
         <translation>Показывать &amp;маску</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="235" />
+        <location filename="../../editor/main_window.py" line="220" />
         <source>Select &amp;all</source>
         <translation>Выделить &amp;всё</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="236" />
+        <location filename="../../editor/main_window.py" line="221" />
         <source>&amp;Deselect</source>
         <translation>&amp;Снять выделение</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="237" />
+        <location filename="../../editor/main_window.py" line="222" />
         <source>&amp;Invert selection</source>
         <translation>&amp;Инвертировать выделение</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="239" />
+        <location filename="../../editor/main_window.py" line="224" />
         <source>&amp;Flatten image</source>
         <translation>&amp;Свести изображение</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="240" />
+        <location filename="../../editor/main_window.py" line="225" />
         <source>&amp;Merge down</source>
         <translation>&amp;Объединить с нижним</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="241" />
+        <location filename="../../editor/main_window.py" line="226" />
         <source>&amp;New layer</source>
         <translation>&amp;Новый слой</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="243" />
+        <location filename="../../editor/main_window.py" line="228" />
         <source>&amp;Duplicate layer</source>
         <translation>&amp;Дублировать слой</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="245" />
+        <location filename="../../editor/main_window.py" line="230" />
         <source>De&amp;lete layer</source>
         <translation>&amp;Удалить слой</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="246" />
+        <location filename="../../editor/main_window.py" line="231" />
         <source>Smaller brush</source>
         <translation>Уменьшить кисть</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="248" />
+        <location filename="../../editor/main_window.py" line="233" />
         <source>Bigger brush</source>
         <translation>Увеличить кисть</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="250" />
+        <location filename="../../editor/main_window.py" line="235" />
         <source>&amp;About Holst</source>
         <translation>&amp;О программе Holst</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="254" />
+        <location filename="../../editor/main_window.py" line="239" />
         <source>Mask brush</source>
         <translation>Кисть маски</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="255" />
+        <location filename="../../editor/main_window.py" line="240" />
         <source>Mask eraser</source>
         <translation>Ластик маски</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="256" />
+        <location filename="../../editor/main_window.py" line="241" />
         <source>Rectangle select</source>
         <translation>Прямоугольное выделение</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="257" />
+        <location filename="../../editor/main_window.py" line="242" />
         <source>Lasso select</source>
         <translation>Лассо</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="258" />
+        <location filename="../../editor/main_window.py" line="243" />
         <source>Sketch pen</source>
         <translation>Перо эскиза</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="259" />
+        <location filename="../../editor/main_window.py" line="244" />
         <source>Sketch eraser</source>
         <translation>Ластик эскиза</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="268" />
+        <location filename="../../editor/main_window.py" line="253" />
         <source>&amp;File</source>
         <translation>&amp;Файл</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="270" />
+        <location filename="../../editor/main_window.py" line="255" />
         <source>Open &amp;recent</source>
         <translation>&amp;Недавние файлы</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="277" />
+        <location filename="../../editor/main_window.py" line="262" />
         <source>&amp;Edit</source>
         <translation>&amp;Правка</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="285" />
+        <location filename="../../editor/main_window.py" line="270" />
         <source>&amp;View</source>
         <translation>&amp;Вид</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="295" />
+        <location filename="../../editor/main_window.py" line="280" />
         <source>&amp;Select</source>
         <translation>В&amp;ыделение</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="301" />
+        <location filename="../../editor/main_window.py" line="286" />
         <source>&amp;Layer</source>
         <translation>&amp;Слой</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="305" />
+        <location filename="../../editor/main_window.py" line="290" />
         <source>&amp;Mask</source>
         <translation>&amp;Маска</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="313" />
+        <location filename="../../editor/main_window.py" line="298" />
         <source>Filte&amp;rs</source>
         <translation>Фи&amp;льтры</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="314" />
+        <location filename="../../editor/main_window.py" line="299" />
         <source>&amp;Help</source>
         <translation>&amp;Справка</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="318" />
+        <location filename="../../editor/main_window.py" line="303" />
         <source>Tools</source>
         <translation>Инструменты</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="327" />
+        <location filename="../../editor/main_window.py" line="312" />
         <source>Tool options</source>
         <translation>Параметры инструмента</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="341" />
+        <location filename="../../editor/main_window.py" line="326" />
         <source>Size</source>
         <translation>Размер</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="341" />
+        <location filename="../../editor/main_window.py" line="326" />
         <source>Hardness</source>
         <translation>Жёсткость</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="342" />
+        <location filename="../../editor/main_window.py" line="327" />
         <source>Opacity</source>
         <translation>Непрозрачность</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="363" />
+        <location filename="../../editor/main_window.py" line="348" />
         <source>Cancel</source>
         <translation>Отмена</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../editor/main_window.py" line="408" />
+        <location filename="../../editor/main_window.py" line="393" />
         <source>Undo memory budget reached: the %n oldest step(s) were dropped.</source>
         <translation><numerusform>Достигнут предел памяти истории: удалён %n самый старый шаг.</numerusform><numerusform>Достигнут предел памяти истории: удалены %n самых старых шага.</numerusform><numerusform>Достигнут предел памяти истории: удалено %n самых старых шагов.</numerusform></translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="419" />
+        <location filename="../../editor/main_window.py" line="404" />
         <source>Untitled</source>
         <translation>Без имени</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="454" />
-        <source>The image has unsaved changes. Save them?</source>
-        <translation>В изображении есть несохранённые изменения. Сохранить их?</translation>
-    </message>
-    <message>
-        <location filename="../../editor/main_window.py" line="470" />
-        <source>Open image</source>
-        <translation>Открыть изображение</translation>
-    </message>
-    <message>
-        <location filename="../../editor/main_window.py" line="486" />
-        <source>Opening %1…</source>
-        <translation>Открывается %1…</translation>
-    </message>
-    <message>
-        <location filename="../../editor/main_window.py" line="493" />
-        <source>Opened %1</source>
-        <translation>Открыт файл %1</translation>
-    </message>
-    <message>
-        <location filename="../../editor/main_window.py" line="505" />
-        <source>(none)</source>
-        <translation>(нет)</translation>
-    </message>
-    <message>
-        <location filename="../../editor/main_window.py" line="524" />
-        <source>Save image</source>
-        <translation>Сохранить изображение</translation>
-    </message>
-    <message>
-        <location filename="../../editor/main_window.py" line="566" />
-        <source>Exported %1</source>
-        <translation>Экспортирован файл %1</translation>
-    </message>
-    <message>
-        <location filename="../../editor/main_window.py" line="566" />
-        <source>Saved %1</source>
-        <translation>Сохранён файл %1</translation>
-    </message>
-    <message>
-        <location filename="../../editor/main_window.py" line="568" />
-        <source>(layers flattened)</source>
-        <translation>(слои сведены)</translation>
-    </message>
-    <message>
-        <location filename="../../editor/main_window.py" line="577" />
-        <source>Saving %1…</source>
-        <translation>Сохраняется %1…</translation>
-    </message>
-    <message>
-        <location filename="../../editor/main_window.py" line="587" />
-        <location filename="../../editor/main_window.py" line="599" />
-        <source>Load mask</source>
-        <translation>Загрузить маску</translation>
-    </message>
-    <message>
-        <location filename="../../editor/main_window.py" line="608" />
-        <source>Save mask</source>
-        <translation>Сохранить маску</translation>
-    </message>
-    <message>
-        <location filename="../../editor/main_window.py" line="620" />
-        <source>Mask saved</source>
-        <translation>Маска сохранена</translation>
-    </message>
-    <message>
-        <location filename="../../editor/main_window.py" line="657" />
-        <source>The clipboard holds no image.</source>
-        <translation>В буфере обмена нет изображения.</translation>
-    </message>
-    <message>
-        <location filename="../../editor/main_window.py" line="665" />
-        <location filename="../../editor/main_window.py" line="674" />
-        <source>Pasted</source>
-        <translation>Вставка</translation>
-    </message>
-    <message>
-        <location filename="../../editor/main_window.py" line="674" />
-        <source>Paste</source>
-        <translation>Вставить</translation>
-    </message>
-    <message>
-        <location filename="../../editor/main_window.py" line="697" />
-        <source>%1 filters ready, %2 not available</source>
-        <translation>Фильтров готово: %1, недоступно: %2</translation>
-    </message>
-    <message>
-        <location filename="../../editor/main_window.py" line="745" />
-        <source>Running %1…</source>
-        <translation>Выполняется %1…</translation>
-    </message>
-    <message>
-        <location filename="../../editor/main_window.py" line="801" />
-        <source>Preview: </source>
-        <translation>Просмотр: </translation>
-    </message>
-    <message>
-        <location filename="../../editor/main_window.py" line="812" />
-        <source>Cancelling…</source>
-        <translation>Отмена…</translation>
-    </message>
-    <message>
-        <location filename="../../editor/main_window.py" line="830" />
-        <source>%1 applied</source>
-        <translation>Применён фильтр %1</translation>
-    </message>
-    <message>
-        <location filename="../../editor/main_window.py" line="838" />
-        <source>Cancelled — the image is unchanged.</source>
-        <translation>Отменено — изображение не изменилось.</translation>
-    </message>
-    <message>
-        <location filename="../../editor/main_window.py" line="821" />
-        <source>Runs on %1</source>
-        <translation>Вычисления: %1</translation>
-    </message>
-    <message>
-        <location filename="../../editor/main_window.py" line="852" />
-        <source>Edge extraction needs the edges2photo filter, which is not installed.</source>
-        <translation>Для извлечения контуров нужен фильтр edges2photo, он не установлен.</translation>
-    </message>
-    <message>
-        <location filename="../../editor/main_window.py" line="860" />
-        <source>Extract edges</source>
-        <translation>Извлечь контуры</translation>
-    </message>
-    <message>
-        <location filename="../../editor/main_window.py" line="869" />
-        <location filename="../../editor/main_window.py" line="895" />
-        <source>Load drawing</source>
-        <translation>Загрузить рисунок</translation>
-    </message>
-    <message>
-        <location filename="../../editor/main_window.py" line="939" />
+        <location filename="../../editor/main_window.py" line="475" />
         <source>Brush size: %1 px</source>
         <translation>Размер кисти: %1 пикс.</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="978" />
+        <location filename="../../editor/main_window.py" line="514" />
         <source>Flatten image</source>
         <translation>Свести изображение</translation>
-    </message>
-    <message>
-        <location filename="../../editor/main_window.py" line="997" />
-        <source>Preferences saved.</source>
-        <translation>Настройки сохранены.</translation>
-    </message>
-    <message>
-        <location filename="../../editor/main_window.py" line="1016" />
-        <source>Autosave failed: </source>
-        <translation>Автосохранение не удалось: </translation>
-    </message>
-    <message>
-        <location filename="../../editor/main_window.py" line="1027" />
-        <source>an untitled image</source>
-        <translation>безымянном изображении</translation>
-    </message>
-    <message>
-        <location filename="../../editor/main_window.py" line="1029" />
-        <source>Holst did not close properly. Recover your unsaved work on %1?</source>
-        <translation>Holst был закрыт некорректно. Восстановить несохранённую работу над %1?</translation>
-    </message>
-    <message>
-        <location filename="../../editor/main_window.py" line="1042" />
-        <source>Recovered the unsaved session.</source>
-        <translation>Несохранённый сеанс восстановлен.</translation>
-    </message>
-    <message>
-        <location filename="../../editor/main_window.py" line="1046" />
-        <source>About Holst</source>
-        <translation>О программе Holst</translation>
-    </message>
-    <message>
-        <location filename="../../editor/main_window.py" line="1047" />
-        <source>Holst — an image editor whose filters are neural networks trained by the Holst project, running locally with onnxruntime.</source>
-        <translation>Holst — редактор изображений, фильтры которого — нейронные сети, обученные проектом Holst; они работают локально через onnxruntime.</translation>
     </message>
 </context>
 <context>
@@ -926,6 +901,44 @@
         <location filename="../../editor/panels/params.py" line="139" />
         <source>From selection</source>
         <translation>Из выделения</translation>
+    </message>
+</context>
+<context>
+    <name>SessionMixin</name>
+    <message>
+        <location filename="../../editor/window_session.py" line="38" />
+        <source>Preferences saved.</source>
+        <translation>Настройки сохранены.</translation>
+    </message>
+    <message>
+        <location filename="../../editor/window_session.py" line="57" />
+        <source>Autosave failed: </source>
+        <translation>Автосохранение не удалось: </translation>
+    </message>
+    <message>
+        <location filename="../../editor/window_session.py" line="68" />
+        <source>an untitled image</source>
+        <translation>безымянном изображении</translation>
+    </message>
+    <message>
+        <location filename="../../editor/window_session.py" line="70" />
+        <source>Holst did not close properly. Recover your unsaved work on %1?</source>
+        <translation>Holst был закрыт некорректно. Восстановить несохранённую работу над %1?</translation>
+    </message>
+    <message>
+        <location filename="../../editor/window_session.py" line="83" />
+        <source>Recovered the unsaved session.</source>
+        <translation>Несохранённый сеанс восстановлен.</translation>
+    </message>
+    <message>
+        <location filename="../../editor/window_session.py" line="87" />
+        <source>About Holst</source>
+        <translation>О программе Holst</translation>
+    </message>
+    <message>
+        <location filename="../../editor/window_session.py" line="88" />
+        <source>Holst — an image editor whose filters are neural networks trained by the Holst project, running locally with onnxruntime.</source>
+        <translation>Holst — редактор изображений, фильтры которого — нейронные сети, обученные проектом Holst; они работают локально через onnxruntime.</translation>
     </message>
 </context>
 <context>

@@ -1,0 +1,247 @@
+"""The main window's filter work: running a filter in the background with progress and Cancel,
+the live preview, and the sketch layer's edge extraction and drawing import.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QRectF
+from PySide6.QtWidgets import QFileDialog
+
+from editor import filter_apply, preview
+from editor.canvas import to_qimage
+from editor.document import Document
+from editor.jobs import Job
+from editor.panels.sketch import edges_module, set_sketch
+from editor.window_files import OPEN_FILTER
+from plugins.errors import HolstError
+
+
+class FiltersMixin:
+    """Filter actions of :class:`editor.main_window.MainWindow` (uses the attributes it sets up)."""
+
+    # ------------------------------------------------------------------ filters
+    def load_filters(self) -> Job:
+        """Discover plugins off the GUI thread (imports and ONNX hash checks can take a moment)."""
+        from plugins import registry
+
+        job = Job(lambda _p, _c, _n: registry.all_filters(refresh=True), "discover")
+        job.signals.done.connect(self._filters_loaded)
+        job.signals.failed.connect(self.show_error)
+        return self.runner.start(job)
+
+    def _filters_loaded(self, entries: list) -> None:
+        self.filters_panel.set_entries(entries)
+        self.filters_menu.clear()
+        for entry in entries:
+            if entry.spec is None:
+                continue
+            act = self.filters_menu.addAction(entry.spec.name + ("" if entry.usable else " …"))
+            act.setEnabled(entry.usable)
+            act.triggered.connect(lambda _c=False, fid=entry.id: self._focus_filter(fid))
+        usable = sum(1 for e in entries if e.usable)
+        self.show_message(self.tr("%1 filters ready, %2 not available")
+                          .replace("%1", str(usable)).replace("%2", str(len(entries) - usable)))
+
+    def _focus_filter(self, filter_id: str) -> None:
+        self.filters_dock.show()
+        self.filters_dock.raise_()
+        self.filters_panel.select(filter_id)
+
+    def apply_filter(self, entry: Any, params: dict, target: str = filter_apply.NEW_LAYER) -> Job | None:
+        """Run a filter in the background; the result becomes one undo step when it arrives."""
+        if self.doc is None or self.history is None or self.filter_job is not None:
+            return None
+        try:
+            inp = filter_apply.prepare(self.doc, entry, params, target)
+            entry.spec.coerce_params(params)
+        except HolstError as exc:
+            self.show_error(str(exc))
+            return None
+        from plugins.pipeline import apply_filter
+        from plugins.runtime import default_runtime
+
+        provider, tile = self.prefs.provider, self.prefs.tile
+
+        def work(progress: Callable[[float], None], token: Any, notify: Callable[[str], None]) -> dict:
+            runtime = default_runtime(provider)
+            try:
+                result = apply_filter(entry, inp.pixels, mask=inp.mask, params=inp.params, runtime=runtime,
+                                      progress=progress, cancel=token, tile=tile, notify=notify)
+            finally:
+                for notice in list(runtime.notices):   # provider fall-backs, said once per session
+                    notify(notice)
+            return {"pixels": result, "provider": runtime.active_provider}
+
+        job = Job(work, entry.id)
+        doc = self.doc
+        job.signals.progress.connect(self._on_progress)
+        job.signals.notice.connect(self._on_notice)
+        job.signals.done.connect(lambda result: self._filter_done(doc, inp, result))
+        job.signals.failed.connect(self._filter_failed)
+        job.signals.cancelled.connect(self._filter_cancelled)
+        job.signals.finished.connect(self._filter_ended)
+        self.filter_job, self.filter_input = job, inp
+        self.filters_panel.preview.setChecked(False)   # the result replaces the preview
+        self._stop_preview()
+        self.filters_panel.set_busy(True)
+        self.status_progress.setValue(0)
+        self.status_progress.show()
+        self.status_cancel.show()
+        self.show_message(self.tr("Running %1…").replace("%1", entry.spec.name))
+        return self.runner.start(job)
+
+    # ------------------------------------------------------------------ preview
+    def _on_preview_requested(self, entry: Any, params: dict) -> None:
+        self._preview_request = (entry, params) if entry is not None else None
+        if self._preview_request is None:
+            self._stop_preview()
+        else:
+            self._preview_timer.start()
+
+    def _preview_stale(self, *_args: object) -> None:
+        if self._preview_request is not None:
+            self._preview_timer.start()
+
+    def _stop_preview(self) -> None:
+        self._preview_timer.stop()
+        self._preview_generation += 1
+        if self.preview_job is not None:
+            self.preview_job.cancel()
+        self.canvas.set_preview(None)
+
+    def _run_preview(self) -> Job | None:
+        """Run the requested filter on a screen-sized sample of the visible region."""
+        request, doc, rect = self._preview_request, self.doc, self.canvas.visible_image_rect()
+        if request is None or doc is None or rect is None:
+            return None
+        if self.filter_job is not None:      # the full run has priority; try again afterwards
+            self._preview_timer.start()
+            return None
+        entry, params = request
+        inp = preview.prepare_preview(doc, entry, params, rect, self.canvas.zoom)
+        if inp is None:
+            self.canvas.set_preview(None)
+            return None
+        if self.preview_job is not None:
+            self.preview_job.cancel()
+        self._preview_generation += 1
+        generation = self._preview_generation
+        from plugins.pipeline import apply_filter
+        from plugins.runtime import default_runtime
+
+        provider = self.prefs.provider
+
+        def work(_progress: object, token: Any, _notify: object) -> np.ndarray:
+            result = apply_filter(inp.entry, inp.pixels, mask=inp.mask, params=inp.params,
+                                  runtime=default_runtime(provider), cancel=token)
+            return preview.finish_preview(inp, result)
+
+        def done(rgba: np.ndarray) -> None:
+            if generation == self._preview_generation and doc is self.doc:
+                x0, y0, x1, y1 = inp.rect
+                self.canvas.set_preview(to_qimage(rgba), QRectF(x0, y0, x1 - x0, y1 - y0))
+
+        job = Job(work, "preview")
+        job.signals.done.connect(done)
+        job.signals.failed.connect(lambda text: self.show_message(self.tr("Preview: ") + text))
+        self.preview_job = job
+        return self.runner.start(job)
+
+    def _on_progress(self, fraction: float) -> None:
+        self.filters_panel.set_progress(fraction)
+        self.status_progress.setValue(int(fraction * 1000))
+
+    def cancel_filter(self) -> None:
+        if self.filter_job is not None:
+            self.filter_job.cancel()
+            self.show_message(self.tr("Cancelling…"))
+
+    def _on_notice(self, text: str) -> None:
+        if text not in self._shown_notices:
+            self._shown_notices.add(text)
+            self.show_message(text)
+
+    def _filter_done(self, doc: Document, inp: filter_apply.FilterInput, outcome: dict) -> None:
+        provider = str(outcome["provider"])
+        self.provider_label.setText(self.tr("Runs on %1").replace("%1", provider.upper()))
+        if doc is not self.doc or self.history is None:
+            return
+        try:
+            filter_apply.commit(doc, self.history, inp, outcome["pixels"])
+        except HolstError as exc:
+            self.show_error(str(exc))
+            self.filter_finished.emit("failed")
+            return
+        self.show_message(self.tr("%1 applied").replace("%1", inp.entry.spec.name))
+        self.filter_finished.emit("done")
+
+    def _filter_failed(self, text: str) -> None:
+        self.show_error(text)
+        self.filter_finished.emit("failed")
+
+    def _filter_cancelled(self) -> None:
+        self.show_message(self.tr("Cancelled — the image is unchanged."))
+        self.filter_finished.emit("cancelled")
+
+    def _filter_ended(self) -> None:
+        self.filter_job = None
+        self.filter_input = None
+        self.filters_panel.set_busy(False)
+        self.status_progress.hide()
+        self.status_cancel.hide()
+
+    # ------------------------------------------------------------------ sketch
+    def extract_edges(self, weight: float = 1.0, detail: float = 0.5) -> Job | None:
+        module = edges_module()
+        if module is None or self.doc is None:
+            self.show_error(self.tr("Edge extraction needs the edges2photo filter, which is not installed."))
+            return None
+        doc = self.doc
+        rgb = doc.flatten()[..., :3].astype(np.float32) / 255.0
+        job = Job(lambda _p, _c, _n: module.extract_edges(rgb, line_weight=weight, detail=detail), "edges")
+
+        def done(drawing: np.ndarray) -> None:
+            if doc is self.doc and self.history is not None:
+                set_sketch(doc, self.history, 1.0 - drawing, self.tr("Extract edges"))
+                doc.sketch_visible = True
+                self.sketch_panel.visible.setChecked(True)
+
+        job.signals.done.connect(done)
+        job.signals.failed.connect(self.show_error)
+        return self.runner.start(job)
+
+    def load_drawing_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Load drawing"), self._last_dir(), OPEN_FILTER)
+        if path:
+            self.load_drawing(path)
+
+    def load_drawing(self, path: str) -> Job | None:
+        """A drawing file (dark lines on light paper) becomes the sketch plane, at the image's size."""
+        if self.doc is None:
+            return None
+        from PIL import Image
+
+        from plugins.imageio import load_image
+
+        doc = self.doc
+        module = edges_module()
+        size = (doc.width, doc.height)
+
+        def work(_p: object, _c: object, _n: object) -> np.ndarray:
+            rgb = load_image(path).pixels[..., :3].astype(np.float32) / 255.0
+            if module is not None:
+                paper = module.normalise_drawing(rgb)
+            else:
+                paper = rgb @ np.array([0.299, 0.587, 0.114], np.float32)
+            img = Image.fromarray(paper.astype(np.float32), "F").resize(size, Image.Resampling.BILINEAR)
+            return 1.0 - np.clip(np.asarray(img, np.float32), 0.0, 1.0)
+
+        job = Job(work, "drawing")
+        job.signals.done.connect(lambda ink: set_sketch(doc, self.history, ink, self.tr("Load drawing"))
+                                 if doc is self.doc and self.history is not None else None)
+        job.signals.failed.connect(self.show_error)
+        return self.runner.start(job)
