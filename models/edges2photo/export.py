@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import re
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -43,10 +44,12 @@ def export(generator: UNetGenerator, path: Path) -> None:
     sketch = torch.ones(1, 1, 128, 192)
     noise = generator.mean_noise(1)
     path.parent.mkdir(parents=True, exist_ok=True)
-    torch.onnx.export(generator, (sketch, noise), str(path), input_names=["sketch", "noise"],
-                      output_names=["photo"], opset_version=OPSET, dynamo=False,
-                      dynamic_axes={"sketch": {0: "n", 2: "h", 3: "w"}, "noise": {0: "n"},
-                                    "photo": {0: "n", 2: "h", 3: "w"}})
+    with warnings.catch_warnings():  # the TorchScript exporter is deprecated but exact and dependable
+        warnings.simplefilter("ignore", DeprecationWarning)
+        torch.onnx.export(generator, (sketch, noise), str(path), input_names=["sketch", "noise"],
+                          output_names=["photo"], opset_version=OPSET, dynamo=False,
+                          dynamic_axes={"sketch": {0: "n", 2: "h", 3: "w"}, "noise": {0: "n"},
+                                        "photo": {0: "n", 2: "h", 3: "w"}})
     model = onnx.load(str(path))
     model.ir_version = min(model.ir_version, IR_VERSION)
     onnx.checker.check_model(model)
