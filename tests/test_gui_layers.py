@@ -214,3 +214,18 @@ def test_backslash_shows_the_original_even_when_a_panel_has_focus(qtbot, window)
     assert window.canvas.show_original
     qtbot.keyRelease(button, Qt.Key.Key_Backslash)
     assert not window.canvas.show_original
+
+
+def test_dragging_a_row_reorders_the_layers(qtbot, window):
+    doc = two_layers(window)
+    window.layers_panel.do_add()                   # three layers: Background, top, Layer 3 (top row)
+    names = [layer.name for layer in doc.layers]
+    from PySide6.QtCore import QModelIndex
+
+    model = window.layers_panel.list.model()
+    assert model.moveRow(QModelIndex(), 0, QModelIndex(), 3)      # top row to the bottom
+    qtbot.waitUntil(lambda: doc.layers[0].name == names[2], timeout=2000)
+    assert [layer.name for layer in doc.layers] == [names[2], names[0], names[1]]
+    assert window.layers_panel.list.item(2).text() == names[2]
+    window.act_undo.trigger()
+    assert [layer.name for layer in doc.layers] == names

@@ -75,6 +75,8 @@ class LayersPanel(QWidget):
         self.list.setIconSize(QSize(THUMB, THUMB))
         self.list.currentRowChanged.connect(self._on_row)
         self.list.itemChanged.connect(self._on_item_changed)
+        self.list.setDragDropMode(QListWidget.DragDropMode.InternalMove)   # drag a row to reorder
+        self.list.model().rowsMoved.connect(self._on_rows_moved)
         self.blend = QComboBox()
         self.blend.setObjectName("layer_blend")
         labels = {"normal": self.tr("Normal"), "multiply": self.tr("Multiply"), "screen": self.tr("Screen"),
@@ -178,6 +180,15 @@ class LayersPanel(QWidget):
         elif item.text() != layer.name and item.text().strip():
             self._push(LayerProps(layer.uid, "name", layer.name, item.text().strip(),
                                   self.tr("Rename layer")))
+
+    def _on_rows_moved(self, _parent: object, start: int, _end: int, _dest: object, row: int) -> None:
+        if self._updating or self.doc is None:
+            return
+        target = row if row < start else row - 1
+        src, dst = self._row_to_index(start), self._row_to_index(target)
+        if src != dst:
+            # rebuild the list after Qt has finished its own drop handling
+            QTimer.singleShot(0, lambda: self._push(MoveLayer(src, dst, self.tr("Move layer"))))
 
     def _on_blend(self, _index: int) -> None:
         if self._updating or self.doc is None:

@@ -290,112 +290,117 @@
 <context>
     <name>LayersPanel</name>
     <message>
-        <location filename="../../editor/panels/layers.py" line="80" />
+        <location filename="../../editor/panels/layers.py" line="82" />
         <source>Normal</source>
         <translation>Обычный</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/layers.py" line="80" />
+        <location filename="../../editor/panels/layers.py" line="82" />
         <source>Multiply</source>
         <translation>Умножение</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/layers.py" line="80" />
+        <location filename="../../editor/panels/layers.py" line="82" />
         <source>Screen</source>
         <translation>Экран</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/layers.py" line="81" />
+        <location filename="../../editor/panels/layers.py" line="83" />
         <source>Overlay</source>
         <translation>Перекрытие</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/layers.py" line="90" />
+        <location filename="../../editor/panels/layers.py" line="92" />
         <source>Blend</source>
         <translation>Наложение</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/layers.py" line="91" />
+        <location filename="../../editor/panels/layers.py" line="93" />
         <source>Opacity</source>
         <translation>Непрозрачность</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/layers.py" line="94" />
+        <location filename="../../editor/panels/layers.py" line="96" />
         <source>New empty layer</source>
         <translation>Новый пустой слой</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/layers.py" line="95" />
-        <location filename="../../editor/panels/layers.py" line="209" />
+        <location filename="../../editor/panels/layers.py" line="97" />
+        <location filename="../../editor/panels/layers.py" line="220" />
         <source>Duplicate layer</source>
         <translation>Дублировать слой</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/layers.py" line="96" />
-        <location filename="../../editor/panels/layers.py" line="218" />
+        <location filename="../../editor/panels/layers.py" line="98" />
+        <location filename="../../editor/panels/layers.py" line="229" />
         <source>Move layer up</source>
         <translation>Поднять слой</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/layers.py" line="97" />
-        <location filename="../../editor/panels/layers.py" line="222" />
+        <location filename="../../editor/panels/layers.py" line="99" />
+        <location filename="../../editor/panels/layers.py" line="233" />
         <source>Move layer down</source>
         <translation>Опустить слой</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/layers.py" line="98" />
-        <location filename="../../editor/panels/layers.py" line="229" />
+        <location filename="../../editor/panels/layers.py" line="100" />
+        <location filename="../../editor/panels/layers.py" line="240" />
         <source>Merge down</source>
         <translation>Объединить с нижним</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/layers.py" line="99" />
-        <location filename="../../editor/panels/layers.py" line="214" />
+        <location filename="../../editor/panels/layers.py" line="101" />
+        <location filename="../../editor/panels/layers.py" line="225" />
         <source>Delete layer</source>
         <translation>Удалить слой</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/layers.py" line="148" />
+        <location filename="../../editor/panels/layers.py" line="150" />
         <source>Tick to show, double-click to rename</source>
         <translation>Галочка — видимость, двойной щелчок — переименовать</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/layers.py" line="177" />
+        <location filename="../../editor/panels/layers.py" line="179" />
         <source>Show layer</source>
         <translation>Показать слой</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/layers.py" line="177" />
+        <location filename="../../editor/panels/layers.py" line="179" />
         <source>Hide layer</source>
         <translation>Скрыть слой</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/layers.py" line="180" />
+        <location filename="../../editor/panels/layers.py" line="182" />
         <source>Rename layer</source>
         <translation>Переименовать слой</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/layers.py" line="188" />
+        <location filename="../../editor/panels/layers.py" line="191" />
+        <source>Move layer</source>
+        <translation>Переместить слой</translation>
+    </message>
+    <message>
+        <location filename="../../editor/panels/layers.py" line="199" />
         <source>Blend mode</source>
         <translation>Режим наложения</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/layers.py" line="195" />
+        <location filename="../../editor/panels/layers.py" line="206" />
         <source>Layer opacity</source>
         <translation>Непрозрачность слоя</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/layers.py" line="201" />
+        <location filename="../../editor/panels/layers.py" line="212" />
         <source>Layer %1</source>
         <translation>Слой %1</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/layers.py" line="202" />
+        <location filename="../../editor/panels/layers.py" line="213" />
         <source>New layer</source>
         <translation>Новый слой</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/layers.py" line="208" />
+        <location filename="../../editor/panels/layers.py" line="219" />
         <source> copy</source>
         <translation> (копия)</translation>
     </message>
@@ -403,317 +408,317 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../editor/main_window.py" line="115" />
+        <location filename="../../editor/main_window.py" line="116" />
         <source>Background</source>
         <translation>Фон</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="125" />
+        <location filename="../../editor/main_window.py" line="126" />
         <source>Mask brush stroke</source>
         <translation>Мазок кистью маски</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="127" />
+        <location filename="../../editor/main_window.py" line="128" />
         <source>Mask eraser stroke</source>
         <translation>Мазок ластиком маски</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="129" />
+        <location filename="../../editor/main_window.py" line="130" />
         <source>Sketch pen stroke</source>
         <translation>Линия пера эскиза</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="131" />
+        <location filename="../../editor/main_window.py" line="132" />
         <source>Sketch eraser stroke</source>
         <translation>Мазок ластиком эскиза</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="159" />
+        <location filename="../../editor/main_window.py" line="160" />
         <source>&lt;opened image&gt;</source>
         <translation>&lt;открытое изображение&gt;</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="160" />
+        <location filename="../../editor/main_window.py" line="161" />
         <source>Filters</source>
         <translation>Фильтры</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="161" />
+        <location filename="../../editor/main_window.py" line="162" />
         <source>Layers</source>
         <translation>Слои</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="162" />
+        <location filename="../../editor/main_window.py" line="163" />
         <source>History</source>
         <translation>История</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="163" />
+        <location filename="../../editor/main_window.py" line="164" />
         <source>Mask</source>
         <translation>Маска</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="164" />
+        <location filename="../../editor/main_window.py" line="165" />
         <source>Sketch</source>
         <translation>Эскиз</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="191" />
+        <location filename="../../editor/main_window.py" line="192" />
         <source>&amp;Open…</source>
         <translation>&amp;Открыть…</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="192" />
+        <location filename="../../editor/main_window.py" line="193" />
         <source>&amp;Save</source>
         <translation>&amp;Сохранить</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="193" />
+        <location filename="../../editor/main_window.py" line="194" />
         <source>Save &amp;As…</source>
         <translation>Сохранить &amp;как…</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="194" />
+        <location filename="../../editor/main_window.py" line="195" />
         <source>&amp;Export…</source>
         <translation>&amp;Экспорт…</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="195" />
+        <location filename="../../editor/main_window.py" line="196" />
         <source>&amp;Quit</source>
         <translation>В&amp;ыход</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="196" />
+        <location filename="../../editor/main_window.py" line="197" />
         <source>&amp;Undo</source>
         <translation>&amp;Отменить</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="199" />
+        <location filename="../../editor/main_window.py" line="200" />
         <source>&amp;Redo</source>
         <translation>&amp;Повторить</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="204" />
+        <location filename="../../editor/main_window.py" line="205" />
         <source>&amp;Paste as new layer</source>
         <translation>&amp;Вставить как новый слой</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="205" />
+        <location filename="../../editor/main_window.py" line="206" />
         <source>Paste as new &amp;image</source>
         <translation>Вставить как новое &amp;изображение</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="207" />
+        <location filename="../../editor/main_window.py" line="208" />
         <source>&amp;Preferences…</source>
         <translation>&amp;Настройки…</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="208" />
+        <location filename="../../editor/main_window.py" line="209" />
         <source>Zoom &amp;in</source>
         <translation>&amp;Увеличить</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="210" />
+        <location filename="../../editor/main_window.py" line="211" />
         <source>Zoom &amp;out</source>
         <translation>У&amp;меньшить</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="212" />
+        <location filename="../../editor/main_window.py" line="213" />
         <source>&amp;Fit in window</source>
         <translation>&amp;Вписать в окно</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="213" />
+        <location filename="../../editor/main_window.py" line="214" />
         <source>&amp;Actual size (100 %)</source>
         <translation>&amp;Реальный размер (100 %)</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="214" />
+        <location filename="../../editor/main_window.py" line="215" />
         <source>&amp;Compare before/after</source>
         <translation>&amp;Сравнить до/после</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="217" />
+        <location filename="../../editor/main_window.py" line="218" />
         <source>Show &amp;mask overlay</source>
         <translation>Показывать &amp;маску</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="220" />
+        <location filename="../../editor/main_window.py" line="221" />
         <source>Select &amp;all</source>
         <translation>Выделить &amp;всё</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="221" />
+        <location filename="../../editor/main_window.py" line="222" />
         <source>&amp;Deselect</source>
         <translation>&amp;Снять выделение</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="222" />
+        <location filename="../../editor/main_window.py" line="223" />
         <source>&amp;Invert selection</source>
         <translation>&amp;Инвертировать выделение</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="224" />
+        <location filename="../../editor/main_window.py" line="225" />
         <source>&amp;Flatten image</source>
         <translation>&amp;Свести изображение</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="225" />
+        <location filename="../../editor/main_window.py" line="226" />
         <source>&amp;Merge down</source>
         <translation>&amp;Объединить с нижним</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="226" />
+        <location filename="../../editor/main_window.py" line="227" />
         <source>&amp;New layer</source>
         <translation>&amp;Новый слой</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="228" />
+        <location filename="../../editor/main_window.py" line="229" />
         <source>&amp;Duplicate layer</source>
         <translation>&amp;Дублировать слой</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="230" />
+        <location filename="../../editor/main_window.py" line="231" />
         <source>De&amp;lete layer</source>
         <translation>&amp;Удалить слой</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="231" />
+        <location filename="../../editor/main_window.py" line="232" />
         <source>Smaller brush</source>
         <translation>Уменьшить кисть</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="233" />
+        <location filename="../../editor/main_window.py" line="234" />
         <source>Bigger brush</source>
         <translation>Увеличить кисть</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="235" />
+        <location filename="../../editor/main_window.py" line="236" />
         <source>&amp;About Holst</source>
         <translation>&amp;О программе Holst</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="239" />
+        <location filename="../../editor/main_window.py" line="240" />
         <source>Mask brush</source>
         <translation>Кисть маски</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="240" />
+        <location filename="../../editor/main_window.py" line="241" />
         <source>Mask eraser</source>
         <translation>Ластик маски</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="241" />
+        <location filename="../../editor/main_window.py" line="242" />
         <source>Rectangle select</source>
         <translation>Прямоугольное выделение</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="242" />
+        <location filename="../../editor/main_window.py" line="243" />
         <source>Lasso select</source>
         <translation>Лассо</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="243" />
+        <location filename="../../editor/main_window.py" line="244" />
         <source>Sketch pen</source>
         <translation>Перо эскиза</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="244" />
+        <location filename="../../editor/main_window.py" line="245" />
         <source>Sketch eraser</source>
         <translation>Ластик эскиза</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="253" />
+        <location filename="../../editor/main_window.py" line="254" />
         <source>&amp;File</source>
         <translation>&amp;Файл</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="255" />
+        <location filename="../../editor/main_window.py" line="256" />
         <source>Open &amp;recent</source>
         <translation>&amp;Недавние файлы</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="262" />
+        <location filename="../../editor/main_window.py" line="263" />
         <source>&amp;Edit</source>
         <translation>&amp;Правка</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="270" />
+        <location filename="../../editor/main_window.py" line="271" />
         <source>&amp;View</source>
         <translation>&amp;Вид</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="280" />
+        <location filename="../../editor/main_window.py" line="281" />
         <source>&amp;Select</source>
         <translation>В&amp;ыделение</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="286" />
+        <location filename="../../editor/main_window.py" line="287" />
         <source>&amp;Layer</source>
         <translation>&amp;Слой</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="290" />
+        <location filename="../../editor/main_window.py" line="291" />
         <source>&amp;Mask</source>
         <translation>&amp;Маска</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="298" />
+        <location filename="../../editor/main_window.py" line="299" />
         <source>Filte&amp;rs</source>
         <translation>Фи&amp;льтры</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="299" />
+        <location filename="../../editor/main_window.py" line="300" />
         <source>&amp;Help</source>
         <translation>&amp;Справка</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="303" />
+        <location filename="../../editor/main_window.py" line="304" />
         <source>Tools</source>
         <translation>Инструменты</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="312" />
+        <location filename="../../editor/main_window.py" line="313" />
         <source>Tool options</source>
         <translation>Параметры инструмента</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="326" />
+        <location filename="../../editor/main_window.py" line="327" />
         <source>Size</source>
         <translation>Размер</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="326" />
+        <location filename="../../editor/main_window.py" line="327" />
         <source>Hardness</source>
         <translation>Жёсткость</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="327" />
+        <location filename="../../editor/main_window.py" line="328" />
         <source>Opacity</source>
         <translation>Непрозрачность</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="348" />
+        <location filename="../../editor/main_window.py" line="349" />
         <source>Cancel</source>
         <translation>Отмена</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../editor/main_window.py" line="393" />
+        <location filename="../../editor/main_window.py" line="394" />
         <source>Undo memory budget reached: the %n oldest step(s) were dropped.</source>
         <translation><numerusform>Достигнут предел памяти истории: удалён %n самый старый шаг.</numerusform><numerusform>Достигнут предел памяти истории: удалены %n самых старых шага.</numerusform><numerusform>Достигнут предел памяти истории: удалено %n самых старых шагов.</numerusform></translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="404" />
+        <location filename="../../editor/main_window.py" line="405" />
         <source>Untitled</source>
         <translation>Без имени</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="475" />
+        <location filename="../../editor/main_window.py" line="476" />
         <source>Brush size: %1 px</source>
         <translation>Размер кисти: %1 пикс.</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="514" />
+        <location filename="../../editor/main_window.py" line="515" />
         <source>Flatten image</source>
         <translation>Свести изображение</translation>
     </message>

@@ -61,6 +61,7 @@ RU: dict[str, str] = {
     "Duplicate layer": "Дублировать слой",
     "Move layer up": "Поднять слой",
     "Move layer down": "Опустить слой",
+    "Move layer": "Переместить слой",
     "Merge down": "Объединить с нижним",
     "Delete layer": "Удалить слой",
     "Tick to show, double-click to rename": "Галочка — видимость, двойной щелчок — переименовать",
