@@ -27,11 +27,14 @@ Layer names follow the VGG-19 paper / torchvision layout (``nn.Sequential`` indi
 conv4_1 … pool4  conv5_1 … relu5_4 pool5``.
 
 API
-    FeatureNet(pool="avg"|"max", padding="zeros"|"circular", width=1.0, seed=0,
+    FeatureNet(pool="avg"|"max"|"blur", padding="zeros"|"circular", width=1.0, seed=0,
                last_layer="relu5_4", init="calibrated"|"kaiming")
         ``width`` scales every channel count (1.0 = VGG-19 exactly; smaller is faster and is only
         for random weights). ``last_layer`` truncates the network (cheaper when deep layers are not
         needed). ``padding="circular"`` makes every conv periodic, for seamless textures.
+        ``pool="blur"``: [1,2,1]⊗[1,2,1]/16 blur then stride 2 (anti-aliased pooling, Zhang 2019). Its
+        gradient is smooth; 2×2 average pooling's gradient is constant on 2×2 blocks, which leaves a
+        2-pixel grid in images optimised through it (texture synthesis).
     net(x, layers) -> dict[name, Tensor]        features at the named layers (any order)
     net.layer_names, net.channels(name)          names present; channels of a layer
     random_vgg19(**kw) -> FeatureNet             the default random network, eval mode, no grads
@@ -67,6 +70,23 @@ _CALIB_SIZE = 128
 _CALIB_BATCH = 4
 
 
+class BlurPool(nn.Module):
+    """Anti-aliased 2× downsampling: depthwise [1,2,1]⊗[1,2,1]/16 blur, then every second pixel."""
+
+    def __init__(self, channels: int, padding: str = "zeros") -> None:
+        super().__init__()
+        taps = torch.tensor([1.0, 2.0, 1.0])
+        kernel = (taps[:, None] * taps[None, :] / 16.0).expand(channels, 1, 3, 3).contiguous()
+        self.register_buffer("kernel", kernel, persistent=False)
+        self.padding = padding
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.padding == "circular":
+            x = F.pad(x, (1, 1, 1, 1), mode="circular")
+            return F.conv2d(x, self.kernel, stride=2, groups=x.shape[1])
+        return F.conv2d(x, self.kernel, stride=2, padding=1, groups=x.shape[1])
+
+
 def _layout() -> list[tuple[str, str, int]]:
     """(name, kind, out_channels_at_width_1) for every module of torchvision's ``vgg19.features``."""
     rows: list[tuple[str, str, int]] = []
@@ -100,8 +120,8 @@ class FeatureNet(nn.Module):
     def __init__(self, *, pool: str = "avg", padding: str = "zeros", width: float = 1.0, seed: int = 0,
                  last_layer: str = "relu5_4", init: str = "calibrated") -> None:
         super().__init__()
-        if pool not in ("avg", "max"):
-            raise ValueError("pool must be 'avg' or 'max'")
+        if pool not in ("avg", "max", "blur"):
+            raise ValueError("pool must be 'avg', 'max' or 'blur'")
         if padding not in ("zeros", "circular"):
             raise ValueError("padding must be 'zeros' or 'circular'")
         if last_layer not in LAYER_NAMES:
@@ -122,6 +142,8 @@ class FeatureNet(nn.Module):
                 in_ch = out_ch
             elif kind == "relu":
                 modules.append(nn.ReLU(inplace=False))
+            elif pool == "blur":
+                modules.append(BlurPool(in_ch, padding))
             else:
                 modules.append(nn.AvgPool2d(2, 2) if pool == "avg" else nn.MaxPool2d(2, 2))
             names.append(name)

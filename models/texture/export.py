@@ -28,6 +28,7 @@ from models.texture.config import (
     GRAM_FILE,
     OPSET,
     PLUGIN_DIR,
+    POOL,
     SEED,
     SHALLOW_LAYERS,
     STEP_DEEP_FILE,
@@ -38,7 +39,7 @@ from models.texture.step import GramTargets, TextureStep, reference_loss
 
 
 def feature_net(circular: bool) -> FeatureNet:
-    return FeatureNet(width=WIDTH, seed=SEED, pool="avg", padding="circular" if circular else "zeros",
+    return FeatureNet(width=WIDTH, seed=SEED, pool=POOL, padding="circular" if circular else "zeros",
                       last_layer=DEEP_LAYERS[-1])
 
 

@@ -9,6 +9,9 @@ written out explicitly with ordinary forward ops, and checked against autograd i
   padding it is zero padding (``padding=1``).
 * ReLU: dX = dY · [pre-activation > 0].
 * 2×2 average pooling: dX = nearest-upsample(dY) / 4.
+* blur pooling (models.features.BlurPool, circular): per axis dX[2i] = dY[i]/2,
+  dX[2i+1] = (dY[i] + dY[i+1])/4 — a smooth (linear-interpolation) upsampling, so the gradient
+  carries no 2-pixel grid.
 * Gram loss  L = Σ_l w_l · mean_ij((G_l − T_l)²),  G_l = F M Fᵀ / (C·ΣM), where M is the diagonal of
   a position weight map m (the input ``region``, average-pooled along with the features):
   dL/dF = 4 · w_l · (G_l − T_l) F M / (C³ · ΣM).
@@ -30,7 +33,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from models.features import FeatureNet
+from models.features import BlurPool, FeatureNet
 
 
 def circular_pad(x: torch.Tensor, pad: int = 1) -> torch.Tensor:
@@ -62,15 +65,38 @@ class _Conv(nn.Module):
 
 
 def _plan(net: FeatureNet, loss_layers: Sequence[str]) -> list[tuple[str, str]]:
-    """(kind, name) for the modules up to the deepest loss layer; kind is conv | relu | pool."""
+    """(kind, name) for the modules up to the deepest loss layer; kind is conv | relu | avg | blur."""
     last = max(net.layer_names.index(n) for n in loss_layers)
     plan = []
     for name, module in zip(net.layer_names[: last + 1], net.features):
-        kind = "conv" if isinstance(module, nn.Conv2d) else "relu" if isinstance(module, nn.ReLU) else "pool"
-        if kind == "pool" and not isinstance(module, nn.AvgPool2d):
-            raise ValueError("the explicit backward pass supports average pooling only")
+        if isinstance(module, nn.Conv2d):
+            kind = "conv"
+        elif isinstance(module, nn.ReLU):
+            kind = "relu"
+        elif isinstance(module, nn.AvgPool2d):
+            kind = "avg"
+        elif isinstance(module, BlurPool):
+            kind = "blur"
+        else:
+            raise ValueError("the explicit backward pass supports average and blur pooling only")
         plan.append((kind, name))
     return plan
+
+
+def _interleave(even: torch.Tensor, odd: torch.Tensor, dim: int) -> torch.Tensor:
+    """[e0, o0, e1, o1, …] along ``dim`` (2 or 3) of NCHW tensors."""
+    stacked = torch.stack([even, odd], dim=dim + 1)
+    shape = list(even.shape)
+    shape[dim] = shape[dim] * 2
+    return stacked.reshape(shape)
+
+
+def blur_pool_backward(grad: torch.Tensor) -> torch.Tensor:
+    """Adjoint of circular BlurPool: per axis dX[2i] = dY[i]/2, dX[2i+1] = (dY[i] + dY[i+1])/4."""
+    for dim in (2, 3):
+        following = torch.cat([grad.narrow(dim, 1, grad.shape[dim] - 1), grad.narrow(dim, 0, 1)], dim=dim)
+        grad = _interleave(grad * 0.5, (grad + following) * 0.25, dim)
+    return grad
 
 
 class TextureStep(nn.Module):
@@ -84,7 +110,20 @@ class TextureStep(nn.Module):
             _Conv(m, circular) for m in net.features[: len(self.plan)] if isinstance(m, nn.Conv2d))
         self.register_buffer("mean", net.mean.clone())
         self.register_buffer("std", net.std.clone())
-        self.n_pools = sum(kind == "pool" for kind, _ in self.plan)
+        self.n_pools = sum(kind in ("avg", "blur") for kind, _ in self.plan)
+        if "blur" in (kind for kind, _ in self.plan) and not circular:
+            raise ValueError("the blur-pool backward pass is written for circular padding")
+        self.circular = circular
+
+        taps = torch.tensor([0.25, 0.5, 0.25])
+        for name in (n for kind, n in self.plan if kind == "blur"):
+            kernel = (taps[:, None] * taps[None, :]).expand(net.channels(name), 1, 3, 3).contiguous()
+            self.register_buffer(f"blur_{name}", kernel)
+
+    def blur(self, h: torch.Tensor, name: str) -> torch.Tensor:
+        """Circular [1,2,1]² blur pooling (the adjoint in ``blur_pool_backward`` assumes circular)."""
+        kernel = getattr(self, f"blur_{name}")
+        return F.conv2d(circular_pad(h), kernel, stride=2, groups=kernel.shape[0])
 
     def forward(self, x: torch.Tensor, region: torch.Tensor, weights: torch.Tensor, *targets: torch.Tensor
                 ) -> tuple[torch.Tensor, torch.Tensor]:
@@ -101,7 +140,7 @@ class TextureStep(nn.Module):
                 masks.append((h > 0).to(h.dtype))
                 h = torch.relu(h)
             else:
-                h = F.avg_pool2d(h, 2)
+                h = F.avg_pool2d(h, 2) if kind == "avg" else self.blur(h, name)
                 m = F.avg_pool2d(m, 2)
             if name in self.loss_layers:
                 feats[name] = (h, m)
@@ -129,8 +168,10 @@ class TextureStep(nn.Module):
                 grad = self.convs[conv_index].backward(grad)
             elif kind == "relu":
                 grad = grad * masks.pop()
-            else:
+            elif kind == "avg":
                 grad = F.interpolate(grad, scale_factor=2.0, mode="nearest") * 0.25
+            else:
+                grad = blur_pool_backward(grad)
         return loss, grad / self.std
 
 
@@ -155,10 +196,10 @@ class GramTargets(nn.Module):
         grams = []
         for (kind, name), layer in zip(self.plan, self.net.features):
             h = layer(h)
-            if kind == "conv":  # erosion; out-of-image neighbours do not invalidate (max_pool pads -inf)
+            if kind in ("conv", "blur"):  # erosion; out-of-image neighbours do not invalidate
                 v = -F.max_pool2d(-v, 3, stride=1, padding=1)
-            elif kind == "pool":
-                v = -F.max_pool2d(-v, 2, stride=2)
+            if kind in ("avg", "blur"):  # zero-padded blur pooling keeps odd sizes' last pixel (ceil)
+                v = -F.max_pool2d(-v, 2, stride=2, ceil_mode=kind == "blur")
             if name in self.loss_layers:
                 channels = h.shape[1]
                 flat = h.reshape(channels, -1)

@@ -36,17 +36,20 @@ def block_max(mask: np.ndarray, factor: int) -> np.ndarray:
 
 
 def upsample2_periodic(image: np.ndarray) -> np.ndarray:
-    """×2 bilinear upsampling (pixel centres at half-pixel offsets) with wrap-around edges."""
-    out = image
-    for axis in (0, 1):
-        prev = np.roll(out, 1, axis=axis)
-        nxt = np.roll(out, -1, axis=axis)
-        even = 0.75 * out + 0.25 * prev
-        odd = 0.75 * out + 0.25 * nxt
-        stacked = np.stack([even, odd], axis=axis + 1)
-        shape = list(out.shape)
-        shape[axis] *= 2
-        out = stacked.reshape(shape)
+    """×2 band-limited (Fourier zero-padding) upsampling of a periodic H×W×C image (H, W even).
+
+    Bilinear ×2 upsampling was measured to leave a 2-pixel grid: neighbour differences alternate
+    between 0.5·Δ and 0.25·Δ, and the short optimisation at the finest level did not erase it. Fourier
+    interpolation is shift-invariant, so no pixel phase is special. Block means are preserved up to
+    the Nyquist row/column, which is dropped.
+    """
+    height, width = image.shape[:2]
+    spectrum = np.fft.rfft2(image.astype(np.float64), axes=(0, 1))
+    big = np.zeros((2 * height, width + 1) + image.shape[2:], dtype=np.complex128)
+    half = height // 2
+    big[:half, : width // 2] = spectrum[:half, : width // 2]
+    big[-half + 1:, : width // 2] = spectrum[-half + 1:, : width // 2]
+    out = np.fft.irfft2(big, s=(2 * height, 2 * width), axes=(0, 1)) * 4.0
     return out.astype(np.float32)
 
 

@@ -1,0 +1,136 @@
+"""Texture synthesis from NumPy: loss goes down, tiles wrap, fills stay inside the mask, cancel works."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from models.texture.config import PLUGIN_DIR
+from models.texture.seam import seam_ratio
+from plugins.cancel import CancelToken
+from plugins.errors import Cancelled
+from plugins.filters.texture import fill, lbfgs, synth
+from plugins.filters.texture.graphs import onnx_graphs
+from plugins.filters.texture.resample import resize_periodic, upsample2_periodic
+
+
+@pytest.fixture(scope="module")
+def graphs() -> synth.Graphs:
+    return onnx_graphs(PLUGIN_DIR)
+
+
+@pytest.fixture
+def few_steps(monkeypatch) -> None:
+    """Keep syntheses short in tests: few evaluations, no small-canvas boost."""
+    monkeypatch.setattr(synth, "EVALS", (12, 4, 3, 3))
+    monkeypatch.setattr(synth, "MAX_SMALL_BOOST", 1.0)
+
+
+def _stripes(height: int = 96, width: int = 96) -> np.ndarray:
+    """A structured sample: diagonal colour stripes with a little noise."""
+    yy, xx = np.mgrid[0:height, 0:width].astype(np.float32)
+    phase = (xx + yy) / 9.0
+    rng = np.random.default_rng(3)
+    image = np.stack([0.5 + 0.4 * np.sin(phase), 0.5 + 0.3 * np.cos(phase), 0.3 + 0.0 * phase], axis=2)
+    return np.clip(image + 0.03 * rng.standard_normal(image.shape), 0, 1).astype(np.float32)
+
+
+def test_lbfgs_minimises_a_quadratic() -> None:
+    scales = np.linspace(1.0, 20.0, 50)
+    target = np.linspace(-1.0, 1.0, 50)
+
+    def f(x: np.ndarray) -> tuple[float, np.ndarray]:
+        d = x - target
+        return float((scales * d * d).sum()), 2 * scales * d
+
+    x, value = lbfgs.minimize(f, np.zeros(50), 60)
+    assert value < 1e-6 * f(np.zeros(50))[0]
+    np.testing.assert_allclose(x, target, atol=1e-3)
+
+
+def test_short_synthesis_lowers_the_loss(graphs) -> None:
+    sample = _stripes()
+    targets = graphs.gram(synth._to_nchw(sample), np.ones((1, 1, 96, 96), np.float32))
+    weights = np.array([1.0 / (len(targets) * (t * t).mean()) for t in targets], np.float32)
+    rng = np.random.default_rng(0)
+    canvas = sample.reshape(-1, 3)[rng.integers(0, 96 * 96, 64 * 64)].reshape(64, 64, 3)
+    region = np.ones((1, 1, 64, 64), np.float32)
+
+    def loss_of(image: np.ndarray) -> float:
+        return graphs.step["deep"](synth._to_nchw(image), region, weights, list(targets))[0]
+
+    before = loss_of(canvas)
+    after_canvas = synth._optimise(graphs.step["deep"], canvas, weights, list(targets),
+                                   np.ones((64, 64), np.float32), 15, lambda evals: None)
+    assert loss_of(after_canvas) < 0.3 * before
+
+
+def test_periodic_resampling_keeps_tiles_periodic() -> None:
+    rng = np.random.default_rng(0)
+    tile = rng.random((32, 32, 3)).astype(np.float32)
+    big = upsample2_periodic(tile)
+    assert big.shape == (64, 64, 3)
+    np.testing.assert_allclose(big.mean(axis=(0, 1)), tile.mean(axis=(0, 1)), atol=1e-5)
+    shifted = upsample2_periodic(np.roll(tile, (3, 5), axis=(0, 1)))
+    np.testing.assert_allclose(shifted, np.roll(big, (6, 10), axis=(0, 1)), atol=1e-5)  # wraps around
+    smooth = upsample2_periodic(upsample2_periodic(tile))
+    assert seam_ratio(resize_periodic(smooth, 100, 100)) < 1.2
+
+
+def test_seam_metric_flags_a_non_periodic_crop() -> None:
+    ramp = np.tile(np.linspace(0, 1, 64, dtype=np.float32)[None, :, None], (64, 1, 3))
+    assert seam_ratio(ramp) > 10
+    assert seam_ratio(np.roll(_stripes(), 0)) > 1.5
+
+
+def test_seamless_tile_wraps(graphs, few_steps) -> None:
+    tile = synth.synthesize(graphs, _stripes(), 128, 128, seed=1)
+    assert tile.shape == (128, 128, 3) and tile.dtype == np.float32
+    assert tile.min() >= 0.0 and tile.max() <= 1.0
+    assert tile.std() > 0.05                   # not a flat colour
+    assert seam_ratio(tile) <= 1.2
+
+
+def test_fill_changes_only_mask_and_feather(graphs, few_steps) -> None:
+    rng = np.random.default_rng(0)
+    image = np.clip(np.tile(_stripes(), (2, 2, 1))[:150, :170] + 0.0 * rng.random((150, 170, 3)), 0, 1)
+    mask = np.zeros((150, 170), np.float32)
+    mask[50:90, 60:110] = 1.0
+    feather = 6
+    out = fill.fill_region(graphs, image, mask, feather=feather, seed=0)
+    assert out.shape == image.shape
+    changed = np.abs(out - image).max(axis=2) > 1e-6
+    allowed = fill.grow(mask > 0, feather)
+    assert not (changed & ~allowed).any()
+    assert changed[mask > 0].mean() > 0.9
+    alpha = fill.feather_alpha(mask, feather)
+    assert alpha[mask > 0].min() == 1.0 and 0 < alpha[49, 80] < 1 and alpha[40, 80] == 0
+
+
+def test_cancel_stops_the_filter(few_steps) -> None:
+    from plugins.pipeline import apply_filter
+
+    token = CancelToken()
+    pixels = np.full((96, 96, 4), 255, np.uint8)
+    pixels[:, :, :3] = (_stripes() * 255).astype(np.uint8)
+    seen: list[float] = []
+
+    def progress(fraction: float) -> None:
+        seen.append(fraction)
+        if fraction > 0:
+            token.cancel()
+
+    with pytest.raises(Cancelled):
+        apply_filter("texture", pixels, params={"size": 256}, progress=progress, cancel=token)
+    assert seen and max(seen) < 0.5
+
+
+def test_tile_mode_through_the_pipeline(few_steps) -> None:
+    from plugins.pipeline import apply_filter
+
+    pixels = np.full((96, 96, 4), 255, np.uint8)
+    pixels[:, :, :3] = (_stripes() * 255).astype(np.uint8)
+    out = apply_filter("texture", pixels, raw_params={"size": "256", "quality": "draft"})
+    assert out.shape == (256, 256, 4)
+    assert (out[:, :, 3] == 255).all()
+    assert seam_ratio(out[:, :, :3].astype(np.float32)) <= 1.2
