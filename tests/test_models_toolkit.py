@@ -1,0 +1,210 @@
+"""The shared training toolkit in models/: data, metrics, losses, training helpers, export, PatchGAN."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from models import data, export, losses, metrics, training  # noqa: E402
+from models.nets.patchgan import PatchGAN  # noqa: E402
+
+needs_data = pytest.mark.skipif(not (data.shared_data_dir() / "photos" / "bsds500").is_dir(),
+                                reason="shared data not present")
+
+
+@needs_data
+def test_splits_have_the_documented_sizes_and_never_mix():
+    train, test, val = (data.bsds_images(s) for s in ("train", "test", "val"))
+    assert (len(train), len(test), len(val)) == (200, 200, 100)
+    assert set(data.training_images()).isdisjoint(val)
+    assert data.bsd100() == val
+    assert len(data.set5()) == 5 and len(data.set14()) == 14
+    img = data.load_rgb(data.set14()[0])
+    assert img.dtype == np.uint8 and img.ndim == 3 and img.shape[2] == 3
+
+
+def test_unknown_split_is_refused():
+    with pytest.raises(ValueError):
+        data.bsds_images("validation")
+
+
+def test_shared_data_dir_follows_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("HOLST_SHARED_DATA", str(tmp_path))
+    assert data.shared_data_dir() == tmp_path
+
+
+def test_crops_flips_and_degradations_have_the_right_shapes():
+    rng = np.random.default_rng(0)
+    img = rng.integers(0, 256, (37, 50, 3), dtype=np.uint8)
+    crop = data.random_crop(img, 16, rng)
+    assert crop.shape == (16, 16, 3)
+    flips = {data.random_flip(crop, rng).tobytes() for _ in range(64)}
+    assert len(flips) == 8  # all dihedral transforms appear
+    assert data.crop_to_multiple(img, 4).shape == (36, 48, 3)
+    assert data.bicubic_downscale(img, 4).shape == (9, 12, 3)
+    assert data.gaussian_blur(img, 1.0).shape == img.shape
+    assert data.add_noise(img, 5.0, rng).dtype == np.uint8
+    assert data.jpeg_compress(img, 50).shape == img.shape
+    assert data.real_photo_degrade(img, 2, rng).shape == (18, 25, 3)
+    with pytest.raises(ValueError):
+        data.random_crop(img, 64, rng)
+
+
+def test_bicubic_downscale_matches_pil():
+    from PIL import Image
+
+    img = np.random.default_rng(1).integers(0, 256, (40, 40, 3), dtype=np.uint8)
+    ref = np.asarray(Image.fromarray(img).resize((10, 10), Image.BICUBIC))
+    assert np.array_equal(data.bicubic_downscale(img, 4), ref)
+
+
+def test_pack_round_trip(tmp_path):
+    rng = np.random.default_rng(2)
+    imgs = [rng.integers(0, 256, (40, 60, 3), dtype=np.uint8) for _ in range(3)]
+    path = data.build_pack(imgs, crop=24, count=7, out_path=tmp_path / "p.npz", seed=3)
+    crops = data.load_pack(path)
+    assert crops.shape == (7, 24, 24, 3) and crops.dtype == np.uint8
+    again = data.load_pack(data.build_pack(imgs, 24, 7, tmp_path / "q.npz", seed=3))
+    assert np.array_equal(crops, again)
+
+
+def test_psnr_and_ssim_known_values():
+    a = np.full((32, 32), 100.0)
+    b = a + 10.0
+    assert metrics.psnr(a, b) == pytest.approx(10 * np.log10(255**2 / 100))
+    assert metrics.psnr(a, a) == float("inf")
+    assert metrics.ssim(a, a) == pytest.approx(1.0)
+    rng = np.random.default_rng(0)
+    x = rng.uniform(0, 255, (64, 64))
+    noisy = np.clip(x + rng.normal(0, 40, x.shape), 0, 255)
+    assert 0.0 < metrics.ssim(x, noisy) < 0.9
+
+
+def test_ssim_matches_the_reference_formula_on_one_window():
+    """On an 11×11 image the 'valid' SSIM is one Gaussian-weighted window; compute it by hand."""
+    rng = np.random.default_rng(5)
+    x, y = rng.uniform(0, 255, (11, 11)), rng.uniform(0, 255, (11, 11))
+    g = np.exp(-((np.arange(11) - 5) ** 2) / (2 * 1.5**2))
+    w = np.outer(g, g) / np.outer(g, g).sum()
+    mx, my = (w * x).sum(), (w * y).sum()
+    vx, vy = (w * x * x).sum() - mx**2, (w * y * y).sum() - my**2
+    cxy = (w * x * y).sum() - mx * my
+    c1, c2 = (0.01 * 255) ** 2, (0.03 * 255) ** 2
+    ref = (2 * mx * my + c1) * (2 * cxy + c2) / ((mx**2 + my**2 + c1) * (vx + vy + c2))
+    assert metrics.ssim(x, y) == pytest.approx(ref, rel=1e-9)
+
+
+def test_rgb_to_y_uses_the_studio_range():
+    assert metrics.rgb_to_y(np.zeros((1, 1, 3)))[0, 0] == pytest.approx(16.0)
+    assert metrics.rgb_to_y(np.full((1, 1, 3), 255.0))[0, 0] == pytest.approx(235.0, abs=1e-3)
+
+
+def test_colourfulness_is_zero_for_grey_and_grows_with_colour():
+    grey = np.full((8, 8, 3), 128, np.uint8)
+    assert metrics.colourfulness(grey) == pytest.approx(0.0)
+    vivid = np.zeros((8, 8, 3), np.uint8)
+    vivid[::2, :, 0] = 255
+    vivid[1::2, :, 2] = 255
+    assert metrics.colourfulness(vivid) > 50
+
+
+def test_losses():
+    a, b = torch.zeros(2, 3, 8, 8), torch.ones(2, 3, 8, 8)
+    assert losses.charbonnier(a, b).item() == pytest.approx(np.sqrt(1 + 1e-6), rel=1e-5)
+    assert losses.l1(a, b).item() == pytest.approx(1.0)
+    assert losses.tv(a).item() == 0.0
+    ramp = torch.arange(8.0).view(1, 1, 1, 8).expand(1, 1, 8, 8)
+    assert losses.tv(ramp).item() == pytest.approx(1.0)
+    real, fake = torch.full((4,), 2.0), torch.full((4,), -2.0)
+    assert losses.hinge_d(real, fake).item() == 0.0
+    assert losses.hinge_g(fake).item() == pytest.approx(2.0)
+    assert losses.lsgan_d(torch.ones(4), torch.zeros(4)).item() == 0.0
+    assert losses.lsgan_g(torch.zeros(4)).item() == pytest.approx(0.5)
+
+
+def test_patchgan_is_70x70():
+    d = PatchGAN(in_channels=4)
+    assert d(torch.rand(1, 4, 256, 256)).shape == (1, 1, 30, 30)
+    # receptive field: one output logit depends on exactly a 70×70 input window (instance norm's
+    # global statistics aside, so the norms are taken out for this measurement)
+    for i, m in enumerate(d.net):
+        if isinstance(m, torch.nn.InstanceNorm2d):
+            d.net[i] = torch.nn.Identity()
+    x = torch.rand(1, 4, 140, 140, requires_grad=True)
+    d(x)[0, 0, 5, 5].backward()
+    ys, xs = np.nonzero(x.grad.abs().sum(dim=(0, 1)).numpy())
+    assert ys.max() - ys.min() + 1 == 70 and xs.max() - xs.min() + 1 == 70
+
+
+def test_checkpointer_resumes_model_optimiser_and_step(tmp_path):
+    training.seed_everything(0)
+    net = torch.nn.Linear(3, 2)
+    opt = torch.optim.Adam(net.parameters(), lr=0.1)
+    net(torch.rand(4, 3)).sum().backward()
+    opt.step()
+    ck = training.Checkpointer(tmp_path / "ck.pt", {"net": net}, {"opt": opt})
+    ck.save(7, best=1.5)
+    net2 = torch.nn.Linear(3, 2)
+    opt2 = torch.optim.Adam(net2.parameters(), lr=0.1)
+    step, extra = training.Checkpointer(tmp_path / "ck.pt", {"net": net2}, {"opt": opt2}).resume()
+    assert step == 7 and extra == {"best": 1.5}
+    assert torch.equal(net.weight, net2.weight)
+    assert opt2.state_dict()["state"][0]["step"] == opt.state_dict()["state"][0]["step"]
+    assert training.Checkpointer(tmp_path / "none.pt", {"net": net2}).resume() == (0, {})
+
+
+def test_loss_log_writes_csv_and_png(tmp_path):
+    log = training.LossLog(tmp_path / "loss.csv")
+    for step in range(30):
+        log.log(step, loss=1.0 / (step + 1), psnr=20 + step)
+    log.truncate(25)
+    assert [r["step"] for r in log.rows()][-1] == 24
+    png = log.plot()
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert training.LossLog(tmp_path / "loss.csv").fields == ["loss", "psnr"]
+
+
+def test_pick_device_and_amp_off_on_cpu():
+    assert training.pick_device("cpu").type == "cpu"
+    assert training.pick_device().type in {"cpu", "cuda", "mps"}
+    assert not training.grad_scaler(torch.device("cpu")).is_enabled()
+
+
+class _Tiny(torch.nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv = torch.nn.Conv2d(3, 12, 3, padding=1)
+        self.shuffle = torch.nn.PixelShuffle(2)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.shuffle(self.conv(x))
+
+
+def test_export_parity_fp16_and_manifest_hash(tmp_path):
+    torch.manual_seed(0)
+    net = _Tiny()
+    path = export.export_onnx(net, torch.rand(1, 3, 16, 16), tmp_path / "tiny.onnx",
+                              fp16_path=tmp_path / "tiny_fp16.onnx")
+    rng = np.random.default_rng(0)
+    inputs = [rng.random((1, 3, 21, 13), dtype=np.float32), rng.random((2, 3, 8, 40), dtype=np.float32)]
+    assert export.check_parity(net, path, inputs) <= 1e-4
+    import onnxruntime as ort
+
+    half = ort.InferenceSession(str(tmp_path / "tiny_fp16.onnx"), providers=["CPUExecutionProvider"])
+    out = half.run(None, {"input": inputs[0]})[0]
+    assert out.dtype == np.float32 and out.shape == (1, 3, 42, 26)
+    with torch.no_grad():
+        assert np.abs(out - net(torch.from_numpy(inputs[0])).numpy()).max() < 1e-2
+    with pytest.raises(AssertionError):
+        export.check_parity(_Tiny(), path, inputs)  # a different net must fail the check
+    (tmp_path / "manifest.toml").write_text(
+        'id = "t"\n# keep me\n[[models]]\nfile = "other.onnx"\nsha256 = "00"\n\n'
+        '[[models]]\nfile = "tiny.onnx"\nsha256 = ""\n', encoding="utf-8")
+    digest = export.write_model_hash(tmp_path, "tiny.onnx")
+    text = (tmp_path / "manifest.toml").read_text(encoding="utf-8")
+    assert f'sha256 = "{digest}"' in text and 'sha256 = "00"' in text and "# keep me" in text
+    assert digest == export.sha256_file(path)
+    with pytest.raises(KeyError):
+        export.write_model_hash(tmp_path, "tiny_fp16.onnx")
