@@ -8,7 +8,7 @@ import onnxruntime
 import pytest
 import torch
 
-from models.edges2photo.export import check_parity, export, write_manifest_hash
+from models.edges2photo.export import check_parity, export
 from models.nets.edges2photo import UNetGenerator
 from plugins.cancel import CancelToken
 from plugins.filters.edges2photo import filter as e2p_filter
@@ -108,10 +108,3 @@ def test_dropout_gains_match_training_dropout():
     assert gains.shape == (1, NOISE_CHANNELS) and set(np.unique(gains)) <= {0.0, 2.0}
     assert 0.3 < (gains == 0).mean() < 0.7
     assert np.all(dropout_gains(NOISE_CHANNELS, 3, 0.0) == 1.0)
-
-
-def test_write_manifest_hash(tmp_path):
-    (tmp_path / "m.onnx").write_bytes(b"abc")
-    (tmp_path / "manifest.toml").write_text('[[models]]\nfile = "m.onnx"\nsha256 = "' + "0" * 64 + '"\n')
-    digest = write_manifest_hash(tmp_path, "m.onnx")
-    assert digest in (tmp_path / "manifest.toml").read_text()

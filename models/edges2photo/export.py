@@ -9,8 +9,6 @@ gains); output ``photo`` (N×3×H×W in −1..1). Parity with PyTorch is checked
 from __future__ import annotations
 
 import argparse
-import hashlib
-import re
 import warnings
 from pathlib import Path
 
@@ -18,6 +16,7 @@ import numpy as np
 import onnx
 import torch
 
+from models.export import write_model_hash
 from models.nets.edges2photo import UNetGenerator
 from plugins.filters.edges2photo.noise import NOISE_CHANNELS
 
@@ -37,7 +36,11 @@ def load_generator(checkpoint: Path) -> UNetGenerator:
 
 
 def export(generator: UNetGenerator, path: Path) -> None:
-    """Write the generator as ONNX with dynamic batch, height and width."""
+    """Write the generator as ONNX with dynamic batch, height and width.
+
+    Not ``models.export.export_onnx``: that one gives every input dynamic axes 0, 2, 3, and the
+    ``noise`` input is 2-D.
+    """
     if generator.noise_channels != NOISE_CHANNELS:
         raise ValueError(f"generator has {generator.noise_channels} noise channels, the plugin expects "
                          f"{NOISE_CHANNELS}")
@@ -75,22 +78,6 @@ def check_parity(generator: UNetGenerator, path: Path, atol: float = 1e-4) -> fl
     return worst
 
 
-def sha256_of(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def write_manifest_hash(plugin_dir: Path, file_name: str) -> str:
-    """Put the ONNX file's SHA-256 into the ``[[models]]`` entry of the plugin's manifest."""
-    digest = sha256_of(plugin_dir / file_name)
-    manifest = plugin_dir / "manifest.toml"
-    text = manifest.read_text(encoding="utf-8")
-    pattern = re.compile(r'(file = "' + re.escape(file_name) + r'"\s*\nsha256 = ")[0-9a-f]{64}(")')
-    if not pattern.search(text):
-        raise ValueError(f"{manifest} has no [[models]] entry for {file_name}")
-    manifest.write_text(pattern.sub(lambda m: m.group(1) + digest + m.group(2), text), encoding="utf-8")
-    return digest
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Export the edges2photo generator to ONNX.")
     parser.add_argument("--checkpoint", type=Path, default=Path("runs/edges2photo/gan/final.pt"))
@@ -101,7 +88,7 @@ def main(argv: list[str] | None = None) -> None:
     path = args.out_dir / MODEL_FILE
     export(generator, path)
     worst = check_parity(generator, path)
-    digest = write_manifest_hash(args.out_dir, MODEL_FILE)
+    digest = write_model_hash(args.out_dir, MODEL_FILE)
     print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB, sha256 {digest[:12]}…), "
           f"max |torch − onnx| = {worst:.1e}")
 
