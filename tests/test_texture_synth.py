@@ -22,7 +22,8 @@ def graphs() -> synth.Graphs:
 @pytest.fixture
 def few_steps(monkeypatch) -> None:
     """Keep syntheses short in tests: few evaluations, no small-canvas boost."""
-    monkeypatch.setattr(synth, "EVALS", (12, 4, 3, 3))
+    monkeypatch.setattr(synth, "COARSEST_EVALS", 12)
+    monkeypatch.setattr(synth, "EVALS_BY_SIDE", ((1 << 30, 3),))
     monkeypatch.setattr(synth, "MAX_SMALL_BOOST", 1.0)
 
 

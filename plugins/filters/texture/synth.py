@@ -35,9 +35,10 @@ COST = {DEEP: 4.0, SHALLOW: 1.0}      # relative cost per pixel (measured), for 
 ALIGN = 64                            # canvas sides must be multiples of this (8 × the largest factor)
 MAX_FACTOR = 8
 MIN_LEVEL_SIDE = 64                   # smallest canvas side at the coarsest level
-MIN_SAMPLE_SIDE = 48                  # smallest sample side at the coarsest level
-DEEP_MAX_PIXELS = 256 * 256           # levels up to this size use the deep graph
-EVALS = (60, 24, 10, 6)               # L-BFGS evaluations per level, coarsest first ("normal")
+MIN_SAMPLE_SIDE = 24                  # smallest sample side at the coarsest level (speed: keeps it ≤ 128²)
+DEEP_MAX_PIXELS = 128 * 128           # levels up to this size (and the coarsest) use the deep graph
+COARSEST_EVALS = 50                   # L-BFGS evaluations at the coarsest level ("normal" quality) …
+EVALS_BY_SIDE = ((128, 16), (256, 12), (512, 8), (1024, 5), (1 << 30, 4))   # … and at finer levels
 QUALITY = {"draft": 0.5, "normal": 1.0, "high": 2.0}
 REFERENCE_PIXELS = 512 * 512          # smaller canvases get more evaluations (up to ×4): they are cheap,
 MAX_SMALL_BOOST = 4.0                 # and small fill regions were measured to need them to converge
@@ -85,7 +86,8 @@ def plan_levels(height: int, width: int, sample_side: int, quality: str = "norma
     for index, factor in enumerate(factors):
         h, w = height // factor, width // factor
         graph = DEEP if index == 0 or h * w <= DEEP_MAX_PIXELS else SHALLOW
-        evals = max(3, int(round(EVALS[min(index, len(EVALS) - 1)] * scale)))
+        base = COARSEST_EVALS if index == 0 else next(n for side, n in EVALS_BY_SIDE if max(h, w) <= side)
+        evals = max(3, int(round(base * scale)))
         levels.append(Level(factor, graph, evals, h, w))
     return levels
 
