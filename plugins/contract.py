@@ -252,7 +252,7 @@ def _build_spec(data: dict[str, Any]) -> FilterSpec:
     models = []
     for ref in data.get("models", []):
         sha = str(ref.get("sha256", "")).lower()
-        if not _SHA_RE.match(sha):
+        if sha and not _SHA_RE.match(sha):  # empty: not trained yet (the file must then be absent)
             raise ValueError(f"model '{ref.get('file')}' needs a 64-hex-digit sha256")
         models.append(ModelRef(file=_require(ref, "file", str), sha256=sha))
     params = tuple(_build_param(p) for p in data.get("params", []))

@@ -70,6 +70,8 @@ def verify_model_file(path: Path, sha256: str) -> None:
         stat = path.stat()
     except OSError:
         raise ModelMissingError(f"model not trained yet: {path.name} is missing") from None
+    if not sha256:
+        raise ModelIntegrityError(f"{path.name} has no SHA-256 in the manifest, so it cannot be trusted")
     key = (str(path), stat.st_mtime_ns, stat.st_size)
     actual = _hash_cache.get(key)
     if actual is None:

@@ -76,6 +76,11 @@ def test_bad_values_give_clear_messages(tmp_path, raw, words):
         spec.parse_params(raw)
 
 
+def test_an_untrained_model_may_have_no_hash_yet(tmp_path):
+    spec = load_manifest(write(tmp_path, "id = 'x'\nname = 'x'\n[[models]]\nfile = 'a.onnx'\nsha256 = ''"))
+    assert spec.models[0].sha256 == ""
+
+
 def test_gui_values_are_coerced(tmp_path):
     spec = load_manifest(write(tmp_path, GOOD))
     assert spec.coerce_params({"amount": 2})["amount"] == 2.0

@@ -53,6 +53,8 @@ def test_missing_and_tampered_models_are_clear_errors(tmp_path):
     path.write_bytes(b"abc")
     with pytest.raises(ModelIntegrityError, match="SHA-256"):
         rt.session(path, "0" * 64)
+    with pytest.raises(ModelIntegrityError, match="no SHA-256"):
+        rt.session(path, "")
 
 
 class FlakyGpuSession:
