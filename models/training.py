@@ -125,6 +125,10 @@ class LossLog:
             self.fields = list(values)
             with self.csv_path.open("w", newline="") as f:
                 csv.writer(f).writerow(["step", *self.fields])
+        elif any(k not in self.fields for k in values):  # a new series: widen the header
+            rows = self.rows()
+            self.fields += [k for k in values if k not in self.fields]
+            self._write_all(rows)
         with self.csv_path.open("a", newline="") as f:
             csv.writer(f).writerow([step, *(f"{float(values[k]):.6g}" if k in values else ""
                                             for k in self.fields)])

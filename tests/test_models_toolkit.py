@@ -158,9 +158,13 @@ def test_checkpointer_resumes_model_optimiser_and_step(tmp_path):
 def test_loss_log_writes_csv_and_png(tmp_path):
     log = training.LossLog(tmp_path / "loss.csv")
     for step in range(30):
-        log.log(step, loss=1.0 / (step + 1), psnr=20 + step)
+        if step % 10 == 9:
+            log.log(step, loss=1.0 / (step + 1), psnr=20 + step)  # a series that appears later
+        else:
+            log.log(step, loss=1.0 / (step + 1))
     log.truncate(25)
-    assert [r["step"] for r in log.rows()][-1] == 24
+    rows = log.rows()
+    assert [r["step"] for r in rows][-1] == 24 and rows[9]["psnr"] == 29 and "psnr" not in rows[0]
     png = log.plot()
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert training.LossLog(tmp_path / "loss.csv").fields == ["loss", "psnr"]

@@ -1,0 +1,55 @@
+"""Benchmarks of the shipped filters: ``python -m models.evaluate <filter> [options]``.
+
+Each filter registers a callable ``(argv) -> None`` that prints its table and writes it into the
+filter's model card. The built-in ones import ``models.<filter>.evaluate`` only when asked, so one
+filter's heavy imports (or its absence) never affect another's.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from collections.abc import Callable, Sequence
+
+Evaluator = Callable[[Sequence[str]], None]
+BUILTIN = ("upscale", "stylize", "colorize", "inpaint", "edges2photo", "texture")
+
+
+def _lazy(filter_id: str) -> Evaluator:
+    def run(argv: Sequence[str]) -> None:
+        module = importlib.import_module(f"models.{filter_id}.evaluate")
+        module.main(list(argv))
+
+    run.__name__ = f"evaluate_{filter_id}"
+    return run
+
+
+EVALUATORS: dict[str, Evaluator] = {name: _lazy(name) for name in BUILTIN}
+
+
+def register(filter_id: str, evaluator: Evaluator) -> None:
+    """Add (or replace) the evaluator of a filter."""
+    EVALUATORS[filter_id] = evaluator
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] in {"-h", "--help"}:
+        print(f"usage: python -m models.evaluate FILTER [options]   (FILTER: {', '.join(EVALUATORS)})")
+        return 0 if args else 2
+    filter_id, rest = args[0], args[1:]
+    if filter_id not in EVALUATORS:
+        print(f"unknown filter '{filter_id}'; known: {', '.join(EVALUATORS)}", file=sys.stderr)
+        return 2
+    try:
+        EVALUATORS[filter_id](rest)
+    except ModuleNotFoundError as exc:
+        if exc.name and exc.name.startswith(f"models.{filter_id}"):
+            print(f"filter '{filter_id}' has no evaluation script yet ({exc.name})", file=sys.stderr)
+            return 2
+        raise
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
