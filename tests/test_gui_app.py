@@ -1,60 +1,69 @@
-"""The entry point main.py uses: run_app opens the bundled sample (or a given file) and returns 0."""
+"""The entry point main.py uses: run_app opens the bundled sample (or a given file) and returns 0.
+
+run_app runs QApplication.exec() and quits, which must not happen inside the test process (later
+event loops would not run), so each case runs in a subprocess with its own settings folders.
+"""
 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
 
 import pytest
 from helpers_gui import sample_pixels, write_png
-from PySide6.QtCore import QSettings, QTimer
-from PySide6.QtWidgets import QApplication
 
 import editor.app as app_module
-from editor.main_window import MainWindow
-from editor.recovery import RecoveryStore
 
+ROOT = Path(__file__).resolve().parents[1]
 
-@pytest.fixture
-def isolated(monkeypatch, tmp_path, qapp):
-    """run_app with throw-away settings and recovery folder; returns the windows it made."""
-    made: list[MainWindow] = []
+SCRIPT = textwrap.dedent('''
+    import os, sys
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+    import editor.app as app_module
 
-    class Isolated(MainWindow):
-        def __init__(self) -> None:
-            settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-            settings.setValue("autosave_s", 0)
-            super().__init__(settings, RecoveryStore(tmp_path / "recovery"))
+    class Window(app_module.MainWindow):
+        def __init__(self):
+            super().__init__()
             self.ask_unsaved = lambda: "discard"
-            made.append(self)
+            QTimer.singleShot(20, self.check)
 
-    monkeypatch.setattr(app_module, "MainWindow", Isolated)
-    monkeypatch.setattr(app_module, "make_app", lambda: QApplication.instance())
-    return made
+        def check(self):
+            if self.doc is not None and self.doc.path and not self.runner.busy():
+                print("OPENED", self.doc.path, self.doc.width, self.doc.height,
+                      os.path.realpath(str(app_module.SAMPLE)) in self.protected_paths, flush=True)
+                self.close()
+                QApplication.instance().quit()
+            else:
+                QTimer.singleShot(20, self.check)
 
-
-def close_when_loaded(made: list[MainWindow], expected_path: str) -> None:
-    def check() -> None:
-        if made and made[0].doc is not None and made[0].doc.path == expected_path \
-                and not made[0].runner.busy():
-            made[0].close()
-            QApplication.instance().quit()
-        else:
-            QTimer.singleShot(20, check)
-
-    QTimer.singleShot(20, check)
+    app_module.MainWindow = Window
+    sys.exit(app_module.run_app(sys.argv[1] if len(sys.argv) > 1 else None))
+''')
 
 
-def test_run_app_opens_the_bundled_sample(isolated):
+def run_app_subprocess(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(tmp_path / "config"),
+               XDG_DATA_HOME=str(tmp_path / "data"), HOLST_RECOVERY_DIR=str(tmp_path / "recovery"),
+               PYTHONPATH=str(ROOT))
+    return subprocess.run([sys.executable, "-c", SCRIPT, *args], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=60)
+
+
+def test_run_app_opens_the_bundled_sample(tmp_path):
     if not app_module.SAMPLE.exists():
         pytest.skip("resources/sample.png is not generated")
-    close_when_loaded(isolated, str(app_module.SAMPLE))
-    assert app_module.run_app(None) == 0
-    window = isolated[0]
-    assert os.path.realpath(app_module.SAMPLE) in window.protected_paths
+    done = run_app_subprocess(tmp_path)
+    assert done.returncode == 0, done.stderr
+    line = next(ln for ln in done.stdout.splitlines() if ln.startswith("OPENED"))
+    assert line.split()[1] == str(app_module.SAMPLE) and line.split()[-1] == "True"
 
 
-def test_run_app_opens_a_given_file(isolated, tmp_path):
+def test_run_app_opens_a_given_file(tmp_path):
     path = write_png(tmp_path / "given.png", sample_pixels())
-    close_when_loaded(isolated, str(path))
-    assert app_module.run_app(str(path)) == 0
-    assert (isolated[0].doc.width, isolated[0].doc.height) == (96, 64)
+    done = run_app_subprocess(tmp_path, str(path))
+    assert done.returncode == 0, done.stderr
+    assert f"OPENED {path} 96 64" in done.stdout
