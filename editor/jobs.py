@@ -67,7 +67,7 @@ class Job(QRunnable):
 class JobRunner(QObject):
     """Starts jobs on a private thread pool and keeps them referenced while they run."""
 
-    def __init__(self, parent: QObject | None = None, threads: int = 2) -> None:
+    def __init__(self, parent: QObject | None = None, threads: int = 3) -> None:
         super().__init__(parent)
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(threads)

@@ -9,16 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtGui import (
-    QDragEnterEvent,
-    QDropEvent,
-    QGuiApplication,
-    QImage,
-)
-from PySide6.QtWidgets import (
-    QFileDialog,
-    QMessageBox,
-)
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication, QImage
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from editor.document import Document
 from editor.export_dialog import ExportDialog
@@ -28,6 +20,8 @@ from editor.panels.mask import set_mask
 OPEN_FILTER = "Images (*.png *.jpg *.jpeg *.webp *.tif *.tiff *.bmp);;All files (*)"
 SAVE_FILTER = "PNG (*.png);;JPEG (*.jpg *.jpeg);;WebP (*.webp);;TIFF (*.tif *.tiff);;BMP (*.bmp)"
 IMAGE_EXTS = {".png", ".jpg", ".jpeg", ".webp", ".tif", ".tiff", ".bmp"}
+
+
 def qimage_to_rgba(image: QImage) -> np.ndarray:
     """A QImage (any format) as a uint8 H×W×4 straight-alpha array."""
     image = image.convertToFormat(QImage.Format.Format_RGBA8888)

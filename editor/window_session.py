@@ -6,10 +6,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 
-from PySide6.QtWidgets import (
-    QApplication,
-    QMessageBox,
-)
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from editor.jobs import Job
 from editor.preferences import PreferencesDialog

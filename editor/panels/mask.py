@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import numpy as np
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QCheckBox, QGridLayout, QPushButton, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QFormLayout, QGridLayout, QPushButton, QSpinBox, QVBoxLayout, QWidget
 
 from editor.document import MASK, Document
 from editor.maskops import feather, grow
@@ -56,8 +56,8 @@ class MaskPanel(QWidget):
             self.buttons[key] = button
         layout = QVBoxLayout(self)
         layout.addWidget(self.overlay)
-        row = QGridLayout()
-        row.addWidget(self.amount, 0, 0)
+        row = QFormLayout()
+        row.addRow(self.tr("Grow, shrink, feather by"), self.amount)
         layout.addLayout(row)
         layout.addLayout(grid)
         layout.addStretch(1)

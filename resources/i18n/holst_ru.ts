@@ -771,6 +771,11 @@
         <translation>Сохранить PNG…</translation>
     </message>
     <message>
+        <location filename="../../editor/panels/mask.py" line="60" />
+        <source>Grow, shrink, feather by</source>
+        <translation>Расширить, сузить, растушевать на</translation>
+    </message>
+    <message>
         <location filename="../../editor/panels/mask.py" line="74" />
         <source>Invert mask</source>
         <translation>Инвертировать маску</translation>

@@ -172,6 +172,7 @@ RU: dict[str, str] = {
         "они работают локально через onnxruntime.",
     "Show mask overlay": "Показывать маску",
     "Invert": "Инвертировать",
+    "Grow, shrink, feather by": "Расширить, сузить, растушевать на",
     "Clear": "Очистить",
     "Grow": "Расширить",
     "Shrink": "Сузить",
