@@ -189,6 +189,7 @@ class MainWindow(FilesMixin, FiltersMixin, SessionMixin, QMainWindow):
     def _build_actions(self) -> None:
         K = QKeySequence.StandardKey  # noqa: N806
         a = self._action
+        self.act_new = a(self.tr("&New…"), self.new_dialog, K.New, "act_new")
         self.act_open = a(self.tr("&Open…"), self.open_dialog, K.Open, "act_open")
         self.act_save = a(self.tr("&Save"), self.save, K.Save, "act_save")
         self.act_save_as = a(self.tr("Save &As…"), self.save_as, "Ctrl+Shift+S", "act_save_as")
@@ -252,6 +253,7 @@ class MainWindow(FilesMixin, FiltersMixin, SessionMixin, QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu(self.tr("&File"))
+        file_menu.addAction(self.act_new)
         file_menu.addAction(self.act_open)
         self.recent_menu = file_menu.addMenu(self.tr("Open &recent"))
         self.recent_menu.aboutToShow.connect(self._fill_recent)

@@ -10,7 +10,15 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication, QImage
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QMessageBox,
+    QSpinBox,
+    QWidget,
+)
 
 from editor.document import Document
 from editor.export_dialog import ExportDialog
@@ -28,6 +36,28 @@ def qimage_to_rgba(image: QImage) -> np.ndarray:
     w, h = image.width(), image.height()
     buf = np.frombuffer(image.constBits(), np.uint8, count=image.bytesPerLine() * h)
     return buf.reshape(h, image.bytesPerLine())[:, :w * 4].reshape(h, w, 4).copy()
+
+
+class NewImageDialog(QDialog):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("New image"))
+        self.width_spin, self.height_spin = QSpinBox(), QSpinBox()
+        for spin, value in ((self.width_spin, 1920), (self.height_spin, 1080)):
+            spin.setRange(1, 30000)
+            spin.setValue(value)
+            spin.setSuffix(" px")
+        form = QFormLayout(self)
+        form.addRow(self.tr("Width"), self.width_spin)
+        form.addRow(self.tr("Height"), self.height_spin)
+        ok, cancel = QDialogButtonBox.StandardButton.Ok, QDialogButtonBox.StandardButton.Cancel
+        buttons = QDialogButtonBox(ok | cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def size(self) -> tuple[int, int]:
+        return self.width_spin.value(), self.height_spin.value()
 
 
 class FilesMixin:
@@ -51,6 +81,20 @@ class FilesMixin:
         return answer == "discard"
 
     # ------------------------------------------------------------------ files
+    def new_dialog(self) -> None:
+        dialog = NewImageDialog(self)
+        if dialog.exec():
+            self.new_image(*dialog.size())
+
+    def new_image(self, width: int, height: int, transparent: bool = False) -> bool:
+        """A blank document (white, or transparent) after the unsaved-changes prompt."""
+        if not self.maybe_save():
+            return False
+        pixels = np.zeros((height, width, 4), np.uint8) if transparent else np.full((height, width, 4), 255,
+                                                                                    np.uint8)
+        self.set_document(Document(pixels, None, None, self.tr("Background")))
+        return True
+
     def open_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, self.tr("Open image"), self._last_dir(), OPEN_FILTER)
         if path:

@@ -205,3 +205,16 @@ def test_save_never_overwrites_a_protected_file(qtbot, window, tmp_path, monkeyp
     assert not window.save()
     assert asked == [False]
     assert np.array_equal(load_image(path).pixels, sample_pixels())
+
+
+def test_new_image_asks_about_unsaved_changes(qtbot, window, tmp_path):
+    open_image(qtbot, window, write_png(tmp_path / "in.png", sample_pixels()))
+    touch(window)
+    window.ask_unsaved = lambda: "cancel"
+    assert not window.new_image(300, 200)
+    assert window.doc.width == 96
+    window.ask_unsaved = lambda: "discard"
+    assert window.new_image(300, 200, transparent=True)
+    assert (window.doc.width, window.doc.height) == (300, 200) and window.doc.path is None
+    assert not window.doc.layers[0].pixels.any()
+    assert not window.isWindowModified()

@@ -73,89 +73,90 @@
 <context>
     <name>FilesMixin</name>
     <message>
-        <location filename="../../editor/window_files.py" line="45" />
+        <location filename="../../editor/window_files.py" line="69" />
         <source>The image has unsaved changes. Save them?</source>
         <translation>В изображении есть несохранённые изменения. Сохранить их?</translation>
     </message>
     <message>
-        <location filename="../../editor/window_files.py" line="61" />
+        <location filename="../../editor/window_files.py" line="99" />
         <source>Open image</source>
         <translation>Открыть изображение</translation>
     </message>
     <message>
-        <location filename="../../editor/window_files.py" line="77" />
+        <location filename="../../editor/window_files.py" line="115" />
         <source>Opening %1…</source>
         <translation>Открывается %1…</translation>
     </message>
     <message>
-        <location filename="../../editor/window_files.py" line="81" />
+        <location filename="../../editor/window_files.py" line="95" />
+        <location filename="../../editor/window_files.py" line="119" />
         <source>Background</source>
         <translation>Фон</translation>
     </message>
     <message>
-        <location filename="../../editor/window_files.py" line="84" />
+        <location filename="../../editor/window_files.py" line="122" />
         <source>Opened %1</source>
         <translation>Открыт файл %1</translation>
     </message>
     <message>
-        <location filename="../../editor/window_files.py" line="96" />
+        <location filename="../../editor/window_files.py" line="134" />
         <source>(none)</source>
         <translation>(нет)</translation>
     </message>
     <message>
-        <location filename="../../editor/window_files.py" line="116" />
+        <location filename="../../editor/window_files.py" line="154" />
         <source>Save image</source>
         <translation>Сохранить изображение</translation>
     </message>
     <message>
-        <location filename="../../editor/window_files.py" line="159" />
+        <location filename="../../editor/window_files.py" line="197" />
         <source>Exported %1</source>
         <translation>Экспортирован файл %1</translation>
     </message>
     <message>
-        <location filename="../../editor/window_files.py" line="159" />
+        <location filename="../../editor/window_files.py" line="197" />
         <source>Saved %1</source>
         <translation>Сохранён файл %1</translation>
     </message>
     <message>
-        <location filename="../../editor/window_files.py" line="161" />
+        <location filename="../../editor/window_files.py" line="199" />
         <source>(layers flattened)</source>
         <translation>(слои сведены)</translation>
     </message>
     <message>
-        <location filename="../../editor/window_files.py" line="170" />
+        <location filename="../../editor/window_files.py" line="208" />
         <source>Saving %1…</source>
         <translation>Сохраняется %1…</translation>
     </message>
     <message>
-        <location filename="../../editor/window_files.py" line="180" />
-        <location filename="../../editor/window_files.py" line="192" />
+        <location filename="../../editor/window_files.py" line="218" />
+        <location filename="../../editor/window_files.py" line="230" />
         <source>Load mask</source>
         <translation>Загрузить маску</translation>
     </message>
     <message>
-        <location filename="../../editor/window_files.py" line="201" />
+        <location filename="../../editor/window_files.py" line="239" />
         <source>Save mask</source>
         <translation>Сохранить маску</translation>
     </message>
     <message>
-        <location filename="../../editor/window_files.py" line="213" />
+        <location filename="../../editor/window_files.py" line="251" />
         <source>Mask saved</source>
         <translation>Маска сохранена</translation>
     </message>
     <message>
-        <location filename="../../editor/window_files.py" line="250" />
+        <location filename="../../editor/window_files.py" line="288" />
         <source>The clipboard holds no image.</source>
         <translation>В буфере обмена нет изображения.</translation>
     </message>
     <message>
-        <location filename="../../editor/window_files.py" line="258" />
-        <location filename="../../editor/window_files.py" line="267" />
+        <location filename="../../editor/window_files.py" line="296" />
+        <location filename="../../editor/window_files.py" line="305" />
         <source>Pasted</source>
         <translation>Вставка</translation>
     </message>
     <message>
-        <location filename="../../editor/window_files.py" line="267" />
+        <location filename="../../editor/window_files.py" line="305" />
         <source>Paste</source>
         <translation>Вставить</translation>
     </message>
@@ -464,261 +465,266 @@
     </message>
     <message>
         <location filename="../../editor/main_window.py" line="192" />
+        <source>&amp;New…</source>
+        <translation>&amp;Создать…</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="193" />
         <source>&amp;Open…</source>
         <translation>&amp;Открыть…</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="193" />
+        <location filename="../../editor/main_window.py" line="194" />
         <source>&amp;Save</source>
         <translation>&amp;Сохранить</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="194" />
+        <location filename="../../editor/main_window.py" line="195" />
         <source>Save &amp;As…</source>
         <translation>Сохранить &amp;как…</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="195" />
+        <location filename="../../editor/main_window.py" line="196" />
         <source>&amp;Export…</source>
         <translation>&amp;Экспорт…</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="196" />
+        <location filename="../../editor/main_window.py" line="197" />
         <source>&amp;Quit</source>
         <translation>В&amp;ыход</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="197" />
+        <location filename="../../editor/main_window.py" line="198" />
         <source>&amp;Undo</source>
         <translation>&amp;Отменить</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="200" />
+        <location filename="../../editor/main_window.py" line="201" />
         <source>&amp;Redo</source>
         <translation>&amp;Повторить</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="205" />
+        <location filename="../../editor/main_window.py" line="206" />
         <source>&amp;Paste as new layer</source>
         <translation>&amp;Вставить как новый слой</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="206" />
+        <location filename="../../editor/main_window.py" line="207" />
         <source>Paste as new &amp;image</source>
         <translation>Вставить как новое &amp;изображение</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="208" />
+        <location filename="../../editor/main_window.py" line="209" />
         <source>&amp;Preferences…</source>
         <translation>&amp;Настройки…</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="209" />
+        <location filename="../../editor/main_window.py" line="210" />
         <source>Zoom &amp;in</source>
         <translation>&amp;Увеличить</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="211" />
+        <location filename="../../editor/main_window.py" line="212" />
         <source>Zoom &amp;out</source>
         <translation>У&amp;меньшить</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="213" />
+        <location filename="../../editor/main_window.py" line="214" />
         <source>&amp;Fit in window</source>
         <translation>&amp;Вписать в окно</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="214" />
+        <location filename="../../editor/main_window.py" line="215" />
         <source>&amp;Actual size (100 %)</source>
         <translation>&amp;Реальный размер (100 %)</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="215" />
+        <location filename="../../editor/main_window.py" line="216" />
         <source>&amp;Compare before/after</source>
         <translation>&amp;Сравнить до/после</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="218" />
+        <location filename="../../editor/main_window.py" line="219" />
         <source>Show &amp;mask overlay</source>
         <translation>Показывать &amp;маску</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="221" />
+        <location filename="../../editor/main_window.py" line="222" />
         <source>Select &amp;all</source>
         <translation>Выделить &amp;всё</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="222" />
+        <location filename="../../editor/main_window.py" line="223" />
         <source>&amp;Deselect</source>
         <translation>&amp;Снять выделение</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="223" />
+        <location filename="../../editor/main_window.py" line="224" />
         <source>&amp;Invert selection</source>
         <translation>&amp;Инвертировать выделение</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="225" />
+        <location filename="../../editor/main_window.py" line="226" />
         <source>&amp;Flatten image</source>
         <translation>&amp;Свести изображение</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="226" />
+        <location filename="../../editor/main_window.py" line="227" />
         <source>&amp;Merge down</source>
         <translation>&amp;Объединить с нижним</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="227" />
+        <location filename="../../editor/main_window.py" line="228" />
         <source>&amp;New layer</source>
         <translation>&amp;Новый слой</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="229" />
+        <location filename="../../editor/main_window.py" line="230" />
         <source>&amp;Duplicate layer</source>
         <translation>&amp;Дублировать слой</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="231" />
+        <location filename="../../editor/main_window.py" line="232" />
         <source>De&amp;lete layer</source>
         <translation>&amp;Удалить слой</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="232" />
+        <location filename="../../editor/main_window.py" line="233" />
         <source>Smaller brush</source>
         <translation>Уменьшить кисть</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="234" />
+        <location filename="../../editor/main_window.py" line="235" />
         <source>Bigger brush</source>
         <translation>Увеличить кисть</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="236" />
+        <location filename="../../editor/main_window.py" line="237" />
         <source>&amp;About Holst</source>
         <translation>&amp;О программе Holst</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="240" />
+        <location filename="../../editor/main_window.py" line="241" />
         <source>Mask brush</source>
         <translation>Кисть маски</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="241" />
+        <location filename="../../editor/main_window.py" line="242" />
         <source>Mask eraser</source>
         <translation>Ластик маски</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="242" />
+        <location filename="../../editor/main_window.py" line="243" />
         <source>Rectangle select</source>
         <translation>Прямоугольное выделение</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="243" />
+        <location filename="../../editor/main_window.py" line="244" />
         <source>Lasso select</source>
         <translation>Лассо</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="244" />
+        <location filename="../../editor/main_window.py" line="245" />
         <source>Sketch pen</source>
         <translation>Перо эскиза</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="245" />
+        <location filename="../../editor/main_window.py" line="246" />
         <source>Sketch eraser</source>
         <translation>Ластик эскиза</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="254" />
+        <location filename="../../editor/main_window.py" line="255" />
         <source>&amp;File</source>
         <translation>&amp;Файл</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="256" />
+        <location filename="../../editor/main_window.py" line="258" />
         <source>Open &amp;recent</source>
         <translation>&amp;Недавние файлы</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="263" />
+        <location filename="../../editor/main_window.py" line="265" />
         <source>&amp;Edit</source>
         <translation>&amp;Правка</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="271" />
+        <location filename="../../editor/main_window.py" line="273" />
         <source>&amp;View</source>
         <translation>&amp;Вид</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="281" />
+        <location filename="../../editor/main_window.py" line="283" />
         <source>&amp;Select</source>
         <translation>В&amp;ыделение</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="287" />
+        <location filename="../../editor/main_window.py" line="289" />
         <source>&amp;Layer</source>
         <translation>&amp;Слой</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="291" />
+        <location filename="../../editor/main_window.py" line="293" />
         <source>&amp;Mask</source>
         <translation>&amp;Маска</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="299" />
+        <location filename="../../editor/main_window.py" line="301" />
         <source>Filte&amp;rs</source>
         <translation>Фи&amp;льтры</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="300" />
+        <location filename="../../editor/main_window.py" line="302" />
         <source>&amp;Help</source>
         <translation>&amp;Справка</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="304" />
+        <location filename="../../editor/main_window.py" line="306" />
         <source>Tools</source>
         <translation>Инструменты</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="313" />
+        <location filename="../../editor/main_window.py" line="315" />
         <source>Tool options</source>
         <translation>Параметры инструмента</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="327" />
+        <location filename="../../editor/main_window.py" line="329" />
         <source>Size</source>
         <translation>Размер</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="327" />
+        <location filename="../../editor/main_window.py" line="329" />
         <source>Hardness</source>
         <translation>Жёсткость</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="328" />
+        <location filename="../../editor/main_window.py" line="330" />
         <source>Opacity</source>
         <translation>Непрозрачность</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="349" />
+        <location filename="../../editor/main_window.py" line="351" />
         <source>Cancel</source>
         <translation>Отмена</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../editor/main_window.py" line="394" />
+        <location filename="../../editor/main_window.py" line="396" />
         <source>Undo memory budget reached: the %n oldest step(s) were dropped.</source>
         <translation><numerusform>Достигнут предел памяти истории: удалён %n самый старый шаг.</numerusform><numerusform>Достигнут предел памяти истории: удалены %n самых старых шага.</numerusform><numerusform>Достигнут предел памяти истории: удалено %n самых старых шагов.</numerusform></translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="405" />
+        <location filename="../../editor/main_window.py" line="407" />
         <source>Untitled</source>
         <translation>Без имени</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="476" />
+        <location filename="../../editor/main_window.py" line="478" />
         <source>Brush size: %1 px</source>
         <translation>Размер кисти: %1 пикс.</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="515" />
+        <location filename="../../editor/main_window.py" line="517" />
         <source>Flatten image</source>
         <translation>Свести изображение</translation>
     </message>
@@ -809,6 +815,24 @@
         <location filename="../../editor/panels/mask.py" line="93" />
         <source>Mask from selection</source>
         <translation>Маска из выделения</translation>
+    </message>
+</context>
+<context>
+    <name>NewImageDialog</name>
+    <message>
+        <location filename="../../editor/window_files.py" line="44" />
+        <source>New image</source>
+        <translation>Новое изображение</translation>
+    </message>
+    <message>
+        <location filename="../../editor/window_files.py" line="51" />
+        <source>Width</source>
+        <translation>Ширина</translation>
+    </message>
+    <message>
+        <location filename="../../editor/window_files.py" line="52" />
+        <source>Height</source>
+        <translation>Высота</translation>
     </message>
 </context>
 <context>
@@ -916,37 +940,37 @@
 <context>
     <name>SessionMixin</name>
     <message>
-        <location filename="../../editor/window_session.py" line="38" />
+        <location filename="../../editor/window_session.py" line="35" />
         <source>Preferences saved.</source>
         <translation>Настройки сохранены.</translation>
     </message>
     <message>
-        <location filename="../../editor/window_session.py" line="57" />
+        <location filename="../../editor/window_session.py" line="54" />
         <source>Autosave failed: </source>
         <translation>Автосохранение не удалось: </translation>
     </message>
     <message>
-        <location filename="../../editor/window_session.py" line="68" />
+        <location filename="../../editor/window_session.py" line="65" />
         <source>an untitled image</source>
         <translation>безымянном изображении</translation>
     </message>
     <message>
-        <location filename="../../editor/window_session.py" line="70" />
+        <location filename="../../editor/window_session.py" line="67" />
         <source>Holst did not close properly. Recover your unsaved work on %1?</source>
         <translation>Holst был закрыт некорректно. Восстановить несохранённую работу над %1?</translation>
     </message>
     <message>
-        <location filename="../../editor/window_session.py" line="83" />
+        <location filename="../../editor/window_session.py" line="80" />
         <source>Recovered the unsaved session.</source>
         <translation>Несохранённый сеанс восстановлен.</translation>
     </message>
     <message>
-        <location filename="../../editor/window_session.py" line="87" />
+        <location filename="../../editor/window_session.py" line="84" />
         <source>About Holst</source>
         <translation>О программе Holst</translation>
     </message>
     <message>
-        <location filename="../../editor/window_session.py" line="88" />
+        <location filename="../../editor/window_session.py" line="85" />
         <source>Holst — an image editor whose filters are neural networks trained by the Holst project, running locally with onnxruntime.</source>
         <translation>Holst — редактор изображений, фильтры которого — нейронные сети, обученные проектом Holst; они работают локально через onnxruntime.</translation>
     </message>
