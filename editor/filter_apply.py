@@ -18,6 +18,7 @@ from PIL import Image
 from editor.document import DocState, Document, Layer
 from editor.undo import AddLayer, History, Operation, SwapState, edit_plane
 from plugins.errors import ParamError
+from plugins.imageio import MAX_PIXELS
 from plugins.registry import FilterEntry
 
 NEW_LAYER = "new-layer"
@@ -48,6 +49,13 @@ def prepare(doc: Document, entry: FilterEntry, params: dict[str, Any], target: s
     if spec.requires_mask and doc.mask_is_empty():
         raise ParamError(f"{spec.name} needs a mask: paint over the area to change with the mask brush (B).")
     scaled = spec.output == "scaled"
+    if scaled:
+        scale = spec.output_scale(spec.coerce_params(params))
+        width, height = doc.width * scale, doc.height * scale
+        if width * height > MAX_PIXELS:
+            raise ParamError(f"{spec.name} ×{scale} would make a {width}×{height} image, more than the "
+                             f"{MAX_PIXELS // 1_000_000} megapixels Holst can hold; choose a smaller scale "
+                             f"or a smaller image.")
     if spec.input == "sketch":
         source = doc.sketch_image()
     elif scaled:

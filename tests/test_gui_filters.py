@@ -175,3 +175,14 @@ def test_live_preview_shows_the_filter_without_changing_the_document(qtbot, wind
     wait_jobs(qtbot, window)
     qtbot.mouseClick(window.filters_panel.preview, Qt.MouseButton.LeftButton)
     assert canvas.preview is None
+
+
+def test_scaled_result_over_the_pixel_limit_is_refused_before_running(qtbot, window, monkeypatch):
+    import editor.filter_apply as fa
+
+    monkeypatch.setattr(fa, "MAX_PIXELS", 96 * 64 * 3)
+    window.new_image(96, 64)
+    choose_filter(window, "test_double")
+    qtbot.mouseClick(window.filters_panel.apply_button, Qt.MouseButton.LeftButton)
+    assert "192×128" in window.last_error
+    assert window.filter_job is None and window.history.stack.count() == 0
