@@ -117,6 +117,7 @@ class Canvas(QWidget):
         self._tool_active = False
         self._drag_divider = False
         self._mouse: QPointF | None = None
+        self._doc_size = (0, 0)
         self.preview: QImage | None = None
         self.preview_rect = QRectF()
         self._ants_phase = 0
@@ -142,6 +143,9 @@ class Canvas(QWidget):
                 (self.doc.reset, self._reset), (self.doc.selection_changed, self._on_selection)]
 
     def _reset(self) -> None:
+        if self.doc is not None and (self.doc.width, self.doc.height) != self._doc_size:
+            self._doc_size = (self.doc.width, self.doc.height)
+            self.fit()                      # a new size (an upscale, its undo): show all of it
         self._images.invalidate(None)
         self._masks.invalidate(None)
         self._originals.invalidate(None)
@@ -285,7 +289,9 @@ class Canvas(QWidget):
         x0, y0, x1, y1 = self._region(level, tx, ty)
         step = 1 << max(0, level - 1)
         if original:
-            src = self.doc.original[y0:y1:step, x0:x1:step]
+            src = self.doc.original_region(x0, y0, x1, y1, step)
+            if src is None:
+                return None
             rgba = composite([LayerView(src)], src.shape[:2])
         else:
             rgba = self.doc.composite_region(x0, y0, x1, y1, step=step)
@@ -325,7 +331,7 @@ class Canvas(QWidget):
         img_rect = QRectF(self.offset.x(), self.offset.y(), doc.width * self.zoom, doc.height * self.zoom)
         painter.fillRect(img_rect, self._checker)
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, self.zoom < 1.0)
-        originals_ok = doc.original.shape[:2] == doc.mask.shape
+        originals_ok = doc.original_region(0, 0, 1, 1) is not None
         if self.show_original and originals_ok:
             self._paint_tiles(painter, event.rect(), original=True)
         elif self.compare and originals_ok:

@@ -46,6 +46,7 @@ class DocState:
     current: int
     mask: np.ndarray
     sketch: np.ndarray | None
+    original_scale: int = 1
 
 
 class Document(QObject):
@@ -69,7 +70,8 @@ class Document(QObject):
         self.sketch_visible = True
         self.sketch_paper = False   # show the sketch alone, on white paper (drawing from scratch)
         self.selection: Selection | None = None
-        self.original = pixels.copy()
+        self.original = pixels.copy()   # "before" of the compare view
+        self.original_scale = 1         # image size / original size, after upscaling filters
 
     # ---- geometry -------------------------------------------------------------------------
     @property
@@ -79,6 +81,18 @@ class Document(QObject):
     @property
     def height(self) -> int:
         return int(self.mask.shape[0])
+
+    def original_region(self, x0: int, y0: int, x1: int, y1: int, step: int = 1) -> np.ndarray | None:
+        """The original image over an image-space region (nearest-neighbour when upscaled since)."""
+        s = self.original_scale
+        oh, ow = self.original.shape[:2]
+        if (oh * s, ow * s) != self.mask.shape:
+            return None
+        if s == 1:
+            return self.original[y0:y1:step, x0:x1:step]
+        ys = np.arange(y0, y1, step) // s
+        xs = np.arange(x0, x1, step) // s
+        return self.original[ys[:, None], xs[None, :]]
 
     def rect(self) -> QRect:
         return QRect(0, 0, self.width, self.height)
@@ -123,13 +137,15 @@ class Document(QObject):
 
     # ---- state swap (size-changing operations) --------------------------------------------
     def state(self) -> DocState:
-        return DocState([replace(layer) for layer in self.layers], self.current, self.mask, self.sketch)
+        return DocState([replace(layer) for layer in self.layers], self.current, self.mask, self.sketch,
+                        self.original_scale)
 
     def set_state(self, state: DocState) -> None:
         self.layers = [replace(layer) for layer in state.layers]
         self.current = min(state.current, len(self.layers) - 1)
         self.mask = state.mask
         self.sketch = state.sketch
+        self.original_scale = state.original_scale
         if self.selection is not None and self.selection.raster.shape != self.mask.shape:
             self.selection = None
             self.selection_changed.emit()

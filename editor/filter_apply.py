@@ -109,11 +109,11 @@ def commit(doc: Document, history: History, job: FilterInput, result: np.ndarray
     name = spec.name
     if spec.output == "scaled":
         h, w = result.shape[:2]
+        scale = h // doc.height
         new = DocState([Layer(result, name)], 0, _resize_plane(doc.mask, w, h),  # type: ignore[arg-type]
-                       _resize_plane(doc.sketch, w, h))
+                       _resize_plane(doc.sketch, w, h), doc.original_scale * scale)
         op: Operation = SwapState(doc.state(), new, name)
         history.push(op, applied=False)
-        doc.original = result.copy()
         return op
     ch, cw = job.pixels.shape[:2]
     result = _fit(result, cw, ch)

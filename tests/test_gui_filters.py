@@ -101,9 +101,17 @@ def test_scaled_filter_resizes_the_document_and_undo_restores_it(qtbot, window, 
     assert run_apply(qtbot, window) == "done"
     assert (window.doc.width, window.doc.height) == (192, 128)
     assert window.doc.mask.shape == (128, 192)
+    canvas = window.canvas
+    assert canvas.doc.width * canvas.zoom <= canvas.width()        # re-fitted to the new size
+    # compare: "before" is the original, enlarged pixel for pixel
+    before = window.doc.original_region(0, 0, 192, 128)
+    assert before.shape == (128, 192, 4)
+    assert np.array_equal(before[::2, ::2], sample_pixels()) and np.array_equal(before[1::2, 1::2],
+                                                                                 sample_pixels())
     window.act_undo.trigger()
     assert (window.doc.width, window.doc.height) == (96, 64)
     assert np.array_equal(window.doc.layers[0].pixels, sample_pixels())
+    assert np.array_equal(window.doc.original_region(0, 0, 96, 64), sample_pixels())
 
 
 def test_parameter_form_is_generated_from_the_schema(qtbot, window):
