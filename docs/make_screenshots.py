@@ -164,8 +164,14 @@ def main() -> int:
         if outcome != "done":
             skipped.append(f"{entry.id} ({window.last_error})")
         else:
-            window.canvas.set_compare(True)
-            window.canvas.divider = 0.5
+            canvas = window.canvas
+            if entry.spec.output == "scaled":   # at fit size the gain is invisible: look at 100 %
+                doc = window.doc
+                canvas.set_zoom(1.0)
+                canvas.offset = QPointF(canvas.width() / 2 - doc.width * 0.45,
+                                        canvas.height() / 2 - doc.height * 0.58)
+            canvas.set_compare(True)
+            canvas.divider = 0.5
             shot(app, window, f"filter_{entry.id}")
         window.close()
 
