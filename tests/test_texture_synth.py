@@ -135,3 +135,22 @@ def test_tile_mode_through_the_pipeline(few_steps) -> None:
     assert out.shape == (256, 256, 4)
     assert (out[:, :, 3] == 255).all()
     assert seam_ratio(out[:, :, :3].astype(np.float32)) <= 1.2
+
+
+def test_fill_through_the_pipeline_and_clear_errors(few_steps) -> None:
+    from plugins.errors import ParamError
+    from plugins.pipeline import apply_filter
+
+    pixels = np.full((96, 128, 4), 255, np.uint8)
+    pixels[:, :, :3] = (np.tile(_stripes(), (1, 2, 1))[:, :128] * 255).astype(np.uint8)
+    pixels[:, :, 3] = 200
+    mask = np.zeros((96, 128), np.float32)
+    mask[30:60, 40:90] = 1.0
+    out = apply_filter("texture", pixels, mask=mask, params={"feather": 4})
+    assert out.shape == pixels.shape
+    assert (out[:, :, 3] == 200).all()                       # alpha kept
+    assert (out[:10] == pixels[:10]).all()                   # far from the mask: untouched
+    with pytest.raises(ParamError, match="whole image"):
+        apply_filter("texture", pixels, mask=np.ones((96, 128), np.float32))
+    with pytest.raises(ParamError, match="outside"):
+        apply_filter("texture", pixels, raw_params={"sample": "500,500,20,20"})

@@ -39,7 +39,8 @@ def _cell(name: str, sample: np.ndarray | None, tile: np.ndarray, seam: float, s
     width = 4 * PANEL + 3 * GAP
     cell = Image.new("RGB", (width, PANEL + LABEL), "white")
     draw = ImageDraw.Draw(cell)
-    draw.text((2, 2), f"{name} — {tile.shape[1]}² tile, {seconds:.0f} s, seam ratio {seam:.2f}", fill="black")
+    caption = f"{name}: {tile.shape[1]}x{tile.shape[0]} tile, {seconds:.0f} s, seam ratio {seam:.2f}"
+    draw.text((2, 2), caption, fill="black")
     x = 0
     if sample is not None:
         cell.paste(_panel(sample), (x, LABEL))
@@ -75,7 +76,7 @@ def build(size: int, quality: str) -> tuple[Image.Image, list[dict]]:
     sheet = Image.new("RGB", (COLUMNS * cell_w + (COLUMNS + 1) * 12, header + n_rows * (cell_h + 12)),
                       "white")
     title = ("Holst texture filter (random-weight VGG-19 Gram synthesis): sample | tile | "
-             "tile repeated 2×2 | 1:1 crop at the wrap corner")
+             "tile repeated 2x2 | 1:1 crop at the wrap corner")
     ImageDraw.Draw(sheet).text((12, 6), title, fill="black")
     for index, cell in enumerate(cells):
         column, row = index % COLUMNS, index // COLUMNS

@@ -80,7 +80,7 @@ def plan_levels(height: int, width: int, sample_side: int, quality: str = "norma
     while (factors[0] < MAX_FACTOR and min(height, width) // (2 * factors[0]) >= MIN_LEVEL_SIDE
            and sample_side // (2 * factors[0]) >= MIN_SAMPLE_SIDE):
         factors.insert(0, factors[0] * 2)
-    boost = min(MAX_SMALL_BOOST, max(1.0, (REFERENCE_PIXELS / (height * width)) ** 0.5))
+    boost = min(MAX_SMALL_BOOST, max(1.0, REFERENCE_PIXELS / (height * width)))
     scale = QUALITY[quality] * boost
     levels = []
     for index, factor in enumerate(factors):
