@@ -9,12 +9,9 @@ image is shown left of a draggable divider; holding backslash shows the original
 from __future__ import annotations
 
 import math
-from collections import OrderedDict
 
-import numpy as np
 from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
-    QBrush,
     QColor,
     QImage,
     QKeyEvent,
@@ -22,68 +19,24 @@ from PySide6.QtGui import (
     QPainter,
     QPaintEvent,
     QPen,
-    QPixmap,
     QTransform,
     QWheelEvent,
 )
 from PySide6.QtWidgets import QWidget
 
-from editor.compositing import composite
-from editor.document import Document, LayerView, downsample
+from editor.document import Document
+from editor.tiles import (
+    TILE,
+    TileCache,
+    checker_brush,
+    render_image_tile,
+    render_mask_tile,
+    tile_region,
+)
 from editor.tools.base import Tool
 from editor.undo import History
 
-TILE = 256
-MAX_CACHED_TILES = 768
 MIN_ZOOM, MAX_ZOOM = 1 / 64, 64.0
-MASK_RGB = (255, 32, 32)
-MASK_ALPHA = 0.5
-
-
-def to_qimage(rgba: np.ndarray) -> QImage:
-    """uint8 h×w×4 straight RGBA → an independent premultiplied QImage."""
-    rgba = np.ascontiguousarray(rgba)
-    h, w = rgba.shape[:2]
-    image = QImage(rgba.data, w, h, 4 * w, QImage.Format.Format_RGBA8888)
-    return image.convertToFormat(QImage.Format.Format_ARGB32_Premultiplied)
-
-
-def _checker_brush() -> QBrush:
-    pix = QPixmap(16, 16)
-    pix.fill(QColor(204, 204, 204))
-    p = QPainter(pix)
-    p.fillRect(0, 0, 8, 8, QColor(255, 255, 255))
-    p.fillRect(8, 8, 8, 8, QColor(255, 255, 255))
-    p.end()
-    return QBrush(pix)
-
-
-class _TileCache:
-    """LRU of QImages keyed by (level, tx, ty)."""
-
-    def __init__(self) -> None:
-        self.tiles: OrderedDict[tuple[int, int, int], QImage | None] = OrderedDict()
-
-    def get(self, key: tuple[int, int, int]) -> QImage | None | bool:
-        if key in self.tiles:
-            self.tiles.move_to_end(key)
-            return self.tiles[key]
-        return False
-
-    def put(self, key: tuple[int, int, int], image: QImage | None) -> None:
-        self.tiles[key] = image
-        while len(self.tiles) > MAX_CACHED_TILES:
-            self.tiles.popitem(last=False)
-
-    def invalidate(self, rect: QRect | None) -> None:
-        if rect is None:
-            self.tiles.clear()
-            return
-        for key in list(self.tiles):
-            level, tx, ty = key
-            span = TILE << level
-            if QRect(tx * span, ty * span, span, span).intersects(rect):
-                del self.tiles[key]
 
 
 class Canvas(QWidget):
@@ -107,10 +60,10 @@ class Canvas(QWidget):
         self.compare = False
         self.divider = 0.5
         self.show_original = False
-        self._images = _TileCache()
-        self._masks = _TileCache()
-        self._originals = _TileCache()
-        self._checker = _checker_brush()
+        self._images = TileCache()
+        self._masks = TileCache()
+        self._originals = TileCache()
+        self._checker = checker_brush()
         self._fit_pending = True
         self._pan_from: QPointF | None = None
         self._space = False
@@ -276,9 +229,7 @@ class Canvas(QWidget):
 
     def _region(self, level: int, tx: int, ty: int) -> tuple[int, int, int, int]:
         assert self.doc is not None
-        span = TILE << level
-        x0, y0 = tx * span, ty * span
-        return x0, y0, min(x0 + span, self.doc.width), min(y0 + span, self.doc.height)
+        return tile_region(self.doc, level, tx, ty)
 
     def _image_tile(self, level: int, tx: int, ty: int, original: bool) -> QImage | None:
         assert self.doc is not None
@@ -286,18 +237,7 @@ class Canvas(QWidget):
         hit = cache.get((level, tx, ty))
         if hit is not False:
             return hit  # type: ignore[return-value]
-        x0, y0, x1, y1 = self._region(level, tx, ty)
-        step = 1 << max(0, level - 1)
-        if original:
-            src = self.doc.original_region(x0, y0, x1, y1, step)
-            if src is None:
-                return None
-            rgba = composite([LayerView(src)], src.shape[:2])
-        else:
-            rgba = self.doc.composite_region(x0, y0, x1, y1, step=step)
-        if level > 0:
-            rgba = downsample(rgba, 2)
-        image = to_qimage(rgba)
+        image = render_image_tile(self.doc, level, tx, ty, original)
         cache.put((level, tx, ty), image)
         return image
 
@@ -306,17 +246,7 @@ class Canvas(QWidget):
         hit = self._masks.get((level, tx, ty))
         if hit is not False:
             return hit  # type: ignore[return-value]
-        x0, y0, x1, y1 = self._region(level, tx, ty)
-        step = 1 << max(0, level - 1)
-        m = self.doc.mask[y0:y1:step, x0:x1:step]
-        image = None
-        if m.max(initial=0.0) > 0.0:
-            if level > 0:
-                m = downsample(m, 2)
-            rgba = np.empty(m.shape + (4,), np.uint8)
-            rgba[..., 0], rgba[..., 1], rgba[..., 2] = MASK_RGB
-            rgba[..., 3] = np.clip(m * (255 * MASK_ALPHA) + 0.5, 0, 255)
-            image = to_qimage(rgba)
+        image = render_mask_tile(self.doc, level, tx, ty)
         self._masks.put((level, tx, ty), image)
         return image
 

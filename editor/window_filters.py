@@ -12,10 +12,10 @@ from PySide6.QtCore import QRectF
 from PySide6.QtWidgets import QFileDialog
 
 from editor import filter_apply, preview
-from editor.canvas import to_qimage
 from editor.document import Document
 from editor.jobs import Job
 from editor.panels.sketch import edges_module, set_sketch
+from editor.tiles import to_qimage
 from editor.window_files import OPEN_FILTER
 from plugins.errors import HolstError
 

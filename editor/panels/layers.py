@@ -21,10 +21,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from editor.canvas import to_qimage
 from editor.compositing import BLEND_MODES, LayerView, composite
 from editor.document import Document, Layer, downsample
 from editor.icons import icon
+from editor.tiles import to_qimage
 from editor.undo import AddLayer, Compound, History, LayerProps, MoveLayer, RemoveLayer, edit_plane
 
 THUMB = 40
