@@ -22,7 +22,7 @@ from PySide6.QtGui import (
     QTransform,
     QWheelEvent,
 )
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QLineEdit, QWidget
 
 from editor.document import Document
 from editor.tiles import (
@@ -420,6 +420,13 @@ class Canvas(QWidget):
         if self._tool_active and self.tool is not None and event.button() == Qt.MouseButton.LeftButton:
             self._tool_active = False
             self.tool.release(self, self.to_image(event.position()))
+
+    def enterEvent(self, event) -> None:  # noqa: N802
+        # take the keyboard when the pointer arrives (Space-drag, backslash), unless the user is typing
+        focus = QApplication.focusWidget()
+        if not isinstance(focus, (QLineEdit, QAbstractSpinBox)):
+            self.setFocus(Qt.FocusReason.MouseFocusReason)
+        super().enterEvent(event)
 
     def leaveEvent(self, event) -> None:  # noqa: N802
         self.update(self._cursor_rect(self._mouse))
