@@ -218,3 +218,18 @@ def test_new_image_asks_about_unsaved_changes(qtbot, window, tmp_path):
     assert (window.doc.width, window.doc.height) == (300, 200) and window.doc.path is None
     assert not window.doc.layers[0].pixels.any()
     assert not window.isWindowModified()
+
+
+def test_export_dialog_options_follow_the_format(qtbot, tmp_path):
+    from editor.export_dialog import ExportDialog
+
+    dialog = ExportDialog(str(tmp_path / "photo.png"), 16)
+    qtbot.addWidget(dialog)
+    assert dialog.format.currentText() == "PNG" and dialog.depth.isEnabled()
+    assert not dialog.quality.isEnabled() and dialog.depth.currentData() == 16
+    dialog.format.setCurrentIndex(dialog.format.findText("JPEG"))
+    assert dialog.path.text().endswith("photo.jpg")
+    assert dialog.quality.isEnabled() and not dialog.depth.isEnabled()
+    dialog.quality.setValue(70)
+    assert dialog.options() == {"path": str(tmp_path / "photo.jpg"), "fmt": "JPEG", "quality": 70,
+                                "bit_depth": 8, "metadata": True}
