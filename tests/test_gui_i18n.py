@@ -59,3 +59,23 @@ def test_strings_of_the_window_mixins_are_translated(qtbot, tmp_path, russian):
     assert window.tr("Opened %1") == "Открыт файл %1"              # FilesMixin
     assert window.tr("Cancelling…") == "Отмена…"                    # FiltersMixin
     assert window.tr("Preferences saved.") == "Настройки сохранены."  # SessionMixin
+
+
+def test_every_interface_string_is_in_the_ts(tmp_path):
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    if shutil.which("pyside6-lupdate") is None:
+        pytest.skip("pyside6-lupdate is not installed")
+    root = Path(__file__).resolve().parents[1]
+    sources = sorted(str(p) for p in (root / "editor").rglob("*.py"))
+    fresh = tmp_path / "fresh.ts"
+    subprocess.run(["pyside6-lupdate", *sources, "-ts", str(fresh)], check=True, capture_output=True)
+
+    def strings(path):
+        return {(c.findtext("name"), m.findtext("source"))
+                for c in ET.parse(path).getroot().iter("context") for m in c.iter("message")}
+
+    missing = strings(fresh) - strings(I18N_DIR / "holst_ru.ts")
+    assert not missing, f"run resources/i18n/make_translations.py; new strings: {sorted(missing)[:5]}"
