@@ -59,6 +59,9 @@ def new_window(app: QApplication, tmp: Path) -> MainWindow:
 
 def shot(app: QApplication, widget: QWidget, name: str) -> None:
     app.processEvents()
+    canvas = getattr(widget, "canvas", None)
+    while canvas is not None and canvas.refining:   # let every edited tile re-render first
+        canvas.repaint()
     path = OUT / f"{name}.png"
     widget.grab().save(str(path))
     print(f"wrote {path.relative_to(ROOT)}")

@@ -9,6 +9,7 @@ image is shown left of a draggable divider; holding backslash shows the original
 from __future__ import annotations
 
 import math
+import time
 
 from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
@@ -37,6 +38,7 @@ from editor.tools.base import Tool
 from editor.undo import History
 
 MIN_ZOOM, MAX_ZOOM = 1 / 64, 64.0
+PAINT_BUDGET_S = 0.04   # time one paint may spend re-rendering edited tiles
 
 
 class Canvas(QWidget):
@@ -71,6 +73,9 @@ class Canvas(QWidget):
         self._drag_divider = False
         self._mouse: QPointF | None = None
         self._doc_size = (0, 0)
+        self._paint_deadline = 0.0
+        self._refine_pending = False
+        self._rendered = 0
         self.preview: QImage | None = None
         self.preview_rect = QRectF()
         self._ants_phase = 0
@@ -251,7 +256,15 @@ class Canvas(QWidget):
         return image
 
     # ---- painting -------------------------------------------------------------------------
+    @property
+    def refining(self) -> bool:
+        """True while some visible tiles still show their look from before the last edit."""
+        return self._refine_pending
+
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
+        self._paint_deadline = time.perf_counter() + PAINT_BUDGET_S
+        self._refine_pending = False
+        self._rendered = 0
         painter = QPainter(self)
         painter.fillRect(self.rect(), self.palette().color(self.backgroundRole()).darker(130))
         if self.doc is None:
@@ -288,6 +301,8 @@ class Canvas(QWidget):
             self.tool.paint_overlay(self, painter)
             self._paint_brush_cursor(painter)
         painter.end()
+        if self._refine_pending:
+            QTimer.singleShot(0, self.update)
 
     def _visible_tiles(self, level: int, clip: QRect) -> list[tuple[int, int]]:
         assert self.doc is not None
@@ -300,9 +315,20 @@ class Canvas(QWidget):
         return [(tx, ty) for ty in range(ty0, ty1 + 1) for tx in range(tx0, tx1 + 1)]
 
     def _paint_tiles(self, painter: QPainter, clip: QRect, *, original: bool, mask: bool = False) -> None:
+        """Draw the visible tiles. Re-rendering edited tiles stops after PAINT_BUDGET_S: the rest are
+        drawn from their stale images and refined by the next paint, so the window never stalls."""
         level = self._level()
+        cache = self._masks if mask else (self._originals if original else self._images)
         for tx, ty in self._visible_tiles(level, clip):
-            image = self._mask_tile(level, tx, ty) if mask else self._image_tile(level, tx, ty, original)
+            key = (level, tx, ty)
+            fresh = cache.get(key) is not False
+            late = self._rendered > 0 and time.perf_counter() > self._paint_deadline
+            if not fresh and late and key in cache.stale:
+                image = cache.stale[key]
+                self._refine_pending = True
+            else:
+                image = self._mask_tile(level, tx, ty) if mask else self._image_tile(level, tx, ty, original)
+                self._rendered += 0 if fresh else 1   # at least one tile per paint: always progress
             if image is None:
                 continue
             x0, y0, x1, y1 = self._region(level, tx, ty)

@@ -41,10 +41,15 @@ def checker_brush() -> QBrush:
 
 
 class TileCache:
-    """LRU of QImages keyed by (level, tx, ty)."""
+    """LRU of QImages keyed by (level, tx, ty).
+
+    Invalidated tiles are kept as *stale* until re-rendered, so that a paint short of time can
+    show the previous look of a tile instead of a hole and refine it on the next paint.
+    """
 
     def __init__(self) -> None:
         self.tiles: OrderedDict[tuple[int, int, int], QImage | None] = OrderedDict()
+        self.stale: dict[tuple[int, int, int], QImage | None] = {}
 
     def get(self, key: tuple[int, int, int]) -> QImage | None | bool:
         if key in self.tiles:
@@ -54,18 +59,25 @@ class TileCache:
 
     def put(self, key: tuple[int, int, int], image: QImage | None) -> None:
         self.tiles[key] = image
+        self.stale.pop(key, None)
         while len(self.tiles) > MAX_CACHED_TILES:
             self.tiles.popitem(last=False)
 
-    def invalidate(self, rect: QRect | None) -> None:
+    def invalidate(self, rect: QRect | None, keep_stale: bool = True) -> None:
+        """Drop the tiles over ``rect`` (all when None); keep them as stale unless told not to."""
         if rect is None:
             self.tiles.clear()
+            self.stale.clear()
             return
         for key in list(self.tiles):
             level, tx, ty = key
             span = TILE << level
             if QRect(tx * span, ty * span, span, span).intersects(rect):
-                del self.tiles[key]
+                image = self.tiles.pop(key)
+                if keep_stale:
+                    self.stale[key] = image
+        while len(self.stale) > MAX_CACHED_TILES:
+            self.stale.pop(next(iter(self.stale)))
 
 
 

@@ -154,3 +154,13 @@ def write_tile_plugin(root: Path) -> Path:
             return tile
         '''), encoding="utf-8")
     return root
+
+
+def settled_grab(canvas):
+    """The canvas as a QImage once every visible tile shows the current document."""
+    image = canvas.grab().toImage()
+    for _ in range(100):
+        if not canvas.refining:
+            break
+        image = canvas.grab().toImage()
+    return image

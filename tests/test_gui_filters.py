@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from helpers_gui import choose_filter, make_window, open_image, sample_pixels, wait_jobs, write_png
+from helpers_gui import (
+    choose_filter,
+    make_window,
+    open_image,
+    sample_pixels,
+    settled_grab,
+    wait_jobs,
+    write_png,
+)
 from PySide6.QtCore import QPointF, Qt
 
 from editor.filter_apply import NEW_LAYER, REPLACE
@@ -173,7 +181,7 @@ def test_live_preview_shows_the_filter_without_changing_the_document(qtbot, wind
     assert canvas.preview_rect.width() == 96 and canvas.preview_rect.height() == 64
     expected = apply_filter(registry.get("test_blur"), sample_pixels())
     p = canvas.to_widget(QPointF(44.5, 36.5)).toPoint()     # inside a flat checker cell
-    colour = canvas.grab().toImage().pixelColor(p)
+    colour = settled_grab(canvas).pixelColor(p)
     e = expected[36, 44]
     assert abs(colour.red() - int(e[0])) <= 3 and abs(colour.blue() - int(e[2])) <= 3
     assert np.array_equal(window.doc.layers[0].pixels, sample_pixels())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from helpers_gui import make_window, open_image, sample_pixels, wait_jobs, write_png
+from helpers_gui import make_window, open_image, sample_pixels, settled_grab, wait_jobs, write_png
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QApplication
@@ -143,7 +143,7 @@ def test_compare_split_view_and_hold_backslash(qtbot, window):
     left = canvas.to_widget(QPointF(4.5, 4.5)).toPoint()
     right = canvas.to_widget(QPointF(doc.width - 4.5, 4.5)).toPoint()
     assert left.x() < canvas.width() / 2 < right.x()
-    img = canvas.grab().toImage()
+    img = settled_grab(canvas)
     assert img.pixelColor(left).blue() > 150            # original (blue checker cell)
     assert img.pixelColor(right).red() < 10             # edited (black)
     # drag the divider to the far left: everything shows the edit
@@ -152,13 +152,13 @@ def test_compare_split_view_and_hold_backslash(qtbot, window):
     qtbot.mouseMove(canvas, QPoint(2, mid.y()))
     qtbot.mouseRelease(canvas, Qt.MouseButton.LeftButton, pos=QPoint(2, mid.y()))
     assert canvas.divider < 0.05
-    assert canvas.grab().toImage().pixelColor(left).blue() < 10
+    assert settled_grab(canvas).pixelColor(left).blue() < 10
     assert window.history.stack.count() == 1   # dragging the divider painted nothing
     canvas.set_compare(False)
     qtbot.keyPress(canvas, Qt.Key.Key_Backslash)
-    assert canvas.grab().toImage().pixelColor(right).red() > 150   # original: red ramp is high there
+    assert settled_grab(canvas).pixelColor(right).red() > 150   # original: red ramp is high there
     qtbot.keyRelease(canvas, Qt.Key.Key_Backslash)
-    assert canvas.grab().toImage().pixelColor(right).red() < 10
+    assert settled_grab(canvas).pixelColor(right).red() < 10
 
 
 def test_zoom_shortcuts_wheel_and_pan(qtbot, window):
@@ -229,3 +229,23 @@ def test_dragging_a_row_reorders_the_layers(qtbot, window):
     assert window.layers_panel.list.item(2).text() == names[2]
     window.act_undo.trigger()
     assert [layer.name for layer in doc.layers] == names
+
+
+def test_edited_tiles_refine_progressively_without_stalling(qtbot, window, monkeypatch):
+    import editor.canvas as canvas_module
+
+    window.new_image(1024, 768)
+    canvas = window.canvas
+    canvas.actual_size()
+    canvas.offset = QPointF(0, 0)
+    settled_grab(canvas)
+    monkeypatch.setattr(canvas_module, "PAINT_BUDGET_S", 0.0)   # a paint may render one tile only
+    doc = window.doc
+    window.history.push(edit_plane(doc, doc.layers[0].key, 0, 0, solid(doc, (0, 0, 0)), "black"))
+    far = QPoint(600, 400)                                        # not in the first tile
+    first = canvas.grab().toImage()
+    assert canvas.refining
+    assert first.pixelColor(far).red() == 255                     # still the stale (white) look
+    final = settled_grab(canvas)
+    assert not canvas.refining
+    assert final.pixelColor(far).red() == 0

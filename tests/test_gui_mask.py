@@ -10,6 +10,7 @@ from helpers_gui import (
     make_window,
     open_image,
     sample_pixels,
+    settled_grab,
     wait_jobs,
     write_mask_fill_plugin,
     write_png,
@@ -56,7 +57,7 @@ def test_a_mask_stroke_paints_the_mask_and_is_one_undo_step(qtbot, window):
     assert mask[5, 40] == 0.0 and mask[60, 40] == 0.0
     assert window.history.stack.count() == 1
     # the overlay is drawn: the canvas shows red where the mask is
-    image = window.canvas.grab().toImage()
+    image = settled_grab(window.canvas)
     p = window.canvas.to_widget(QPointF(40.5, 30.5)).toPoint()
     colour = image.pixelColor(p)
     assert colour.red() > colour.green() + 40
