@@ -201,6 +201,15 @@ def main() -> int:
     for translator in translators:
         app.removeTranslator(translator)
 
+    from editor.theme import apply_theme
+
+    apply_theme(app, "light")
+    window = new_window(app, tmp)
+    window.layers_panel.do_duplicate()
+    shot(app, window, "main_window_light")
+    window.close()
+    apply_theme(app, "dark")
+
     if skipped:
         print("not captured (not usable here): " + ", ".join(skipped))
     return 0

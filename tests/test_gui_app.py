@@ -67,3 +67,19 @@ def test_run_app_opens_a_given_file(tmp_path):
     done = run_app_subprocess(tmp_path, str(path))
     assert done.returncode == 0, done.stderr
     assert f"OPENED {path} 96 64" in done.stdout
+
+
+def test_icons_keep_their_contrast_in_light_and_dark_themes(qapp):
+    from editor.icons import icon
+    from editor.theme import apply_theme
+
+    palette = qapp.palette()
+    try:
+        colours = {}
+        for theme in ("light", "dark"):
+            apply_theme(qapp, theme)
+            image = icon("layer_add").pixmap(64, 64).toImage()
+            colours[theme] = image.pixelColor(32, 20).lightness()
+        assert colours["light"] < 100 < colours["dark"]
+    finally:
+        qapp.setPalette(palette)
