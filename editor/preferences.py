@@ -6,6 +6,8 @@ provider is applied to the next filter run; language takes effect after a restar
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import (
     QComboBox,
@@ -32,7 +34,7 @@ class Prefs:
     def __init__(self, settings: QSettings | None = None) -> None:
         self.settings = settings or QSettings()
 
-    def _get(self, key: str, kind: type):
+    def _get(self, key: str, kind: type) -> Any:
         value = self.settings.value(key, DEFAULTS[key])
         try:
             if kind is list:
