@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QLocale, QSettings
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -24,7 +24,7 @@ from plugins.runtime import PROVIDER_CHOICES, PROVIDER_LABELS
 
 LANGUAGES = {"en": "English", "ru": "Русский"}
 THEMES = ("system", "light", "dark")
-DEFAULTS = {"provider": "auto", "tile": 0, "memory_mb": 1024, "autosave_s": 60, "language": "en",
+DEFAULTS = {"provider": "auto", "tile": 0, "memory_mb": 1024, "autosave_s": 60, "language": "",
             "theme": "dark", "recent": []}
 
 
@@ -65,8 +65,12 @@ class Prefs:
 
     @property
     def language(self) -> str:
+        """The chosen language; until one is chosen, the system's when Holst speaks it, else English."""
         value = self._get("language", str)
-        return value if value in LANGUAGES else "en"
+        if value in LANGUAGES:
+            return value
+        system = QLocale.system().name()[:2]
+        return system if system in LANGUAGES else "en"
 
     @property
     def theme(self) -> str:
