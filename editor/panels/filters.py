@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from editor.filter_apply import NEW_LAYER, REPLACE
 from editor.panels.params import ParamForm
+from editor.preview import previewable
 from plugins.registry import FilterEntry
 
 _ROLE = Qt.ItemDataRole.UserRole
@@ -180,6 +181,7 @@ class FiltersPanel(QWidget):
     def _update_apply(self) -> None:
         entry = self.current_entry()
         self.apply_button.setEnabled(not self._busy and entry is not None and entry.usable)
+        self.preview.setEnabled(entry is not None and previewable(entry))
 
     def _apply(self) -> None:
         entry = self.current_entry()
