@@ -9,7 +9,6 @@ as it will see in the app.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
@@ -17,27 +16,14 @@ import torch
 from PIL import Image
 
 from models.colorize.lab import rgb_to_lab
+from models.data import bsds_images
 
 SCALES = (0.5, 0.7, 1.0)
 
 
-def shared_data_dir() -> Path:
-    """../shared/data beside the checkout (or $HOLST_SHARED_DATA)."""
-    try:
-        from models.data import shared_data_dir as toolkit_dir  # the toolkit's helper, when present
-        return Path(toolkit_dir())
-    except ImportError:
-        root = Path(__file__).resolve().parents[2]
-        return Path(os.environ.get("HOLST_SHARED_DATA", root.parent / "shared" / "data"))
-
-
 def bsds_paths(split: str) -> list[Path]:
-    """Sorted JPEG paths of one BSDS500 split ("train", "test" or "val")."""
-    folder = shared_data_dir() / "photos" / "bsds500" / "images" / split
-    paths = sorted(folder.glob("*.jpg"))
-    if not paths:
-        raise FileNotFoundError(f"no BSDS500 images in {folder}")
-    return paths
+    """Sorted JPEG paths of one BSDS500 split ("train", "test" or "val" = BSD100)."""
+    return bsds_images(split)
 
 
 def load_rgb(path: Path, scale: float = 1.0) -> np.ndarray:

@@ -25,6 +25,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from models.colorize.dataset import bsds_paths, load_rgb
+from models.metrics import colourfulness, psnr
 from plugins.filters.colorize import core
 from plugins.filters.colorize.lab import lab_to_rgb_in_gamut, lightness, rgb_to_lab
 
@@ -33,24 +34,8 @@ CARD = ROOT / "plugins" / "filters" / "colorize" / "MODEL_CARD.md"
 SHEET = ROOT / "docs" / "colorize_contact_sheet.png"
 # BSD100 photos for the contact sheet: skies, foliage, skin, water.
 SHEET_IDS = ("3096", "147091", "253055", "291000", "189080", "157055", "143090", "219090", "300091")
+SEPIA = "sepia (mean training ab)"
 Colorizer = Callable[[np.ndarray], np.ndarray]  # uint8 RGB → uint8 RGB
-
-
-def psnr(a: np.ndarray, b: np.ndarray) -> float:
-    """PSNR in dB of two uint8 images."""
-    mse = np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2)
-    return float("inf") if mse == 0 else float(10.0 * np.log10(255.0 ** 2 / mse))
-
-
-def colourfulness(rgb: np.ndarray) -> float:
-    """Hasler & Süsstrunk (2003): σ_rgyb + 0.3·μ_rgyb on 0..255 RGB."""
-    try:
-        from models.metrics import colourfulness as toolkit  # the toolkit's, when present
-        return float(toolkit(rgb))
-    except ImportError:
-        r, g, b = (rgb[..., i].astype(np.float64) for i in range(3))
-        rg, yb = r - g, 0.5 * (r + g) - b
-        return float(np.hypot(rg.std(), yb.std()) + 0.3 * np.hypot(rg.mean(), yb.mean()))
 
 
 def to_uint8(rgb: np.ndarray) -> np.ndarray:
@@ -92,16 +77,15 @@ def onnx_colorizer(params: dict) -> Colorizer:
     return run
 
 
-def torch_colorizer(checkpoint: Path, params: dict, temperature: float | None = None) -> Colorizer:
+def torch_colorizer(checkpoint: Path, params: dict, temperature: float | None = None,
+                    prior_correction: float | None = None) -> Colorizer:
     """A torch checkpoint through the filter's own NumPy code."""
     import torch
 
     from models.colorize.train import load_checkpoint
 
     torch.set_num_threads(1)
-    net = load_checkpoint(checkpoint)
-    if temperature is not None:
-        net.temperature = temperature
+    net = load_checkpoint(checkpoint, temperature, prior_correction)
 
     def predict(L: np.ndarray) -> np.ndarray:
         with torch.no_grad():
@@ -131,8 +115,9 @@ def evaluate(methods: dict[str, Colorizer], paths: list[Path]) -> dict[str, dict
             for name, s in sums.items()}
 
 
-def table(results: dict[str, dict[str, float]], count: int) -> str:
-    lines = [f"BSD100 ({count} photos), PSNR vs the true colour photo (RGB, 8-bit), colourfulness "
+def table(results: dict[str, dict[str, float]], count: int, split: str = "val") -> str:
+    name = "BSD100" if split == "val" else f"BSDS500 {split}"
+    lines = [f"{name} ({count} photos), PSNR vs the true colour photo (RGB, 8-bit), colourfulness "
              "(Hasler & Süsstrunk 2003) as a ratio to the true photos'.", "",
              "| method | PSNR (dB) | colourfulness ratio | s / photo |", "|---|---|---|---|"]
     for name, r in results.items():
@@ -181,29 +166,34 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--checkpoint", type=Path, action="append", default=[],
                         help="evaluate torch checkpoint(s) instead of the shipped ONNX model")
     parser.add_argument("--temperature", type=float, default=None, help="override T (class variant)")
+    parser.add_argument("--prior-correction", type=float, default=None,
+                        help="override β, the share of the rebalancing tilt undone when decoding")
     parser.add_argument("--intensity", type=float, default=1.0)
     parser.add_argument("--working-size", type=int, default=256)
     parser.add_argument("--limit", type=int, default=None, help="first N photos of BSD100 only")
+    parser.add_argument("--split", default="val", choices=("val", "train"),
+                        help="train: BSDS500 train photos, for choosing T without looking at BSD100")
     parser.add_argument("--sheet", type=Path, nargs="?", const=SHEET, default=None)
     parser.add_argument("--card", action="store_true", help="write the table into MODEL_CARD.md")
     args = parser.parse_args(argv)
     params = {"intensity": args.intensity, "working_size": args.working_size}
     methods: dict[str, Colorizer] = {"grayscale input": gray_baseline,
-                                     "sepia (mean training ab)": sepia_baseline(mean_training_ab())}
+                                     SEPIA: sepia_baseline(mean_training_ab())}
     if args.checkpoint:
         for ckpt in args.checkpoint:
-            methods[f"{ckpt.parent.name} ({ckpt})"] = torch_colorizer(ckpt, params, args.temperature)
+            methods[f"{ckpt.parent.name} ({ckpt})"] = torch_colorizer(ckpt, params, args.temperature,
+                                                                       args.prior_correction)
     else:
         methods["colorize (shipped ONNX)"] = onnx_colorizer(params)
-    paths = bsds_paths("val")[:args.limit]
+    paths = bsds_paths(args.split)[:args.limit]
     results = evaluate(methods, paths)
-    text = table(results, len(paths)) + (f"\n\nParameters: intensity {args.intensity}, working size "
-                                         f"{args.working_size}.")
+    text = table(results, len(paths), args.split)
+    text += f"\n\nParameters: intensity {args.intensity}, working size {args.working_size}."
     print(text)
     if args.card:
         write_card(text)
     if args.sheet:
-        sheet_methods = {k: v for k, v in methods.items() if not k.startswith("grayscale")}
+        sheet_methods = {k: v for k, v in methods.items() if k not in ("grayscale input", SEPIA)}
         contact_sheet(sheet_methods, SHEET_IDS, args.sheet)
         print(f"wrote {args.sheet}")
 

@@ -22,7 +22,14 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
-from models.colorize.bins import ab_histogram, gamut_bins, rebalance_weights, rebalanced_cross_entropy
+from models.colorize.bins import (
+    PRIOR_CORRECTION,
+    TEMPERATURE,
+    ab_histogram,
+    gamut_bins,
+    rebalance_weights,
+    rebalanced_cross_entropy,
+)
 from models.colorize.dataset import CropSampler
 from models.colorize.lab import lab_to_rgb
 from models.nets.colorize import AB_SCALE, ColorizeNet
@@ -88,12 +95,9 @@ def save_samples(net: ColorizeNet, L: torch.Tensor, ab: torch.Tensor, path: Path
 
 
 def make_discriminator() -> torch.nn.Module:
-    """The toolkit's 70×70 PatchGAN when it is there, else the slim local one (same layout, ½ width)."""
-    try:
-        from models.nets.patchgan import PatchGAN
-    except ImportError:
-        from models.colorize.discriminator import SlimPatchGAN
-        return SlimPatchGAN(in_channels=3)
+    """The toolkit's 70×70 PatchGAN (C64-C128-C256-C512) judging (L, ab) pairs."""
+    from models.nets.patchgan import PatchGAN
+
     return PatchGAN(in_channels=3)
 
 
@@ -171,10 +175,15 @@ def gan_step(net: ColorizeNet, disc: torch.nn.Module, d_opt: torch.optim.Optimiz
     return l1_weight * l1 + adversarial, l1.detach(), d_loss.detach()
 
 
-def load_checkpoint(path: Path) -> ColorizeNet:
-    """The trained network (eval mode) from a ``model.pt``."""
+def load_checkpoint(path: Path, temperature: float | None = None,
+                    prior_correction: float | None = None) -> ColorizeNet:
+    """The trained network (eval mode) from a ``model.pt``, decoding with T and β as given, else with
+    the project's chosen ``TEMPERATURE`` and ``PRIOR_CORRECTION``."""
     ckpt = torch.load(path, map_location="cpu", weights_only=False)
-    net = ColorizeNet(ckpt["variant"], ckpt["centres"], width=ckpt["width"], temperature=ckpt["temperature"])
+    net = ColorizeNet(ckpt["variant"], ckpt["centres"], width=ckpt["width"],
+                      temperature=TEMPERATURE if temperature is None else temperature,
+                      class_weights=ckpt["weights"],
+                      prior_correction=PRIOR_CORRECTION if prior_correction is None else prior_correction)
     net.load_state_dict(ckpt["state_dict"])
     return net.eval()
 

@@ -75,7 +75,8 @@ class ColorizeNet(nn.Module):
     """Trunk + head + decoding to ab (Lab units) at ½ resolution."""
 
     def __init__(self, variant: str, centres: torch.Tensor | None = None, width: int = 16,
-                 temperature: float = 0.38) -> None:
+                 temperature: float = 0.38, class_weights: torch.Tensor | None = None,
+                 prior_correction: float = 0.0) -> None:
         super().__init__()
         if variant not in ("class", "gan"):
             raise ValueError(f"unknown variant {variant!r}")
@@ -86,6 +87,11 @@ class ColorizeNet(nn.Module):
         out = 2 if variant == "gan" else centres.shape[0]
         self.unet = ColorizeUNet(out, width)
         self.register_buffer("centres", centres if centres is not None else torch.zeros(0, 2))
+        # Training with rebalancing weights w learns a distribution tilted by w towards rare colours;
+        # decoding may undo a fraction β of that tilt: logits − β·log w (β = 0: Zhang et al.'s decoding).
+        self.prior_correction = prior_correction
+        log_w = torch.zeros(out) if class_weights is None else torch.log(class_weights)
+        self.register_buffer("log_weights", log_w, persistent=False)
 
     def raw(self, L: torch.Tensor) -> torch.Tensor:
         return self.unet(L)
@@ -94,6 +100,8 @@ class ColorizeNet(nn.Module):
         """Head output → ab in Lab units (annealed mean for the class variant)."""
         if self.variant == "gan":
             return torch.tanh(raw) * AB_SCALE
+        if self.prior_correction:
+            raw = raw - self.prior_correction * self.log_weights[None, :, None, None]
         prob = torch.softmax(raw / self.temperature, dim=1)
         return torch.einsum("nqhw,qc->nchw", prob, self.centres)
 
