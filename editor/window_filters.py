@@ -176,6 +176,9 @@ class FiltersMixin:
             self.show_error(str(exc))
             self.filter_finished.emit("failed")
             return
+        if inp.entry.spec.input == "sketch":       # show the picture, not the lines over it
+            self.sketch_panel.paper.setChecked(False)
+            self.sketch_panel.visible.setChecked(False)
         self.show_message(self.tr("%1 applied").replace("%1", inp.entry.spec.name))
         self.filter_finished.emit("done")
 

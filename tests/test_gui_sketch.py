@@ -65,6 +65,7 @@ def test_sketch_filter_receives_the_drawing(qtbot, window):
     wait_jobs(qtbot, window)
     assert blocker.args[0] == "done"
     result = window.doc.layers[1].pixels
+    assert not window.doc.sketch_visible                 # the result is shown without the lines
     assert tuple(result[20, 40, :3]) == (255, 255, 255)   # the inverted line
     assert tuple(result[50, 40, :3]) == (0, 0, 0)         # inverted white paper
 
