@@ -149,7 +149,6 @@ class MainWindow(FilesMixin, FiltersMixin, SessionMixin, QMainWindow):
         self.filters_panel.preview_requested.connect(self._on_preview_requested)
         self.layers_panel = LayersPanel()
         self.mask_panel = MaskPanel(self.show_message)
-        self.mask_panel.overlay_toggled.connect(self.canvas.set_show_mask)
         self.mask_panel.load_requested.connect(self.load_mask_dialog)
         self.mask_panel.save_requested.connect(self.save_mask_dialog)
         self.sketch_panel = SketchPanel(self.show_message)
@@ -219,6 +218,7 @@ class MainWindow(FilesMixin, FiltersMixin, SessionMixin, QMainWindow):
         self.act_mask_overlay = a(self.tr("Show &mask overlay"), self._set_mask_overlay, "Ctrl+M",
                                   "act_mask_overlay", checkable=True)
         self.act_mask_overlay.setChecked(True)
+        self.mask_panel.overlay_toggled.connect(self.act_mask_overlay.setChecked)   # one state, two controls
         self.act_select_all = a(self.tr("Select &all"), self.select_all, K.SelectAll, "act_select_all")
         self.act_deselect = a(self.tr("&Deselect"), self.deselect, "Ctrl+D", "act_deselect")
         self.act_invert_sel = a(self.tr("&Invert selection"), self.invert_selection, "Ctrl+Shift+I",
@@ -447,6 +447,8 @@ class MainWindow(FilesMixin, FiltersMixin, SessionMixin, QMainWindow):
             self._sync_brush_widgets()
         if name.startswith("sketch") and self.doc is not None and not self.doc.sketch_visible:
             self.sketch_panel.visible.setChecked(True)
+        if name.startswith("mask") and not self.act_mask_overlay.isChecked():
+            self.act_mask_overlay.setChecked(True)      # painting a mask you cannot see helps nobody
         self.show_message(self.tool_actions[name].text())
 
     def current_brush(self) -> BrushSettings | None:

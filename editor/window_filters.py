@@ -179,6 +179,8 @@ class FiltersMixin:
         if inp.entry.spec.input == "sketch":       # show the picture, not the lines over it
             self.sketch_panel.paper.setChecked(False)
             self.sketch_panel.visible.setChecked(False)
+        if inp.mask is not None:                    # nor the red mask over a fill (Ctrl+M shows it)
+            self.act_mask_overlay.setChecked(False)
         self.show_message(self.tr("%1 applied").replace("%1", inp.entry.spec.name))
         self.filter_finished.emit("done")
 

@@ -148,6 +148,16 @@ def test_filter_that_requires_a_mask_uses_the_painted_mask(qtbot, window):
     assert blocker.args[0] == "done"
     wait_jobs(qtbot, window)
     pixels = window.doc.layers[0].pixels
+    assert not window.canvas.show_mask                 # the result is shown without the overlay
+    window.set_tool("mask_eraser")
+    assert window.canvas.show_mask                     # mask tools bring it back
     assert tuple(pixels[32, 40, :3]) == (255, 0, 0)
     assert np.array_equal(pixels[5, 40], sample_pixels()[5, 40])
     assert window.history.stack.count() == 2
+
+
+def test_overlay_check_box_and_menu_action_stay_in_step(qtbot, window):
+    window.mask_panel.overlay.setChecked(False)
+    assert not window.act_mask_overlay.isChecked() and not window.canvas.show_mask
+    window.act_mask_overlay.trigger()
+    assert window.mask_panel.overlay.isChecked() and window.canvas.show_mask
