@@ -12,6 +12,7 @@ from bench.report import Section, write
 
 BENCHMARKS = {
     "filters": "bench.filter_speed",
+    "torch": "bench.torch_vs_ort",
     "memory": "bench.memory",
     "startup": "bench.startup",
     "stall": "bench.gui_stall",
