@@ -163,6 +163,10 @@ def main() -> int:
         if entry.spec.input == "sketch":
             window.extract_edges(1.0, 0.6)
             pump(app, window, 0.3)
+            window.sketch_dock.raise_()
+            window.sketch_panel.paper.setChecked(True)   # the drawing the filter receives
+            shot(app, window, f"filter_{entry.id}_input")
+            window.layers_dock.raise_()
         outcome = apply_current(app, window)
         if outcome != "done":
             skipped.append(f"{entry.id} ({window.last_error})")
@@ -173,7 +177,7 @@ def main() -> int:
                 canvas.set_zoom(1.0)
                 canvas.offset = QPointF(canvas.width() / 2 - doc.width * 0.45,
                                         canvas.height() / 2 - doc.height * 0.58)
-            canvas.set_compare(True)
+            canvas.set_compare(entry.spec.input != "sketch")   # a drawing's "before" is the _input shot
             canvas.divider = 0.5
             shot(app, window, f"filter_{entry.id}")
         window.close()
