@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from models.texture.config import PLUGIN_DIR
-from models.texture.seam import seam_ratio
+from models.texture.seam import seam_ratio, wrap_percentile
 from plugins.cancel import CancelToken
 from plugins.errors import Cancelled
 from plugins.filters.texture import fill, lbfgs, synth
@@ -82,6 +82,9 @@ def test_seam_metric_flags_a_non_periodic_crop() -> None:
     ramp = np.tile(np.linspace(0, 1, 64, dtype=np.float32)[None, :, None], (64, 1, 3))
     assert seam_ratio(ramp) > 10
     assert seam_ratio(np.roll(_stripes(), 0)) > 1.5
+    assert wrap_percentile(ramp + 0.01 * np.random.default_rng(0).random(ramp.shape)) > 99
+    periodic = np.tile(np.sin(np.arange(64) / 64 * 2 * np.pi)[None, :, None], (64, 1, 3))
+    assert wrap_percentile(periodic) < 99
 
 
 def test_seamless_tile_wraps(graphs, few_steps) -> None:

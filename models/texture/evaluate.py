@@ -24,7 +24,7 @@ import numpy as np
 
 from models.texture.config import PLUGIN_DIR
 from models.texture.samples import SAMPLES
-from models.texture.seam import seam_ratio
+from models.texture.seam import seam_ratio, wrap_percentile
 
 CARD = PLUGIN_DIR / "MODEL_CARD.md"
 BEGIN, END = "<!-- evaluate:begin -->", "<!-- evaluate:end -->"
@@ -55,7 +55,9 @@ def evaluate(size: int, quality: str) -> dict:
         image = sample.load()
         tile, seconds = make_tile(image, size, quality)
         rows.append({"sample": sample.name, "seconds": round(seconds, 2),
-                     "seam_tile": round(seam_ratio(tile), 3), "seam_sample": round(seam_ratio(image), 3)})
+                     "seam_tile": round(seam_ratio(tile), 3),
+                     "wrap_percentile": round(wrap_percentile(tile), 1),
+                     "seam_sample": round(seam_ratio(image), 3)})
         print(f"{sample.name:38s} {seconds:6.1f} s  seam {rows[-1]['seam_tile']:.3f} "
               f"(sample itself {rows[-1]['seam_sample']:.3f})", flush=True)
     times = [r["seconds"] for r in rows]
@@ -70,13 +72,15 @@ def markdown(result: dict) -> str:
              f"`plugins.pipeline.apply_filter` on {result['cpu_count']} CPU cores (shared: load average "
              f"{result['load_before']} before, {result['load_after']} after). "
              f"Reproduce: `python -m models.evaluate texture --size {result['size']}`.", "",
-             "| sample | time (s) | seam ratio, tile | seam ratio, sample as a tile |",
-             "|---|---:|---:|---:|"]
+             "| sample | time (s) | seam ratio, tile | wrap-line percentile | seam ratio, sample as a tile |",
+             "|---|---:|---:|---:|---:|"]
     for row in result["rows"]:
         lines.append(f"| {row['sample']} | {row['seconds']:.1f} | {row['seam_tile']:.3f} "
-                     f"| {row['seam_sample']:.3f} |")
+                     f"| {row['wrap_percentile']:.0f} % | {row['seam_sample']:.3f} |")
     lines += ["", f"Median time {result['median_seconds']:.1f} s; worst seam ratio {result['max_seam']:.3f} "
-              "(bar: ≤ 1.2; 1.0 = the wrap border is indistinguishable from the interior)."]
+              "(bar: ≤ 1.2; 1.0 = the wrap border is indistinguishable from the interior). Wrap-line "
+              "percentile: rank of the border among all line positions (≈ 50 % = an ordinary line, a seam "
+              "ranks near 100 %)."]
     return "\n".join(lines)
 
 
