@@ -101,3 +101,22 @@ def test_cli_apply_colorize(tmp_path) -> None:
     with Image.open(dst) as out:
         assert out.size == (128, 96)
         assert chroma(np.asarray(out.convert("RGB"))) > 2.0
+
+
+def test_gpu_out_of_memory_retries_on_the_cpu(monkeypatch) -> None:
+    from plugins.errors import GpuOutOfMemory
+    from plugins.runtime import ModelSession
+
+    real_run, calls, notices = ModelSession.run, [], []
+
+    def flaky_run(self, feeds):
+        calls.append(1)
+        if len(calls) == 1:
+            raise GpuOutOfMemory("CUDA out of memory")
+        return real_run(self, feeds)
+
+    monkeypatch.setattr(ModelSession, "run", flaky_run)
+    runtime = Runtime("auto")
+    out = apply_filter("colorize", rgba(scene()), runtime=runtime, notify=notices.append)
+    assert runtime.forced_cpu and len(calls) == 2 and any("CPU" in n for n in notices)
+    assert chroma(out[:, :, :3]) > 2.0

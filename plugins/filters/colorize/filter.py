@@ -12,6 +12,8 @@ from typing import Any
 import numpy as np
 
 from plugins.context import FilterContext
+from plugins.errors import GpuOutOfMemory
+from plugins.runtime import is_out_of_memory
 
 from .core import colorize
 
@@ -20,10 +22,20 @@ MODEL_FILE = "colorize.onnx"
 
 def run(ctx: FilterContext, image: np.ndarray, mask: np.ndarray | None, params: dict[str, Any]) -> np.ndarray:
     intensity = float(params["intensity"])
-    session = ctx.model(MODEL_FILE) if intensity > 0 else None
+    if intensity > 0:
+        ctx.model(MODEL_FILE)  # open (and hash-check) the model before any work
 
     def predict(L: np.ndarray) -> np.ndarray:
-        return session.run({"L": L})[0]
+        try:
+            return ctx.model(MODEL_FILE).run({"L": L})[0]
+        except Exception as exc:  # one untiled run at the working size: on GPU OOM, retry on the CPU
+            if not is_out_of_memory(exc):
+                raise
+            if ctx.runtime.forced_cpu or ctx.runtime.preferred == "cpu":
+                raise GpuOutOfMemory("not enough memory to colorize at this working size") from exc
+            ctx.runtime.fall_back_to_cpu("the GPU ran out of memory")
+            ctx.notify("Out of GPU memory: continuing on the CPU.")
+            return ctx.model(MODEL_FILE).run({"L": L})[0]
 
     height, width = image.shape[:2]
     out = ctx.output_buffer(height, width)[:, :, :3]
