@@ -141,31 +141,34 @@ class LossLog:
                     for row in csv.DictReader(f)]
 
     def plot(self, title: str = "training loss", smooth: int = 20) -> Path:
-        """Draw each logged series against step (raw, faint; moving average of ``smooth``, solid)."""
+        """One panel per logged series against step: raw (faint) and a moving average of ``smooth``.
+
+        Series whose name contains "loss" get a log axis; others (PSNR, accuracy…) a linear one.
+        """
         import matplotlib
 
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
 
         rows = self.rows()
-        fig, ax = plt.subplots(figsize=(7, 4), dpi=100)
-        for name in self.fields or []:
+        names = [n for n in self.fields or [] if any(n in r for r in rows)] or ["loss"]
+        fig, axes = plt.subplots(len(names), 1, figsize=(7, 2.6 * len(names)), dpi=100, sharex=True,
+                                 squeeze=False)
+        for ax, name in zip(axes[:, 0], names):
             pts = [(r["step"], r[name]) for r in rows if name in r]
-            if not pts:
-                continue
-            steps, vals = np.array(pts).T
-            line, = ax.plot(steps, vals, alpha=0.3, linewidth=0.8)
-            if len(vals) >= smooth > 1:
-                kernel = np.ones(smooth) / smooth
-                ax.plot(steps[smooth - 1:], np.convolve(vals, kernel, "valid"), color=line.get_color(),
-                        label=name)
-            else:
-                line.set_label(name)
-        ax.set_xlabel("step")
-        ax.set_yscale("log")
-        ax.set_title(title)
-        ax.grid(True, alpha=0.3)
-        ax.legend()
+            if pts:
+                steps, vals = np.array(pts).T
+                line, = ax.plot(steps, vals, alpha=0.35 if len(vals) >= smooth > 1 else 1.0,
+                                linewidth=0.8, marker="" if len(vals) > 50 else ".")
+                if len(vals) >= smooth > 1:
+                    kernel = np.ones(smooth) / smooth
+                    ax.plot(steps[smooth - 1:], np.convolve(vals, kernel, "valid"), color=line.get_color())
+            if "loss" in name:
+                ax.set_yscale("log")
+            ax.set_ylabel(name)
+            ax.grid(True, alpha=0.3)
+        axes[0, 0].set_title(title)
+        axes[-1, 0].set_xlabel("step")
         fig.tight_layout()
         self.png_path.parent.mkdir(parents=True, exist_ok=True)
         fig.savefig(self.png_path)
