@@ -202,3 +202,86 @@ def test_scaled_result_over_the_pixel_limit_is_refused_before_running(qtbot, win
     qtbot.mouseClick(window.filters_panel.apply_button, Qt.MouseButton.LeftButton)
     assert "192×128" in window.last_error
     assert window.filter_job is None and window.history.stack.count() == 0
+
+
+def test_form_covers_every_parameter_type(qtbot, tmp_path):
+    from editor.panels.params import ParamForm
+    from plugins.contract import load_manifest
+
+    manifest = tmp_path / "manifest.toml"
+    manifest.write_text('''
+id = "every_type"
+name = "Every type"
+category = "Test"
+version = "1"
+
+[[params]]
+name = "f"
+type = "float"
+min = 0.0
+max = 2.0
+default = 0.5
+label = "F"
+
+[[params]]
+name = "n"
+type = "int"
+min = 1
+max = 9
+default = 3
+label = "N"
+
+[[params]]
+name = "c"
+type = "choice"
+choices = ["a", "b"]
+default = "b"
+label = "C"
+
+[[params]]
+name = "b"
+type = "bool"
+default = true
+label = "B"
+
+[[params]]
+name = "col"
+type = "colour"
+default = "#112233"
+label = "Colour"
+
+[[params]]
+name = "img"
+type = "image"
+default = ""
+label = "Image"
+
+[[params]]
+name = "r"
+type = "rect"
+default = ""
+label = "Rect"
+
+[[params]]
+name = "t"
+type = "text"
+default = "hello"
+label = "Text"
+''', encoding="utf-8")
+    spec = load_manifest(manifest)
+    form = ParamForm(spec, tmp_path, selection_rect=lambda: (1, 2, 30, 40))
+    qtbot.addWidget(form)
+    assert spec.coerce_params(form.values()) == spec.defaults() | {"r": None}
+    form.set_value("f", 1.25)
+    form.set_value("n", 7)
+    form.set_value("c", "a")
+    form.set_value("b", False)
+    form.set_value("col", "#abcdef")
+    form.set_value("t", "world")
+    from PySide6.QtWidgets import QPushButton
+
+    from_selection = form.editors["r"].findChild(QPushButton)
+    qtbot.mouseClick(from_selection, Qt.MouseButton.LeftButton)
+    values = spec.coerce_params(form.values())
+    assert values == {"f": 1.25, "n": 7, "c": "a", "b": False, "col": "#abcdef", "img": "",
+                      "r": (1, 2, 30, 40), "t": "world"}
