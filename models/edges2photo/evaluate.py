@@ -90,6 +90,10 @@ def evaluate(generators: dict[str, torch.nn.Module], entries: list[EdgeEntry], s
             scores[name]["l1"].append(float(np.abs(out - photo).mean()))
     means = {name: {key: float(np.mean(values)) for key, values in metric.items()}
              for name, metric in scores.items()}
+    if "gan" in scores and "l1" in scores:  # paired, per image: is the GAN output the sharper one?
+        gan, l1 = np.array(scores["gan"]["sharpness"]), np.array(scores["l1"]["sharpness"])
+        means["paired"] = {"gan_sharper": float((gan > l1).mean()),
+                           "median_ratio": float(np.median(gan / l1))}
     return means, outputs
 
 
@@ -123,6 +127,11 @@ def results_table(means: dict[str, dict[str, float]], count: int) -> str:
     for name in ("l1", "gan"):
         m = means[name]
         lines.append(f"| {labels[name]} | {m['ssim']:.3f} | {m['sharpness']:.3f} | {m['l1']:.3f} |")
+    if "paired" in means:
+        paired = means["paired"]
+        lines += ["", f"Per image, the GAN output is sharper than the L1-only one on "
+                      f"{paired['gan_sharper'] * count:.0f} of {count} images (median ratio "
+                      f"{paired['median_ratio']:.2f})."]
     return "\n".join(lines)
 
 
