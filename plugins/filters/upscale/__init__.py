@@ -1,0 +1,1 @@
+"""The Upscale filter (super-resolution ×2/×4)."""

@@ -1,0 +1,130 @@
+"""The shipped Upscale filter: registry, exact tiling, alpha, cancel/progress, quality, and the CLI."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from plugins import registry
+from plugins.cancel import CancelToken
+from plugins.errors import Cancelled, ParamError
+from plugins.filters.upscale.exact_tiles import run_exact
+from plugins.pipeline import apply_filter
+from plugins.runtime import Runtime
+
+ROOT = Path(__file__).resolve().parents[1]
+SET5 = ROOT.parent / "shared" / "data" / "benchmarks" / "Set5"
+
+
+@pytest.fixture(scope="module")
+def entry():
+    found = registry.get("upscale", refresh=True)
+    assert found.usable, found.status_text()
+    return found
+
+
+@pytest.fixture(scope="module")
+def runtime():
+    return Runtime("cpu")
+
+
+def photo(width: int, height: int, seed: int = 0) -> np.ndarray:
+    """A smooth picture with edges (random blobs upsampled), RGBA with a varying alpha."""
+    rng = np.random.default_rng(seed)
+    small = rng.integers(0, 256, (height // 8 + 1, width // 8 + 1, 4), dtype=np.uint8)
+    big = np.asarray(Image.fromarray(small).resize((width, height), Image.BICUBIC))
+    return np.ascontiguousarray(big)
+
+
+def test_manifest_declares_both_scales(entry):
+    spec = entry.spec
+    assert spec.output == "scaled" and spec.tiling.scale_param == "scale"
+    assert {m.file for m in spec.models} == {"upscale_x2.onnx", "upscale_x4.onnx"}
+    assert spec.parse_params({"scale": "2"})["scale"] in ("2", 2)
+    with pytest.raises(ParamError):
+        spec.parse_params({"scale": "3"})
+
+
+@pytest.mark.parametrize("scale", [2, 4])
+def test_output_size_and_alpha(entry, runtime, scale):
+    pixels = photo(37, 23)
+    out = apply_filter(entry, pixels, raw_params={"scale": str(scale)}, runtime=runtime)
+    assert out.shape == (23 * scale, 37 * scale, 4) and out.dtype == np.uint8
+    alpha = np.asarray(Image.fromarray(pixels[:, :, 3]).resize((37 * scale, 23 * scale), Image.BICUBIC))
+    assert np.abs(out[:, :, 3].astype(int) - alpha).mean() < 4  # alpha resized, not the network's
+
+
+def test_tiled_equals_untiled(entry, runtime):
+    pixels = photo(150, 131, seed=1)
+    whole = apply_filter(entry, pixels, raw_params={"scale": "2"}, runtime=runtime, tile=1024)
+    tiled = apply_filter(entry, pixels, raw_params={"scale": "2"}, runtime=runtime, tile=64)
+    assert np.abs(whole.astype(int) - tiled.astype(int)).max() <= 1
+
+
+def test_exact_tiling_crops_the_context_margin():
+    """With a margin ≥ the radius of a local operation, tiles reproduce the whole-image result."""
+    rng = np.random.default_rng(3)
+    image = rng.random((45, 70, 3), dtype=np.float32)
+
+    def local(tile: np.ndarray) -> np.ndarray:  # 5×5 box mean (radius 2, zero padded), then ×2 nearest
+        padded = np.pad(tile, ((2, 2), (2, 2), (0, 0)))
+        acc = sum(padded[dy:dy + tile.shape[0], dx:dx + tile.shape[1]] for dy in range(5) for dx in range(5))
+        return (acc / 25.0).repeat(2, axis=0).repeat(2, axis=1).transpose(2, 0, 1).copy()
+
+    def run(tile: int) -> np.ndarray:
+        out = np.zeros((90, 140, 3), np.uint8)
+        fractions: list[float] = []
+        run_exact(image, local, out, tile=tile, margin=2, scale=2, progress=fractions.append,
+                  cancel=lambda: None)
+        assert fractions[-1] == 1.0 and fractions == sorted(fractions)
+        return out
+
+    assert np.array_equal(run(1000), run(16))
+    assert not np.array_equal(run(1000), _run_no_margin(image, local))
+
+
+def _run_no_margin(image, fn):
+    out = np.zeros((90, 140, 3), np.uint8)
+    return run_exact(image, fn, out, tile=16, margin=0, scale=2, progress=lambda f: None, cancel=lambda: None)
+
+
+def test_cancel_stops_the_run(entry, runtime):
+    token = CancelToken()
+    token.cancel()
+    with pytest.raises(Cancelled):
+        apply_filter(entry, photo(40, 40), raw_params={"scale": "2"}, runtime=runtime, cancel=token)
+
+
+@pytest.mark.skipif(not SET5.is_dir(), reason="shared data not present")
+@pytest.mark.parametrize("scale", [2, 4])
+def test_beats_bicubic_on_a_set5_image(entry, runtime, scale):
+    from models import data, metrics
+
+    hr = data.crop_to_multiple(data.load_rgb(SET5 / "butterfly.png")[:192, :192], scale)
+    lr = data.bicubic_downscale(hr, scale)
+    rgba = np.dstack([lr, np.full(lr.shape[:2], 255, np.uint8)])
+    ours = apply_filter(entry, rgba, raw_params={"scale": str(scale)}, runtime=runtime)[:, :, :3]
+    h, w = lr.shape[:2]
+    bicubic = np.asarray(Image.fromarray(lr).resize((w * scale, h * scale), Image.BICUBIC))
+    assert metrics.psnr_y(ours, hr, scale) > metrics.psnr_y(bicubic, hr, scale) + 1.0
+
+
+def test_cli_apply(tmp_path):
+    src, dst = tmp_path / "in.png", tmp_path / "out.png"
+    Image.fromarray(photo(30, 20, seed=2)).save(src)
+    cmd = [sys.executable, str(ROOT / "main.py"), "apply", "upscale", str(src), "-o", str(dst),
+           "--set", "scale=2"]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    with Image.open(dst) as img:
+        assert img.size == (60, 40) and img.mode == "RGBA"
+    bad = subprocess.run([sys.executable, str(ROOT / "main.py"), "apply", "upscale", str(src), "-o",
+                          str(tmp_path / "bad.png"), "--set", "scale=3"], cwd=ROOT, capture_output=True,
+                         text=True, timeout=120)
+    assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "bad.png").exists()
