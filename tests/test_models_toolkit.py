@@ -212,3 +212,17 @@ def test_export_parity_fp16_and_manifest_hash(tmp_path):
     assert digest == export.sha256_file(path)
     with pytest.raises(KeyError):
         export.write_model_hash(tmp_path, "tiny_fp16.onnx")
+
+
+def test_evaluate_dispatch(capsys):
+    from models import evaluate
+
+    seen: list[list[str]] = []
+    evaluate.register("probe", lambda argv: seen.append(list(argv)))
+    try:
+        assert evaluate.main(["probe", "--limit", "3"]) == 0 and seen == [["--limit", "3"]]
+        assert evaluate.main(["nonexistent"]) == 2
+        assert "unknown filter" in capsys.readouterr().err
+        assert set(evaluate.BUILTIN) <= set(evaluate.EVALUATORS)
+    finally:
+        evaluate.EVALUATORS.pop("probe", None)

@@ -21,7 +21,10 @@ PLUGIN_DIR = ROOT / "plugins" / "filters" / "upscale"
 
 
 def onnx_cost(path: Path) -> tuple[int, int]:
-    """(parameters, FLOPs per input pixel) of a fully convolutional ONNX model (2 × multiply-adds)."""
+    """(stored parameters, FLOPs per input pixel) of a fully convolutional ONNX model (2 × multiply-adds).
+
+    The exporter stores equal tensors once (the two output biases of UpscaleNet train identically).
+    """
     import onnx
     from onnx import numpy_helper
 
