@@ -128,3 +128,24 @@ def test_cli_apply(tmp_path):
                          text=True, timeout=120)
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "bad.png").exists()
+
+
+def test_gpu_out_of_memory_halves_the_tile(entry):
+    from plugins.context import FilterContext
+    from plugins.errors import GpuOutOfMemory
+    from plugins.filters.upscale.exact_tiles import run_tiled_exact
+
+    messages: list[str] = []
+    ctx = FilterContext(entry, Runtime("auto"), tile=256, notify=messages.append)
+    image = np.random.default_rng(4).random((200, 300, 3), dtype=np.float32)
+
+    def fn(tile: np.ndarray) -> np.ndarray:
+        if max(tile.shape[:2]) > 100:
+            raise GpuOutOfMemory("simulated")
+        return tile.repeat(2, axis=0).repeat(2, axis=1).transpose(2, 0, 1).copy()
+
+    out = run_tiled_exact(ctx, image, fn, scale=2, margin=8)
+    assert messages == ["Out of GPU memory: retrying with 128px tiles.",
+                        "Out of GPU memory: retrying with 64px tiles."]
+    expected = (np.clip(image, 0, 1) * 255 + 0.5).astype(np.uint8).repeat(2, axis=0).repeat(2, axis=1)
+    assert np.array_equal(out, expected)
