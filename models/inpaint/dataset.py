@@ -1,0 +1,61 @@
+"""Training samples for inpainting: random BSDS500 crops at random scales with brush masks.
+
+Each sample rescales a training photo by a random factor (so the network sees content at the sizes
+the filter meets after it has downscaled a crop to its working resolution), cuts a square crop,
+flips it at random and pairs it with a fresh :func:`models.inpaint.masks.brush_mask`.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import torch
+
+from models.inpaint.masks import COVERAGE, brush_mask
+
+SCALE_RANGE = (0.45, 1.0)
+
+
+def load_training_images() -> list[np.ndarray]:
+    """All BSDS500 train + test photos as uint8 (H, W, 3) arrays (≈185 MB; val is never used)."""
+    from models.data import load_rgb, training_images
+
+    return [load_rgb(p) for p in training_images()]
+
+
+class InpaintSampler:
+    """Draws (image, mask) batches as tensors: image (N, 3, S, S) in 0..1, mask (N, 1, S, S)."""
+
+    def __init__(self, images: list[np.ndarray], size: int, seed: int,
+                 coverage: tuple[float, float] = COVERAGE) -> None:
+        if not images:
+            raise ValueError("no training images")
+        self.images = images
+        self.size = size
+        self.coverage = coverage
+        self.rng = np.random.default_rng(seed)
+
+    def crop(self) -> np.ndarray:
+        """One random rescaled, cropped, flipped uint8 (S, S, 3) patch."""
+        rng, size = self.rng, self.size
+        img = self.images[int(rng.integers(len(self.images)))]
+        h, w = img.shape[:2]
+        low = max(SCALE_RANGE[0], size / min(h, w))
+        scale = rng.uniform(low, max(low, SCALE_RANGE[1]))
+        if abs(scale - 1.0) > 1e-3:
+            img = cv2.resize(img, (max(size, round(w * scale)), max(size, round(h * scale))),
+                             interpolation=cv2.INTER_AREA)
+            h, w = img.shape[:2]
+        y = int(rng.integers(h - size + 1))
+        x = int(rng.integers(w - size + 1))
+        patch = img[y:y + size, x:x + size]
+        if rng.random() < 0.5:
+            patch = patch[:, ::-1]
+        return np.ascontiguousarray(patch)
+
+    def batch(self, n: int) -> tuple[torch.Tensor, torch.Tensor]:
+        crops = np.stack([self.crop() for _ in range(n)]).astype(np.float32) / 255.0
+        masks = np.stack([brush_mask(self.size, self.size, self.rng, self.coverage) for _ in range(n)])
+        image = torch.from_numpy(crops).permute(0, 3, 1, 2).contiguous()
+        mask = torch.from_numpy(masks)[:, None]
+        return image, mask

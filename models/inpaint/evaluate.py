@@ -1,0 +1,206 @@
+"""Inpainting benchmark: ``python -m models.evaluate inpaint`` (or ``python -m models.inpaint.evaluate``).
+
+On BSD100 (BSDS500 val, never trained on) each image gets one brush mask from a fixed seed
+(:func:`mask_for`); the hole is filled by the shipped filter (ONNX through the app's own pipeline,
+default parameters) and by OpenCV's Telea and Navier–Stokes inpainting (radius 3). PSNR and SSIM
+are measured **inside the mask only** (SSIM: the 11×11 Gaussian-window SSIM map, averaged over the
+three channels and then over the hole pixels). The table is printed and written into the model
+card; a contact sheet shows a few images side by side.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image, ImageDraw
+
+from models.inpaint.masks import brush_mask
+
+REPO = Path(__file__).resolve().parents[2]
+PLUGIN_DIR = REPO / "plugins" / "filters" / "inpaint"
+CARD = PLUGIN_DIR / "MODEL_CARD.md"
+SHEET = REPO / "docs" / "inpaint_contact_sheet.png"
+MASK_SEED = 20260
+SHEET_IMAGES = (3, 17, 29, 42, 66, 85)
+METHODS = ("telea", "ns", "ours")
+LABELS = {"telea": "OpenCV Telea", "ns": "OpenCV Navier–Stokes", "ours": "Holst inpaint (ours)"}
+BINS = ((0.10, 0.25), (0.25, 0.375), (0.375, 0.50))
+
+
+def mask_for(index: int, height: int, width: int) -> np.ndarray:
+    """The fixed evaluation mask of BSD100 image ``index`` (sorted file order)."""
+    return brush_mask(height, width, np.random.default_rng(MASK_SEED + index))
+
+
+def masked_psnr(result: np.ndarray, truth: np.ndarray, hole: np.ndarray) -> float:
+    """PSNR (dB, peak 1) over the hole pixels of float images in 0..1."""
+    mse = float(((result - truth) ** 2)[hole].mean())
+    return 10.0 * np.log10(1.0 / max(mse, 1e-12))
+
+
+def ssim_map(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Per-pixel SSIM (Wang et al. 2004: Gaussian σ = 1.5, 11×11, K1 = 0.01, K2 = 0.03), channel mean."""
+    c1, c2 = 0.01 ** 2, 0.03 ** 2
+
+    def blur(x: np.ndarray) -> np.ndarray:
+        return cv2.GaussianBlur(x, (11, 11), 1.5, borderType=cv2.BORDER_REFLECT)
+
+    a, b = a.astype(np.float64), b.astype(np.float64)
+    mu_a, mu_b = blur(a), blur(b)
+    var_a = blur(a * a) - mu_a ** 2
+    var_b = blur(b * b) - mu_b ** 2
+    cov = blur(a * b) - mu_a * mu_b
+    ssim = ((2 * mu_a * mu_b + c1) * (2 * cov + c2)) / ((mu_a ** 2 + mu_b ** 2 + c1) * (var_a + var_b + c2))
+    return ssim.mean(axis=2)
+
+
+def masked_ssim(result: np.ndarray, truth: np.ndarray, hole: np.ndarray) -> float:
+    return float(ssim_map(result, truth)[hole].mean())
+
+
+def opencv_fill(rgb: np.ndarray, hole: np.ndarray, method: str) -> np.ndarray:
+    flag = cv2.INPAINT_TELEA if method == "telea" else cv2.INPAINT_NS
+    return cv2.inpaint(rgb, hole.astype(np.uint8) * 255, 3, flag)
+
+
+def ours_fill(rgb: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """The shipped filter through ``plugins.pipeline.apply_filter`` (defaults, CPU)."""
+    from plugins.pipeline import apply_filter
+    from plugins.registry import load_entry
+    from plugins.runtime import Runtime
+
+    global _ENTRY, _RUNTIME
+    if _ENTRY is None:
+        _ENTRY = load_entry(PLUGIN_DIR, "builtin", "plugins.filters.inpaint")
+        _RUNTIME = Runtime("cpu")
+    rgba = np.dstack([rgb, np.full(rgb.shape[:2], 255, np.uint8)])
+    return apply_filter(_ENTRY, rgba, mask=mask, runtime=_RUNTIME)[:, :, :3]
+
+
+_ENTRY = None
+_RUNTIME = None
+
+
+def bsd100_paths() -> list[Path]:
+    from models.data import bsds_images
+
+    return sorted(bsds_images("val"))
+
+
+Panels = dict[int, dict[str, np.ndarray]]
+
+
+def evaluate(limit: int | None = None) -> tuple[dict[str, dict[str, float]], Panels]:
+    """Per-method mean PSNR/SSIM in the hole (overall and per coverage bin), and sheet panels."""
+    paths = bsd100_paths()[:limit]
+    scores: dict[str, list[tuple[float, float, float]]] = {m: [] for m in METHODS}
+    seconds = {m: 0.0 for m in METHODS}
+    panels: Panels = {}
+    for index, path in enumerate(paths):
+        truth_u8 = np.asarray(Image.open(path).convert("RGB"))
+        h, w = truth_u8.shape[:2]
+        mask = mask_for(index, h, w)
+        hole = mask > 0.5
+        truth = truth_u8.astype(np.float32) / 255
+        outputs = {}
+        for method in METHODS:
+            start = time.perf_counter()
+            out = ours_fill(truth_u8, mask) if method == "ours" else opencv_fill(truth_u8, hole, method)
+            seconds[method] += time.perf_counter() - start
+            outputs[method] = out
+            res = out.astype(np.float32) / 255
+            scores[method].append((masked_psnr(res, truth, hole), masked_ssim(res, truth, hole),
+                                   float(hole.mean())))
+        if index in SHEET_IMAGES:
+            panels[index] = {"input": _show_hole(truth_u8, hole), **outputs, "truth": truth_u8}
+    table: dict[str, dict[str, float]] = {}
+    for method, rows in scores.items():
+        arr = np.array(rows)
+        entry = {"psnr": float(arr[:, 0].mean()), "ssim": float(arr[:, 1].mean()),
+                 "seconds": seconds[method] / len(rows), "n": float(len(rows))}
+        for lo, hi in BINS:
+            sel = (arr[:, 2] >= lo) & (arr[:, 2] < hi)
+            entry[f"psnr_{lo:.3f}"] = float(arr[sel, 0].mean()) if sel.any() else float("nan")
+        table[method] = entry
+    return table, panels
+
+
+def _show_hole(rgb: np.ndarray, hole: np.ndarray) -> np.ndarray:
+    shown = rgb.copy()
+    shown[hole] = (shown[hole] * 0.25 + np.array([255, 0, 255]) * 0.75).astype(np.uint8)
+    return shown
+
+
+def format_table(table: dict[str, dict[str, float]]) -> str:
+    n = int(next(iter(table.values()))["n"])
+    bins = " | ".join(f"PSNR, {lo:.0%}–{hi:.0%} masks" for lo, hi in BINS)
+    lines = [f"BSD100 ({n} images), one fixed brush mask per image (seed {MASK_SEED}, 10–50 % of the area); "
+             "metrics inside the mask only.", "",
+             f"| method | PSNR (dB) | SSIM | {bins} | s / image |",
+             "|---|---|---|" + "---|" * len(BINS) + "---|"]
+    for method in METHODS:
+        row = table[method]
+        by_bin = " | ".join(f"{row[f'psnr_{lo:.3f}']:.2f}" for lo, _ in BINS)
+        lines.append(f"| {LABELS[method]} | {row['psnr']:.2f} | {row['ssim']:.4f} | {by_bin} | "
+                     f"{row['seconds']:.3f} |")
+    return "\n".join(lines)
+
+
+def contact_sheet(panels: Panels, path: Path) -> None:
+    """Rows of: masked input | Telea | Navier–Stokes | ours | truth, with a header line."""
+    cols = ("input", "telea", "ns", "ours", "truth")
+    names = ("masked input", "OpenCV Telea", "OpenCV NS", "ours", "truth")
+    target_h = 214
+    rows = []
+    for index in sorted(panels):
+        cells = []
+        for key in cols:
+            img = Image.fromarray(panels[index][key])
+            size = (round(img.width * target_h / img.height), target_h)
+            cells.append(img.resize(size, Image.Resampling.LANCZOS))
+        rows.append(cells)
+    cell_w = max(c.width for row in rows for c in row)
+    gap, header = 4, 24
+    size = (len(cols) * (cell_w + gap) - gap, header + len(rows) * (target_h + gap))
+    sheet = Image.new("RGB", size, "white")
+    draw = ImageDraw.Draw(sheet)
+    for c, name in enumerate(names):
+        draw.text((c * (cell_w + gap) + 6, 6), name, fill="black")
+    for r, row in enumerate(rows):
+        for c, cell in enumerate(row):
+            sheet.paste(cell, (c * (cell_w + gap), header + r * (target_h + gap)))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sheet.save(path, optimize=True)
+
+
+def write_card(table_md: str, card: Path = CARD) -> None:
+    """Replace the text between the metrics markers of the model card."""
+    start, end = "<!-- metrics:start -->", "<!-- metrics:end -->"
+    text = card.read_text(encoding="utf-8")
+    if start not in text or end not in text:
+        raise RuntimeError(f"{card} lacks the {start} … {end} markers")
+    head, rest = text.split(start, 1)
+    tail = rest.split(end, 1)[1]
+    card.write_text(f"{head}{start}\n{table_md}\n{end}{tail}", encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Benchmark inpainting on BSD100 against cv2.inpaint.")
+    parser.add_argument("--limit", type=int, help="only the first N images (quick look; not written)")
+    parser.add_argument("--no-write", action="store_true", help="do not update the model card or sheet")
+    args = parser.parse_args(argv)
+    table, panels = evaluate(args.limit)
+    table_md = format_table(table)
+    print(table_md)
+    if args.limit is None and not args.no_write:
+        write_card(table_md)
+        contact_sheet(panels, SHEET)
+        print(f"wrote {CARD.relative_to(REPO)} and {SHEET.relative_to(REPO)}")
+
+
+if __name__ == "__main__":
+    main()
