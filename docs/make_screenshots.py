@@ -177,6 +177,7 @@ def main() -> int:
                 canvas.set_zoom(1.0)
                 canvas.offset = QPointF(canvas.width() / 2 - doc.width * 0.45,
                                         canvas.height() / 2 - doc.height * 0.58)
+            window.set_tool("rect_select")                   # no brush outline over the result
             canvas.set_compare(entry.spec.input != "sketch")   # a drawing's "before" is the _input shot
             canvas.divider = 0.5
             shot(app, window, f"filter_{entry.id}")
