@@ -15,6 +15,7 @@ import pytest
 from PIL import Image
 
 from plugins import registry
+from plugins.errors import ParamError
 from plugins.imageio import load_image
 from plugins.pipeline import apply_filter
 
@@ -65,7 +66,14 @@ def test_every_filter_handles_awkward_inputs(filter_id, tmp_path):
             mask = np.zeros((height, width), np.float32)
             top, left = height // 3, width // 3
             mask[top: top + max(1, height // 3), left: left + max(1, width // 3)] = 1
-        result = apply_filter(entry, loaded.pixels, mask=mask, raw_params=FAST.get(filter_id, {}))
+        if name == "1x1.png" and mask is not None:
+            mask[:] = 1  # a one-pixel image has nothing outside its mask
+        try:
+            result = apply_filter(entry, loaded.pixels, mask=mask, raw_params=FAST.get(filter_id, {}))
+        except ParamError as exc:
+            # Only a degenerate 1×1 input may be refused, and then with one clear sentence.
+            assert name == "1x1.png" and str(exc) and "\n" not in str(exc), f"{name}: {exc}"
+            continue
         assert result.dtype == np.uint8 and result.ndim == 3 and result.shape[2] == 4, name
         if entry.spec.output == "same" or mask is not None:
             assert result.shape[:2] == (height, width), name
