@@ -1,0 +1,86 @@
+"""Inpaint: fill the painted mask with a network trained by Holst (U-Net with Fourier convolutions).
+
+For each cluster of strokes (see ``regions.py``): cut a crop around it with context → shrink the
+crop so its longer side fits the working resolution → hide the hole and run the network → enlarge
+the network's fill back to the crop's size → when the crop was shrunk, add grain matching the
+detail that resampling removed → blend into the hole with a weight that is the painted mask times
+an inward feather. Pixels where the mask is 0 are returned bit-for-bit unchanged.
+
+Cost depends on the mask, not the photo: a small mask on a 24-megapixel photo runs on a small crop.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from plugins.context import FilterContext
+from plugins.errors import ParamError
+from plugins.runtime import ModelSession
+
+from .ops import feather_weight, grain, resize
+from .regions import crop_boxes
+
+MODEL_FILE = "inpaint.onnx"
+MULTIPLE = 8  # the network downsamples twice by 2; 8 also keeps the FFT sizes even
+HOLE_THRESHOLD = 1.0 / 512  # mask values above this are hidden from the network
+GRAIN_BELOW_SCALE = 0.5  # add grain only when the crop was shrunk more than 2×
+
+
+def run(ctx: FilterContext, image: np.ndarray, mask: np.ndarray | None, params: dict[str, Any]) -> np.ndarray:
+    if mask is None:
+        raise ParamError("inpaint needs a mask (white marks the pixels to fill)")
+    hole = mask > HOLE_THRESHOLD
+    boxes = crop_boxes(hole, float(params["context"]))
+    session = ctx.model(MODEL_FILE)
+    result = image.astype(np.float32, copy=True)
+    pending = hole.copy()
+    feather = int(params["feather"])
+    for index, (crop, core) in enumerate(boxes):
+        ctx.cancel.raise_if_cancelled()
+        top, left, bottom, right = crop
+        window = (slice(top, bottom), slice(left, right))
+        fill = fill_crop(session, result[window], pending[window], int(params["working_size"]),
+                         float(params["grain"]))
+        weight = feather_weight(hole[window], feather) * mask[window]
+        ctop, cleft, cbottom, cright = core
+        own = np.zeros_like(pending[window])
+        own[ctop - top:cbottom - top, cleft - left:cright - left] = True
+        own &= pending[window]
+        weight = np.where(own, weight, 0.0).astype(np.float32)[:, :, None]
+        region = result[window]
+        result[window] = np.where(weight > 0, region + weight * (fill - region), region)
+        pending[window] &= ~own
+        ctx.progress((index + 1) / len(boxes))
+    return result
+
+
+def fill_crop(session: ModelSession, crop: np.ndarray, hole: np.ndarray, working_size: int,
+              grain_amount: float) -> np.ndarray:
+    """The network's fill for one crop, at the crop's size (only the hole pixels are meaningful)."""
+    height, width = crop.shape[:2]
+    scale = min(1.0, working_size / max(height, width))
+    small_h, small_w = max(MULTIPLE, round(height * scale)), max(MULTIPLE, round(width * scale))
+    small = resize(crop, small_h, small_w, down=True)
+    small_hole = resize(hole.astype(np.float32), small_h, small_w, down=True) > 0
+    pred = run_network(session, small, small_hole)
+    fill = resize(pred, height, width, down=False)
+    if scale < GRAIN_BELOW_SCALE and grain_amount > 0:
+        smooth = resize(small, height, width, down=False)
+        fill += grain_amount * grain(crop, smooth, ~hole)
+    return fill
+
+
+def run_network(session: ModelSession, image: np.ndarray, hole: np.ndarray) -> np.ndarray:
+    """One network pass on an H×W×3 image with a boolean hole; returns the H×W×3 prediction."""
+    height, width = image.shape[:2]
+    pad_h, pad_w = -height % MULTIPLE, -width % MULTIPLE
+    mask = hole.astype(np.float32)[:, :, None]
+    net_in = np.concatenate([image * (1.0 - mask), mask], axis=2)
+    if pad_h or pad_w:
+        mode = "reflect" if min(height, width) > max(pad_h, pad_w) else "edge"
+        net_in = np.pad(net_in, ((0, pad_h), (0, pad_w), (0, 0)), mode=mode)
+    chw = np.ascontiguousarray(np.transpose(net_in, (2, 0, 1))[None], dtype=np.float32)
+    (out,) = session.run({session.input_names[0]: chw})
+    return np.transpose(out[0, :, :height, :width], (1, 2, 0))
