@@ -159,6 +159,8 @@ def train(cfg: Config, out: Path, images: list[np.ndarray] | None = None, resume
                 _save_state(out, gen, opt_g, disc, opt_d, step + 1, time.time() - start)
                 _checkpoint(out, gen, cfg, step, "last")
                 _preview(out / f"preview_{step:05d}.png", gen, preview_batch)
+        else:
+            step = cfg.steps  # every step ran; ``step`` now counts them, as after a break
     _save_state(out, gen, opt_g, disc, opt_d, step, time.time() - start)
     final = _checkpoint(out, gen, cfg, step - 1, "last")
     _preview(out / "preview_final.png", gen, preview_batch)
