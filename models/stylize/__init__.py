@@ -1,0 +1,1 @@
+"""Training, export and evaluation of the stylize filter's network (models/nets/stylize.py)."""

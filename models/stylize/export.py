@@ -1,0 +1,90 @@
+"""Export the trained style network to plugins/filters/stylize/stylize.onnx, check parity, write the hash.
+
+``python -m models.stylize.export [--checkpoint runs/stylize/last.pt]``
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+import torch
+
+from models.export import OPSET, write_model_hash
+from models.nets.stylize import StylizeExport, StylizeNet
+from plugins.filters.stylize.styles import STATS_LENGTH, STYLES
+
+PLUGIN_DIR = Path("plugins/filters/stylize")
+MODEL_FILE = "stylize.onnx"
+INPUTS = ("image", "style_weights", "norm_stats", "norm_stats_mix")
+OUTPUTS = ("output", "norm_stats_out")
+
+
+def load_net(checkpoint: Path) -> StylizeNet:
+    net = StylizeNet()
+    state = torch.load(checkpoint, map_location="cpu", weights_only=False)
+    net.load_state_dict(state["modules"]["net"])
+    return net.eval()
+
+
+def feeds(height: int, width: int, seed: int = 0) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    weights = rng.dirichlet(np.ones(len(STYLES)))[None].astype(np.float32)
+    return {"image": rng.random((1, 3, height, width), dtype=np.float32), "style_weights": weights,
+            "norm_stats": np.zeros((1, STATS_LENGTH), np.float32),
+            "norm_stats_mix": np.zeros((1, 1), np.float32)}
+
+
+def parity(module: StylizeExport, path: Path) -> float:
+    """Worst max-abs difference between torch and onnxruntime over a few sizes and both stats modes."""
+    sess = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    worst = 0.0
+    for h, w in ((64, 64), (96, 160), (200, 136)):
+        inputs = feeds(h, w)
+        with torch.no_grad():
+            ref = module(*(torch.from_numpy(v) for v in inputs.values()))
+        got = sess.run(None, inputs)
+        worst = max(worst, float(np.abs(got[0] - ref[0].numpy()).max()))
+        inputs["norm_stats"], inputs["norm_stats_mix"][:] = got[1], 1.0  # tiled mode with own stats
+        again = sess.run(None, inputs)[0]
+        worst = max(worst, float(np.abs(again - got[0]).max()))
+    return worst
+
+
+def export(module: StylizeExport, example: tuple[torch.Tensor, ...], path: Path) -> None:
+    """torch.onnx.export with dynamic H/W on the image tensors only (the toolkit's export_onnx marks
+    dims 2 and 3 of every input, which the 2-D style and statistics inputs do not have)."""
+    image_axes = {0: "batch", 2: "height", 3: "width"}
+    dynamic = {"image": image_axes, "output": image_axes, "style_weights": {0: "batch"},
+               "norm_stats": {0: "batch"}, "norm_stats_mix": {0: "batch"}, "norm_stats_out": {0: "batch"}}
+    with torch.no_grad():
+        torch.onnx.export(module, example, str(path), input_names=list(INPUTS), output_names=list(OUTPUTS),
+                          opset_version=OPSET, dynamic_axes=dynamic, do_constant_folding=True, dynamo=False)
+    model = onnx.load(str(path))
+    onnx.checker.check_model(model)
+    onnx.save(model, str(path))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--checkpoint", type=Path, default=Path("runs/stylize/last.pt"))
+    args = parser.parse_args()
+    net = load_net(args.checkpoint)
+    if net.stats_size != STATS_LENGTH:
+        raise SystemExit(f"network has {net.stats_size} statistics, styles.STATS_LENGTH says {STATS_LENGTH}")
+    module = StylizeExport(net).eval()
+    example = tuple(torch.from_numpy(v) for v in feeds(64, 64).values())
+    path = PLUGIN_DIR / MODEL_FILE
+    export(module, example, path)
+    worst = parity(module, path)
+    if worst > 1e-4:
+        raise SystemExit(f"onnxruntime differs from torch by {worst:.3g}")
+    digest = write_model_hash(PLUGIN_DIR, MODEL_FILE)
+    print(f"wrote {path} ({path.stat().st_size / 1e6:.2f} MB), parity {worst:.2e}, sha256 {digest}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,96 @@
+"""Figures for the model card: thumbnails of our output, the Johnson comparison and the contact sheet.
+
+``python -m models.stylize.sheets``  (needs plugins/filters/stylize/stylize.onnx)
+  plugins/filters/stylize/thumbs/<style>.png  our network on resources/sample.png (not the paintings)
+  docs/stylize_vs_johnson.png                 chicago.jpg: Johnson et al.'s outputs vs ours
+  docs/stylize_contact_sheet.png              every style on four BSD100 (val) photos
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+from models.data import bsd100, shared_data_dir
+from plugins.filters.stylize.styles import STYLES
+from plugins.pipeline import apply_filter
+
+THUMBS = Path("plugins/filters/stylize/thumbs")
+DOCS = Path("docs")
+CONTACT_PHOTOS = ("101087.jpg", "119082.jpg", "21077.jpg", "69015.jpg")
+
+
+def stylise(path: Path | Image.Image, style: str, side: int) -> Image.Image:
+    img = path if isinstance(path, Image.Image) else Image.open(path)
+    img = img.convert("RGBA")
+    scale = side / max(img.size)
+    img = img.resize((round(img.width * scale), round(img.height * scale)), Image.Resampling.LANCZOS)
+    return Image.fromarray(apply_filter("stylize", np.asarray(img), params={"style": style})).convert("RGB")
+
+
+def labelled(img: Image.Image, text: str) -> Image.Image:
+    out = Image.new("RGB", (img.width, img.height + 16), "white")
+    out.paste(img, (0, 16))
+    ImageDraw.Draw(out).text((3, 2), text, fill="black")
+    return out
+
+
+def grid(rows: list[list[Image.Image]]) -> Image.Image:
+    width = max(sum(c.width for c in row) for row in rows)
+    height = sum(max(c.height for c in row) for row in rows)
+    sheet, y = Image.new("RGB", (width, height), "white"), 0
+    for row in rows:
+        x = 0
+        for cell in row:
+            sheet.paste(cell, (x, y))
+            x += cell.width
+        y += max(c.height for c in row)
+    return sheet
+
+
+def thumbnails() -> None:
+    THUMBS.mkdir(parents=True, exist_ok=True)
+    sample = Image.open("resources/sample.png")
+    for style in STYLES:
+        stylise(sample, style, 256).resize((128, round(128 * sample.height / sample.width))).save(
+            THUMBS / f"{style}.png", optimize=True)
+
+
+def versus_johnson() -> None:
+    ref = shared_data_dir() / "reference" / "johnson2016"
+    content = ref / "content" / "chicago.jpg"
+    pairs = (("the_scream", "chicago_scream.jpg"), ("udnie", "chicago_udnie.jpg"),
+             ("starry_night", "eccv16/chicago_starry_night.jpg"), ("wave", "eccv16/chicago_wave.jpg"),
+             ("composition_vii", "eccv16/chicago_composition_vii.jpg"))
+    rows = []
+    for style, theirs in pairs:
+        johnson = Image.open(ref / "outputs" / theirs).convert("RGB")
+        johnson = johnson.resize((356, 237), Image.Resampling.LANCZOS)
+        ours = stylise(content, style, 712).resize((356, 237), Image.Resampling.LANCZOS)
+        rows.append([labelled(johnson, f"Johnson et al. 2016 (VGG-16 loss): {style}"),
+                     labelled(ours, f"Holst (random-weight VGG-19 loss): {style}")])
+    grid(rows).save(DOCS / "stylize_vs_johnson.png", optimize=True)
+
+
+def contact_sheet() -> None:
+    photos = {p.name: p for p in bsd100()}
+    rows = []
+    for name in CONTACT_PHOTOS:
+        original = Image.open(photos[name]).convert("RGB")
+        original = original.resize((original.width // 2, original.height // 2), Image.Resampling.LANCZOS)
+        row = [labelled(original, f"BSD100 {name}")]
+        row += [labelled(stylise(photos[name], s, max(original.size)), s) for s in STYLES]
+        rows.append(row)
+    grid(rows).save(DOCS / "stylize_contact_sheet.png", optimize=True)
+
+
+def main() -> None:
+    thumbnails()
+    versus_johnson()
+    contact_sheet()
+
+
+if __name__ == "__main__":
+    main()

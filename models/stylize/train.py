@@ -1,0 +1,112 @@
+"""Train the conditional-instance-norm style network on BSDS500 train+test crops.
+
+Loss (per sample, for the style it was given): relative Gram error at the style layers of the
+random-weight VGG-19-shaped FeatureNet (models/features.py), relative content error at one layer, and
+a total-variation term.  ``python -m models.stylize.train [--quick] [--steps N] [--minutes M]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from models.data import load_rgb, random_crop, random_flip, shared_data_dir, training_images
+from models.features import FeatureNet, gram
+from models.nets.stylize import StylizeNet
+from models.training import Checkpointer, LossLog, seed_everything
+from plugins.filters.stylize.styles import STYLES
+
+STYLE_LAYERS = ("relu1_1", "relu2_1", "relu3_1", "relu4_1")
+CONTENT_LAYER = "relu3_1"
+STYLE_SIDE = 256
+RUNS = Path("runs/stylize")
+
+
+def style_image(stem: str, side: int = STYLE_SIDE) -> torch.Tensor:
+    from PIL import Image
+
+    with Image.open(shared_data_dir() / "styles" / f"{stem}.jpg") as img:
+        img = img.convert("RGB")
+        scale = side / max(img.size)
+        img = img.resize((round(img.width * scale), round(img.height * scale)), Image.Resampling.LANCZOS)
+        return torch.from_numpy(np.asarray(img, dtype=np.float32) / 255.0).permute(2, 0, 1)[None]
+
+
+def relative_style_loss(feats: dict[str, torch.Tensor], targets: dict[str, torch.Tensor]) -> torch.Tensor:
+    """Mean over layers of ‖G − T‖² / ‖T‖² per sample (targets are (N, C, C))."""
+    total = 0.0
+    for name, target in targets.items():
+        diff = (gram(feats[name]) - target).pow(2).sum(dim=(1, 2)) / target.pow(2).sum(dim=(1, 2))
+        total = total + diff.mean()
+    return total / len(targets)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="a few steps, end to end")
+    parser.add_argument("--steps", type=int, default=3000)
+    parser.add_argument("--minutes", type=float, default=45.0, help="stop after this wall time")
+    parser.add_argument("--crop", type=int, default=128)
+    parser.add_argument("--batch", type=int, default=4)
+    parser.add_argument("--lr", type=float, default=2e-3)
+    parser.add_argument("--style-weight", type=float, default=5.0)
+    parser.add_argument("--tv-weight", type=float, default=0.5)
+    parser.add_argument("--width", type=float, default=0.5, help="FeatureNet width")
+    args = parser.parse_args()
+    if args.quick:
+        args.steps, args.minutes = 10, 5.0
+    torch.set_num_threads(1)
+    seed_everything(0)
+    rng = np.random.default_rng(0)
+    RUNS.mkdir(parents=True, exist_ok=True)
+
+    feat = FeatureNet(pool="avg", width=args.width, last_layer="relu4_1")
+    layers = [*STYLE_LAYERS, CONTENT_LAYER]
+    with torch.no_grad():
+        targets = {n: torch.cat([gram(feat(style_image(s), [n])[n]) for s in STYLES]) for n in STYLE_LAYERS}
+    photos = [load_rgb(p) for p in training_images()]
+    net = StylizeNet()
+    opt = torch.optim.Adam(net.parameters(), lr=args.lr)
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, args.steps, eta_min=args.lr * 0.1)
+    log = LossLog(RUNS / "loss.csv", RUNS / "loss.png")
+    ckpt = Checkpointer(RUNS / "last.pt", {"net": net, "opt": opt})
+    start = time.time()
+    step = 0
+    for step in range(1, args.steps + 1):
+        crops = [random_flip(random_crop(photos[i], args.crop, rng), rng)
+                 for i in rng.integers(0, len(photos), args.batch)]
+        content = torch.from_numpy(np.stack(crops).astype(np.float32) / 255.0).permute(0, 3, 1, 2)
+        idx = torch.from_numpy(rng.integers(0, len(STYLES), args.batch))
+        weights = torch.nn.functional.one_hot(idx, len(STYLES)).float()
+        out = net(content, weights)
+        f_out = feat(out, layers)
+        with torch.no_grad():
+            f_in = feat(content, [CONTENT_LAYER])[CONTENT_LAYER]
+        l_content = (f_out[CONTENT_LAYER] - f_in).pow(2).mean() / f_in.pow(2).mean()
+        l_style = relative_style_loss(f_out, {n: t[idx] for n, t in targets.items()})
+        l_tv = ((out[..., 1:, :] - out[..., :-1, :]).pow(2).mean()
+                + (out[..., 1:] - out[..., :-1]).pow(2).mean())
+        loss = l_content + args.style_weight * l_style + args.tv_weight * l_tv
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        sched.step()
+        if step % 10 == 0 or step == 1:
+            log.log(step, loss=float(loss), content=float(l_content), style=float(l_style), tv=float(l_tv))
+            print(f"step {step} loss {float(loss):.4f} c {float(l_content):.4f} s {float(l_style):.4f} "
+                  f"{time.time() - start:.0f}s", flush=True)
+        if step % 100 == 0:
+            ckpt.save(step)
+        if time.time() - start > args.minutes * 60:
+            break
+    ckpt.save(step, wall_s=time.time() - start, args=vars(args))
+    log.plot("stylize training loss")
+    print(f"done: {step} steps in {time.time() - start:.0f}s", flush=True)
+
+
+if __name__ == "__main__":
+    main()
