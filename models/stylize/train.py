@@ -56,6 +56,7 @@ def main() -> None:
     parser.add_argument("--style-weight", type=float, default=5.0)
     parser.add_argument("--tv-weight", type=float, default=0.5)
     parser.add_argument("--width", type=float, default=0.5, help="FeatureNet width")
+    parser.add_argument("--init", type=Path, default=None, help="start from this checkpoint's weights")
     args = parser.parse_args()
     if args.quick:
         args.steps, args.minutes = 10, 5.0
@@ -70,6 +71,8 @@ def main() -> None:
         targets = {n: torch.cat([gram(feat(style_image(s), [n])[n]) for s in STYLES]) for n in STYLE_LAYERS}
     photos = [load_rgb(p) for p in training_images()]
     net = StylizeNet()
+    if args.init is not None:
+        net.load_state_dict(torch.load(args.init, map_location="cpu", weights_only=False)["modules"]["net"])
     opt = torch.optim.Adam(net.parameters(), lr=args.lr)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, args.steps, eta_min=args.lr * 0.1)
     log = LossLog(RUNS / "loss.csv", RUNS / "loss.png")
