@@ -52,7 +52,9 @@ def child(filter_id: str, width: int, height: int) -> dict:
 
     probe.timeout.connect(tick)
     outcome: list[str] = []
-    window.filter_finished.connect(lambda how: (outcome.append(how), QTimer.singleShot(50, app.quit)))
+    # exit(), not quit(): quit() closes the window, whose unsaved-changes prompt would block.
+    window.filter_finished.connect(lambda how: (outcome.append(how),
+                                                QTimer.singleShot(50, lambda: app.exit(0))))
     for _ in range(20):
         app.processEvents()
     clock.start()
@@ -81,8 +83,13 @@ def run(quick: bool) -> Section:
     width, height = (800, 600) if quick else (2000, 1500)
     env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
     for filter_id in chosen:
-        proc = subprocess.run([sys.executable, "-m", "bench.gui_stall", filter_id, str(width), str(height)],
-                              cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+        try:
+            proc = subprocess.run([sys.executable, "-m", "bench.gui_stall", filter_id, str(width),
+                                   str(height)], cwd=ROOT, env=env, capture_output=True, text=True,
+                                  check=False, timeout=600)
+        except subprocess.TimeoutExpired:
+            section.notes.append(f"{filter_id}: no result within 10 minutes")
+            continue
         if proc.returncode != 0:
             section.notes.append(f"{filter_id}: failed: {proc.stderr.strip().splitlines()[-1:]}")
             continue

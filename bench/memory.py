@@ -49,7 +49,7 @@ def run(quick: bool) -> Section:
             section.notes.append(f"{filter_id}: skipped ({entry.status_text() if entry else 'not found'})")
             continue
         proc = subprocess.run([sys.executable, "-m", "bench.memory", filter_id, str(width), str(height)],
-                              capture_output=True, text=True, check=False)
+                              capture_output=True, text=True, check=False, timeout=1800)
         if proc.returncode != 0:
             section.notes.append(f"{filter_id}: child failed: {proc.stderr.strip().splitlines()[-1:]}")
             continue
