@@ -25,6 +25,9 @@ STATS_SIDE = 1024
 MULTIPLE = 4  # the network downsamples twice by 2
 
 
+MIN_SIDE = 32
+
+
 def run(ctx: FilterContext, image: np.ndarray, mask: np.ndarray | None, params: dict[str, Any]) -> np.ndarray:
     strength = float(params["strength"])
     if strength <= 0.0:
@@ -67,7 +70,12 @@ def run_network(session: ModelSession, image: np.ndarray, weights: np.ndarray,
                 stats: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
     """One pass: H×W×3 → (H×W×3 stylised, measured statistics). ``stats=None`` uses the image's own."""
     height, width = image.shape[:2]
-    pad_h, pad_w = -height % MULTIPLE, -width % MULTIPLE
+    # Reflect padding inside the network needs a few pixels at every scale: tiny inputs are padded
+    # up to MIN_SIDE (and to a multiple of MULTIPLE) and cropped back afterwards.
+    pad_h = max(-height % MULTIPLE, MIN_SIDE - height)
+    pad_w = max(-width % MULTIPLE, MIN_SIDE - width)
+    pad_h += -(height + pad_h) % MULTIPLE
+    pad_w += -(width + pad_w) % MULTIPLE
     chw = np.transpose(image, (2, 0, 1))[None]
     if pad_h or pad_w:
         mode = "reflect" if min(height, width) > max(pad_h, pad_w) else "edge"
