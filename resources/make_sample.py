@@ -50,7 +50,8 @@ def render(seed: int = 11) -> Image.Image:
     image = (sky_top * (1 - t)[..., None] + sky_low * t[..., None]) * np.ones((1, WIDTH, 1))
     clouds = value_noise(rng, HEIGHT, WIDTH, 6)
     cloud_mask = np.clip((clouds - 0.55) * 3, 0, 1) * (y < horizon * 0.8)
-    image = image * (1 - cloud_mask[..., None] * 0.5) + np.array([255, 215, 190]) * cloud_mask[..., None] * 0.5
+    cloud = cloud_mask[..., None] * 0.5
+    image = image * (1 - cloud) + np.array([255, 215, 190]) * cloud
     sun = np.exp(-(((x - 0.7) * 1.5) ** 2 + (y - 0.48) ** 2) / 0.0025)
     glow = np.exp(-(((x - 0.7) * 1.5) ** 2 + (y - 0.48) ** 2) / 0.03)
     image += (sun[..., None] * np.array([255, 240, 200]) * 0.9 + glow[..., None] * np.array([90, 50, 20]))
@@ -62,8 +63,8 @@ def render(seed: int = 11) -> Image.Image:
         image = np.where((land & (y < horizon))[..., None], np.array(colour) * shade[..., None], image)
     trees = horizon - 0.04 - 0.03 * np.abs(np.sin(x * 310)) ** 3 - 0.01 * fractal_line(rng, WIDTH, 6, 0.6)
     forest = (y > trees) & (y < horizon)
-    image = np.where(forest[..., None], np.array([25, 50, 35]) * (0.7 + 0.5 * value_noise(rng, HEIGHT, WIDTH, 8))
-                     [..., None], image)
+    leaves = 0.7 + 0.5 * value_noise(rng, HEIGHT, WIDTH, 8)
+    image = np.where(forest[..., None], np.array([25, 50, 35]) * leaves[..., None], image)
     lake = y >= horizon
     rows = np.clip((2 * horizon - y), 0, 1)
     ripple = 3.0 * np.sin(y * 900 + 4 * value_noise(rng, HEIGHT, WIDTH, 5) * 6.28)
