@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 import warnings
 from collections.abc import Sequence
@@ -10,6 +9,8 @@ from pathlib import Path
 
 import numpy as np
 import torch
+
+from plugins.runtime import sha256_of
 
 OPSET = 17
 
@@ -109,11 +110,8 @@ def check_parity(module: torch.nn.Module, path: str | Path, inputs: Sequence[np.
 
 
 def sha256_file(path: str | Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+    """The hash the app's runtime checks (one implementation: ``plugins.runtime.sha256_of``)."""
+    return sha256_of(Path(path))
 
 
 _MODEL_BLOCK = re.compile(r'(\[\[models\]\][^\[]*?file\s*=\s*"(?P<file>[^"]+)"[^\[]*?sha256\s*=\s*")'

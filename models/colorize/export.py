@@ -10,8 +10,6 @@ checked at two sizes.
 from __future__ import annotations
 
 import argparse
-import hashlib
-import re
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +17,7 @@ import onnx
 import torch
 
 from models.colorize.train import load_checkpoint
+from models.export import write_model_hash
 from models.nets.colorize import ColorizeNet
 
 PLUGIN_DIR = Path(__file__).resolve().parents[2] / "plugins" / "filters" / "colorize"
@@ -58,18 +57,6 @@ def check_parity(net: ColorizeNet, path: Path, atol: float = 1e-3) -> float:
     return worst
 
 
-def write_manifest_hash(plugin_dir: Path, file_name: str) -> str:
-    """Put the ONNX file's SHA-256 into the ``[[models]]`` entry of the plugin's manifest."""
-    digest = hashlib.sha256((plugin_dir / file_name).read_bytes()).hexdigest()
-    manifest = plugin_dir / "manifest.toml"
-    text = manifest.read_text(encoding="utf-8")
-    pattern = re.compile(r'(file = "' + re.escape(file_name) + r'"\s*\nsha256 = ")[0-9a-f]{64}(")')
-    if not pattern.search(text):
-        raise ValueError(f"{manifest} has no [[models]] entry for {file_name}")
-    manifest.write_text(pattern.sub(lambda m: m.group(1) + digest + m.group(2), text), encoding="utf-8")
-    return digest
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Export the colorize network to ONNX.")
     parser.add_argument("--checkpoint", type=Path, default=Path("runs/colorize/class/model.pt"))
@@ -80,7 +67,7 @@ def main(argv: list[str] | None = None) -> None:
     path = args.out_dir / MODEL_FILE
     export(net, path)
     worst = check_parity(net, path)
-    digest = write_manifest_hash(args.out_dir, MODEL_FILE)
+    digest = write_model_hash(args.out_dir, MODEL_FILE)
     print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB, sha256 {digest[:12]}…), "
           f"max |torch − onnx| = {worst:.1e} (ab units)")
 
