@@ -55,6 +55,11 @@ def child(filter_id: str, width: int, height: int) -> dict:
     # exit(), not quit(): quit() closes the window, whose unsaved-changes prompt would block.
     window.filter_finished.connect(lambda how: (outcome.append(how),
                                                 QTimer.singleShot(50, lambda: app.exit(0))))
+    # Like a user who presses Apply once the window has settled: filters listed, runtime warmed up.
+    settle = time.perf_counter() + 15.0
+    while (window.runner.busy() or not window.filters_panel.entries) and time.perf_counter() < settle:
+        app.processEvents()
+        time.sleep(0.005)
     for _ in range(20):
         app.processEvents()
     clock.start()

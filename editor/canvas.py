@@ -38,7 +38,7 @@ from editor.tools.base import Tool
 from editor.undo import History
 
 MIN_ZOOM, MAX_ZOOM = 1 / 64, 64.0
-PAINT_BUDGET_S = 0.04   # time one paint may spend re-rendering edited tiles
+PAINT_BUDGET_S = 0.025  # time one paint may spend re-rendering edited tiles
 
 
 class Canvas(QWidget):
@@ -325,6 +325,11 @@ class Canvas(QWidget):
             late = self._rendered > 0 and time.perf_counter() > self._paint_deadline
             if not fresh and late and key in cache.stale:
                 image = cache.stale[key]
+                self._refine_pending = True
+            elif not fresh and late and not mask and level > 0:
+                # nothing to show yet (a new document, an upscale): a cheap draft now, refined next paint
+                image = render_image_tile(self.doc, level, tx, ty, original, draft=True)
+                cache.stale[key] = image
                 self._refine_pending = True
             else:
                 image = self._mask_tile(level, tx, ty) if mask else self._image_tile(level, tx, ty, original)

@@ -184,7 +184,11 @@ class Document(QObject):
 
 
 def downsample(region: np.ndarray, factor: int) -> np.ndarray:
-    """Mean over factor×factor blocks (edges replicated to a whole block); keeps the dtype."""
+    """Mean over factor×factor blocks (edges replicated to a whole block); keeps the dtype.
+
+    Summing the factor² strided views is several times faster than a reshaped ``mean``, which
+    matters because the canvas calls this for every zoomed-out tile it renders.
+    """
     if factor <= 1:
         return region
     h, w = region.shape[:2]
@@ -192,9 +196,14 @@ def downsample(region: np.ndarray, factor: int) -> np.ndarray:
     if ph or pw:
         pad = [(0, ph), (0, pw)] + [(0, 0)] * (region.ndim - 2)
         region = np.pad(region, pad, mode="edge")
-    hh, ww = region.shape[0] // factor, region.shape[1] // factor
-    blocks = region.reshape((hh, factor, ww, factor) + region.shape[2:]).astype(np.float32)
-    out = blocks.mean(axis=(1, 3))
-    if region.dtype == np.uint8:
-        return (out + 0.5).astype(np.uint8)
-    return out.astype(region.dtype)
+    integer = region.dtype == np.uint8
+    count = factor * factor
+    wide = np.uint16 if count * 255 < 1 << 16 else np.uint32
+    acc = np.zeros((region.shape[0] // factor, region.shape[1] // factor) + region.shape[2:],
+                   wide if integer else np.float32)
+    for dy in range(factor):
+        for dx in range(factor):
+            acc += region[dy::factor, dx::factor]
+    if integer:
+        return ((acc + count // 2) // count).astype(np.uint8)
+    return (acc / count).astype(region.dtype)

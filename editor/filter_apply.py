@@ -2,9 +2,11 @@
 
 ``prepare`` copies what the filter needs out of the document on the GUI thread (the current layer,
 the sketch, the mask; only the selection's bounding box plus context when there is a selection), so
-the worker never touches live document arrays. ``commit`` turns the result into one undo step:
-a new layer (default) or a replacement of the current layer, feathered into the selection; filters
-that change the image size replace the whole (flattened) document.
+the worker never touches live document arrays. ``scaled_planes`` runs in the worker too: for filters
+that change the image size it resizes the mask and sketch to the result (a second of work at 48 MP).
+``commit`` turns the result into one undo step on the GUI thread: a new layer (default) or a
+replacement of the current layer, feathered into the selection; filters that change the image size
+replace the whole (flattened) document.
 """
 
 from __future__ import annotations
@@ -38,6 +40,15 @@ class FilterInput:
     target: str
     layer_uid: int
     doc_size: tuple[int, int]      # (w, h) when prepared
+    planes: tuple[np.ndarray | None, np.ndarray | None] = (None, None)   # scaled output: mask, sketch
+
+
+@dataclass
+class ScaledPlanes:
+    """The document's mask and sketch resized to a scaled result, made off the GUI thread."""
+
+    mask: np.ndarray
+    sketch: np.ndarray | None
 
 
 def prepare(doc: Document, entry: FilterEntry, params: dict[str, Any], target: str = NEW_LAYER,
@@ -75,9 +86,13 @@ def prepare(doc: Document, entry: FilterEntry, params: dict[str, Any], target: s
         source = source[y0:y1, x0:x1]
         if mask is not None:
             mask = mask[y0:y1, x0:x1]
+    planes: tuple[np.ndarray | None, np.ndarray | None] = (None, None)
+    if scaled:
+        planes = (None if doc.mask_is_empty() else doc.mask.copy(),
+                  None if doc.sketch is None else doc.sketch.copy())
     return FilterInput(entry, dict(params), np.ascontiguousarray(source).copy(),
                        None if mask is None else mask.copy(), x0, y0, weights, target,
-                       doc.current_layer.uid, (doc.width, doc.height))
+                       doc.current_layer.uid, (doc.width, doc.height), planes)
 
 
 def _fit(result: np.ndarray, w: int, h: int) -> np.ndarray:
@@ -93,15 +108,30 @@ def _fit(result: np.ndarray, w: int, h: int) -> np.ndarray:
     return np.ascontiguousarray(np.tile(result, reps)[:h, :w])
 
 
-def _resize_plane(plane: np.ndarray | None, w: int, h: int) -> np.ndarray | None:
-    if plane is None:
-        return None
+def _resize_plane(plane: np.ndarray, w: int, h: int) -> np.ndarray:
     img = Image.fromarray(plane.astype(np.float32), "F").resize((w, h), Image.Resampling.BILINEAR)
     return np.clip(np.asarray(img, dtype=np.float32), 0.0, 1.0)
 
 
-def commit(doc: Document, history: History, job: FilterInput, result: np.ndarray) -> Operation | None:
-    """Put ``result`` into the document as one undo step and return that step."""
+def scaled_planes(job: FilterInput, result: np.ndarray) -> ScaledPlanes | None:
+    """Mask and sketch at the size of a scaled ``result`` (None for filters that keep the size).
+
+    An empty mask becomes a fresh zero plane, which costs nothing until it is painted on.
+    """
+    if job.entry.spec is None or job.entry.spec.output != "scaled":
+        return None
+    h, w = result.shape[:2]
+    mask, sketch = job.planes
+    return ScaledPlanes(np.zeros((h, w), np.float32) if mask is None else _resize_plane(mask, w, h),
+                        None if sketch is None else _resize_plane(sketch, w, h))
+
+
+def commit(doc: Document, history: History, job: FilterInput, result: np.ndarray,
+           planes: ScaledPlanes | None = None) -> Operation | None:
+    """Put ``result`` into the document as one undo step and return that step.
+
+    ``planes`` is what :func:`scaled_planes` made in the worker; it is computed here when missing.
+    """
     spec = job.entry.spec
     assert spec is not None
     if (doc.width, doc.height) != job.doc_size:
@@ -110,8 +140,10 @@ def commit(doc: Document, history: History, job: FilterInput, result: np.ndarray
     if spec.output == "scaled":
         h, w = result.shape[:2]
         scale = h // doc.height
-        new = DocState([Layer(result, name)], 0, _resize_plane(doc.mask, w, h),  # type: ignore[arg-type]
-                       _resize_plane(doc.sketch, w, h), doc.original_scale * scale)
+        planes = planes or scaled_planes(job, result)
+        assert planes is not None
+        new = DocState([Layer(result, name)], 0, planes.mask, planes.sketch,  # type: ignore[arg-type]
+                       doc.original_scale * scale)
         op: Operation = SwapState(doc.state(), new, name)
         history.push(op, applied=False)
         return op

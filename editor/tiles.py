@@ -88,9 +88,20 @@ def tile_region(doc: Document, level: int, tx: int, ty: int) -> tuple[int, int, 
     return x0, y0, min(x0 + span, doc.width), min(y0 + span, doc.height)
 
 
-def render_image_tile(doc: Document, level: int, tx: int, ty: int, original: bool) -> QImage | None:
-    """The composite (or the original) under one tile; None when there is no original to show."""
+def render_image_tile(doc: Document, level: int, tx: int, ty: int, original: bool,
+                      draft: bool = False) -> QImage | None:
+    """The composite (or the original) under one tile; None when there is no original to show.
+
+    A ``draft`` of a zoomed-out tile samples every 2^level-th pixel with no averaging: about a
+    sixth of the work, shown while the canvas is short of time and refined on the next paint.
+    """
     x0, y0, x1, y1 = tile_region(doc, level, tx, ty)
+    if draft and level > 0:
+        step = 1 << level
+        if original:
+            src = doc.original_region(x0, y0, x1, y1, step)
+            return None if src is None else to_qimage(composite([LayerView(src)], src.shape[:2]))
+        return to_qimage(doc.composite_region(x0, y0, x1, y1, step=step))
     step = 1 << max(0, level - 1)
     if original:
         src = doc.original_region(x0, y0, x1, y1, step)

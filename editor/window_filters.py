@@ -45,6 +45,34 @@ class FiltersMixin:
         usable = sum(1 for e in entries if e.usable)
         self.show_message(self.tr("%1 filters ready, %2 not available")
                           .replace("%1", str(usable)).replace("%2", str(len(entries) - usable)))
+        if usable:
+            self.warm_runtime()
+
+    def warm_runtime(self) -> Job:
+        """Import onnxruntime and probe the providers in the background, once filters are listed.
+
+        Both hold the interpreter lock for tens of milliseconds; doing it while the user is still
+        looking at the image keeps that pause out of the first filter run and shows the provider early.
+        """
+        from plugins.runtime import default_runtime
+
+        provider = self.prefs.provider
+
+        def work(_p: object, _c: object, notify: Callable[[str], None]) -> str:
+            runtime = default_runtime(provider)
+            active = runtime.active_provider
+            for notice in list(runtime.notices):
+                notify(notice)
+            return active
+
+        job = Job(work, "runtime")
+        job.signals.notice.connect(self._on_notice)
+        job.signals.done.connect(self._show_provider)
+        job.signals.failed.connect(self.show_message)
+        return self.runner.start(job)
+
+    def _show_provider(self, provider: str) -> None:
+        self.provider_label.setText(self.tr("Runs on %1").replace("%1", str(provider).upper()))
 
     def _focus_filter(self, filter_id: str) -> None:
         self.filters_dock.show()
@@ -74,7 +102,8 @@ class FiltersMixin:
             finally:
                 for notice in list(runtime.notices):   # provider fall-backs, said once per session
                     notify(notice)
-            return {"pixels": result, "provider": runtime.active_provider}
+            return {"pixels": result, "provider": runtime.active_provider,
+                    "planes": filter_apply.scaled_planes(inp, result)}
 
         job = Job(work, entry.id)
         doc = self.doc
@@ -166,12 +195,11 @@ class FiltersMixin:
             self.show_message(text)
 
     def _filter_done(self, doc: Document, inp: filter_apply.FilterInput, outcome: dict) -> None:
-        provider = str(outcome["provider"])
-        self.provider_label.setText(self.tr("Runs on %1").replace("%1", provider.upper()))
+        self._show_provider(str(outcome["provider"]))
         if doc is not self.doc or self.history is None:
             return
         try:
-            filter_apply.commit(doc, self.history, inp, outcome["pixels"])
+            filter_apply.commit(doc, self.history, inp, outcome["pixels"], outcome.get("planes"))
         except HolstError as exc:
             self.show_error(str(exc))
             self.filter_finished.emit("failed")

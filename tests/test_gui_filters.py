@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from helpers_gui import (
     choose_filter,
+    drag,
     make_window,
     open_image,
     sample_pixels,
@@ -120,6 +121,35 @@ def test_scaled_filter_resizes_the_document_and_undo_restores_it(qtbot, window, 
     assert (window.doc.width, window.doc.height) == (96, 64)
     assert np.array_equal(window.doc.layers[0].pixels, sample_pixels())
     assert np.array_equal(window.doc.original_region(0, 0, 96, 64), sample_pixels())
+
+
+def test_scaled_filter_carries_the_painted_mask_and_sketch_along(qtbot, window, image_path):
+    open_image(qtbot, window, image_path)
+    window.set_tool("mask_brush")
+    window.size_spin.setValue(8)
+    window.hard_spin.setValue(1.0)
+    drag(qtbot, window.canvas, [(20, 32), (40, 32), (60, 32)])
+    mask_before = window.doc.mask.copy()
+    sketch_before = np.zeros_like(mask_before)
+    sketch_before[10:20, 10:20] = 1.0
+    window.doc.sketch = sketch_before.copy()
+    choose_filter(window, "test_double")
+    assert run_apply(qtbot, window) == "done"
+    mask, sketch = window.doc.mask, window.doc.sketch
+    assert mask.shape == sketch.shape == (128, 192)
+    assert mask[64, 80] == pytest.approx(1.0) and mask[10, 80] == 0.0      # the stroke, twice as big
+    assert sketch[30, 30] == pytest.approx(1.0) and sketch[60, 60] == 0.0
+    window.act_undo.trigger()
+    assert np.array_equal(window.doc.mask, mask_before)
+    assert np.array_equal(window.doc.sketch, sketch_before)
+
+
+def test_runtime_is_warmed_up_in_the_background_and_shows_its_provider(qtbot, window):
+    from plugins.runtime import default_runtime
+
+    qtbot.waitUntil(lambda: window.provider_label.text() != "", timeout=20000)
+    active = default_runtime(window.prefs.provider).active_provider
+    assert window.provider_label.text().endswith(active.upper())
 
 
 def test_parameter_form_is_generated_from_the_schema(qtbot, window):

@@ -231,6 +231,31 @@ def test_dragging_a_row_reorders_the_layers(qtbot, window):
     assert [layer.name for layer in doc.layers] == names
 
 
+def test_a_new_large_image_is_drawn_from_drafts_then_refined_exactly(qtbot, window, monkeypatch):
+    import editor.canvas as canvas_module
+
+    rng = np.random.default_rng(3)
+    pixels = rng.integers(0, 256, (1500, 2400, 4), dtype=np.uint8)
+    pixels[..., 3] = 255
+    monkeypatch.setattr(canvas_module, "PAINT_BUDGET_S", 0.0)   # a paint may render one tile only
+    window.set_document(Document(pixels))
+    canvas = window.canvas
+    assert canvas.zoom < 0.5                                     # zoomed out: pyramid tiles
+    first = canvas.grab().toImage()
+    assert canvas.refining                                       # most tiles are drafts for now
+    assert not first.isNull()
+    final = settled_grab(canvas)
+    assert not canvas.refining
+    level = canvas._level()
+    cache = canvas._images
+    from editor.tiles import render_image_tile
+
+    for key in list(cache.tiles)[:4]:                            # every shown tile is the exact one
+        exact = render_image_tile(window.doc, *key, original=False)
+        assert cache.tiles[key] == exact
+    assert level > 0 and final.size() == first.size()
+
+
 def test_edited_tiles_refine_progressively_without_stalling(qtbot, window, monkeypatch):
     import editor.canvas as canvas_module
 
