@@ -2,7 +2,8 @@
 
 L1/Charbonnier on random BSDS500 train+test crops with PIL-bicubic LR; Adam with cosine decay;
 checkpoint + loss log (CSV, PNG) under ``runs/upscale_x<scale>/``; ``--resume`` continues a run and
-``--init`` starts from another scale's weights (layers whose shapes match: head and body).
+``--init`` starts from a checkpoint or a shipped ``.onnx`` (layers whose shapes match: head and body;
+narrower hidden layers are widened without changing the function).
 Set5 PSNR-Y is logged as training goes (the shipped figures come from ``models.evaluate``).
 """
 
@@ -18,6 +19,7 @@ import torch
 
 from models import data, losses, metrics, training
 from models.nets.upscale import UpscaleNet
+from models.upscale import init_weights
 from models.upscale.dataset import PairSampler, load_training_images
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,7 +42,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--out", type=Path, default=None, help="run folder (default runs/upscale_x<scale>)")
     p.add_argument("--pack", type=Path, default=None, help="train on the HR crops of a training pack")
     p.add_argument("--resume", action="store_true")
-    p.add_argument("--init", type=Path, default=None, help="checkpoint to take matching weights from")
+    p.add_argument("--init", type=Path, default=None,
+                   help="checkpoint (.pt) or shipped .onnx to take matching weights from")
+    p.add_argument("--minutes", type=float, default=None,
+                   help="wall-time budget: the cosine runs over whichever of steps or minutes ends first")
     p.add_argument("--eval-every", type=int, default=250)
     p.add_argument("--log-every", type=int, default=10)
     args = p.parse_args(argv)
@@ -63,14 +68,25 @@ def learning_rate(step: int, total: int, base: float, warmup: int = 50) -> float
     return base * (0.01 + 0.99 * 0.5 * (1.0 + math.cos(math.pi * min(1.0, t))))
 
 
+def schedule_step(done: int, total: int, wall: float, budget: float | None) -> int:
+    """Where the learning-rate schedule stands: the step count, or further on by the spent time budget.
+
+    With a wall-time budget the cosine reaches its end when either the steps or the time run out, so
+    a run on a busy shared CPU still ends at a low learning rate instead of being cut off mid-schedule.
+    """
+    if budget is None:
+        return done
+    return max(done, int(total * wall / budget))
+
+
 def load_matching(net: torch.nn.Module, path: Path) -> list[str]:
-    """Copy every parameter whose name and shape match from a checkpoint; returns the names copied."""
-    state = torch.load(path, map_location="cpu", weights_only=False)["modules"]["net"]
-    own = net.state_dict()
-    taken = {k: v for k, v in state.items() if k in own and own[k].shape == v.shape}
-    own.update(taken)
-    net.load_state_dict(own)
-    return sorted(taken)
+    """Copy every parameter whose name matches from a checkpoint or a shipped ``.onnx`` file.
+
+    Equal shapes are copied; narrower hidden layers are embedded in wider ones without changing the
+    function (``init_weights.widen``); larger tensors (another scale's output layers) are skipped.
+    Returns the names copied.
+    """
+    return init_weights.load_init(net, path)
 
 
 @torch.no_grad()
@@ -114,10 +130,15 @@ def train(args: argparse.Namespace) -> Path:
     elapsed = float(extra.get("elapsed", 0.0))
     t0 = time.time()
     running: list[float] = []
-    step = start
-    for step in range(start, args.steps):
+    done = start
+    budget = args.minutes * 60 if args.minutes else None
+    while done < args.steps:
+        wall = elapsed + time.time() - t0
+        at = schedule_step(done, args.steps, wall, budget)
+        if at >= args.steps:  # the time budget is spent
+            break
         for group in opt.param_groups:
-            group["lr"] = learning_rate(step, args.steps, args.lr)
+            group["lr"] = learning_rate(at, args.steps, args.lr)
         lr_img, hr_img = (t.to(device) for t in sampler.batch(args.batch))
         with training.autocast(device):
             loss = loss_fn(net(lr_img), hr_img)
@@ -126,7 +147,7 @@ def train(args: argparse.Namespace) -> Path:
         scaler.step(opt)
         scaler.update()
         running.append(loss.item())
-        done = step + 1
+        done += 1
         if done % args.log_every == 0 or done == args.steps:
             row = {"loss": float(np.mean(running))}
             running.clear()
@@ -135,14 +156,17 @@ def train(args: argparse.Namespace) -> Path:
             log.log(done, **row)
             wall = elapsed + time.time() - t0
             print(f"step {done}/{args.steps} " + " ".join(f"{k}={v:.4f}" for k, v in row.items())
-                  + f" wall={wall:.0f}s", flush=True)
+                  + f" lr={opt.param_groups[0]['lr']:.2e} wall={wall:.0f}s", flush=True)
             if "set5_psnr_y" in row:
                 ck.save(done, elapsed=wall, args=_plain(args))
                 log.plot(f"Upscale ×{args.scale}")
     wall = elapsed + time.time() - t0
-    ck.save(args.steps, elapsed=wall, args=_plain(args))
+    if done < args.steps:  # stopped by the time budget: log the final Set5 score
+        log.log(done, loss=float(np.mean(running)) if running else float("nan"),
+                set5_psnr_y=validate(net, val_images, device))
+    ck.save(done, elapsed=wall, args=_plain(args))
     log.plot(f"Upscale ×{args.scale}")
-    print(f"done: {args.steps} steps, {wall:.0f} s wall, checkpoint {ck.path}", flush=True)
+    print(f"done: {done} steps, {wall:.0f} s wall, checkpoint {ck.path}", flush=True)
     return ck.path
 
 

@@ -1,0 +1,67 @@
+"""Starting weights for an Upscale run: a training checkpoint, or a shipped ONNX file's initializers.
+
+The shipped ONNX files are the only surviving copy of earlier runs (``runs/`` is not in git), so
+``--init plugins/filters/upscale/upscale_x4.onnx`` continues from them. The ONNX initializers carry the
+torch parameter names; the exporter stores tensors of equal value once and aliases the rest through
+``Identity`` nodes (UpscaleNet's two output biases train identically), which :func:`onnx_state_dict`
+resolves. :func:`widen` embeds a narrower net's weights in a wider one without changing its output.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+
+
+def onnx_state_dict(path: str | Path) -> dict[str, torch.Tensor]:
+    """The parameters stored in an ONNX file, by torch name (``Identity`` aliases resolved)."""
+    import onnx
+    from onnx import numpy_helper
+
+    graph = onnx.load(str(path)).graph
+    state = {i.name: torch.from_numpy(numpy_helper.to_array(i).copy()) for i in graph.initializer}
+    for node in graph.node:
+        if node.op_type == "Identity" and node.input[0] in state:
+            state[node.output[0]] = state[node.input[0]].clone()
+    return state
+
+
+def checkpoint_state_dict(path: str | Path) -> dict[str, torch.Tensor]:
+    """The network weights of a training checkpoint (``.pt``) or of a shipped ONNX file."""
+    if Path(path).suffix == ".onnx":
+        return onnx_state_dict(path)
+    return torch.load(path, map_location="cpu", weights_only=False)["modules"]["net"]
+
+
+def widen(source: dict[str, torch.Tensor], target: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """Embed ``source`` (fewer hidden channels) in tensors shaped like ``target``, output unchanged.
+
+    Each source tensor fills the leading corner of its target-shaped copy. The extra output channels
+    of a layer keep the target's (random) values, the weights reading those extra channels in the
+    next layer are zero, so the wider net computes exactly the source's function and the new channels
+    start learning from a non-zero signal. Tensors missing from ``source`` or of another rank keep
+    the target's values; the output layers (3·s² channels) must match exactly.
+    """
+    out = {}
+    for name, t in target.items():
+        s = source.get(name)
+        if s is None or s.dim() != t.dim() or any(a > b for a, b in zip(s.shape, t.shape, strict=True)):
+            out[name] = t.clone()
+            continue
+        new = t.clone()
+        if t.dim() == 4:  # conv weight (out, in, kh, kw): zero what reads the extra input channels
+            new[:, s.shape[1]:] = 0
+        new[tuple(slice(0, n) for n in s.shape)] = s
+        out[name] = new
+    return out
+
+
+def load_init(net: torch.nn.Module, path: str | Path) -> list[str]:
+    """Load ``path`` into ``net`` (widening narrower hidden layers); returns the names taken from it."""
+    source = checkpoint_state_dict(path)
+    own = net.state_dict()
+    taken = sorted(k for k, v in source.items() if k in own and v.dim() == own[k].dim()
+                   and all(a <= b for a, b in zip(v.shape, own[k].shape, strict=True)))
+    net.load_state_dict(widen(source, own))
+    return taken

@@ -1,0 +1,101 @@
+"""Starting an Upscale run from the shipped ONNX weights, widening, and the time-budgeted schedule."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+ort = pytest.importorskip("onnxruntime")
+
+from models import data  # noqa: E402
+from models.nets.upscale import UpscaleNet  # noqa: E402
+from models.upscale.init_weights import load_init, onnx_state_dict, widen  # noqa: E402
+from models.upscale.train import parse_args, schedule_step, train  # noqa: E402
+
+PLUGIN_DIR = Path(__file__).resolve().parents[1] / "plugins" / "filters" / "upscale"
+needs_data = pytest.mark.skipif(not (data.shared_data_dir() / "benchmarks" / "Set5").is_dir(),
+                                reason="shared data not present")
+
+
+def _onnx_channels(path: Path) -> int:
+    return int(onnx_state_dict(path)["deep.0.weight"].shape[0])
+
+
+def _onnx_body(path: Path) -> int:
+    return sum(1 for k in onnx_state_dict(path) if k.startswith("deep.") and k.endswith(".weight")) - 2
+
+
+@pytest.mark.parametrize("scale", [2, 4])
+def test_shipped_onnx_weights_reproduce_the_onnx_output(scale):
+    path = PLUGIN_DIR / f"upscale_x{scale}.onnx"
+    net = UpscaleNet(scale, _onnx_channels(path), _onnx_body(path)).eval()
+    taken = load_init(net, path)
+    assert "linear.bias" in taken  # stored as an Identity alias of the deep branch's output bias
+    assert len(taken) == len(net.state_dict())
+    x = np.random.default_rng(0).random((1, 3, 23, 29), dtype=np.float32)
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    with torch.no_grad():
+        ours = net(torch.from_numpy(x)).numpy()
+    assert np.abs(ours - session.run(None, {"input": x})[0]).max() < 1e-5
+
+
+@pytest.mark.parametrize("scale", [2, 4])
+def test_widening_keeps_the_function_and_adds_live_channels(scale, tmp_path):
+    torch.manual_seed(0)
+    narrow = UpscaleNet(scale, 16, 2).eval()
+    for p in narrow.parameters():  # move away from the init so the test sees real weights
+        p.data.add_(0.05 * torch.randn_like(p))
+    wide = UpscaleNet(scale, 24, 2).eval()
+    taken = load_init(wide, _save(narrow, tmp_path))
+    assert len(taken) == len(narrow.state_dict())
+    x = torch.rand(1, 3, 17, 19)
+    with torch.no_grad():
+        assert (wide(x) - narrow(x)).abs().max() < 1e-6
+    w = wide.deep[2].weight
+    assert w[16:].abs().sum() > 0 and w[:, 16:].abs().sum() == 0  # new rows live, their readers zero
+    assert torch.equal(w[:16, :16], narrow.deep[2].weight)
+
+
+def test_another_scales_output_layers_are_skipped(tmp_path):
+    x4 = UpscaleNet(4, 16, 2)
+    x2 = UpscaleNet(2, 16, 2)
+    before = x2.linear.weight.clone()
+    taken = load_init(x2, _save(x4, tmp_path))
+    assert "linear.weight" not in taken and "deep.0.weight" in taken
+    assert torch.equal(x2.linear.weight, before)
+
+
+def test_widen_leaves_unknown_and_larger_tensors_alone():
+    target = {"a": torch.ones(4, 4, 3, 3), "b": torch.ones(2)}
+    out = widen({"b": torch.zeros(3)}, target)
+    assert torch.equal(out["a"], target["a"]) and torch.equal(out["b"], target["b"])
+
+
+def test_schedule_step_follows_the_slower_of_steps_and_time():
+    assert schedule_step(10, 100, 5.0, None) == 10
+    assert schedule_step(10, 100, 30.0, 60.0) == 50  # half the time spent: half-way through the cosine
+    assert schedule_step(80, 100, 30.0, 60.0) == 80
+    assert schedule_step(3, 100, 61.0, 60.0) >= 100
+
+
+@needs_data
+def test_time_budget_ends_a_run_early_with_a_checkpoint(tmp_path):
+    out = tmp_path / "run"
+    argv = ["--quick", "--scale", "2", "--steps", "100000", "--patch", "8", "--batch", "2", "--out", str(out),
+            "--log-every", "5", "--eval-every", "1000", "--minutes", "0.03"]
+    ck = train(parse_args(argv))
+    step = torch.load(ck, weights_only=False)["step"]
+    assert 0 < step < 100000
+    last = (out / "loss.csv").read_text().splitlines()[-1].split(",")
+    assert int(last[0]) == step and float(last[2]) > 20.0  # a final Set5 score at the stopping step
+
+
+def _save(net: UpscaleNet, folder: Path) -> Path:
+    from models import training
+
+    path = folder / "ck.pt"
+    training.Checkpointer(path, {"net": net}).save(1)
+    return path
