@@ -21,13 +21,9 @@ ONNX_PATH = Path(__file__).resolve().parents[1] / "plugins" / "filters" / "inpai
 
 
 def _net_from_onnx(path: Path) -> InpaintNet:
-    model = onnx.load(str(path))
-    state = {t.name: torch.from_numpy(onnx.numpy_helper.to_array(t).copy()) for t in model.graph.initializer}
-    width = 2 * state["stem.conv.weight"].shape[0]
-    blocks = len({k.split(".")[1] for k in state if k.startswith("body.")})
-    net = InpaintNet(width=width, blocks=blocks)
-    net.load_state_dict({k: v for k, v in state.items() if k in net.state_dict()}, strict=True)
-    return net.eval()
+    from models.inpaint.init_weights import net_from_onnx
+
+    return net_from_onnx(path)
 
 
 @pytest.mark.parametrize(("height", "width"), [(96, 136), (200, 120)])

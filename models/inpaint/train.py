@@ -1,4 +1,4 @@
-"""Train the inpainting network: ``python -m models.inpaint.train [--quick] [--steps N] [--gan-start F]``.
+"""Train the inpainting network: ``python -m models.inpaint.train [--init X.onnx] [--gan-start F] ...``.
 
 The generator learns with the hole-weighted L1 loss; with ``--gan-start F`` (a fraction of the run,
 e.g. 0.6) the toolkit's PatchGAN joins from that point with a mask-aware LSGAN loss and feature
@@ -24,6 +24,7 @@ from torch import nn
 
 from models.inpaint import losses
 from models.inpaint.dataset import InpaintSampler, load_training_images
+from models.inpaint.init_weights import net_from_onnx
 from models.nets.inpaint import InpaintNet, composite, make_input
 
 RUN_DIR = Path("runs/inpaint")
@@ -77,11 +78,14 @@ def save_preview(path: Path, image: torch.Tensor, mask: torch.Tensor, comp: torc
     Image.fromarray((grid * 255 + 0.5).astype(np.uint8)).save(path)
 
 
-def train(cfg: Config, out: Path, images: list[np.ndarray] | None = None, resume: bool = False) -> Path:
+def train(cfg: Config, out: Path, images: list[np.ndarray] | None = None, resume: bool = False,
+          init: Path | None = None) -> Path:
     """Run the training; returns the path of the final generator checkpoint.
 
     With ``resume`` the generator (and discriminator, if the GAN phase had begun) continue from
-    ``out/state.pt``; the wall-clock budget counts the time already spent.
+    ``out/state.pt``; the wall-clock budget counts the time already spent. With ``init`` the
+    generator starts from the weights of a shipped ``inpaint.onnx`` (fresh optimiser, step 0);
+    its width and depth then come from that file, not from ``cfg``.
     """
     torch.set_num_threads(1)
     torch.manual_seed(cfg.seed)
@@ -89,6 +93,11 @@ def train(cfg: Config, out: Path, images: list[np.ndarray] | None = None, resume
     (out / "config.json").write_text(json.dumps(asdict(cfg), indent=2))
     sampler = InpaintSampler(images if images is not None else load_training_images(), cfg.size, cfg.seed)
     gen = InpaintNet(cfg.width, cfg.blocks)
+    if init is not None:
+        gen = net_from_onnx(init).train()
+        cfg.width, cfg.blocks = gen.config["width"], gen.config["blocks"]
+        (out / "config.json").write_text(json.dumps({**asdict(cfg), "init": str(init)}, indent=2))
+        print(f"generator initialised from {init}", flush=True)
     opt_g = torch.optim.Adam(gen.parameters(), lr=cfg.lr, betas=(0.9, 0.99))
     disc: nn.Module | None = None
     opt_d: torch.optim.Optimizer | None = None
@@ -209,6 +218,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=RUN_DIR)
     parser.add_argument("--gan-start", type=float, help="fraction of the run when the PatchGAN joins")
     parser.add_argument("--resume", action="store_true", help="continue from OUT/state.pt")
+    parser.add_argument("--init", type=Path, help="start the generator from this inpaint.onnx's weights")
+    parser.add_argument("--minutes", type=float, help="wall-clock budget (drives the schedule)")
+    parser.add_argument("--lr", type=float, help="generator learning rate (peak of the cosine schedule)")
     parser.add_argument("--device", default="cpu", help="only cpu is used by this script")
     args = parser.parse_args(argv)
     cfg = Config()
@@ -218,7 +230,11 @@ def main(argv: list[str] | None = None) -> None:
         cfg.steps = args.steps
     if args.gan_start is not None:
         cfg.gan_start = args.gan_start
-    train(cfg, args.out, resume=args.resume)
+    if args.minutes is not None:
+        cfg.time_limit_min = args.minutes
+    if args.lr is not None:
+        cfg.lr = args.lr
+    train(cfg, args.out, resume=args.resume, init=args.init)
 
 
 if __name__ == "__main__":
