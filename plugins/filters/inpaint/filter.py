@@ -1,10 +1,11 @@
 """Inpaint: fill the painted mask with a network trained by Holst (U-Net with Fourier convolutions).
 
 For each cluster of strokes (see ``regions.py``): cut a crop around it with context → shrink the
-crop so its longer side fits the working resolution → hide the hole and run the network → enlarge
-the network's fill back to the crop's size → when the crop was shrunk, add grain matching the
-detail that resampling removed → blend into the hole with a weight that is the painted mask times
-an inward feather. Pixels where the mask is 0 are returned bit-for-bit unchanged.
+crop so its longer side fits the working resolution → hide the hole and run the network →
+colour-match the prediction to the known pixels around the hole (``match``) → enlarge the fill back
+to the crop's size → when the crop was shrunk, add grain matching the detail that resampling
+removed → blend into the hole with a weight that is the painted mask times an inward feather.
+Pixels where the mask is 0 are returned bit-for-bit unchanged.
 
 Cost depends on the mask, not the photo: a small mask on a 24-megapixel photo runs on a small crop.
 """
@@ -19,13 +20,14 @@ from plugins.context import FilterContext
 from plugins.errors import ParamError
 from plugins.runtime import ModelSession
 
-from .ops import feather_weight, grain, resize
+from .ops import feather_weight, grain, resize, smooth_fill
 from .regions import crop_boxes
 
 MODEL_FILE = "inpaint.onnx"
 MULTIPLE = 8  # the network downsamples twice by 2; 8 also keeps the FFT sizes even
 HOLE_THRESHOLD = 1.0 / 512  # mask values above this are hidden from the network
 GRAIN_BELOW_SCALE = 0.5  # add grain only when the crop was shrunk more than 2×
+MATCH_CELL = 8  # block size (network pixels) of the colour-matching field; finer would copy texture
 
 
 def run(ctx: FilterContext, image: np.ndarray, mask: np.ndarray | None, params: dict[str, Any]) -> np.ndarray:
@@ -42,7 +44,7 @@ def run(ctx: FilterContext, image: np.ndarray, mask: np.ndarray | None, params: 
         top, left, bottom, right = crop
         window = (slice(top, bottom), slice(left, right))
         fill = fill_crop(session, result[window], pending[window], int(params["working_size"]),
-                         float(params["grain"]))
+                         float(params["grain"]), float(params["match"]))
         weight = feather_weight(hole[window], feather) * mask[window]
         ctop, cleft, cbottom, cright = core
         own = np.zeros_like(pending[window])
@@ -57,14 +59,24 @@ def run(ctx: FilterContext, image: np.ndarray, mask: np.ndarray | None, params: 
 
 
 def fill_crop(session: ModelSession, crop: np.ndarray, hole: np.ndarray, working_size: int,
-              grain_amount: float) -> np.ndarray:
-    """The network's fill for one crop, at the crop's size (only the hole pixels are meaningful)."""
+              grain_amount: float, match: float = 1.0) -> np.ndarray:
+    """The network's fill for one crop, at the crop's size (only the hole pixels are meaningful).
+
+    With ``match`` > 0 the fill is colour-matched to its surroundings: the network's error on the
+    known pixels (photo − prediction, averaged over ``MATCH_CELL`` blocks) is carried smoothly into
+    the hole and added to the prediction. This is the low-frequency half of a Poisson blend (as in
+    Iizuka et al. 2017's post-processing): the fill keeps its own detail, but a colour cast that the
+    network puts on the whole crop — visible on its known pixels too — is taken out, and the fill
+    meets the hole's edge at the photo's colours.
+    """
     height, width = crop.shape[:2]
     scale = min(1.0, working_size / max(height, width))
     small_h, small_w = max(MULTIPLE, round(height * scale)), max(MULTIPLE, round(width * scale))
     small = resize(crop, small_h, small_w, down=True)
     small_hole = resize(hole.astype(np.float32), small_h, small_w, down=True) > 0
     pred = run_network(session, small, small_hole)
+    if match > 0 and (~small_hole).any():
+        pred += match * smooth_fill(small - pred, ~small_hole, MATCH_CELL)
     fill = resize(pred, height, width, down=False)
     if scale < GRAIN_BELOW_SCALE and grain_amount > 0:
         smooth = resize(small, height, width, down=False)

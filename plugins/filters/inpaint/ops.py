@@ -77,3 +77,36 @@ def grain(image: np.ndarray, smooth: np.ndarray, known: np.ndarray, seed: int = 
     std = detail.std(axis=0).astype(np.float32)
     rng = np.random.default_rng(seed)
     return rng.standard_normal(image.shape, dtype=np.float32) * std
+
+
+def smooth_fill(values: np.ndarray, known: np.ndarray, cell: int) -> np.ndarray:
+    """A smooth H×W×C field that follows ``values`` on the known pixels and interpolates the rest.
+
+    ``values`` is averaged over ``cell``×``cell`` blocks of known pixels (so fine texture is left
+    out), the blocks without any known pixel are filled from ever coarser averages (push-pull), and
+    the grid is enlarged back to H×W. A cheap stand-in for a membrane (Laplace) interpolation.
+    """
+    height, width = known.shape
+    grid_h, grid_w = max(1, -(-height // cell)), max(1, -(-width // cell))
+    weight = known.astype(np.float32)
+    cover = resize(weight, grid_h, grid_w, down=True)
+    summed = resize(values * weight[:, :, None], grid_h, grid_w, down=True)
+    mean = summed / np.maximum(cover, 1e-6)[:, :, None]
+    return resize(_push_pull(mean, cover), height, width, down=False)
+
+
+def _push_pull(mean: np.ndarray, cover: np.ndarray) -> np.ndarray:
+    """Fill the cells of ``mean`` whose ``cover`` is 0 from a half-size version of the grid."""
+    hole = cover <= 1e-6
+    if not hole.any():
+        return mean
+    if not (~hole).any():
+        return np.zeros_like(mean)
+    height, width = cover.shape
+    if height == 1 and width == 1:
+        return mean
+    half_h, half_w = -(-height // 2), -(-width // 2)
+    coarse_cover = resize(cover, half_h, half_w, down=True)
+    coarse_sum = resize(mean * cover[:, :, None], half_h, half_w, down=True)
+    coarse = _push_pull(coarse_sum / np.maximum(coarse_cover, 1e-6)[:, :, None], coarse_cover)
+    return np.where(hole[:, :, None], resize(coarse, height, width, down=False), mean)
