@@ -57,8 +57,10 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--x2", type=Path, default=None, help="×2 checkpoint (default RUNS/upscale_x2/…)")
     p.add_argument("--x4", type=Path, default=None, help="×4 checkpoint (default RUNS/upscale_x4/…)")
     p.add_argument("--fp16", action="store_true", help="also write float16 copies for GPU providers")
+    p.add_argument("--scale", type=int, choices=(2, 4), action="append",
+                   help="export only this scale (repeatable; default: both)")
     args = p.parse_args(argv)
-    for scale in (2, 4):
+    for scale in sorted(args.scale or (2, 4)):
         checkpoint = getattr(args, f"x{scale}") or args.runs / f"upscale_x{scale}" / "checkpoint.pt"
         path, diff = export_scale(checkpoint, args.out, args.fp16)
         print(f"×{scale}: {path} ({path.stat().st_size / 1024:.0f} KiB), parity max |Δ| = {diff:.2e}")
