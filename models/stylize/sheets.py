@@ -3,7 +3,7 @@
 ``python -m models.stylize.sheets``  (needs plugins/filters/stylize/stylize.onnx)
   plugins/filters/stylize/thumbs/<style>.png  our network on resources/sample.png (not the paintings)
   docs/stylize_vs_johnson.png                 chicago.jpg: Johnson et al.'s outputs vs ours
-  docs/stylize_contact_sheet.png              every style on four BSD100 (val) photos
+  docs/stylize_contact_sheet.png              every style on four BSD100 (val) photos (run at full size)
 """
 
 from __future__ import annotations
@@ -54,7 +54,9 @@ def thumbnails() -> None:
     THUMBS.mkdir(parents=True, exist_ok=True)
     sample = Image.open("resources/sample.png")
     for style in STYLES:
-        stylise(sample, style, 256).resize((128, round(128 * sample.height / sample.width))).save(
+        # Stylised at 600 px (strokes at about the scale of a real photo), then shrunk to the thumbnail.
+        stylise(sample, style, 600).resize((128, round(128 * sample.height / sample.width)),
+                                           Image.Resampling.LANCZOS).save(
             THUMBS / f"{style}.png", optimize=True)
 
 
@@ -81,7 +83,9 @@ def contact_sheet() -> None:
         original = Image.open(photos[name]).convert("RGB")
         original = original.resize((original.width // 2, original.height // 2), Image.Resampling.LANCZOS)
         row = [labelled(original, f"BSD100 {name}")]
-        row += [labelled(stylise(photos[name], s, max(original.size)), s) for s in STYLES]
+        # Stylised at the photo's full size (the scale the network was trained at), shown at half size.
+        row += [labelled(stylise(photos[name], s, 2 * max(original.size)).resize(
+            original.size, Image.Resampling.LANCZOS), s) for s in STYLES]
         rows.append(row)
     grid(rows).save(DOCS / "stylize_contact_sheet.png", optimize=True)
 

@@ -1,8 +1,10 @@
 """Train the conditional-instance-norm style network on BSDS500 train+test crops.
 
 Loss (per sample, for the style it was given): relative Gram error at the style layers of the
-random-weight VGG-19-shaped FeatureNet (models/features.py), relative content error at one layer, and
-a total-variation term.  ``python -m models.stylize.train [--quick] [--steps N] [--minutes M]``
+random-weight VGG-19-shaped FeatureNet (models/features.py), relative content error averaged over one
+or more layers, and a total-variation term.
+``python -m models.stylize.train [--quick] [--steps N] [--minutes M]``
+(see plugins/filters/stylize/MODEL_CARD.md for the two-stage commands that made the shipped model)
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from models.training import Checkpointer, LossLog, seed_everything
 from plugins.filters.stylize.styles import STYLES
 
 STYLE_LAYERS = ("relu1_1", "relu2_1", "relu3_1", "relu4_1")
-CONTENT_LAYER = "relu3_1"
+CONTENT_LAYERS = ("relu3_1",)
 STYLE_SIDE = 256
 RUNS = Path("runs/stylize")
 
@@ -56,6 +58,8 @@ def main() -> None:
     parser.add_argument("--style-weight", type=float, default=5.0)
     parser.add_argument("--tv-weight", type=float, default=0.5)
     parser.add_argument("--width", type=float, default=0.5, help="FeatureNet width")
+    parser.add_argument("--content-layers", nargs="+", default=list(CONTENT_LAYERS),
+                        help="relative content error, averaged over these layers")
     parser.add_argument("--init", type=Path, default=None, help="start from this checkpoint's weights")
     args = parser.parse_args()
     if args.quick:
@@ -66,7 +70,8 @@ def main() -> None:
     RUNS.mkdir(parents=True, exist_ok=True)
 
     feat = FeatureNet(pool="avg", width=args.width, last_layer="relu4_1")
-    layers = [*STYLE_LAYERS, CONTENT_LAYER]
+    content_layers = list(args.content_layers)
+    layers = sorted({*STYLE_LAYERS, *content_layers})
     with torch.no_grad():
         targets = {n: torch.cat([gram(feat(style_image(s), [n])[n]) for s in STYLES]) for n in STYLE_LAYERS}
     photos = [load_rgb(p) for p in training_images()]
@@ -88,8 +93,9 @@ def main() -> None:
         out = net(content, weights)
         f_out = feat(out, layers)
         with torch.no_grad():
-            f_in = feat(content, [CONTENT_LAYER])[CONTENT_LAYER]
-        l_content = (f_out[CONTENT_LAYER] - f_in).pow(2).mean() / f_in.pow(2).mean()
+            f_in = feat(content, content_layers)
+        l_content = sum((f_out[n] - f_in[n]).pow(2).mean() / f_in[n].pow(2).mean()
+                        for n in content_layers) / len(content_layers)
         l_style = relative_style_loss(f_out, {n: t[idx] for n, t in targets.items()})
         l_tv = ((out[..., 1:, :] - out[..., :-1, :]).pow(2).mean()
                 + (out[..., 1:] - out[..., :-1]).pow(2).mean())
@@ -99,8 +105,10 @@ def main() -> None:
         opt.step()
         sched.step()
         if step % 10 == 0 or step == 1:
-            log.log(step, loss=float(loss), content=float(l_content), style=float(l_style), tv=float(l_tv))
-            print(f"step {step} loss {float(loss):.4f} c {float(l_content):.4f} s {float(l_style):.4f} "
+            values = {k: float(v.detach()) for k, v in
+                      (("loss", loss), ("content", l_content), ("style", l_style), ("tv", l_tv))}
+            log.log(step, **values)
+            print(f"step {step} loss {values['loss']:.4f} c {values['content']:.4f} s {values['style']:.4f} "
                   f"{time.time() - start:.0f}s", flush=True)
         if step % 100 == 0:
             ckpt.save(step)
