@@ -35,10 +35,27 @@ def _blend(mode: str, cb: np.ndarray, cs: np.ndarray) -> np.ndarray:
     raise ValueError(f"unknown blend mode '{mode}'")
 
 
+def _covers(layer: LayerView) -> bool:
+    """Whether the layer hides everything below it: normal, fully opaque, at full opacity."""
+    return layer.blend == "normal" and layer.opacity >= 1.0 and bool((layer.pixels[..., 3] == 255).all())
+
+
+def _from_top_opaque(layers: list[LayerView]) -> list[LayerView]:
+    """The layers from the topmost one that covers the region upwards; the rest cannot show.
+
+    A filter result on a new opaque layer is the typical case: the canvas then copies one layer
+    instead of blending two in float32, several times faster per tile.
+    """
+    for index in range(len(layers) - 1, 0, -1):
+        if _covers(layers[index]):
+            return layers[index:]
+    return layers
+
+
 def composite(layers: Iterable[LayerView], shape: tuple[int, int]) -> np.ndarray:
     """Composite layers bottom→top over transparency; returns uint8 h×w×4 straight alpha."""
     h, w = shape
-    layers = [layer for layer in layers if layer.opacity > 0.0]
+    layers = _from_top_opaque([layer for layer in layers if layer.opacity > 0.0])
     if len(layers) == 1 and layers[0].blend == "normal" and layers[0].opacity >= 1.0:
         return np.array(layers[0].pixels, dtype=np.uint8, copy=True)   # the common case: one photo
     colour = np.zeros((h, w, 3), np.float32)   # premultiplied
