@@ -4,6 +4,8 @@ prompt, autosave and crash recovery, preferences."""
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
 
@@ -233,3 +235,64 @@ def test_export_dialog_options_follow_the_format(qtbot, tmp_path):
     dialog.quality.setValue(70)
     assert dialog.options() == {"path": str(tmp_path / "photo.jpg"), "fmt": "JPEG", "quality": 70,
                                 "bit_depth": 8, "metadata": True}
+
+
+_EDITING_CHILD = """
+import sys, time
+from pathlib import Path
+import numpy as np
+from PySide6.QtCore import QSettings
+from editor.app import make_app
+from editor.main_window import MainWindow
+from editor.recovery import RecoveryStore
+from editor.undo import edit_plane
+from editor.document import MASK
+
+root, image = Path(sys.argv[1]), sys.argv[2]
+app = make_app()
+settings = QSettings(str(root / "settings.ini"), QSettings.Format.IniFormat)
+settings.setValue("autosave_s", 0)
+window = MainWindow(settings, RecoveryStore(root / "recovery"))
+window.show()
+window.open_file(image, ask=False)
+deadline = time.time() + 60
+while (window.doc is None or window.doc.path is None or window.runner.busy()) and time.time() < deadline:
+    app.processEvents()
+doc = window.doc
+window.history.push(edit_plane(doc, MASK, 0, 0, np.ones((4, 4), np.float32), "mask"))
+window.layers_panel.do_add()
+job = window.autosave()
+while window.runner.busy() and time.time() < deadline:
+    app.processEvents()
+print("AUTOSAVED", flush=True)
+while True:            # keep editing until the parent kills us
+    app.processEvents()
+    time.sleep(0.01)
+"""
+
+
+def test_killing_the_editor_while_editing_offers_the_work_back(qtbot, tmp_path):
+    """A real editor process autosaves, is killed with SIGKILL, and the next start restores its work."""
+    image = write_png(tmp_path / "in.png", sample_pixels())
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    child = subprocess.Popen([sys.executable, "-c", _EDITING_CHILD, str(tmp_path), str(image)],
+                             stdout=subprocess.PIPE, text=True, env=env,
+                             cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    try:
+        line = child.stdout.readline()
+        assert line.strip() == "AUTOSAVED", line
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=30)
+    finally:
+        if child.poll() is None:
+            child.kill()
+    store = RecoveryStore(tmp_path / "recovery")
+    assert len(store.orphans()) == 1
+    other = make_window(qtbot, tmp_path / "second")
+    other.recovery = store
+    assert other.offer_recovery(ask=lambda _info: True)
+    assert len(other.doc.layers) == 2
+    assert np.array_equal(other.doc.layers[0].pixels, sample_pixels())
+    assert other.doc.mask[:4, :4].all()
+    assert other.isWindowModified()
+    assert store.orphans() == []
