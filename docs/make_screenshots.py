@@ -25,7 +25,7 @@ from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 from editor.app import SAMPLE, make_app  # noqa: E402
-from editor.i18n import install_translation  # noqa: E402
+from editor.i18n import install_translation, remove_translation  # noqa: E402
 from editor.main_window import MainWindow  # noqa: E402
 from editor.recovery import RecoveryStore  # noqa: E402
 
@@ -203,8 +203,7 @@ def main() -> int:
         window.filters_panel.select("stylize")
     shot(app, window, "main_window_ru")
     window.close()
-    for translator in translators:
-        app.removeTranslator(translator)
+    remove_translation(app, translators)
 
     from editor.theme import apply_theme
 

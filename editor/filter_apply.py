@@ -18,6 +18,7 @@ import numpy as np
 from PIL import Image
 
 from editor.document import DocState, Document, Layer
+from editor.i18n import filter_text
 from editor.undo import AddLayer, History, Operation, SwapState, edit_plane
 from plugins.errors import ParamError
 from plugins.imageio import MAX_PIXELS
@@ -136,7 +137,7 @@ def commit(doc: Document, history: History, job: FilterInput, result: np.ndarray
     assert spec is not None
     if (doc.width, doc.height) != job.doc_size:
         raise ParamError("the image size changed while the filter ran; apply it again")
-    name = spec.name
+    name = filter_text(spec, spec.name)   # the layer's name and the undo step's text
     if spec.output == "scaled":
         h, w = result.shape[:2]
         scale = h // doc.height

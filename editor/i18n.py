@@ -7,11 +7,28 @@ from pathlib import Path
 from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
 from PySide6.QtWidgets import QApplication
 
+from plugins.contract import FilterSpec
+
 I18N_DIR = Path(__file__).resolve().parents[1] / "resources" / "i18n"
+
+
+_language = "en"
+
+
+def current_language() -> str:
+    """The interface language last installed ("en" until then)."""
+    return _language
+
+
+def filter_text(spec: FilterSpec, english: str) -> str:
+    """A string from a filter's manifest in the interface language (its [translations.<lang>] table)."""
+    return spec.text(english, _language)
 
 
 def install_translation(app: QApplication, language: str) -> list[QTranslator]:
     """Install Holst's and Qt's own translators for ``language``; returns them (keep them alive)."""
+    global _language
+    _language = language
     installed: list[QTranslator] = []
     if language == "en":
         return installed
@@ -25,3 +42,11 @@ def install_translation(app: QApplication, language: str) -> list[QTranslator]:
         app.installTranslator(qt)
         installed.append(qt)
     return installed
+
+
+def remove_translation(app: QApplication, translators: list[QTranslator]) -> None:
+    """Undo :func:`install_translation`: back to the English interface."""
+    global _language
+    for translator in translators:
+        app.removeTranslator(translator)
+    _language = "en"

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QFileDialog
 
 from editor import filter_apply, preview
 from editor.document import Document
+from editor.i18n import filter_text
 from editor.jobs import Job
 from editor.panels.sketch import edges_module, set_sketch
 from editor.tiles import to_qimage
@@ -39,7 +40,8 @@ class FiltersMixin:
         for entry in entries:
             if entry.spec is None:
                 continue
-            act = self.filters_menu.addAction(entry.spec.name + ("" if entry.usable else " …"))
+            name = filter_text(entry.spec, entry.spec.name)
+            act = self.filters_menu.addAction(name + ("" if entry.usable else " …"))
             act.setEnabled(entry.usable)
             act.triggered.connect(lambda _c=False, fid=entry.id: self._focus_filter(fid))
         usable = sum(1 for e in entries if e.usable)
@@ -120,7 +122,7 @@ class FiltersMixin:
         self.status_progress.setValue(0)
         self.status_progress.show()
         self.status_cancel.show()
-        self.show_message(self.tr("Running %1…").replace("%1", entry.spec.name))
+        self.show_message(self.tr("Running %1…").replace("%1", filter_text(entry.spec, entry.spec.name)))
         return self.runner.start(job)
 
     # ------------------------------------------------------------------ preview
@@ -209,7 +211,8 @@ class FiltersMixin:
             self.sketch_panel.visible.setChecked(False)
         if inp.mask is not None:                    # nor the red mask over a fill (Ctrl+M shows it)
             self.act_mask_overlay.setChecked(False)
-        self.show_message(self.tr("%1 applied").replace("%1", inp.entry.spec.name))
+        name = filter_text(inp.entry.spec, inp.entry.spec.name)
+        self.show_message(self.tr("%1 applied").replace("%1", name))
         self.filter_finished.emit("done")
 
     def _filter_failed(self, text: str) -> None:

@@ -161,6 +161,12 @@ class FilterSpec:
     tiling: TilingSpec
     models: tuple[ModelRef, ...]
     params: tuple[ParamSpec, ...] = field(default=())
+    # language code → {English text of the manifest → translated text}, from [translations.<lang>]
+    translations: dict[str, dict[str, str]] = field(default_factory=dict, compare=False)
+
+    def text(self, english: str, language: str) -> str:
+        """A user-facing string of this manifest (name, label, help…) in ``language`` when translated."""
+        return self.translations.get(language, {}).get(english, english)
 
     def param(self, name: str) -> ParamSpec:
         for spec in self.params:
@@ -261,7 +267,15 @@ def _build_spec(data: dict[str, Any]) -> FilterSpec:
         raise ValueError("duplicate parameter names")
     if tiling.scale_param and tiling.scale_param not in names:
         raise ValueError(f"tiling.scale_param '{tiling.scale_param}' is not a parameter")
+    translations = data.get("translations", {})
+    def is_text_table(table: object) -> bool:
+        return isinstance(table, dict) and all(isinstance(k, str) and isinstance(v, str)
+                                               for k, v in table.items())
+
+    if not isinstance(translations, dict) or not all(is_text_table(t) for t in translations.values()):
+        raise ValueError("translations must be tables of English text = translated text, one per language")
     return FilterSpec(
+        translations={str(lang): dict(table) for lang, table in translations.items()},
         id=filter_id, name=_require(data, "name", str), category=data.get("category", "Other"),
         version=str(data.get("version", "0")), description=data.get("description", ""),
         input=input_kind, output=output_kind,

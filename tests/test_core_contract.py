@@ -100,3 +100,28 @@ def test_gui_values_are_coerced(tmp_path):
 def test_bad_manifests_are_plugin_errors(tmp_path, text, words):
     with pytest.raises(PluginError, match=words):
         load_manifest(write(tmp_path, text))
+
+
+def test_manifest_texts_are_translated_from_their_translations_table(tmp_path):
+    spec = load_manifest(write(tmp_path, GOOD + '\n[translations.ru]\n"Demo" = "Демо"\n'))
+    assert spec.text("Demo", "ru") == "Демо"
+    assert spec.text("Demo", "en") == "Demo"
+    assert spec.text("Something else", "ru") == "Something else"     # untranslated: English
+
+
+def test_a_translations_table_of_non_text_is_a_plugin_error(tmp_path):
+    with pytest.raises(PluginError, match="translations"):
+        load_manifest(write(tmp_path, GOOD + '\n[translations.ru]\n"Demo" = 3\n'))
+
+
+def test_every_user_facing_text_of_the_built_in_filters_has_a_russian_translation():
+    folders = sorted((Path(__file__).resolve().parents[1] / "plugins" / "filters").glob("*/manifest.toml"))
+    assert len(folders) == 6
+    for path in folders:
+        spec = load_manifest(path)
+        texts = {spec.name, spec.category, spec.description}
+        for param in spec.params:
+            texts |= {param.label, param.help, *param.labels}
+        texts.discard("")
+        missing = sorted(t for t in texts if t not in spec.translations.get("ru", {}))
+        assert not missing, f"{path.parent.name}: {missing[:3]}"

@@ -8,7 +8,7 @@ import pytest
 from helpers_gui import make_window
 from PySide6.QtWidgets import QApplication
 
-from editor.i18n import I18N_DIR, install_translation
+from editor.i18n import I18N_DIR, install_translation, remove_translation
 
 
 def test_ts_file_is_complete():
@@ -40,8 +40,7 @@ def russian():
     app = QApplication.instance()
     translators = install_translation(app, "ru")
     yield translators
-    for translator in translators:
-        app.removeTranslator(translator)
+    remove_translation(app, translators)
 
 
 def test_window_speaks_russian(qtbot, tmp_path, russian):
@@ -52,6 +51,21 @@ def test_window_speaks_russian(qtbot, tmp_path, russian):
     assert window.filters_panel.apply_button.text() == "Применить"
     assert window.layers_panel.blend.itemText(1) == "Умножение"
     assert window.filters_dock.windowTitle() == "Фильтры"
+
+
+def test_filter_names_and_parameters_speak_russian_too(qtbot, tmp_path, russian):
+    window = make_window(qtbot, tmp_path)
+    panel = window.filters_panel
+    assert panel.select("stylize")
+    item = panel.tree.currentItem()
+    assert item.text(0) == "Стилизация"
+    assert item.parent().text(0) == "Художественные"
+    form = panel.form.layout()
+    labels = [form.labelForField(editor).text() for editor in panel.form.editors.values()]
+    assert "Сила" in labels and "Размер мазка" in labels
+    style = panel.form.editors["style"]
+    assert style.itemText(style.findData("starry_night")) == "Звёздная ночь (Ван Гог)"
+    assert "Стилизация" in [a.text() for a in window.filters_menu.actions()]
 
 
 def test_strings_of_the_window_mixins_are_translated(qtbot, tmp_path, russian):

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from editor.filter_apply import NEW_LAYER, REPLACE
+from editor.i18n import filter_text
 from editor.panels.params import ParamForm
 from editor.preview import previewable
 from plugins.registry import FilterEntry
@@ -93,16 +94,17 @@ class FiltersPanel(QWidget):
         self.tree.clear()
         groups: dict[str, QTreeWidgetItem] = {}
         for entry in sorted(self.entries, key=lambda e: (e.spec.category if e.spec else "~", e.id)):
-            category = entry.spec.category if entry.spec else self.tr("Broken plugins")
+            spec = entry.spec
+            category = filter_text(spec, spec.category) if spec else self.tr("Broken plugins")
             group = groups.get(category)
             if group is None:
                 group = groups[category] = QTreeWidgetItem(self.tree, [category])
                 group.setFlags(Qt.ItemFlag.ItemIsEnabled)
                 group.setExpanded(True)
-            name = entry.spec.name if entry.spec else entry.folder.name
+            name = filter_text(entry.spec, entry.spec.name) if entry.spec else entry.folder.name
             item = QTreeWidgetItem(group, [name if entry.usable else f"{name} — {self._status(entry)}"])
             item.setData(0, _ROLE, entry)
-            item.setToolTip(0, entry.spec.description if entry.usable and entry.spec
+            item.setToolTip(0, filter_text(entry.spec, entry.spec.description) if entry.usable and entry.spec
                             else entry.reason or self._status(entry))
             if not entry.usable:
                 item.setForeground(0, self.palette().placeholderText())
@@ -155,7 +157,7 @@ class FiltersPanel(QWidget):
             self.description.setText(entry.reason if entry else self.tr("Choose a filter."))
         else:
             spec = entry.spec
-            text = spec.description
+            text = filter_text(spec, spec.description)
             if not entry.usable:
                 text += "\n\n" + (self.tr("Not available: ") + entry.reason)
             if spec.requires_mask:

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from editor.i18n import filter_text
 from plugins.contract import FilterSpec, ParamSpec
 
 SLIDER_STEPS = 1000
@@ -170,9 +171,9 @@ class ParamForm(QWidget):
             editor = self._make(param, folder, selection_rect)
             editor.setObjectName(f"param_{param.name}")
             if param.help:
-                editor.setToolTip(param.help)
+                editor.setToolTip(filter_text(spec, param.help))
             self.editors[param.name] = editor
-            form.addRow(param.label or param.name, editor)
+            form.addRow(filter_text(spec, param.label) if param.label else param.name, editor)
 
     def _make(self, p: ParamSpec, folder: Path,
               selection_rect: Callable[[], tuple[int, int, int, int] | None]) -> QWidget:
@@ -192,7 +193,8 @@ class ParamForm(QWidget):
             combo = QComboBox()
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             combo.setMinimumContentsLength(8)
-            labels = list(p.labels) if len(p.labels) == len(p.choices) else list(p.choices)
+            labels = [filter_text(self.spec, label) for label in p.labels] \
+                if len(p.labels) == len(p.choices) else list(p.choices)
             thumbs = list(p.thumbnails) if len(p.thumbnails) == len(p.choices) else []
             for i, (choice, label) in enumerate(zip(p.choices, labels, strict=True)):
                 icon = QIcon()
