@@ -109,6 +109,25 @@ def check_parity(module: torch.nn.Module, path: str | Path, inputs: Sequence[np.
     return worst
 
 
+def onnx_state_dict(path: str | Path) -> dict[str, torch.Tensor]:
+    """The parameters stored in an exported ONNX file, by torch name (to continue training from it).
+
+    The exporters keep the module parameter names as initializer names. Tensors of equal value may
+    be stored once and aliased through ``Identity`` nodes; those aliases are resolved. Other
+    initializers (shape constants) come along and are ignored by ``load_state_dict`` callers that
+    pick their own keys.
+    """
+    import onnx
+    from onnx import numpy_helper
+
+    graph = onnx.load(str(path)).graph
+    state = {i.name: torch.from_numpy(numpy_helper.to_array(i).copy()) for i in graph.initializer}
+    for node in graph.node:
+        if node.op_type == "Identity" and node.input[0] in state:
+            state[node.output[0]] = state[node.input[0]].clone()
+    return state
+
+
 def sha256_file(path: str | Path) -> str:
     """The hash the app's runtime checks (one implementation: ``plugins.runtime.sha256_of``)."""
     return sha256_of(Path(path))

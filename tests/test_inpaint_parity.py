@@ -16,7 +16,8 @@ import pytest
 torch = pytest.importorskip("torch")
 pytest.importorskip("onnx")
 
-from models.inpaint.init_weights import net_from_onnx, state_from_onnx  # noqa: E402
+from models.export import onnx_state_dict  # noqa: E402
+from models.inpaint.init_weights import net_from_onnx  # noqa: E402
 from models.nets.inpaint import make_input  # noqa: E402
 from plugins.context import FilterContext  # noqa: E402
 from plugins.filters.inpaint.filter import fill_crop  # noqa: E402
@@ -101,6 +102,6 @@ def test_init_from_onnx_starts_training_from_the_shipped_weights(tmp_path: Path)
     cfg = Config(steps=0, batch=2, size=64, width=8, blocks=1)  # width/blocks must come from the file
     final = train(cfg, tmp_path, images=images, init=ONNX_PATH)
     gen = load_generator(final)
-    shipped = state_from_onnx(ONNX_PATH)
+    shipped = onnx_state_dict(ONNX_PATH)
     for name, tensor in gen.state_dict().items():
         torch.testing.assert_close(tensor, shipped[name], rtol=0, atol=0)

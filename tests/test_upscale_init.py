@@ -11,8 +11,9 @@ torch = pytest.importorskip("torch")
 ort = pytest.importorskip("onnxruntime")
 
 from models import data  # noqa: E402
+from models.export import onnx_state_dict  # noqa: E402
 from models.nets.upscale import UpscaleNet  # noqa: E402
-from models.upscale.init_weights import load_init, onnx_state_dict, widen  # noqa: E402
+from models.upscale.init_weights import load_init, widen  # noqa: E402
 from models.upscale.train import parse_args, schedule_step, train  # noqa: E402
 
 PLUGIN_DIR = Path(__file__).resolve().parents[1] / "plugins" / "filters" / "upscale"

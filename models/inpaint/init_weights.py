@@ -10,18 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import torch
-
+from models.export import onnx_state_dict
 from models.nets.inpaint import InpaintNet
-
-
-def state_from_onnx(path: Path) -> dict[str, torch.Tensor]:
-    """All initializers of the ONNX file as tensors, by name."""
-    import onnx
-    from onnx import numpy_helper
-
-    model = onnx.load(str(path))
-    return {t.name: torch.from_numpy(numpy_helper.to_array(t).copy()) for t in model.graph.initializer}
 
 
 def net_from_onnx(path: Path) -> InpaintNet:
@@ -30,7 +20,7 @@ def net_from_onnx(path: Path) -> InpaintNet:
     Raises ``KeyError``/``RuntimeError`` when the file's initializers do not name every parameter of
     the network (e.g. an exporter that folded or renamed them).
     """
-    state = state_from_onnx(path)
+    state = onnx_state_dict(path)
     width = 2 * state["stem.conv.weight"].shape[0]
     blocks = len({k.split(".")[1] for k in state if k.startswith("body.")})
     net = InpaintNet(width=width, blocks=blocks)

@@ -3,8 +3,9 @@
 The shipped ONNX files are the only surviving copy of earlier runs (``runs/`` is not in git), so
 ``--init plugins/filters/upscale/upscale_x4.onnx`` continues from them. The ONNX initializers carry the
 torch parameter names; the exporter stores tensors of equal value once and aliases the rest through
-``Identity`` nodes (UpscaleNet's two output biases train identically), which :func:`onnx_state_dict`
-resolves. :func:`widen` embeds a narrower net's weights in a wider one without changing its output.
+``Identity`` nodes (UpscaleNet's two output biases train identically), which
+:func:`models.export.onnx_state_dict` resolves. :func:`widen` embeds a narrower net's weights in a wider
+one without changing its output.
 """
 
 from __future__ import annotations
@@ -13,18 +14,7 @@ from pathlib import Path
 
 import torch
 
-
-def onnx_state_dict(path: str | Path) -> dict[str, torch.Tensor]:
-    """The parameters stored in an ONNX file, by torch name (``Identity`` aliases resolved)."""
-    import onnx
-    from onnx import numpy_helper
-
-    graph = onnx.load(str(path)).graph
-    state = {i.name: torch.from_numpy(numpy_helper.to_array(i).copy()) for i in graph.initializer}
-    for node in graph.node:
-        if node.op_type == "Identity" and node.input[0] in state:
-            state[node.output[0]] = state[node.input[0]].clone()
-    return state
+from models.export import onnx_state_dict
 
 
 def checkpoint_state_dict(path: str | Path) -> dict[str, torch.Tensor]:
