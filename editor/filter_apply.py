@@ -131,7 +131,7 @@ def commit(doc: Document, history: History, job: FilterInput, result: np.ndarray
            planes: ScaledPlanes | None = None) -> Operation | None:
     """Put ``result`` into the document as one undo step and return that step.
 
-    ``planes`` is what :func:`scaled_planes` made in the worker; it is computed here when missing.
+    ``planes`` is what :func:`scaled_planes` made in the worker; scaled outputs need it.
     """
     spec = job.entry.spec
     assert spec is not None
@@ -141,8 +141,7 @@ def commit(doc: Document, history: History, job: FilterInput, result: np.ndarray
     if spec.output == "scaled":
         h, w = result.shape[:2]
         scale = h // doc.height
-        planes = planes or scaled_planes(job, result)
-        assert planes is not None
+        assert planes is not None, "a scaled result needs scaled_planes() from the worker"
         new = DocState([Layer(result, name)], 0, planes.mask, planes.sketch,  # type: ignore[arg-type]
                        doc.original_scale * scale)
         op: Operation = SwapState(doc.state(), new, name)

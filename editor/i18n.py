@@ -15,11 +15,6 @@ I18N_DIR = Path(__file__).resolve().parents[1] / "resources" / "i18n"
 _language = "en"
 
 
-def current_language() -> str:
-    """The interface language last installed ("en" until then)."""
-    return _language
-
-
 def filter_text(spec: FilterSpec, english: str) -> str:
     """A string from a filter's manifest in the interface language (its [translations.<lang>] table)."""
     return spec.text(english, _language)

@@ -96,13 +96,8 @@ def render_image_tile(doc: Document, level: int, tx: int, ty: int, original: boo
     sixth of the work, shown while the canvas is short of time and refined on the next paint.
     """
     x0, y0, x1, y1 = tile_region(doc, level, tx, ty)
-    if draft and level > 0:
-        step = 1 << level
-        if original:
-            src = doc.original_region(x0, y0, x1, y1, step)
-            return None if src is None else to_qimage(composite([LayerView(src)], src.shape[:2]))
-        return to_qimage(doc.composite_region(x0, y0, x1, y1, step=step))
-    step = 1 << max(0, level - 1)
+    average = level > 0 and not draft
+    step = 1 << max(0, level - 1) if average else 1 << level
     if original:
         src = doc.original_region(x0, y0, x1, y1, step)
         if src is None:
@@ -110,7 +105,7 @@ def render_image_tile(doc: Document, level: int, tx: int, ty: int, original: boo
         rgba = composite([LayerView(src)], src.shape[:2])
     else:
         rgba = doc.composite_region(x0, y0, x1, y1, step=step)
-    if level > 0:
+    if average:
         rgba = downsample(rgba, 2)
     return to_qimage(rgba)
 

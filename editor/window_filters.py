@@ -201,7 +201,7 @@ class FiltersMixin:
         if doc is not self.doc or self.history is None:
             return
         try:
-            filter_apply.commit(doc, self.history, inp, outcome["pixels"], outcome.get("planes"))
+            filter_apply.commit(doc, self.history, inp, outcome["pixels"], outcome["planes"])
         except HolstError as exc:
             self.show_error(str(exc))
             self.filter_finished.emit("failed")

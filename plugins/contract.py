@@ -268,11 +268,7 @@ def _build_spec(data: dict[str, Any]) -> FilterSpec:
     if tiling.scale_param and tiling.scale_param not in names:
         raise ValueError(f"tiling.scale_param '{tiling.scale_param}' is not a parameter")
     translations = data.get("translations", {})
-    def is_text_table(table: object) -> bool:
-        return isinstance(table, dict) and all(isinstance(k, str) and isinstance(v, str)
-                                               for k, v in table.items())
-
-    if not isinstance(translations, dict) or not all(is_text_table(t) for t in translations.values()):
+    if not isinstance(translations, dict) or not all(_is_text_table(t) for t in translations.values()):
         raise ValueError("translations must be tables of English text = translated text, one per language")
     return FilterSpec(
         translations={str(lang): dict(table) for lang, table in translations.items()},
@@ -282,6 +278,12 @@ def _build_spec(data: dict[str, Any]) -> FilterSpec:
         requires_mask=bool(data.get("requires_mask", input_kind == "image+mask")),
         module=data.get("module", "filter.py"), tiling=tiling, models=tuple(models), params=params,
     )
+
+
+def _is_text_table(table: object) -> bool:
+    """A [translations.<lang>] table: English text = translated text, strings only."""
+    return isinstance(table, dict) and all(isinstance(k, str) and isinstance(v, str)
+                                           for k, v in table.items())
 
 
 def _build_param(raw: dict[str, Any]) -> ParamSpec:

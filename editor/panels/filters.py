@@ -101,10 +101,10 @@ class FiltersPanel(QWidget):
                 group = groups[category] = QTreeWidgetItem(self.tree, [category])
                 group.setFlags(Qt.ItemFlag.ItemIsEnabled)
                 group.setExpanded(True)
-            name = filter_text(entry.spec, entry.spec.name) if entry.spec else entry.folder.name
+            name = filter_text(spec, spec.name) if spec else entry.folder.name
             item = QTreeWidgetItem(group, [name if entry.usable else f"{name} — {self._status(entry)}"])
             item.setData(0, _ROLE, entry)
-            item.setToolTip(0, filter_text(entry.spec, entry.spec.description) if entry.usable and entry.spec
+            item.setToolTip(0, filter_text(spec, spec.description) if entry.usable and spec
                             else entry.reason or self._status(entry))
             if not entry.usable:
                 item.setForeground(0, self.palette().placeholderText())
