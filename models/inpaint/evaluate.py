@@ -4,13 +4,23 @@ On BSD100 (BSDS500 val, never trained on) each image gets one brush mask from a 
 (:func:`mask_for`); the hole is filled by the shipped filter (ONNX through the app's own pipeline,
 default parameters) and by OpenCV's Telea and Navier–Stokes inpainting (radius 3). PSNR and SSIM
 are measured **inside the mask only** (SSIM: the 11×11 Gaussian-window SSIM map, averaged over the
-three channels and then over the hole pixels). The table is printed and written into the model
-card; a contact sheet shows a few images side by side.
+three channels and then over the hole pixels). **Sharpness** is the mean gradient magnitude (Sobel on
+luma) over the hole's interior — the hole eroded by one pixel, so the 3×3 window never reaches the
+known pixels or the seam — divided by the same figure for the ground truth, per image, then averaged
+over the images: 1.0 = as much fine detail as the photo had, below 1 = blurrier. It rewards noise as
+well as real detail, so it is read together with PSNR/SSIM and the contact sheet, never alone.
+The table is printed and written into the model card; a contact sheet shows a few images side by side.
+
+``--onnx X.onnx`` benchmarks a candidate network instead of the shipped one (through the same filter
+code), and ``--split train`` measures on BSDS500 training photos — what the loss-weight probes used,
+so that BSD100 is not used for choosing them; neither writes the card or the sheet.
 """
 
 from __future__ import annotations
 
 import argparse
+import shutil
+import tempfile
 import time
 from pathlib import Path
 
@@ -62,6 +72,28 @@ def masked_ssim(result: np.ndarray, truth: np.ndarray, hole: np.ndarray) -> floa
     return float(ssim_map(result, truth)[hole].mean())
 
 
+def luma_gradient(rgb: np.ndarray) -> np.ndarray:
+    """Sobel gradient magnitude of the Rec. 601 luma of a float RGB image in 0..1."""
+    luma = (rgb.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32))
+    gx = cv2.Sobel(luma, cv2.CV_32F, 1, 0, ksize=3, borderType=cv2.BORDER_REFLECT) / 8
+    gy = cv2.Sobel(luma, cv2.CV_32F, 0, 1, ksize=3, borderType=cv2.BORDER_REFLECT) / 8
+    return np.sqrt(gx * gx + gy * gy)
+
+
+def hole_interior(hole: np.ndarray) -> np.ndarray:
+    """The hole eroded by one pixel (3×3), or the hole itself if nothing would be left."""
+    inner = cv2.erode(hole.astype(np.uint8), np.ones((3, 3), np.uint8), borderType=cv2.BORDER_CONSTANT,
+                      borderValue=0) > 0
+    return inner if inner.any() else hole
+
+
+def masked_sharpness(result: np.ndarray, truth: np.ndarray, hole: np.ndarray) -> float:
+    """Mean gradient magnitude in the hole's interior, relative to the truth's (1 = as sharp)."""
+    inner = hole_interior(hole)
+    ref = float(luma_gradient(truth)[inner].mean())
+    return float(luma_gradient(result)[inner].mean()) / max(ref, 1e-6)
+
+
 def opencv_fill(rgb: np.ndarray, hole: np.ndarray, method: str) -> np.ndarray:
     flag = cv2.INPAINT_TELEA if method == "telea" else cv2.INPAINT_NS
     return cv2.inpaint(rgb, hole.astype(np.uint8) * 255, 3, flag)
@@ -85,19 +117,47 @@ _ENTRY = None
 _RUNTIME = None
 
 
+def use_candidate(onnx_path: Path) -> Path:
+    """Make :func:`ours_fill` run ``onnx_path`` through the shipped filter code.
+
+    A temporary plugin folder holds the manifest (with the candidate's SHA-256) and the candidate as
+    ``inpaint.onnx``; the filter module itself is still imported from ``plugins.filters.inpaint``.
+    """
+    from models.inpaint.export import ONNX_NAME, write_hash
+    from plugins.registry import load_entry
+    from plugins.runtime import Runtime
+
+    global _ENTRY, _RUNTIME
+    folder = Path(tempfile.mkdtemp(prefix="inpaint_candidate_"))
+    shutil.copy(PLUGIN_DIR / "manifest.toml", folder / "manifest.toml")
+    shutil.copy(onnx_path, folder / ONNX_NAME)
+    write_hash(folder / "manifest.toml", folder / ONNX_NAME)
+    _ENTRY = load_entry(folder, "builtin", "plugins.filters.inpaint")
+    _RUNTIME = Runtime("cpu")
+    return folder
+
+
 def bsd100_paths() -> list[Path]:
     from models.data import bsds_images
 
     return sorted(bsds_images("val"))
 
 
+def split_paths(split: str) -> list[Path]:
+    """BSD100 (``val``, the benchmark) or BSDS500 ``train`` photos (for choosing loss weights)."""
+    from models.data import bsds_images
+
+    return bsd100_paths() if split == "val" else sorted(bsds_images(split))
+
+
 Panels = dict[int, dict[str, np.ndarray]]
 
 
-def evaluate(limit: int | None = None) -> tuple[dict[str, dict[str, float]], Panels]:
-    """Per-method mean PSNR/SSIM in the hole (overall and per coverage bin), and sheet panels."""
-    paths = bsd100_paths()[:limit]
-    scores: dict[str, list[tuple[float, float, float]]] = {m: [] for m in METHODS}
+def evaluate(limit: int | None = None, split: str = "val",
+             methods: tuple[str, ...] = METHODS) -> tuple[dict[str, dict[str, float]], Panels]:
+    """Per-method mean PSNR/SSIM/sharpness in the hole (overall and per coverage bin), and sheet panels."""
+    paths = split_paths(split)[:limit]
+    scores: dict[str, list[tuple[float, float, float, float]]] = {m: [] for m in methods}
     seconds = {m: 0.0 for m in METHODS}
     panels: Panels = {}
     for index, path in enumerate(paths):
@@ -107,21 +167,22 @@ def evaluate(limit: int | None = None) -> tuple[dict[str, dict[str, float]], Pan
         hole = mask > 0.5
         truth = truth_u8.astype(np.float32) / 255
         outputs = {}
-        for method in METHODS:
+        for method in methods:
             start = time.perf_counter()
             out = ours_fill(truth_u8, mask) if method == "ours" else opencv_fill(truth_u8, hole, method)
             seconds[method] += time.perf_counter() - start
             outputs[method] = out
             res = out.astype(np.float32) / 255
             scores[method].append((masked_psnr(res, truth, hole), masked_ssim(res, truth, hole),
-                                   float(hole.mean())))
-        if index in SHEET_IMAGES:
+                                   float(hole.mean()), masked_sharpness(res, truth, hole)))
+        if index in SHEET_IMAGES and methods == METHODS:
             panels[index] = {"input": _show_hole(truth_u8, hole), **outputs, "truth": truth_u8}
     table: dict[str, dict[str, float]] = {}
     for method, rows in scores.items():
         arr = np.array(rows)
         entry = {"psnr": float(arr[:, 0].mean()), "ssim": float(arr[:, 1].mean()),
-                 "seconds": seconds[method] / len(rows), "n": float(len(rows))}
+                 "sharpness": float(arr[:, 3].mean()), "seconds": seconds[method] / len(rows),
+                 "n": float(len(rows))}
         for lo, hi in BINS:
             sel = (arr[:, 2] >= lo) & (arr[:, 2] < hi)
             entry[f"psnr_{lo:.3f}"] = float(arr[sel, 0].mean()) if sel.any() else float("nan")
@@ -139,14 +200,17 @@ def format_table(table: dict[str, dict[str, float]]) -> str:
     n = int(next(iter(table.values()))["n"])
     bins = " | ".join(f"PSNR, {lo:.0%}–{hi:.0%} masks" for lo, hi in BINS)
     lines = [f"BSD100 ({n} images), one fixed brush mask per image (seed {MASK_SEED}, 10–50 % of the area); "
-             "metrics inside the mask only.", "",
-             f"| method | PSNR (dB) | SSIM | {bins} | s / image |",
-             "|---|---|---|" + "---|" * len(BINS) + "---|"]
+             "metrics inside the mask only. Sharpness: mean luma gradient in the hole's interior ÷ the "
+             "truth's (1.00 = as detailed as the photo).", "",
+             f"| method | PSNR (dB) | SSIM | sharpness | {bins} | s / image |",
+             "|---|---|---|---|" + "---|" * len(BINS) + "---|"]
     for method in METHODS:
+        if method not in table:
+            continue
         row = table[method]
         by_bin = " | ".join(f"{row[f'psnr_{lo:.3f}']:.2f}" for lo, _ in BINS)
-        lines.append(f"| {LABELS[method]} | {row['psnr']:.2f} | {row['ssim']:.4f} | {by_bin} | "
-                     f"{row['seconds']:.3f} |")
+        lines.append(f"| {LABELS[method]} | {row['psnr']:.2f} | {row['ssim']:.4f} | {row['sharpness']:.3f} | "
+                     f"{by_bin} | {row['seconds']:.3f} |")
     return "\n".join(lines)
 
 
@@ -192,11 +256,19 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Benchmark inpainting on BSD100 against cv2.inpaint.")
     parser.add_argument("--limit", type=int, help="only the first N images (quick look; not written)")
     parser.add_argument("--no-write", action="store_true", help="do not update the model card or sheet")
+    parser.add_argument("--onnx", type=Path, help="benchmark this candidate network (not written)")
+    parser.add_argument("--split", choices=("val", "train"), default="val",
+                        help="val = BSD100 (the benchmark); train = BSDS500 train photos (probes)")
+    parser.add_argument("--ours-only", action="store_true", help="skip the OpenCV baselines")
     args = parser.parse_args(argv)
-    table, panels = evaluate(args.limit)
+    if args.onnx is not None:
+        use_candidate(args.onnx)
+    methods = ("ours",) if args.ours_only else METHODS
+    table, panels = evaluate(args.limit, args.split, methods)
     table_md = format_table(table)
     print(table_md)
-    if args.limit is None and not args.no_write:
+    if args.limit is None and not args.no_write and args.onnx is None and args.split == "val" \
+            and methods == METHODS:
         write_card(table_md)
         contact_sheet(panels, SHEET)
         print(f"wrote {CARD.relative_to(REPO)} and {SHEET.relative_to(REPO)}")

@@ -2,7 +2,11 @@
 
 The generator learns with the hole-weighted L1 loss; with ``--gan-start F`` (a fraction of the run,
 e.g. 0.6) the toolkit's PatchGAN joins from that point with a mask-aware LSGAN loss and feature
-matching on its activations. The shipped weights were trained with L1 only (see MODEL_CARD.md).
+matching on its activations. ``--w-perc``, ``--w-style`` and ``--w-tv`` (all 0 by default, i.e. the
+old L1 behaviour) add the partial-convolution recipe of Liu et al. 2018 on the random-weight
+FeatureNet (``models/inpaint/losses.py``): perceptual and Gram style losses of the output and of the
+composite, and total variation over the hole's border; ``--perc-scales 2`` also takes them at half
+resolution (a larger receptive field). See MODEL_CARD.md for which recipe the shipped weights used.
 The schedule follows the wall-clock budget (default 30 min, one thread, shared CPU); ``--quick``
 runs end to end, GAN phase included, in a few minutes. Checkpoints, a loss log and preview images
 go to ``runs/inpaint`` (git-ignored); ``--resume`` continues from ``runs/inpaint/state.pt``.
@@ -43,6 +47,11 @@ class Config:
     w_adv: float = 0.02
     w_fm: float = 0.3
     d_width: int = 32
+    w_perc: float = 0.0  # Liu et al. perceptual loss (relative feature L1, output + composite); 0 = off
+    w_style: float = 0.0  # Gram style loss (relative Gram L1, output + composite); 0 = off
+    w_tv: float = 0.0  # total variation of the composite over the dilated hole; 0 = off
+    perc_scales: int = 1  # the feature losses at 1, ½, … resolution (averaged)
+    warmup: int = 100  # steps of linear learning-rate warm-up
     seed: int = 1234
     time_limit_min: float = 30.0
 
@@ -57,8 +66,8 @@ def progress_at(step: int, seconds: float, cfg: Config) -> float:
 
 
 def lr_at(step: int, progress: float, cfg: Config) -> float:
-    """Linear warm-up over 100 steps, then cosine decay to 5 % of the base rate."""
-    warm = min(1.0, (step + 1) / 100)
+    """Linear warm-up over ``cfg.warmup`` steps, then cosine decay to 5 % of the base rate."""
+    warm = min(1.0, (step + 1) / max(1, cfg.warmup))
     return cfg.lr * warm * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * progress)))
 
 
@@ -114,13 +123,14 @@ def train(cfg: Config, out: Path, images: list[np.ndarray] | None = None, resume
         sampler.rng = np.random.default_rng(cfg.seed + first)
         print(f"resumed at step {first} after {spent / 60:.1f} min", flush=True)
     preview_batch = InpaintSampler(sampler.images, cfg.size, seed=99).batch(4)
+    feature_net = losses.make_feature_net() if cfg.w_perc or cfg.w_style else None
 
     start = time.time() - spent
     step = first
     with (out / "loss.csv").open("a" if first else "w", newline="") as fh:
         log = csv.writer(fh)
         if not first:
-            log.writerow(["step", "seconds", "lr", "l1", "adv", "fm", "d"])
+            log.writerow(["step", "seconds", "lr", "l1", "adv", "fm", "d", "perc", "style", "tv"])
         for step in range(first, cfg.steps):
             seconds = time.time() - start
             progress = progress_at(step, seconds, cfg)
@@ -139,7 +149,13 @@ def train(cfg: Config, out: Path, images: list[np.ndarray] | None = None, resume
             pred = gen(make_input(image, mask))
             l1 = losses.hole_l1(pred, image, mask)
             loss = l1
-            adv = fm = d_val = torch.zeros(())
+            adv = fm = d_val = perc = style = tv = torch.zeros(())
+            if feature_net is not None:
+                perc, style = losses.perceptual_style(feature_net, pred, image, mask, scales=cfg.perc_scales)
+                loss = loss + cfg.w_perc * perc + cfg.w_style * style
+            if cfg.w_tv:
+                tv = losses.hole_border_tv(pred, image, mask)
+                loss = loss + cfg.w_tv * tv
             if gan:
                 assert disc is not None and opt_d is not None
                 comp = composite(pred, image, mask)
@@ -154,16 +170,18 @@ def train(cfg: Config, out: Path, images: list[np.ndarray] | None = None, resume
                 disc.requires_grad_(True)
                 adv = losses.g_adv_loss(g_out, mask)
                 fm = losses.feature_matching(g_feats, r_feats)
-                loss = l1 + cfg.w_adv * adv + cfg.w_fm * fm
+                loss = loss + cfg.w_adv * adv + cfg.w_fm * fm
             opt_g.zero_grad(set_to_none=True)
             loss.backward()
             opt_g.step()
             log.writerow([step, f"{seconds:.1f}", f"{lr:.2e}", f"{l1.item():.5f}", f"{adv.item():.4f}",
-                          f"{fm.item():.4f}", f"{d_val.item():.4f}"])
+                          f"{fm.item():.4f}", f"{d_val.item():.4f}", f"{perc.item():.4f}",
+                          f"{style.item():.4f}", f"{tv.item():.5f}"])
             if step % 50 == 0:
                 fh.flush()
                 print(f"step {step:5d} {seconds:7.1f}s lr {lr:.1e} l1 {l1.item():.4f} adv {adv.item():.3f} "
-                      f"fm {fm.item():.3f} d {d_val.item():.3f}", flush=True)
+                      f"fm {fm.item():.3f} d {d_val.item():.3f} perc {perc.item():.3f} "
+                      f"style {style.item():.3f} tv {tv.item():.4f}", flush=True)
             if step % 250 == 0 and step > first:
                 _save_state(out, gen, opt_g, disc, opt_d, step + 1, time.time() - start)
                 _checkpoint(out, gen, cfg, step, "last")
@@ -222,6 +240,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--minutes", type=float, help="wall-clock budget (drives the schedule)")
     parser.add_argument("--lr", type=float, help="generator learning rate (peak of the cosine schedule)")
     parser.add_argument("--device", default="cpu", help="only cpu is used by this script")
+    parser.add_argument("--w-perc", type=float, help="weight of the perceptual loss (default 0 = off)")
+    parser.add_argument("--w-style", type=float, help="weight of the Gram style loss (default 0 = off)")
+    parser.add_argument("--w-tv", type=float, help="weight of the hole-border total variation (default 0)")
+    parser.add_argument("--perc-scales", type=int, help="feature losses at this many scales (default 1)")
+    parser.add_argument("--w-adv", type=float, help="adversarial weight in the GAN phase (default 0.02)")
+    parser.add_argument("--w-fm", type=float, help="feature-matching weight in the GAN phase (default 0.3)")
+    parser.add_argument("--seed", type=int, help="sampler/initialisation seed (default 1234)")
+    parser.add_argument("--warmup", type=int, help="learning-rate warm-up steps (default 100)")
     args = parser.parse_args(argv)
     cfg = Config()
     if args.quick:
@@ -234,6 +260,9 @@ def main(argv: list[str] | None = None) -> None:
         cfg.time_limit_min = args.minutes
     if args.lr is not None:
         cfg.lr = args.lr
+    for name in ("w_perc", "w_style", "w_tv", "perc_scales", "w_adv", "w_fm", "seed", "warmup"):
+        if getattr(args, name) is not None:
+            setattr(cfg, name, getattr(args, name))
     train(cfg, args.out, resume=args.resume, init=args.init)
 
 
