@@ -38,13 +38,45 @@ def style_image(stem: str, side: int = STYLE_SIDE) -> torch.Tensor:
         return torch.from_numpy(np.asarray(img, dtype=np.float32) / 255.0).permute(2, 0, 1)[None]
 
 
-def relative_style_loss(feats: dict[str, torch.Tensor], targets: dict[str, torch.Tensor]) -> torch.Tensor:
-    """Mean over layers of ‖G − T‖² / ‖T‖² per sample (targets are (N, C, C))."""
+def initial_weights(path: Path) -> dict[str, torch.Tensor]:
+    """The network's state dict from a training checkpoint (.pt) or from the shipped ONNX file.
+
+    The exporter wraps the network as ``net`` inside ``StylizeExport``, so the ONNX initializers are
+    named ``net.<parameter>``.
+    """
+    if path.suffix == ".onnx":
+        from models.export import onnx_state_dict
+
+        state = onnx_state_dict(path)
+        return {k.removeprefix("net."): v for k, v in state.items() if k.startswith("net.")}
+    return torch.load(path, map_location="cpu", weights_only=False)["modules"]["net"]
+
+
+def style_targets(feat: FeatureNet, side: int) -> dict[str, torch.Tensor]:
+    """Gram matrices (one row per style, in STYLES order) of every painting at ``side`` px long side."""
+    with torch.no_grad():
+        feats = [feat(style_image(stem, side), list(STYLE_LAYERS)) for stem in STYLES]
+        return {n: torch.cat([gram(f[n]) for f in feats]) for n in STYLE_LAYERS}
+
+
+def downsample(image: torch.Tensor, factor: int) -> torch.Tensor:
+    """Box-filter ``image`` by an integer factor (differentiable; the multi-scale style term)."""
+    return torch.nn.functional.avg_pool2d(image, factor)
+
+
+def relative_style_loss(feats: dict[str, torch.Tensor], targets: dict[str, torch.Tensor],
+                        layer_weights: dict[str, float] | None = None) -> torch.Tensor:
+    """Weighted mean over layers of ‖G − T‖² / ‖T‖² per sample (targets are (N, C, C)).
+
+    Equal layer weights by default. Weighting the deep layers up favours larger motifs (their
+    receptive fields cover whole strokes), the shallow ones colour and fine grain.
+    """
+    weights = layer_weights or dict.fromkeys(targets, 1.0)
     total = 0.0
     for name, target in targets.items():
         diff = (gram(feats[name]) - target).pow(2).sum(dim=(1, 2)) / target.pow(2).sum(dim=(1, 2))
-        total = total + diff.mean()
-    return total / len(targets)
+        total = total + weights[name] * diff.mean()
+    return total / sum(weights[name] for name in targets)
 
 
 def main() -> None:
@@ -60,28 +92,38 @@ def main() -> None:
     parser.add_argument("--width", type=float, default=0.5, help="FeatureNet width")
     parser.add_argument("--content-layers", nargs="+", default=list(CONTENT_LAYERS),
                         help="relative content error, averaged over these layers")
-    parser.add_argument("--init", type=Path, default=None, help="start from this checkpoint's weights")
+    parser.add_argument("--style-layer-weights", type=float, nargs=len(STYLE_LAYERS), default=None,
+                        metavar="W", help=f"weight of each style layer {STYLE_LAYERS} (default equal)")
+    parser.add_argument("--pool", choices=("avg", "blur", "max"), default="avg",
+                        help="loss net pooling; blur is anti-aliased (the texture filter's choice)")
+    parser.add_argument("--style-scales", type=int, nargs="+", default=[1], metavar="S",
+                        help="also match the Grams of the output downsampled by S (against the painting "
+                             "downsampled by S): larger motifs than the loss net's receptive field")
+    parser.add_argument("--out", type=Path, default=RUNS, help="checkpoint and loss-log folder")
+    parser.add_argument("--init", type=Path, default=None,
+                        help="start from a runs/…/last.pt checkpoint or an exported stylize.onnx")
     args = parser.parse_args()
     if args.quick:
         args.steps, args.minutes = 10, 5.0
     torch.set_num_threads(1)
     seed_everything(0)
     rng = np.random.default_rng(0)
-    RUNS.mkdir(parents=True, exist_ok=True)
+    args.out.mkdir(parents=True, exist_ok=True)
 
-    feat = FeatureNet(pool="avg", width=args.width, last_layer="relu4_1")
+    feat = FeatureNet(pool=args.pool, width=args.width, last_layer="relu4_1")
     content_layers = list(args.content_layers)
+    layer_weights = (dict(zip(STYLE_LAYERS, args.style_layer_weights, strict=True))
+                     if args.style_layer_weights else None)
     layers = sorted({*STYLE_LAYERS, *content_layers})
-    with torch.no_grad():
-        targets = {n: torch.cat([gram(feat(style_image(s), [n])[n]) for s in STYLES]) for n in STYLE_LAYERS}
+    targets = {scale: style_targets(feat, STYLE_SIDE // scale) for scale in args.style_scales}
     photos = [load_rgb(p) for p in training_images()]
     net = StylizeNet()
     if args.init is not None:
-        net.load_state_dict(torch.load(args.init, map_location="cpu", weights_only=False)["modules"]["net"])
+        net.load_state_dict(initial_weights(args.init))
     opt = torch.optim.Adam(net.parameters(), lr=args.lr)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, args.steps, eta_min=args.lr * 0.1)
-    log = LossLog(RUNS / "loss.csv", RUNS / "loss.png")
-    ckpt = Checkpointer(RUNS / "last.pt", {"net": net, "opt": opt})
+    log = LossLog(args.out / "loss.csv", args.out / "loss.png")
+    ckpt = Checkpointer(args.out / "last.pt", {"net": net, "opt": opt})
     start = time.time()
     step = 0
     for step in range(1, args.steps + 1):
@@ -96,7 +138,9 @@ def main() -> None:
             f_in = feat(content, content_layers)
         l_content = sum((f_out[n] - f_in[n]).pow(2).mean() / f_in[n].pow(2).mean()
                         for n in content_layers) / len(content_layers)
-        l_style = relative_style_loss(f_out, {n: t[idx] for n, t in targets.items()})
+        l_style = sum(relative_style_loss(f_out if scale == 1 else feat(downsample(out, scale), STYLE_LAYERS),
+                                          {n: t[idx] for n, t in targets[scale].items()}, layer_weights)
+                      for scale in args.style_scales) / len(args.style_scales)
         l_tv = ((out[..., 1:, :] - out[..., :-1, :]).pow(2).mean()
                 + (out[..., 1:] - out[..., :-1]).pow(2).mean())
         loss = l_content + args.style_weight * l_style + args.tv_weight * l_tv
