@@ -233,10 +233,16 @@ def load_torchvision_vgg19(path: str | os.PathLike, *, pool: str = "max", paddin
     return net.eval()
 
 
+def pretrained_weights_path() -> Path | None:
+    """The file ``$HOLST_VGG19_WEIGHTS`` names, when it exists (else the random network is used)."""
+    path = os.environ.get(WEIGHTS_ENV, "")
+    return Path(path) if path and Path(path).is_file() else None
+
+
 def default_feature_net(**kwargs) -> FeatureNet:
     """Pretrained VGG-19 when ``$HOLST_VGG19_WEIGHTS`` names an existing file, else random weights."""
-    path = os.environ.get(WEIGHTS_ENV, "")
-    if path and Path(path).is_file():
+    path = pretrained_weights_path()
+    if path is not None:
         keep = {k: v for k, v in kwargs.items() if k in ("pool", "padding", "last_layer")}
         return load_torchvision_vgg19(path, **keep)
     return random_vgg19(**kwargs)

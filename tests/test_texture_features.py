@@ -6,8 +6,10 @@ import torch
 
 from models.features import (
     LAYER_NAMES,
+    WEIGHTS_ENV,
     FeatureNet,
     content_loss,
+    default_feature_net,
     gram,
     load_torchvision_vgg19,
     pink_noise,
@@ -64,6 +66,19 @@ def test_loads_a_torchvision_state_dict(tmp_path) -> None:
         assert "not a torchvision VGG-19" in str(exc)
     else:
         raise AssertionError("an incomplete state dict must be rejected")
+
+
+def test_default_net_takes_pretrained_weights_from_the_environment(tmp_path, monkeypatch) -> None:
+    source = FeatureNet(width=1.0, seed=6, last_layer="relu2_1", init="kaiming", pool="max")
+    path = tmp_path / "vgg19.pth"
+    torch.save({k: v for k, v in source.state_dict().items() if k.startswith("features.")}, path)
+    x = torch.rand(1, 3, 16, 16)
+    monkeypatch.setenv(WEIGHTS_ENV, str(tmp_path / "absent.pth"))
+    random_net = default_feature_net(width=0.25, last_layer="relu1_1")   # no file: random, width honoured
+    assert random_net.channels("relu1_1") == 16
+    monkeypatch.setenv(WEIGHTS_ENV, str(path))
+    loaded = default_feature_net(width=0.25, last_layer="relu2_1")       # file: VGG-19 at full width
+    assert torch.allclose(loaded(x, ["relu2_1"])["relu2_1"], source(x, ["relu2_1"])["relu2_1"], atol=1e-5)
 
 
 def test_gram_and_losses() -> None:

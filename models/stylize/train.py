@@ -17,7 +17,7 @@ import numpy as np
 import torch
 
 from models.data import load_rgb, random_crop, random_flip, shared_data_dir, training_images
-from models.features import FeatureNet, gram
+from models.features import FeatureNet, default_feature_net, gram, pretrained_weights_path
 from models.nets.stylize import StylizeNet
 from models.training import Checkpointer, LossLog, seed_everything
 from plugins.filters.stylize.styles import STYLES
@@ -110,7 +110,9 @@ def main() -> None:
     rng = np.random.default_rng(0)
     args.out.mkdir(parents=True, exist_ok=True)
 
-    feat = FeatureNet(pool=args.pool, width=args.width, last_layer="relu4_1")
+    # Pretrained VGG-19 when $HOLST_VGG19_WEIGHTS names a torchvision state dict (then --width is 1.0).
+    feat = default_feature_net(pool=args.pool, width=args.width, last_layer="relu4_1")
+    print(f"loss net: {pretrained_weights_path() or 'random weights'}", flush=True)
     content_layers = list(args.content_layers)
     layer_weights = (dict(zip(STYLE_LAYERS, args.style_layer_weights, strict=True))
                      if args.style_layer_weights else None)
