@@ -31,7 +31,7 @@ from PIL import Image
 from models.edges2photo.data import bsd100_entries
 from models.edges2photo.export import PLUGIN_DIR, load_generator
 from models.edges2photo.pairs import EdgeEntry, render_human
-from models.metrics import ssim
+from models.metrics import luma, luma_gradient, ssim
 from plugins.filters.edges2photo.edges import resize_gray
 from plugins.filters.edges2photo.filter import generate, working_size
 
@@ -63,14 +63,9 @@ def test_case(entry: EdgeEntry) -> tuple[np.ndarray, np.ndarray]:
     return drawing, photo
 
 
-def luminance(rgb: np.ndarray) -> np.ndarray:
-    return rgb @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
-
-
 def gradient_energy(rgb: np.ndarray) -> float:
-    """Mean Sobel gradient magnitude of the luminance."""
-    gray = luminance(rgb).astype(np.float32)
-    return float(np.hypot(cv2.Sobel(gray, cv2.CV_32F, 1, 0), cv2.Sobel(gray, cv2.CV_32F, 0, 1)).mean())
+    """Mean Sobel gradient magnitude of the luma."""
+    return float(luma_gradient(rgb).mean())
 
 
 def evaluate(generators: dict[str, torch.nn.Module], entries: list[EdgeEntry], seed: int = 0,
@@ -85,7 +80,7 @@ def evaluate(generators: dict[str, torch.nn.Module], entries: list[EdgeEntry], s
         for name, generator in generators.items():
             out = generate(TorchSession(generator), drawing, seed, variation)
             outputs[name].append(out)
-            scores[name]["ssim"].append(ssim(luminance(out), luminance(photo), data_range=1.0))
+            scores[name]["ssim"].append(ssim(luma(out), luma(photo), data_range=1.0))
             scores[name]["sharpness"].append(gradient_energy(out) / max(reference, 1e-6))
             scores[name]["l1"].append(float(np.abs(out - photo).mean()))
     means = {name: {key: float(np.mean(values)) for key, values in metric.items()}

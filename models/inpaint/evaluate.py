@@ -29,6 +29,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from models.inpaint.masks import brush_mask
+from models.metrics import luma_gradient
 
 REPO = Path(__file__).resolve().parents[2]
 PLUGIN_DIR = REPO / "plugins" / "filters" / "inpaint"
@@ -72,14 +73,6 @@ def masked_ssim(result: np.ndarray, truth: np.ndarray, hole: np.ndarray) -> floa
     return float(ssim_map(result, truth)[hole].mean())
 
 
-def luma_gradient(rgb: np.ndarray) -> np.ndarray:
-    """Sobel gradient magnitude of the Rec. 601 luma of a float RGB image in 0..1."""
-    luma = (rgb.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32))
-    gx = cv2.Sobel(luma, cv2.CV_32F, 1, 0, ksize=3, borderType=cv2.BORDER_REFLECT) / 8
-    gy = cv2.Sobel(luma, cv2.CV_32F, 0, 1, ksize=3, borderType=cv2.BORDER_REFLECT) / 8
-    return np.sqrt(gx * gx + gy * gy)
-
-
 def hole_interior(hole: np.ndarray) -> np.ndarray:
     """The hole eroded by one pixel (3×3), or the hole itself if nothing would be left."""
     inner = cv2.erode(hole.astype(np.uint8), np.ones((3, 3), np.uint8), borderType=cv2.BORDER_CONSTANT,
@@ -88,7 +81,10 @@ def hole_interior(hole: np.ndarray) -> np.ndarray:
 
 
 def masked_sharpness(result: np.ndarray, truth: np.ndarray, hole: np.ndarray) -> float:
-    """Mean gradient magnitude in the hole's interior, relative to the truth's (1 = as sharp)."""
+    """Mean gradient magnitude in the hole's interior, relative to the truth's (1 = as sharp).
+
+    The interior keeps 1 px from the image border, so the 3×3 Sobel never reads outside the image.
+    """
     inner = hole_interior(hole)
     ref = float(luma_gradient(truth)[inner].mean())
     return float(luma_gradient(result)[inner].mean()) / max(ref, 1e-6)
@@ -137,17 +133,11 @@ def use_candidate(onnx_path: Path) -> Path:
     return folder
 
 
-def bsd100_paths() -> list[Path]:
-    from models.data import bsds_images
-
-    return sorted(bsds_images("val"))
-
-
 def split_paths(split: str) -> list[Path]:
     """BSD100 (``val``, the benchmark) or BSDS500 ``train`` photos (for choosing loss weights)."""
     from models.data import bsds_images
 
-    return bsd100_paths() if split == "val" else sorted(bsds_images(split))
+    return sorted(bsds_images(split))
 
 
 Panels = dict[int, dict[str, np.ndarray]]

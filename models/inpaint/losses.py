@@ -11,6 +11,8 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
+from models.features import gram
+
 HOLE_WEIGHT = 6.0
 VALID_WEIGHT = 1.0
 
@@ -78,12 +80,6 @@ def _relative_l1(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     return ((a - b).abs().sum(dim=dims) / b.abs().sum(dim=dims).clamp_min(1e-8)).mean()
 
 
-def _gram(feat: torch.Tensor) -> torch.Tensor:
-    n, c, h, w = feat.shape
-    flat = feat.reshape(n, c, h * w)
-    return flat @ flat.transpose(1, 2) / (c * h * w)
-
-
 def perceptual_style(feature_net, pred: torch.Tensor, target: torch.Tensor, mask: torch.Tensor,
                      layers: tuple[str, ...] = PERC_LAYERS, scales: int = 1
                      ) -> tuple[torch.Tensor, torch.Tensor]:
@@ -111,8 +107,8 @@ def perceptual_style(feature_net, pred: torch.Tensor, target: torch.Tensor, mask
             f_out, f_comp = feats[name].chunk(2, dim=0)
             t = t_feats[name]
             perc = perc + _relative_l1(f_out, t) + _relative_l1(f_comp, t)
-            g_t = _gram(t)
-            style = style + _relative_l1(_gram(f_out), g_t) + _relative_l1(_gram(f_comp), g_t)
+            g_t = gram(t)
+            style = style + _relative_l1(gram(f_out), g_t) + _relative_l1(gram(f_comp), g_t)
     count = len(layers) * scales
     return perc / count, style / count
 
