@@ -12,6 +12,7 @@ import torch
 import torch.nn.functional as F
 
 from models.features import gram
+from models.nets.inpaint import composite
 
 HOLE_WEIGHT = 6.0
 VALID_WEIGHT = 1.0
@@ -92,7 +93,7 @@ def perceptual_style(feature_net, pred: torch.Tensor, target: torch.Tensor, mask
     of the crop — a cheap stand-in for LaMa's high-receptive-field perceptual loss, whose dilated
     pretrained segmentation network we do not have.
     """
-    comp = pred * mask + target * (1.0 - mask)
+    comp = composite(pred, target, mask)
     both = torch.cat([pred, comp], dim=0)
     perc = pred.new_zeros(())
     style = pred.new_zeros(())
@@ -119,7 +120,7 @@ def hole_border_tv(pred: torch.Tensor, target: torch.Tensor, mask: torch.Tensor)
     Only neighbour pairs with both pixels in the dilated hole count, so the smoothness it asks for
     is that of the fill and its seam, not of the known photo.
     """
-    comp = pred * mask + target * (1.0 - mask)
+    comp = composite(pred, target, mask)
     region = F.max_pool2d(mask, 3, stride=1, padding=1)
     ry = region[..., 1:, :] * region[..., :-1, :]
     rx = region[..., :, 1:] * region[..., :, :-1]
