@@ -12,8 +12,8 @@ import pytest
 from PIL import Image
 
 from plugins import registry
-from plugins.filters.colorize.lab import lightness
 from plugins.imageio import load_image
+from plugins.lab import lightness
 from plugins.pipeline import apply_filter
 from plugins.runtime import Runtime
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from plugins.filters.colorize import core
-from plugins.filters.colorize.lab import lab_to_rgb, lab_to_rgb_in_gamut, lightness, rgb_to_lab
+from plugins.lab import lab_to_rgb, lab_to_rgb_in_gamut, lightness, rgb_to_lab
 
 torch = pytest.importorskip("torch")
 

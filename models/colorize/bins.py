@@ -13,7 +13,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from plugins.filters.colorize.lab import rgb_to_lab
+from plugins.lab import rgb_to_lab
 
 GRID = 10.0
 AB_RANGE = 110.0

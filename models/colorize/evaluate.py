@@ -27,7 +27,7 @@ from PIL import Image, ImageDraw
 from models.colorize.dataset import bsds_paths, load_rgb
 from models.metrics import colourfulness, psnr
 from plugins.filters.colorize import core
-from plugins.filters.colorize.lab import lab_to_rgb_in_gamut, lightness, rgb_to_lab
+from plugins.lab import lab_to_rgb_in_gamut, lightness, rgb_to_lab
 
 ROOT = Path(__file__).resolve().parents[2]
 CARD = ROOT / "plugins" / "filters" / "colorize" / "MODEL_CARD.md"

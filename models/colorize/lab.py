@@ -1,11 +1,11 @@
 """sRGB (D65) ↔ CIE Lab in torch, differentiable, from the same constants as the app's NumPy version
-(``plugins/filters/colorize/lab.py``). Tensors are N×3×H×W (channels first)."""
+(``plugins/lab.py``). Tensors are N×3×H×W (channels first)."""
 
 from __future__ import annotations
 
 import torch
 
-from plugins.filters.colorize import lab as np_lab
+from plugins import lab as np_lab
 
 DELTA = np_lab.DELTA
 

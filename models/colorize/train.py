@@ -61,7 +61,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def colour_prior(sampler: CropSampler, centres: np.ndarray) -> np.ndarray:
     """ab histogram over the bins of every training photo at its smallest scale."""
-    from plugins.filters.colorize.lab import rgb_to_lab
+    from plugins.lab import rgb_to_lab
 
     counts = np.zeros(len(centres))
     smallest = min(sampler.image_scales)

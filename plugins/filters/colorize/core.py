@@ -14,7 +14,7 @@ from collections.abc import Callable
 import numpy as np
 from PIL import Image
 
-from .lab import lab_to_rgb_in_gamut, lightness
+from plugins.lab import lab_to_rgb_in_gamut, lightness
 
 Predict = Callable[[np.ndarray], np.ndarray]
 MULTIPLE = 16

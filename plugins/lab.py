@@ -1,6 +1,7 @@
 """sRGB (D65) ↔ CIE L*a*b* in NumPy, with the exact piecewise formulas (IEC 61966-2-1, CIE 15).
 
-The app uses this to split a photo into L (kept at full resolution) and ab (predicted); the training
+The colorize filter uses this to split a photo into L (kept at full resolution) and ab (predicted),
+and edges2photo to match its rendering's colours to a reference picture; the colorize training
 code in ``models/colorize/lab.py`` mirrors it in torch from the same constants, and the tests check
 that the two agree. The white point is the RGB→XYZ matrix applied to RGB white, so that neutral greys
 map to a = b = 0 exactly and the round trip is exact up to float rounding.
