@@ -63,3 +63,25 @@ def test_cli_rejects_out_of_range_resolution(drawing, tmp_path):
     result = apply(str(drawing), "-o", str(tmp_path / "x.png"), "--set", "resolution=5000")
     assert result.returncode == 2 and "resolution" in result.stderr
     assert not (tmp_path / "x.png").exists()
+
+
+def test_cli_colour_reference_moves_the_colours(drawing, tmp_path):
+    reference = tmp_path / "sunset.png"
+    sky = np.zeros((64, 64, 3), np.uint8)
+    sky[:32] = (250, 120, 40)
+    sky[32:] = (120, 30, 60)
+    Image.fromarray(sky).save(reference)
+    plain, tinted = tmp_path / "plain.png", tmp_path / "tinted.png"
+    assert apply(str(drawing), "-o", str(plain)).returncode == 0
+    result = apply(str(drawing), "-o", str(tinted), "--set", f"palette={reference}")
+    assert result.returncode == 0, result.stderr
+    red_minus_blue = [np.asarray(Image.open(p).convert("RGB"), np.float32) @ np.array([1.0, 0.0, -1.0])
+                      for p in (plain, tinted)]
+    assert red_minus_blue[1].mean() > red_minus_blue[0].mean() + 20  # clearly warmer
+
+
+def test_cli_missing_colour_reference_is_a_clear_error(drawing, tmp_path):
+    out = tmp_path / "x.png"
+    result = apply(str(drawing), "-o", str(out), "--set", f"palette={tmp_path / 'nope.jpg'}")
+    assert result.returncode == 2 and "colour reference" in result.stderr and "not a file" in result.stderr
+    assert not out.exists()

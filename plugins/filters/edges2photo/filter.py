@@ -2,7 +2,8 @@
 
 The drawing is normalised (paper 1, ink 0), resized so that its long side is the working resolution
 (the scale the network was trained at), padded with paper to a multiple of the U-Net's 2^depth, run
-once through the generator with seeded dropout gains, cropped and resized back to the input's size.
+once through the generator with seeded dropout gains, optionally given the colours of a reference
+picture (``palette.py``), cropped and resized back to the input's size.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import numpy as np
 
 from .edges import normalise_drawing, resize_gray
 from .noise import NOISE_CHANNELS, dropout_gains
+from .palette import match_colours, reference_rgb
 
 MODEL_FILE = "edges2photo.onnx"
 #: Input H and W must be divisible by this (2 ** encoder depth of the generator).
@@ -51,6 +53,7 @@ def generate(session: Any, drawing: np.ndarray, seed: int, variation: float) -> 
 
 def run(ctx: Any, image: np.ndarray, mask: np.ndarray | None, params: dict[str, Any]) -> np.ndarray:
     height, width = image.shape[:2]
+    reference = reference_rgb(str(params["palette"])) if params["palette"] else None
     drawing = normalise_drawing(image)
     size = working_size(height, width, int(params["resolution"]))
     small = resize_gray(drawing, size)
@@ -59,5 +62,7 @@ def run(ctx: Any, image: np.ndarray, mask: np.ndarray | None, params: dict[str, 
     session = ctx.model(MODEL_FILE)
     result = generate(session, small, int(params["seed"]), float(params["variation"]))
     ctx.cancel.raise_if_cancelled()
+    if reference is not None:
+        result = match_colours(result, reference, float(params["palette_strength"]))
     ctx.progress(0.9)
     return resize_rgb(result, (width, height))
