@@ -147,3 +147,23 @@ def test_cli_keeps_size(tmp_path: Path) -> None:
     out = np.asarray(Image.open(dst).convert("RGB"))
     assert out.shape == (90, 130, 3)
     np.testing.assert_array_equal(out[mask == 0], pixels[:, :, :3][mask == 0])
+
+
+def test_texture_parameter_adds_the_photos_grain(entry, runtime) -> None:
+    """With texture on, the fill of a grainy photo carries grain like its surroundings; 0 leaves it smooth."""
+    pixels = _photo(160, 200, seed=3)
+    mask = np.zeros((160, 200), np.float32)
+    mask[50:110, 60:140] = 1.0
+    inner = (slice(58, 102), slice(68, 132))
+
+    def grain_of(rgb: np.ndarray) -> float:
+        rgb = rgb.astype(np.float32)
+        return float(np.abs(np.diff(rgb, axis=1)).mean())
+
+    smooth = apply_filter(entry, pixels, mask=mask, runtime=runtime, params={"texture": 0.0})
+    textured = apply_filter(entry, pixels, mask=mask, runtime=runtime, params={"texture": 1.0})
+    photo_grain = grain_of(pixels[10:40, 10:190, :3])
+    assert grain_of(textured[inner][:, :, :3]) > 1.5 * grain_of(smooth[inner][:, :, :3])
+    assert grain_of(textured[inner][:, :, :3]) > 0.5 * photo_grain
+    outside = mask == 0
+    np.testing.assert_array_equal(textured[outside], pixels[outside])

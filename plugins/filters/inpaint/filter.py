@@ -2,7 +2,8 @@
 
 For each cluster of strokes (see ``regions.py``): cut a crop around it with context → shrink the
 crop so its longer side fits the working resolution → hide the hole and run the network →
-colour-match the prediction to the known pixels around the hole (``match``) → enlarge the fill back
+colour-match the prediction to the known pixels around the hole (``match``) → paste fine detail
+from similar-looking known patches into the hole (``texture``) → enlarge the fill back
 to the crop's size → when the crop was shrunk, add grain matching the detail that resampling
 removed → blend into the hole with a weight that is the painted mask times an inward feather.
 Pixels where the mask is 0 are returned bit-for-bit unchanged.
@@ -22,6 +23,7 @@ from plugins.runtime import ModelSession
 
 from .ops import feather_weight, grain, resize, smooth_fill
 from .regions import crop_boxes
+from .texture import context_texture
 
 MODEL_FILE = "inpaint.onnx"
 MULTIPLE = 8  # the network downsamples twice by 2; 8 also keeps the FFT sizes even
@@ -44,7 +46,7 @@ def run(ctx: FilterContext, image: np.ndarray, mask: np.ndarray | None, params: 
         top, left, bottom, right = crop
         window = (slice(top, bottom), slice(left, right))
         fill = fill_crop(session, result[window], pending[window], int(params["working_size"]),
-                         float(params["grain"]), float(params["match"]))
+                         float(params["grain"]), float(params["match"]), float(params["texture"]))
         weight = feather_weight(hole[window], feather) * mask[window]
         ctop, cleft, cbottom, cright = core
         own = np.zeros_like(pending[window])
@@ -59,7 +61,7 @@ def run(ctx: FilterContext, image: np.ndarray, mask: np.ndarray | None, params: 
 
 
 def fill_crop(session: ModelSession, crop: np.ndarray, hole: np.ndarray, working_size: int,
-              grain_amount: float, match: float = 1.0) -> np.ndarray:
+              grain_amount: float, match: float = 1.0, texture: float = 1.0) -> np.ndarray:
     """The network's fill for one crop, at the crop's size (only the hole pixels are meaningful).
 
     With ``match`` > 0 the fill is colour-matched to its surroundings: the network's error on the
@@ -67,7 +69,8 @@ def fill_crop(session: ModelSession, crop: np.ndarray, hole: np.ndarray, working
     the hole and added to the prediction. This is the low-frequency half of a Poisson blend (as in
     Iizuka et al. 2017's post-processing): the fill keeps its own detail, but a colour cast that the
     network puts on the whole crop — visible on its known pixels too — is taken out, and the fill
-    meets the hole's edge at the photo's colours.
+    meets the hole's edge at the photo's colours. With ``texture`` > 0 the smooth fill then gets
+    fine detail pasted from the known pixels (``texture.context_texture``).
     """
     height, width = crop.shape[:2]
     scale = min(1.0, working_size / max(height, width))
@@ -77,6 +80,8 @@ def fill_crop(session: ModelSession, crop: np.ndarray, hole: np.ndarray, working
     pred = run_network(session, small, small_hole)
     if match > 0 and (~small_hole).any():
         pred += match * smooth_fill(small - pred, ~small_hole, MATCH_CELL)
+    if texture > 0:
+        pred += texture * context_texture(small, pred, small_hole)
     fill = resize(pred, height, width, down=False)
     if scale < GRAIN_BELOW_SCALE and grain_amount > 0:
         smooth = resize(small, height, width, down=False)
