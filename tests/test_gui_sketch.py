@@ -101,3 +101,44 @@ def test_paper_view_and_loading_a_drawing(qtbot, window, tmp_path):
     shown = window.doc.flatten(with_sketch=True)
     assert tuple(shown[5, 5, :3]) == (255, 255, 255)      # paper, not the photo
     assert np.array_equal(window.doc.flatten(), sample_pixels())
+
+
+def _run_edges2photo(qtbot, window) -> str:
+    with qtbot.waitSignal(window.filter_finished, timeout=60000) as blocker:
+        qtbot.mouseClick(window.filters_panel.apply_button, Qt.MouseButton.LeftButton)
+    wait_jobs(qtbot, window, timeout=60000)
+    return blocker.args[0]
+
+
+def test_edges2photo_colour_reference_typed_into_the_panel(qtbot, window, tmp_path):
+    """Draw, render with the shipped network, then again with a warm reference picture: warmer."""
+    if registry.get("edges2photo").status != "ok":
+        pytest.skip("edges2photo is not trained")
+    window.set_tool("sketch_pen")
+    window.size_spin.setValue(3)
+    drag(qtbot, window.canvas, [(5, 45), (90, 40)])
+    drag(qtbot, window.canvas, [(30, 10), (30, 60)])
+    choose_filter(window, "edges2photo")
+    assert _run_edges2photo(qtbot, window) == "done"
+    plain = window.doc.layers[-1].pixels[:, :, :3].astype(np.float32)
+    window.act_undo.trigger()
+
+    sunset = np.zeros((32, 32, 4), np.uint8)
+    sunset[..., :3] = (240, 110, 40)
+    sunset[16:, :, :3] = (130, 30, 50)
+    sunset[..., 3] = 255
+    reference = write_png(tmp_path / "sunset.png", sunset)
+    editor = window.filters_panel.form.editors["palette"]
+    editor.edit.clear()
+    qtbot.keyClicks(editor.edit, str(reference))
+    assert _run_edges2photo(qtbot, window) == "done"
+    warm = window.doc.layers[-1].pixels[:, :, :3].astype(np.float32)
+    red_minus_blue = lambda rgb: float((rgb[..., 0] - rgb[..., 2]).mean())  # noqa: E731
+    assert red_minus_blue(warm) > red_minus_blue(plain) + 20
+
+    window.act_undo.trigger()
+    editor.edit.setText(str(tmp_path / "missing.jpg"))
+    layers_before = [layer.pixels.copy() for layer in window.doc.layers]
+    assert _run_edges2photo(qtbot, window) == "failed"
+    assert "colour reference" in window.last_error and "not a file" in window.last_error
+    assert all(np.array_equal(a.pixels, b) for a, b in zip(window.doc.layers, layers_before))
