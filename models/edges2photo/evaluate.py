@@ -12,7 +12,13 @@ with the photo at that resolution:
 - sharpness = mean Sobel gradient magnitude of the output / that of the photo (1 = as crisp as the
   photo; a blurry average scores far below 1).
 
-Writes docs/edges2photo_contact_sheet.png (edges | L1-only | GAN | photo), the results table into
+A third row is the GAN output given the photo itself as the filter's colour reference
+(``palette.match_colours``, strength 1): an oracle palette, i.e. what a user's well-chosen reference
+picture can add to the network's rendering. It is not a generator and not part of the GAN/L1-only
+comparison.
+
+Writes docs/edges2photo_contact_sheet.png (edges | L1-only | GAN | GAN + photo's colours | photo),
+the results table into
 plugins/filters/edges2photo/MODEL_CARD.md and runs/edges2photo/eval.json.
 """
 
@@ -34,6 +40,7 @@ from models.edges2photo.pairs import EdgeEntry, render_human
 from models.metrics import luma, luma_gradient, ssim
 from plugins.filters.edges2photo.edges import resize_gray
 from plugins.filters.edges2photo.filter import generate, working_size
+from plugins.filters.edges2photo.palette import match_colours
 
 ROOT = Path(__file__).resolve().parents[2]
 SHEET = ROOT / "docs" / "edges2photo_contact_sheet.png"
@@ -70,15 +77,20 @@ def gradient_energy(rgb: np.ndarray) -> float:
 
 def evaluate(generators: dict[str, torch.nn.Module], entries: list[EdgeEntry], seed: int = 0,
              variation: float = 1.0) -> tuple[dict[str, dict[str, float]], dict[str, list[np.ndarray]]]:
-    """Mean SSIM / sharpness / L1 per generator, and every output (for the contact sheet)."""
+    """Mean SSIM / sharpness / L1 per generator (plus ``gan_palette``, the GAN output with the photo
+    as colour reference, when there is a ``gan``), and every output (for the contact sheet)."""
+    names = list(generators) + (["gan_palette"] if "gan" in generators else [])
     scores: dict[str, dict[str, list[float]]] = {name: {"ssim": [], "sharpness": [], "l1": []}
-                                                 for name in generators}
-    outputs: dict[str, list[np.ndarray]] = {name: [] for name in generators}
+                                                 for name in names}
+    outputs: dict[str, list[np.ndarray]] = {name: [] for name in names}
     for entry in entries:
         drawing, photo = test_case(entry)
         reference = gradient_energy(photo)
-        for name, generator in generators.items():
-            out = generate(TorchSession(generator), drawing, seed, variation)
+        rendered = {name: generate(TorchSession(generator), drawing, seed, variation)
+                    for name, generator in generators.items()}
+        if "gan" in rendered:
+            rendered["gan_palette"] = match_colours(rendered["gan"], photo.reshape(-1, 3), 1.0)
+        for name, out in rendered.items():
             outputs[name].append(out)
             scores[name]["ssim"].append(ssim(luma(out), luma(photo), data_range=1.0))
             scores[name]["sharpness"].append(gradient_energy(out) / max(reference, 1e-6))
@@ -94,14 +106,15 @@ def evaluate(generators: dict[str, torch.nn.Module], entries: list[EdgeEntry], s
 
 def contact_sheet(entries: list[EdgeEntry], outputs: dict[str, list[np.ndarray]], rows: tuple[int, ...],
                   path: Path, height: int = 160) -> None:
-    """Rows of edges | L1-only | GAN | photo, each scaled to ``height`` px, with 4 px white gutters."""
+    """Rows of edges | L1-only | GAN | GAN + photo's colours | photo, each scaled to ``height`` px,
+    with 4 px white gutters."""
     lines = []
     for index in rows:
         if index >= len(entries):
             continue
         drawing, photo = test_case(entries[index])
         sketch = np.repeat(drawing[:, :, None], 3, axis=2)
-        tiles = [sketch, outputs["l1"][index], outputs["gan"][index], photo]
+        tiles = [sketch, outputs["l1"][index], outputs["gan"][index], outputs["gan_palette"][index], photo]
         width = round(drawing.shape[1] * height / drawing.shape[0])
         resized = [cv2.resize(t, (width, height), interpolation=cv2.INTER_AREA) for t in tiles]
         gutter = np.ones((height, 4, 3), dtype=np.float32)
@@ -118,8 +131,9 @@ def results_table(means: dict[str, dict[str, float]], count: int) -> str:
     lines = [f"BSD100 human edges ({count} images, long side {RESOLUTION} px, seed 0, variation 1):", "",
              "| generator | SSIM (Y) ↑ | sharpness (grad. ratio, photo = 1) | L1 (0..1) ↓ |",
              "|---|---|---|---|"]
-    labels = {"l1": "L1-only", "gan": "pix2pix (GAN + 100·L1)"}
-    for name in ("l1", "gan"):
+    labels = {"l1": "L1-only", "gan": "pix2pix (GAN + 100·L1)",
+              "gan_palette": "pix2pix + the photo as colour reference (oracle palette)"}
+    for name in ("l1", "gan", "gan_palette"):
         m = means[name]
         lines.append(f"| {labels[name]} | {m['ssim']:.3f} | {m['sharpness']:.3f} | {m['l1']:.3f} |")
     if "paired" in means:
