@@ -80,7 +80,8 @@ def test_any_size_in_same_size_out(exported, shape):
     drawing = np.ones((*shape, 3), np.float32)
     drawing[shape[0] // 2, :] = 0.0
     ctx = _Ctx(path)
-    out = e2p_filter.run(ctx, drawing, None, {"seed": 0, "variation": 1.0, "resolution": 128})
+    out = e2p_filter.run(ctx, drawing, None, {"seed": 0, "variation": 1.0, "resolution": 128,
+                                              "palette": "", "palette_strength": 1.0})
     assert out.shape == (*shape, 3) and out.dtype == np.float32
     assert out.min() >= 0.0 and out.max() <= 1.0
     assert ctx.fractions == sorted(ctx.fractions)
@@ -93,7 +94,8 @@ def test_seed_changes_output_only_with_variation(exported):
     drawing[45, 10:110] = 0.0
 
     def render(seed: int, variation: float) -> np.ndarray:
-        params = {"seed": seed, "variation": variation, "resolution": 128}
+        params = {"seed": seed, "variation": variation, "resolution": 128, "palette": "",
+                  "palette_strength": 1.0}
         return e2p_filter.run(_Ctx(path), drawing, None, params)
 
     # A random network reacts only mildly to its innermost dropout; the trained one is tested in
