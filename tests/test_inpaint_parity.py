@@ -41,7 +41,7 @@ def test_filter_fill_is_the_torch_networks_fill() -> None:
     image = _picture(h, w).astype(np.float32)
     mask = np.zeros((h, w), np.float32)
     mask[30:70, 40:100] = 1.0
-    params = {**entry.spec.defaults(), "feather": 0, "match": 0.0, "context": 2.0}
+    params = {**entry.spec.defaults(), "feather": 0, "match": 0.0, "texture": 0.0, "context": 2.0}
     out = entry.module().run(FilterContext(entry, Runtime("cpu")), image, mask, params)
     net = net_from_onnx(ONNX_PATH)
     x = torch.from_numpy(image).permute(2, 0, 1)[None]

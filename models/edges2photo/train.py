@@ -32,7 +32,7 @@ RUNS = Path("runs/edges2photo")
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a few steps on a few photos (smoke test)")
-    parser.add_argument("--steps", type=int, default=None, help="training steps (default 9000, the shipped run; quick 30)")
+    parser.add_argument("--steps", type=int, default=None, help="training steps (default 9000; quick 30)")
     parser.add_argument("--no-gan", action="store_true", help="L1-only baseline (no discriminator)")
     parser.add_argument("--batch", type=int, default=8)
     parser.add_argument("--crop", type=int, default=128)
