@@ -61,7 +61,7 @@ def run(ctx: FilterContext, image: np.ndarray, mask: np.ndarray | None, params: 
 
 
 def fill_crop(session: ModelSession, crop: np.ndarray, hole: np.ndarray, working_size: int,
-              grain_amount: float, match: float = 1.0, texture: float = 1.0) -> np.ndarray:
+              grain_amount: float, match: float = 1.0, texture: float = 0.0) -> np.ndarray:
     """The network's fill for one crop, at the crop's size (only the hole pixels are meaningful).
 
     With ``match`` > 0 the fill is colour-matched to its surroundings: the network's error on the
