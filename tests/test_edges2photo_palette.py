@@ -7,8 +7,9 @@ import pytest
 from PIL import Image
 
 from plugins.errors import ParamError
-from plugins.filters.edges2photo.palette import low_pass, match_colours, reference_rgb
+from plugins.filters.edges2photo.palette import LOW_PASS_FACTOR, match_colours, reference_rgb
 from plugins.lab import rgb_to_lab
+from plugins.resample import low_pass
 
 
 def khaki_rendering(seed: int = 0) -> np.ndarray:
@@ -48,7 +49,7 @@ def test_layout_follows_the_rendering_and_spread_grows():
 def test_grain_is_not_amplified():
     rendering = khaki_rendering()
     out = match_colours(rendering, blue_orange_reference(), 1.0)
-    grain = lambda x: np.abs(x - low_pass(x)).mean()  # noqa: E731
+    grain = lambda x: np.abs(x - low_pass(x, LOW_PASS_FACTOR)).mean()  # noqa: E731
     # The pixel-scale chroma texture keeps about its amplitude (gamut shrinkage can lower it).
     before, after = grain(rgb_to_lab(rendering)[..., 1:]), grain(rgb_to_lab(out)[..., 1:])
     assert after < 1.5 * before

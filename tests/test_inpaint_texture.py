@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from plugins.filters.inpaint.texture import PATCH, context_texture, smooth_band
+from plugins.filters.inpaint.texture import PATCH, SMOOTH_FACTOR, context_texture
+from plugins.resample import low_pass
 
 
 def grass_and_sky(seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -25,7 +26,7 @@ def grass_and_sky(seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def fine_energy(image: np.ndarray, where: np.ndarray) -> float:
-    return float(np.abs(image - smooth_band(image))[where].mean())
+    return float(np.abs(image - low_pass(image, SMOOTH_FACTOR))[where].mean())
 
 
 def test_grain_comes_back_where_the_surroundings_are_grainy():

@@ -21,6 +21,7 @@ from PIL import Image
 from plugins.errors import ParamError
 from plugins.imageio.load import load_image
 from plugins.lab import lab_to_rgb_in_gamut, rgb_to_lab
+from plugins.resample import low_pass
 
 #: Each Lab channel's spread is multiplied by at most this much: a flat or near-grey rendering would
 #: otherwise have its faint noise blown up into speckles.
@@ -53,18 +54,6 @@ def lab_statistics(lab: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return flat.mean(axis=0), flat.std(axis=0)
 
 
-def low_pass(lab: np.ndarray, factor: int = LOW_PASS_FACTOR) -> np.ndarray:
-    """A smooth copy of an H×W×3 float image: box-shrunk by ``factor`` and bicubic-enlarged back."""
-    height, width = lab.shape[:2]
-    small = (max(1, width // factor), max(1, height // factor))
-    channels = []
-    for c in range(lab.shape[2]):
-        plane = Image.fromarray(np.ascontiguousarray(lab[:, :, c], dtype=np.float32), "F")
-        channels.append(np.asarray(plane.resize(small, Image.Resampling.BOX)
-                                   .resize((width, height), Image.Resampling.BICUBIC)))
-    return np.stack(channels, axis=2).astype(np.float64)
-
-
 def match_colours(rendering: np.ndarray, reference: np.ndarray, strength: float) -> np.ndarray:
     """``rendering`` (H×W×3, 0..1) with its Lab mean/spread moved ``strength`` (0..1) of the way to
     those of ``reference`` (any …×3 RGB 0..1). Returns float32 H×W×3 in sRGB gamut."""
@@ -75,7 +64,7 @@ def match_colours(rendering: np.ndarray, reference: np.ndarray, strength: float)
     target_mean, target_std = lab_statistics(rgb_to_lab(reference))
     gain = target_std / np.maximum(source_std, 1e-6)
     gain = np.minimum(gain, MAX_SPREAD_GAIN)
-    smooth = low_pass(lab)
+    smooth = low_pass(lab, LOW_PASS_FACTOR)
     matched = (smooth - source_mean) * gain + target_mean + (lab - smooth)
     mixed = lab + strength * (matched - lab)
     mixed[..., 0] = np.clip(mixed[..., 0], 0.0, 100.0)

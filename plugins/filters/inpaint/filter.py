@@ -19,9 +19,10 @@ import numpy as np
 
 from plugins.context import FilterContext
 from plugins.errors import ParamError
+from plugins.resample import resize
 from plugins.runtime import ModelSession
 
-from .ops import feather_weight, grain, resize, smooth_fill
+from .ops import feather_weight, grain, smooth_fill
 from .regions import crop_boxes
 from .texture import context_texture
 

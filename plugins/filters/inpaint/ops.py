@@ -1,20 +1,10 @@
-"""NumPy/Pillow helpers for the inpaint filter: resampling, the feathered blend weight, grain."""
+"""NumPy helpers for the inpaint filter: the feathered blend weight, grain, smooth interpolation."""
 
 from __future__ import annotations
 
 import numpy as np
-from PIL import Image
 
-
-def resize(image: np.ndarray, height: int, width: int, *, down: bool) -> np.ndarray:
-    """Resize float32 H×W or H×W×C: area average when shrinking, bicubic when enlarging."""
-    if image.shape[:2] == (height, width):
-        return image.astype(np.float32, copy=True)
-    method = Image.Resampling.BOX if down else Image.Resampling.BICUBIC
-    if image.ndim == 2:
-        return np.asarray(Image.fromarray(image.astype(np.float32), "F").resize((width, height), method))
-    planes = [resize(image[:, :, c], height, width, down=down) for c in range(image.shape[2])]
-    return np.stack(planes, axis=2)
+from plugins.resample import resize
 
 
 def _shift_min(a: np.ndarray) -> np.ndarray:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .ops import resize
+from plugins.resample import low_pass
 
 PATCH = 8  # patch side at the network's resolution; patches overlap by half
 SMOOTH_FACTOR = 4  # the smooth band: shrunk by this factor (box) and enlarged back (bicubic)
@@ -32,13 +32,6 @@ SMOOTH_FACTOR = 4  # the smooth band: shrunk by this factor (box) and enlarged b
 DISTANCE_WEIGHT = 0.5
 CANDIDATES = 8  # each hole patch copies one of its this-many best matches, drawn at random
 MAX_CONTEXT_PATCHES = 4096  # subsampled beyond this, to bound the distance matrix
-
-
-def smooth_band(image: np.ndarray, factor: int = SMOOTH_FACTOR) -> np.ndarray:
-    """The low frequencies of an H×W×C image (the residual is ``image − smooth_band(image)``)."""
-    height, width = image.shape[:2]
-    small = resize(image, max(1, height // factor), max(1, width // factor), down=True)
-    return resize(small, height, width, down=False)
 
 
 def _window(size: int) -> np.ndarray:
@@ -89,7 +82,7 @@ def context_texture(image: np.ndarray, fill: np.ndarray, hole: np.ndarray, seed:
     if height < PATCH or width < PATCH:
         return out
     composite = np.where(hole[:, :, None], fill, image).astype(np.float32)
-    smooth = smooth_band(composite)
+    smooth = low_pass(composite, SMOOTH_FACTOR)
     residual = composite - smooth
     ys, xs = _patch_corners(height, width)
     touches = _gather(hole[:, :, None], ys, xs).reshape(len(ys), -1).any(axis=1)
