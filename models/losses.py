@@ -43,3 +43,9 @@ def lsgan_d(real_logits: torch.Tensor, fake_logits: torch.Tensor) -> torch.Tenso
 def lsgan_g(fake_logits: torch.Tensor) -> torch.Tensor:
     """Least-squares GAN generator loss: ½·E[(D(fake) − 1)²]."""
     return 0.5 * ((fake_logits - 1.0) ** 2).mean()
+
+
+def feature_matching(fake_feats: list[torch.Tensor], real_feats: list[torch.Tensor]) -> torch.Tensor:
+    """Mean L1 between discriminator features of the generated and of the real image (pix2pixHD)."""
+    losses = [(f - r.detach()).abs().mean() for f, r in zip(fake_feats, real_feats, strict=True)]
+    return torch.stack(losses).mean()

@@ -23,7 +23,7 @@ from PIL import Image
 
 from models.edges2photo.data import train_entries
 from models.edges2photo.pairs import sample_batch
-from models.losses import lsgan_d, lsgan_g
+from models.losses import feature_matching, lsgan_d, lsgan_g
 from models.nets.edges2photo import UNetGenerator
 
 RUNS = Path("runs/edges2photo")
@@ -38,6 +38,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--crop", type=int, default=128)
     parser.add_argument("--d-base", type=int, default=32, help="PatchGAN width (pix2pix: 64)")
     parser.add_argument("--l1-weight", type=float, default=100.0)
+    parser.add_argument("--fm-weight", type=float, default=0.0,
+                        help="discriminator feature-matching weight (pix2pixHD uses 10; 0 = off)")
     parser.add_argument("--lr", type=float, default=2e-4)
     parser.add_argument("--minutes", type=float, default=None, help="stop early after this wall time")
     parser.add_argument("--threads", type=int, default=1)
@@ -45,6 +47,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=None)
     parser.add_argument("--resume", action="store_true")
+    parser.add_argument("--init", type=Path, default=None,
+                        help="fine-tune: start from this checkpoint's generator (and discriminator, in GAN "
+                             "mode, when it has one) with fresh optimisers and a new schedule")
     args = parser.parse_args(argv)
     if args.steps is None:
         args.steps = 30 if args.quick else 9000
@@ -97,6 +102,12 @@ def train(args: argparse.Namespace) -> Path:
         # 70×70 receptive field as in pix2pix, half its width (C32-C64-C128-C256) for the CPU.
         discriminator = PatchGAN(in_channels=4, base=args.d_base).to(device)
         opt_d = torch.optim.Adam(discriminator.parameters(), lr=args.lr, betas=(0.5, 0.999))
+    if args.init is not None:
+        start = torch.load(args.init, map_location=device, weights_only=False)
+        generator.load_state_dict(start["generator"])
+        if discriminator is not None and "discriminator" in start:
+            discriminator.load_state_dict(start["discriminator"])
+        print(f"initialised from {args.init} (its step {start['step']})", flush=True)
     step, elapsed_before = 0, 0.0
     checkpoint = args.out / "checkpoint.pt"
     if args.resume and checkpoint.exists():
@@ -112,9 +123,9 @@ def train(args: argparse.Namespace) -> Path:
 
     log_path = args.out / "log.csv"
     if step == 0:
-        append_row(log_path, ["step", "seconds", "l1", "g_adv", "d_loss"])
+        append_row(log_path, ["step", "seconds", "l1", "g_adv", "d_loss", "fm"])
     started = time.perf_counter()
-    sums = np.zeros(3)
+    sums = np.zeros(4)
     count = 0
 
     def save(final: bool = False) -> None:
@@ -142,29 +153,34 @@ def train(args: argparse.Namespace) -> Path:
         sketch, photo = (torch.from_numpy(a).float().to(device)
                          for a in sample_batch(entries, data_rng, args.batch, args.crop))
         fake = generator(sketch, generator.train_noise(args.batch, device))
-        d_loss = g_adv = torch.zeros(())
+        d_loss = g_adv = fm = torch.zeros(())
         if discriminator is not None:
-            real_logits = discriminator(torch.cat([sketch, photo], 1))
+            real = torch.cat([sketch, photo], 1)
+            real_logits = discriminator(real)
             fake_logits = discriminator(torch.cat([sketch, fake.detach()], 1))
             d_loss = lsgan_d(real_logits, fake_logits)
             opt_d.zero_grad(set_to_none=True)
             d_loss.backward()
             opt_d.step()
-            logits = discriminator(torch.cat([sketch, fake], 1))
+            logits, fake_feats = discriminator.features(torch.cat([sketch, fake], 1))
             g_adv = lsgan_g(logits)
+            if args.fm_weight:
+                with torch.no_grad():  # the features of the real pair under the updated discriminator
+                    real_feats = discriminator.features(real)[1]
+                fm = feature_matching(fake_feats, real_feats)
         l1 = F.l1_loss(fake, photo)
         opt_g.zero_grad(set_to_none=True)
-        (g_adv + args.l1_weight * l1).backward()
+        (g_adv + args.l1_weight * l1 + args.fm_weight * fm).backward()
         opt_g.step()
         step += 1
-        sums += [l1.item(), g_adv.item(), d_loss.item()]
+        sums += [l1.item(), g_adv.item(), d_loss.item(), fm.item()]
         count += 1
         if step % 50 == 0 or step == args.steps:
             seconds = elapsed_before + time.perf_counter() - started
             means = sums / count
             append_row(log_path, [step, f"{seconds:.1f}", *(f"{m:.4f}" for m in means)])
             print(f"step {step}/{args.steps} {seconds:.0f}s l1 {means[0]:.4f} g_adv {means[1]:.3f} "
-                  f"d {means[2]:.3f} lr {lr:.2e}", flush=True)
+                  f"d {means[2]:.3f} fm {means[3]:.4f} lr {lr:.2e}", flush=True)
             sums[:] = 0
             count = 0
         if step % 200 == 0 or step == args.steps:

@@ -16,9 +16,4 @@ class FeatureDiscriminator(nn.Module):
         self.patchgan = PatchGAN(in_channels=3, base=width)
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:
-        feats = []
-        for layer in self.patchgan.net:
-            x = layer(x)
-            if isinstance(layer, nn.LeakyReLU):
-                feats.append(x)
-        return x, feats
+        return self.patchgan.features(x)

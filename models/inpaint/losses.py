@@ -46,12 +46,6 @@ def g_adv_loss(d_fake: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     return (m * (d_fake - 1.0) ** 2).sum() / m.sum().clamp_min(1.0)
 
 
-def feature_matching(fake_feats: list[torch.Tensor], real_feats: list[torch.Tensor]) -> torch.Tensor:
-    """Mean L1 between discriminator features of the composite and of the real image (pix2pixHD)."""
-    losses = [(f - r.detach()).abs().mean() for f, r in zip(fake_feats, real_feats, strict=True)]
-    return torch.stack(losses).mean()
-
-
 # --- Partial-convolution loss recipe (Liu et al., ECCV 2018) on the random-weight FeatureNet -------------
 #
 # Liu et al. add to the hole/valid L1 a perceptual loss and a Gram style loss, each computed for the raw

@@ -26,6 +26,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from models import losses as shared_losses
 from models.inpaint import losses
 from models.inpaint.dataset import InpaintSampler, load_training_images
 from models.inpaint.init_weights import net_from_onnx
@@ -169,7 +170,7 @@ def train(cfg: Config, out: Path, images: list[np.ndarray] | None = None, resume
                     r_feats = disc(image)[1]
                 disc.requires_grad_(True)
                 adv = losses.g_adv_loss(g_out, mask)
-                fm = losses.feature_matching(g_feats, r_feats)
+                fm = shared_losses.feature_matching(g_feats, r_feats)
                 loss = loss + cfg.w_adv * adv + cfg.w_fm * fm
             opt_g.zero_grad(set_to_none=True)
             loss.backward()

@@ -19,6 +19,7 @@ import torch
 from models.data import load_rgb, random_crop, random_flip, shared_data_dir, training_images
 from models.features import FeatureNet, default_feature_net, gram, pretrained_weights_path
 from models.nets.stylize import StylizeNet
+from models.stylize.mrf import PatchBank, mrf_loss
 from models.training import Checkpointer, LossLog, seed_everything
 from plugins.filters.stylize.styles import STYLES
 
@@ -26,6 +27,9 @@ STYLE_LAYERS = ("relu1_1", "relu2_1", "relu3_1", "relu4_1")
 CONTENT_LAYERS = ("relu3_1",)
 STYLE_SIDE = 256
 RUNS = Path("runs/stylize")
+# Patch stride (painting bank and output) per MRF layer: relu3_1 at stride 1 would cost ~4× more for
+# little gain, since neighbouring 3×3 patches overlap by two thirds.
+MRF_STRIDES = {"relu3_1": 2, "relu4_1": 1}
 
 
 def style_image(stem: str, side: int = STYLE_SIDE) -> torch.Tensor:
@@ -57,6 +61,13 @@ def style_targets(feat: FeatureNet, side: int) -> dict[str, torch.Tensor]:
     with torch.no_grad():
         feats = [feat(style_image(stem, side), list(STYLE_LAYERS)) for stem in STYLES]
         return {n: torch.cat([gram(f[n]) for f in feats]) for n in STYLE_LAYERS}
+
+
+def patch_banks(feat: FeatureNet, side: int, layers: list[str]) -> list[dict[str, PatchBank]]:
+    """Per style (STYLES order), the painting's feature-patch bank at each MRF layer."""
+    with torch.no_grad():
+        feats = [feat(style_image(stem, side), layers) for stem in STYLES]
+    return [{n: PatchBank.from_features([f[n]], MRF_STRIDES[n]) for n in layers} for f in feats]
 
 
 def downsample(image: torch.Tensor, factor: int) -> torch.Tensor:
@@ -99,6 +110,11 @@ def main() -> None:
     parser.add_argument("--style-scales", type=int, nargs="+", default=[1], metavar="S",
                         help="also match the Grams of the output downsampled by S (against the painting "
                              "downsampled by S): larger motifs than the loss net's receptive field")
+    parser.add_argument("--style-side", type=int, default=STYLE_SIDE,
+                        help="long side of the paintings in the loss: larger gives larger strokes and motifs")
+    parser.add_argument("--mrf-weight", type=float, default=0.0,
+                        help="weight of the Li & Wand patch (MRF) loss (models/stylize/mrf.py); 0 = off")
+    parser.add_argument("--mrf-layers", nargs="+", default=list(MRF_STRIDES), choices=list(MRF_STRIDES))
     parser.add_argument("--out", type=Path, default=RUNS, help="checkpoint and loss-log folder")
     parser.add_argument("--init", type=Path, default=None,
                         help="start from a runs/…/last.pt checkpoint or an exported stylize.onnx")
@@ -117,7 +133,8 @@ def main() -> None:
     layer_weights = (dict(zip(STYLE_LAYERS, args.style_layer_weights, strict=True))
                      if args.style_layer_weights else None)
     layers = sorted({*STYLE_LAYERS, *content_layers})
-    targets = {scale: style_targets(feat, STYLE_SIDE // scale) for scale in args.style_scales}
+    targets = {scale: style_targets(feat, args.style_side // scale) for scale in args.style_scales}
+    banks = patch_banks(feat, args.style_side, args.mrf_layers) if args.mrf_weight else []
     photos = [load_rgb(p) for p in training_images()]
     net = StylizeNet()
     if args.init is not None:
@@ -145,17 +162,22 @@ def main() -> None:
                       for scale in args.style_scales) / len(args.style_scales)
         l_tv = ((out[..., 1:, :] - out[..., :-1, :]).pow(2).mean()
                 + (out[..., 1:] - out[..., :-1]).pow(2).mean())
-        loss = l_content + args.style_weight * l_style + args.tv_weight * l_tv
+        l_mrf = torch.zeros(())
+        if banks:
+            l_mrf = sum(mrf_loss(f_out[n], [banks[i][n] for i in idx.tolist()], MRF_STRIDES[n])
+                        for n in args.mrf_layers) / len(args.mrf_layers)
+        loss = l_content + args.style_weight * l_style + args.tv_weight * l_tv + args.mrf_weight * l_mrf
         opt.zero_grad()
         loss.backward()
         opt.step()
         sched.step()
         if step % 10 == 0 or step == 1:
             values = {k: float(v.detach()) for k, v in
-                      (("loss", loss), ("content", l_content), ("style", l_style), ("tv", l_tv))}
+                      (("loss", loss), ("content", l_content), ("style", l_style), ("tv", l_tv),
+                                     ("mrf", l_mrf))}
             log.log(step, **values)
             print(f"step {step} loss {values['loss']:.4f} c {values['content']:.4f} s {values['style']:.4f} "
-                  f"{time.time() - start:.0f}s", flush=True)
+                  f"m {values['mrf']:.4f} {time.time() - start:.0f}s", flush=True)
         if step % 100 == 0:
             ckpt.save(step)
         if time.time() - start > args.minutes * 60:
