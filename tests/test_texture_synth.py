@@ -7,9 +7,10 @@ import pytest
 
 from models.texture.config import PLUGIN_DIR
 from models.texture.seam import seam_ratio, wrap_percentile
+from plugins import lbfgs
 from plugins.cancel import CancelToken
 from plugins.errors import Cancelled
-from plugins.filters.texture import fill, lbfgs, synth
+from plugins.filters.texture import fill, synth
 from plugins.filters.texture.graphs import onnx_graphs
 from plugins.filters.texture.resample import resize_periodic, upsample2_periodic
 

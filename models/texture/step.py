@@ -127,6 +127,14 @@ class TextureStep(nn.Module):
 
     def forward(self, x: torch.Tensor, region: torch.Tensor, weights: torch.Tensor, *targets: torch.Tensor
                 ) -> tuple[torch.Tensor, torch.Tensor]:
+        feats, masks = self.features(x, region)
+        loss, feat_grads = self.gram_terms(feats, weights, targets)
+        return loss, self.backward(feat_grads, masks, feats[self.plan[-1][1]][0])
+
+    def features(self, x: torch.Tensor, region: torch.Tensor
+                 ) -> tuple[dict[str, tuple[torch.Tensor, torch.Tensor]], list[torch.Tensor]]:
+        """Forward pass: {layer: (features, pooled region)} for the loss layers and the last one, and
+        the ReLU masks the backward pass needs."""
         h = (x - self.mean) / self.std
         m = region
         masks: list[torch.Tensor] = []
@@ -142,9 +150,14 @@ class TextureStep(nn.Module):
             else:
                 h = F.avg_pool2d(h, 2) if kind == "avg" else self.blur(h, name)
                 m = F.avg_pool2d(m, 2)
-            if name in self.loss_layers:
+            if name in self.loss_layers or name == self.plan[-1][1]:
                 feats[name] = (h, m)
-        loss = torch.zeros((), dtype=x.dtype)
+        return feats, masks
+
+    def gram_terms(self, feats: dict[str, tuple[torch.Tensor, torch.Tensor]], weights: torch.Tensor,
+                   targets: Sequence[torch.Tensor]) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+        """The weighted Gram loss and its gradient with respect to each loss layer's features."""
+        loss = torch.zeros((), dtype=weights.dtype)
         feat_grads: dict[str, torch.Tensor] = {}
         for index, name in enumerate(self.loss_layers):
             feat, weight_map = feats[name]
@@ -157,8 +170,13 @@ class TextureStep(nn.Module):
             loss = loss + weights[index] * (diff * diff).mean()
             grad_flat = (4.0 * weights[index] / (channels ** 3 * count)) * (diff @ weighted)
             feat_grads[name] = grad_flat.reshape(feat.shape)
+        return loss, feat_grads
 
-        grad = torch.zeros_like(h)
+    def backward(self, feat_grads: dict[str, torch.Tensor], masks: list[torch.Tensor],
+                 last: torch.Tensor) -> torch.Tensor:
+        """d loss / d x from the gradients at some layers (``last``: the deepest features, for shape)."""
+        masks = list(masks)
+        grad = torch.zeros_like(last)
         conv_index = len(self.convs)
         for kind, name in reversed(self.plan):
             if name in feat_grads:
@@ -172,7 +190,7 @@ class TextureStep(nn.Module):
                 grad = F.interpolate(grad, scale_factor=2.0, mode="nearest") * 0.25
             else:
                 grad = blur_pool_backward(grad)
-        return loss, grad / self.std
+        return grad / self.std
 
 
 class GramTargets(nn.Module):

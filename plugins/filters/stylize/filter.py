@@ -4,6 +4,9 @@ Steps: style weights from (style, style2, blend) → resize to the internal reso
 ``stroke_scale`` → normalisation statistics of the whole (downscaled) image → tiled run sharing those
 statistics (no seams) → back to the image size → optional luminance-only transfer → mix with the
 original by ``strength`` (and by the painted mask, when there is one).
+
+With ``own_painting`` set, the network is not used: the image is repainted after that picture by
+Gatys et al. optimisation at ``working_size`` (``gatys.py``), then resized back and mixed the same way.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import numpy as np
 from plugins.context import FilterContext
 from plugins.runtime import ModelSession
 
+from . import gatys
 from .colour import fit_within, keep_chroma, resize
 from .styles import STATS_LENGTH, style_weights
 
@@ -33,21 +37,31 @@ def run(ctx: FilterContext, image: np.ndarray, mask: np.ndarray | None, params: 
     if strength <= 0.0:
         ctx.progress(1.0)
         return image.copy()
-    weights = style_weights(params["style"], params["style2"], float(params["blend"]))
-    session = ctx.model(MODEL_FILE)
     height, width = image.shape[:2]
-    factor = 1.0 / float(params["stroke_scale"])
-    internal_size = max(MULTIPLE, round(height * factor)), max(MULTIPLE, round(width * factor))
-    internal = resize(image, internal_size)
-
-    stylised = stylise(ctx, session, internal, weights)
-    stylised = resize(stylised, (height, width))
+    if params["own_painting"]:
+        stylised = resize(own_painting(ctx, image, params), (height, width))
+    else:
+        weights = style_weights(params["style"], params["style2"], float(params["blend"]))
+        factor = 1.0 / float(params["stroke_scale"])
+        internal_size = max(MULTIPLE, round(height * factor)), max(MULTIPLE, round(width * factor))
+        stylised = stylise(ctx, ctx.model(MODEL_FILE), resize(image, internal_size), weights)
+        stylised = resize(stylised, (height, width))
     if params["preserve_colours"]:
         stylised = keep_chroma(image, stylised)
     out = image + strength * (stylised - image)
     if mask is not None:
         out = image + mask[:, :, None] * (out - image)
     return np.clip(out, 0.0, 1.0).astype(np.float32, copy=False)
+
+
+def own_painting(ctx: FilterContext, image: np.ndarray, params: dict[str, Any]) -> np.ndarray:
+    """Gatys et al. optimisation towards the user's painting, at the working size (gatys.py)."""
+    painting, valid = gatys.load_painting(str(params["own_painting"]))
+    photo = gatys.working_image(image, int(params["working_size"]))
+    return gatys.stylise_like(gatys.graphs_from(ctx.model), photo, painting, valid,
+                              content_weight=float(params["photo_fidelity"]),
+                              stroke_scale=float(params["stroke_scale"]), progress=ctx.progress,
+                              check_cancel=ctx.cancel.raise_if_cancelled)
 
 
 def stylise(ctx: FilterContext, session: ModelSession, image: np.ndarray, weights: np.ndarray) -> np.ndarray:

@@ -22,7 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import lbfgs
+from plugins import lbfgs
+
 from .resample import block_max, block_min, downscale, match_histograms, upsample2_periodic
 
 GramFn = Callable[[np.ndarray, np.ndarray], list[np.ndarray]]

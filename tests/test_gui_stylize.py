@@ -1,0 +1,53 @@
+"""Stylize in the window: repaint the photo after the user's own painting, typed into the panel."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from helpers_gui import choose_filter, make_window, open_image, sample_pixels, wait_jobs, write_png
+from PySide6.QtCore import Qt
+
+from plugins import registry
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    registry.all_filters(refresh=True)
+    win = make_window(qtbot, tmp_path)
+    open_image(qtbot, win, write_png(tmp_path / "in.png", sample_pixels()))
+    return win
+
+
+def _apply(qtbot, window) -> str:
+    with qtbot.waitSignal(window.filter_finished, timeout=120000) as blocker:
+        qtbot.mouseClick(window.filters_panel.apply_button, Qt.MouseButton.LeftButton)
+    wait_jobs(qtbot, window, timeout=120000)
+    return blocker.args[0]
+
+
+def test_own_painting_repaints_the_photo_and_undo_removes_it(qtbot, window, tmp_path):
+    if registry.get("stylize").status != "ok":
+        pytest.skip("stylize is not available")
+    y, x = np.mgrid[0:64, 0:64]
+    stripes = np.zeros((64, 64, 4), np.uint8)
+    stripes[..., :3] = np.where(((x + y) // 8 % 2)[..., None] == 1, (250, 240, 200), (230, 100, 20))
+    stripes[..., 3] = 255
+    painting = write_png(tmp_path / "stripes.png", stripes)
+    choose_filter(window, "stylize")
+    form = window.filters_panel.form
+    qtbot.keyClicks(form.editors["own_painting"].edit, str(painting))
+    form.editors["working_size"].setValue(256)
+    layers = len(window.doc.layers)
+    assert _apply(qtbot, window) == "done"
+    result = window.doc.layers[-1].pixels[:, :, :3].astype(np.float32)
+    original = sample_pixels()[:, :, :3].astype(np.float32)
+    red_minus_blue = lambda rgb: float((rgb[..., 0] - rgb[..., 2]).mean())  # noqa: E731
+    assert red_minus_blue(result) > red_minus_blue(original) + 30
+    window.act_undo.trigger()
+    assert len(window.doc.layers) == layers
+
+    form.editors["own_painting"].edit.setText(str(tmp_path / "missing.png"))
+    before = [layer.pixels.copy() for layer in window.doc.layers]
+    assert _apply(qtbot, window) == "failed"
+    assert "painting" in window.last_error and "not a file" in window.last_error
+    assert all(np.array_equal(a.pixels, b) for a, b in zip(window.doc.layers, before, strict=True))
