@@ -4,6 +4,9 @@
   plugins/filters/stylize/thumbs/<style>.png  our network on resources/sample.png (not the paintings)
   docs/stylize_vs_johnson.png                 chicago.jpg: Johnson et al.'s outputs vs ours
   docs/stylize_contact_sheet.png              every style on four BSD100 (val) photos (run at full size)
+  docs/stylize_own_painting.png               the Gatys "own painting" mode, each painting on two photos
+
+``python -m models.stylize.sheets --only own`` makes just one of them (thumbs, johnson, contact, own).
 """
 
 from __future__ import annotations
@@ -20,14 +23,16 @@ from plugins.pipeline import apply_filter
 THUMBS = Path("plugins/filters/stylize/thumbs")
 DOCS = Path("docs")
 CONTACT_PHOTOS = ("101087.jpg", "119082.jpg", "21077.jpg", "69015.jpg")
+OWN_PAINTING_PHOTOS = ("21077.jpg", "101087.jpg")
 
 
-def stylise(path: Path | Image.Image, style: str, side: int) -> Image.Image:
+def stylise(path: Path | Image.Image, style: str, side: int, **params: object) -> Image.Image:
     img = path if isinstance(path, Image.Image) else Image.open(path)
     img = img.convert("RGBA")
     scale = side / max(img.size)
     img = img.resize((round(img.width * scale), round(img.height * scale)), Image.Resampling.LANCZOS)
-    return Image.fromarray(apply_filter("stylize", np.asarray(img), params={"style": style})).convert("RGB")
+    pixels = apply_filter("stylize", np.asarray(img), params={"style": style, **params})
+    return Image.fromarray(pixels).convert("RGB")
 
 
 def labelled(img: Image.Image, text: str) -> Image.Image:
@@ -90,10 +95,33 @@ def contact_sheet() -> None:
     grid(rows).save(DOCS / "stylize_contact_sheet.png", optimize=True)
 
 
-def main() -> None:
-    thumbnails()
-    versus_johnson()
-    contact_sheet()
+def own_painting_sheet() -> None:
+    """Each public-domain painting given as "your own painting" (Gatys mode, default settings)."""
+    photos = {p.name: p for p in bsd100()}
+    rows = []
+    for name in OWN_PAINTING_PHOTOS:
+        original = Image.open(photos[name]).convert("RGB")
+        half = (original.width // 2, original.height // 2)
+        row = [labelled(original.resize(half, Image.Resampling.LANCZOS), f"BSD100 {name}")]
+        for style in STYLES:
+            painting = shared_data_dir() / "styles" / f"{style}.jpg"
+            result = stylise(photos[name], style, max(original.size), own_painting=str(painting))
+            row.append(labelled(result.resize(half, Image.Resampling.LANCZOS), f"own painting: {style}"))
+        rows.append(row)
+    grid(rows).save(DOCS / "stylize_own_painting.png", optimize=True)
+
+
+SHEETS = {"thumbs": thumbnails, "johnson": versus_johnson, "contact": contact_sheet,
+          "own": own_painting_sheet}
+
+
+def main(argv: list[str] | None = None) -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", choices=list(SHEETS), nargs="+", default=list(SHEETS))
+    for name in parser.parse_args(argv).only:
+        SHEETS[name]()
 
 
 if __name__ == "__main__":
