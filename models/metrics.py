@@ -10,18 +10,13 @@ import cv2
 import numpy as np
 from scipy.ndimage import correlate1d
 
-LUMA_601 = np.array([0.299, 0.587, 0.114], np.float32)
+from plugins.luma import luma
 
 
 def rgb_to_y(rgb: np.ndarray) -> np.ndarray:
     """BT.601 luma, 16..235, float64, from RGB in 0..255 (uint8 or float)."""
     x = np.asarray(rgb, dtype=np.float64)
     return 16.0 + (65.481 * x[..., 0] + 128.553 * x[..., 1] + 24.966 * x[..., 2]) / 255.0
-
-
-def luma(rgb: np.ndarray) -> np.ndarray:
-    """Rec. 601 luma (0.299 R + 0.587 G + 0.114 B) of an RGB image, float32, same range as the input."""
-    return (np.asarray(rgb, dtype=np.float32) @ LUMA_601).astype(np.float32)
 
 
 def luma_gradient(rgb: np.ndarray) -> np.ndarray:

@@ -37,10 +37,11 @@ from PIL import Image
 from models.edges2photo.data import bsd100_entries
 from models.edges2photo.export import PLUGIN_DIR, load_generator
 from models.edges2photo.pairs import EdgeEntry, render_human
-from models.metrics import luma, luma_gradient, ssim
+from models.metrics import luma_gradient, ssim
 from plugins.filters.edges2photo.edges import resize_gray
 from plugins.filters.edges2photo.filter import generate, working_size
 from plugins.filters.edges2photo.palette import match_colours
+from plugins.luma import luma
 
 ROOT = Path(__file__).resolve().parents[2]
 SHEET = ROOT / "docs" / "edges2photo_contact_sheet.png"

@@ -9,10 +9,10 @@ Conventions: a *drawing* is float32 H×W in 0..1 with white (1) paper and dark (
 from __future__ import annotations
 
 import numpy as np
-from PIL import Image
 
-# ITU-R BT.601 luma weights, as Pillow's "L" conversion uses.
-_LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
+from plugins import resample
+from plugins.luma import luma
+
 #: Long side (pixels) at which edges are extracted; the result is resized back to the photo's size,
 #: so line weight relative to the picture does not depend on the photo's resolution.
 EXTRACT_SIZE = 512
@@ -23,7 +23,7 @@ def to_gray(image: np.ndarray) -> np.ndarray:
     image = np.asarray(image, dtype=np.float32)
     if image.ndim == 2:
         return image
-    return image[:, :, :3] @ _LUMA
+    return luma(image)
 
 
 def gaussian_kernel(sigma: float) -> np.ndarray:
@@ -76,9 +76,7 @@ def resize_gray(gray: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     if (width, height) == size:
         return gray.astype(np.float32, copy=True)
     shrinking = size[0] < width or size[1] < height
-    method = Image.Resampling.BOX if shrinking else Image.Resampling.BICUBIC
-    resized = Image.fromarray(gray.astype(np.float32), "F").resize(size, method)
-    return np.clip(np.asarray(resized, dtype=np.float32), 0.0, 1.0)
+    return np.clip(resample.resize(gray, size[1], size[0], down=shrinking), 0.0, 1.0)
 
 
 def extract_edges(image: np.ndarray, line_weight: float = 1.0, detail: float = 0.5) -> np.ndarray:

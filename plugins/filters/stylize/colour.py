@@ -3,15 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
-from PIL import Image
 
-# ITU-R BT.601 luma weights, as used by JPEG's YCbCr.
-LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
-
-
-def luma(rgb: np.ndarray) -> np.ndarray:
-    """Y of an H×W×3 image."""
-    return rgb @ LUMA
+from plugins import resample
+from plugins.luma import luma
 
 
 def keep_chroma(original: np.ndarray, stylised: np.ndarray) -> np.ndarray:
@@ -29,11 +23,7 @@ def resize(rgb: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     height, width = size
     if rgb.shape[:2] == (height, width):
         return rgb
-    shrinking = height * width < rgb.shape[0] * rgb.shape[1]
-    method = Image.Resampling.BOX if shrinking else Image.Resampling.BICUBIC
-    channels = [np.asarray(Image.fromarray(np.ascontiguousarray(rgb[:, :, c]), "F")
-                           .resize((width, height), method)) for c in range(rgb.shape[2])]
-    return np.stack(channels, axis=2).astype(np.float32, copy=False)
+    return resample.resize(rgb, height, width, down=height * width < rgb.shape[0] * rgb.shape[1])
 
 
 def fit_within(height: int, width: int, side: int) -> tuple[int, int]:
