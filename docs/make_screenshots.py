@@ -183,6 +183,23 @@ def main() -> int:
             shot(app, window, f"filter_{entry.id}")
         window.close()
 
+    # 7b. stylize with "your own painting" (Gatys mode): a public-domain painting from ../shared, read there
+    painting = ROOT.parent / "shared" / "data" / "styles" / "composition_vii.jpg"
+    if stylize is not None and stylize.usable and painting.is_file():
+        window = new_window(app, tmp)
+        window.filters_panel.select("stylize")
+        editors = window.filters_panel.form.editors
+        editors["own_painting"].edit.setText(str(painting))
+        editors["working_size"].setValue(384)
+        if apply_current(app, window) == "done":
+            window.set_tool("rect_select")
+            window.canvas.set_compare(True)
+            window.canvas.divider = 0.5
+            shot(app, window, "filter_stylize_own_painting")
+        else:
+            skipped.append(f"stylize own painting ({window.last_error})")
+        window.close()
+
     # 8. dialogs and the Russian interface
     window = new_window(app, tmp)
     from editor.export_dialog import ExportDialog

@@ -69,3 +69,10 @@ def test_each_sample_uses_its_own_bank():
     per_sample = [float(mrf_loss(feat[i:i + 1], [bank])) for i, bank in enumerate((a, b))]
     assert per_sample[0] == 0.0
     assert float(mrf_loss(feat, [a, b])) == pytest.approx(sum(per_sample) / 2)
+
+
+def test_offset_shifts_the_patch_grid():
+    feat = torch.randn(1, 4, 7, 7, generator=torch.Generator().manual_seed(0))
+    bank = PatchBank(feature_patches(feat[:, :, 1:, 1:], stride=2))  # exactly the patches of the (1, 1) grid
+    assert float(mrf_loss(feat, [bank], stride=2, offset=(1, 1))) < 1e-10
+    assert float(mrf_loss(feat, [bank], stride=2)) > 0.1

@@ -48,13 +48,17 @@ class PatchBank:
             return self.patches[torch.cat(picks)]
 
 
-def mrf_loss(feat: torch.Tensor, banks: Sequence[PatchBank], stride: int = 1) -> torch.Tensor:
+def mrf_loss(feat: torch.Tensor, banks: Sequence[PatchBank], stride: int = 1,
+             offset: tuple[int, int] = (0, 0)) -> torch.Tensor:
     """Mean over the batch of ‖Ψ(out) − Ψ(NN)‖² / ‖Ψ(painting)‖² (per-patch means).
 
     ``feat`` is (N, C, H, W); ``banks[i]`` is the painting patch bank for sample ``i``'s style. A
-    ``stride`` > 1 takes every stride-th output patch, to bound the cost of the matching.
+    ``stride`` > 1 takes every stride-th output patch, to bound the cost of the matching, starting at
+    ``offset`` (row, column). Training should vary the offset: a fixed grid weights the positions on it
+    more than the others, a pattern the network can learn.
     """
     total = feat.new_zeros(())
+    feat = feat[:, :, offset[0]:, offset[1]:]
     for sample, bank in zip(feat, banks, strict=True):
         patches = feature_patches(sample[None], stride)
         target = bank.nearest(patches)

@@ -164,7 +164,8 @@ def main() -> None:
                 + (out[..., 1:] - out[..., :-1]).pow(2).mean())
         l_mrf = torch.zeros(())
         if banks:
-            l_mrf = sum(mrf_loss(f_out[n], [banks[i][n] for i in idx.tolist()], MRF_STRIDES[n])
+            l_mrf = sum(mrf_loss(f_out[n], [banks[i][n] for i in idx.tolist()], MRF_STRIDES[n],
+                                 tuple(int(o) for o in rng.integers(0, MRF_STRIDES[n], 2)))
                         for n in args.mrf_layers) / len(args.mrf_layers)
         loss = l_content + args.style_weight * l_style + args.tv_weight * l_tv + args.mrf_weight * l_mrf
         opt.zero_grad()
