@@ -13,7 +13,7 @@ from PIL import Image
 
 from plugins.errors import Cancelled, ParamError
 from plugins.filters.stylize import gatys
-from plugins.filters.stylize.colour import luma
+from plugins.luma import luma
 from plugins.pipeline import apply_filter
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -5,8 +5,8 @@ optimised: its Gram matrices (relu1_1…relu3_1) are pulled towards the painting
 features towards the photo's. Loss and gradient come from one ONNX graph (``gatys_step.onnx``, made by
 ``models/stylize/gatys.py`` on the texture filter's random-weight network), and the shared NumPy
 L-BFGS (``plugins/lbfgs.py``) runs on the pixels, coarse to fine: at ¼, ½ and full working size, each
-level starting from the previous result, the first from the photo itself. Coarse levels settle the
-large strokes cheaply; fine levels only refine them.
+level starting from the previous result, the first from the photo recoloured to the painting's
+palette. Coarse levels settle the large strokes cheaply; fine levels only refine them.
 
 The network pads circularly (it was written for seamless textures), so the photo is first extended by
 a mirrored margin that absorbs the wrap-around and is cut off at the end.
@@ -23,9 +23,8 @@ import numpy as np
 from plugins import lbfgs
 from plugins.errors import ParamError
 from plugins.imageio.load import load_image
+from plugins.luma import luma
 from plugins.resample import low_pass, resize
-
-from .colour import luma
 
 GRAM_FILE, CONTENT_FILE, STEP_FILE = "gatys_gram.onnx", "gatys_content.onnx", "gatys_step.onnx"
 STYLE_LAYERS = ("relu1_1", "relu2_1", "relu3_1")
@@ -34,7 +33,7 @@ LEVEL_FACTORS = (4, 2, 1)
 EVALS = (60, 40, 25)
 #: The canvas at every level must be a multiple of 4 (two poolings), so the working canvas is one of 16.
 ALIGN = 4 * LEVEL_FACTORS[0]
-MARGIN = 16               # mirrored border around the photo (wider than relu3_1's 10-px reach, ×1.5)
+MARGIN = 16               # mirrored border around the photo: relu3_1's receptive-field radius (~15 px)
 RANGE_PENALTY = 10.0      # keeps pixels inside 0..1 during the optimisation (as in the texture filter)
 #: Weight of a total-variation term (Mahendran & Vedaldi 2015; common in Gatys implementations). On BSD100
 #: 21077 with Starry Night, 0.3 / 1 / 3 were compared with 0: 1 removes most of the random net's pixel
