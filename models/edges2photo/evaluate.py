@@ -156,8 +156,8 @@ def write_card_table(table: str, card: Path = CARD) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Evaluate edges2photo GAN vs L1-only on BSD100.")
-    parser.add_argument("--gan", type=Path, default=Path("runs/edges2photo/gan/final.pt"))
-    parser.add_argument("--l1", type=Path, default=Path("runs/edges2photo/l1/final.pt"))
+    parser.add_argument("--gan", type=Path, default=Path("runs/edges2photo/gan_fm30/final.pt"))
+    parser.add_argument("--l1", type=Path, default=Path("runs/edges2photo/l1_17k/final.pt"))
     parser.add_argument("--limit", type=int, default=None, help="only the first N images")
     parser.add_argument("--no-write", action="store_true", help="print only; leave sheet and card alone")
     args = parser.parse_args(argv)

@@ -1,6 +1,6 @@
 """Export a trained edges2photo generator to ONNX for the app and write its manifest hash.
 
-    python -m models.edges2photo.export [--checkpoint runs/edges2photo/gan/final.pt]
+    python -m models.edges2photo.export [--checkpoint runs/edges2photo/gan_fm30/final.pt]
 
 Inputs ``sketch`` (N×1×H×W, paper 1, ink −1; H, W multiples of 64) and ``noise`` (N×256 dropout
 gains); output ``photo`` (N×3×H×W in −1..1). Parity with PyTorch is checked at two sizes.
@@ -80,7 +80,7 @@ def check_parity(generator: UNetGenerator, path: Path, atol: float = 1e-4) -> fl
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Export the edges2photo generator to ONNX.")
-    parser.add_argument("--checkpoint", type=Path, default=Path("runs/edges2photo/gan/final.pt"))
+    parser.add_argument("--checkpoint", type=Path, default=Path("runs/edges2photo/gan_fm30/final.pt"))
     parser.add_argument("--out-dir", type=Path, default=PLUGIN_DIR)
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
