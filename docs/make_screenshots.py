@@ -184,13 +184,12 @@ def main() -> int:
         window.close()
 
     # 7b. stylize with "your own painting" (Gatys mode): a public-domain painting from ../shared, read there
-    painting = ROOT.parent / "shared" / "data" / "styles" / "composition_vii.jpg"
+    painting = ROOT.parent / "shared" / "data" / "styles" / "starry_night.jpg"
     if stylize is not None and stylize.usable and painting.is_file():
         window = new_window(app, tmp)
         window.filters_panel.select("stylize")
         editors = window.filters_panel.form.editors
         editors["own_painting"].edit.setText(str(painting))
-        editors["working_size"].setValue(384)
         if apply_current(app, window) == "done":
             window.set_tool("rect_select")
             window.canvas.set_compare(True)
