@@ -79,6 +79,16 @@ def wait_jobs(qtbot, window, timeout: int = 20000) -> None:
     qtbot.wait(20)
 
 
+def run_apply(qtbot, window, timeout: int = 20000) -> str:
+    """Click Apply, wait for the job to finish; returns the outcome ("done", "failed", "cancelled")."""
+    from PySide6.QtCore import Qt
+
+    with qtbot.waitSignal(window.filter_finished, timeout=timeout) as blocker:
+        qtbot.mouseClick(window.filters_panel.apply_button, Qt.MouseButton.LeftButton)
+    wait_jobs(qtbot, window, timeout=timeout)
+    return blocker.args[0]
+
+
 def open_image(qtbot, window, path: Path) -> None:
     window.open_file(str(path), ask=False)
     qtbot.waitUntil(lambda: window.doc.path == os.path.abspath(path), timeout=20000)

@@ -9,6 +9,7 @@ from helpers_gui import (
     drag,
     make_window,
     open_image,
+    run_apply,
     sample_pixels,
     settled_grab,
     wait_jobs,
@@ -30,13 +31,6 @@ def window(qtbot, tmp_path, test_plugins):
 @pytest.fixture
 def image_path(tmp_path):
     return write_png(tmp_path / "in.png", sample_pixels())
-
-
-def run_apply(qtbot, window, timeout=20000):
-    with qtbot.waitSignal(window.filter_finished, timeout=timeout) as blocker:
-        qtbot.mouseClick(window.filters_panel.apply_button, Qt.MouseButton.LeftButton)
-    wait_jobs(qtbot, window)
-    return blocker.args[0]
 
 
 def test_open_apply_undo_redo_save_round_trip(qtbot, window, image_path, tmp_path):

@@ -11,6 +11,7 @@ from helpers_gui import (
     drag,
     make_window,
     open_image,
+    run_apply,
     sample_pixels,
     wait_jobs,
     write_png,
@@ -103,13 +104,6 @@ def test_paper_view_and_loading_a_drawing(qtbot, window, tmp_path):
     assert np.array_equal(window.doc.flatten(), sample_pixels())
 
 
-def _run_edges2photo(qtbot, window) -> str:
-    with qtbot.waitSignal(window.filter_finished, timeout=60000) as blocker:
-        qtbot.mouseClick(window.filters_panel.apply_button, Qt.MouseButton.LeftButton)
-    wait_jobs(qtbot, window, timeout=60000)
-    return blocker.args[0]
-
-
 def test_edges2photo_colour_reference_typed_into_the_panel(qtbot, window, tmp_path):
     """Draw, render with the shipped network, then again with a warm reference picture: warmer."""
     if registry.get("edges2photo").status != "ok":
@@ -119,7 +113,7 @@ def test_edges2photo_colour_reference_typed_into_the_panel(qtbot, window, tmp_pa
     drag(qtbot, window.canvas, [(5, 45), (90, 40)])
     drag(qtbot, window.canvas, [(30, 10), (30, 60)])
     choose_filter(window, "edges2photo")
-    assert _run_edges2photo(qtbot, window) == "done"
+    assert run_apply(qtbot, window, timeout=60000) == "done"
     plain = window.doc.layers[-1].pixels[:, :, :3].astype(np.float32)
     window.act_undo.trigger()
 
@@ -131,7 +125,7 @@ def test_edges2photo_colour_reference_typed_into_the_panel(qtbot, window, tmp_pa
     editor = window.filters_panel.form.editors["palette"]
     editor.edit.clear()
     qtbot.keyClicks(editor.edit, str(reference))
-    assert _run_edges2photo(qtbot, window) == "done"
+    assert run_apply(qtbot, window, timeout=60000) == "done"
     warm = window.doc.layers[-1].pixels[:, :, :3].astype(np.float32)
     red_minus_blue = lambda rgb: float((rgb[..., 0] - rgb[..., 2]).mean())  # noqa: E731
     assert red_minus_blue(warm) > red_minus_blue(plain) + 20
@@ -139,6 +133,6 @@ def test_edges2photo_colour_reference_typed_into_the_panel(qtbot, window, tmp_pa
     window.act_undo.trigger()
     editor.edit.setText(str(tmp_path / "missing.jpg"))
     layers_before = [layer.pixels.copy() for layer in window.doc.layers]
-    assert _run_edges2photo(qtbot, window) == "failed"
+    assert run_apply(qtbot, window, timeout=60000) == "failed"
     assert "colour reference" in window.last_error and "not a file" in window.last_error
     assert all(np.array_equal(a.pixels, b) for a, b in zip(window.doc.layers, layers_before))

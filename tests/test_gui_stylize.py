@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from helpers_gui import choose_filter, make_window, open_image, sample_pixels, wait_jobs, write_png
-from PySide6.QtCore import Qt
+from helpers_gui import choose_filter, make_window, open_image, run_apply, sample_pixels, write_png
 
 from plugins import registry
 
@@ -16,13 +15,6 @@ def window(qtbot, tmp_path):
     win = make_window(qtbot, tmp_path)
     open_image(qtbot, win, write_png(tmp_path / "in.png", sample_pixels()))
     return win
-
-
-def _apply(qtbot, window) -> str:
-    with qtbot.waitSignal(window.filter_finished, timeout=120000) as blocker:
-        qtbot.mouseClick(window.filters_panel.apply_button, Qt.MouseButton.LeftButton)
-    wait_jobs(qtbot, window, timeout=120000)
-    return blocker.args[0]
 
 
 def test_own_painting_repaints_the_photo_and_undo_removes_it(qtbot, window, tmp_path):
@@ -38,7 +30,7 @@ def test_own_painting_repaints_the_photo_and_undo_removes_it(qtbot, window, tmp_
     qtbot.keyClicks(form.editors["own_painting"].edit, str(painting))
     form.editors["working_size"].setValue(256)
     layers = len(window.doc.layers)
-    assert _apply(qtbot, window) == "done"
+    assert run_apply(qtbot, window, timeout=120000) == "done"
     result = window.doc.layers[-1].pixels[:, :, :3].astype(np.float32)
     original = sample_pixels()[:, :, :3].astype(np.float32)
     red_minus_blue = lambda rgb: float((rgb[..., 0] - rgb[..., 2]).mean())  # noqa: E731
@@ -48,6 +40,6 @@ def test_own_painting_repaints_the_photo_and_undo_removes_it(qtbot, window, tmp_
 
     form.editors["own_painting"].edit.setText(str(tmp_path / "missing.png"))
     before = [layer.pixels.copy() for layer in window.doc.layers]
-    assert _apply(qtbot, window) == "failed"
+    assert run_apply(qtbot, window, timeout=120000) == "failed"
     assert "painting" in window.last_error and "not a file" in window.last_error
     assert all(np.array_equal(a.pixels, b) for a, b in zip(window.doc.layers, before, strict=True))
