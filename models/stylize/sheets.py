@@ -4,7 +4,8 @@
   plugins/filters/stylize/thumbs/<style>.png  our network on resources/sample.png (not the paintings)
   docs/stylize_vs_johnson.png                 chicago.jpg: Johnson et al.'s outputs vs ours
   docs/stylize_contact_sheet.png              every style on four BSD100 (val) photos (run at full size)
-  docs/stylize_own_painting.png               the Gatys "own painting" mode, each painting on two photos
+  docs/stylize_own_painting.png               the Gatys "own painting" mode: each painting, two BSD100 photos
+                                              (our results only, labelled photo id: painting)
 
 ``python -m models.stylize.sheets --only own`` makes just one of them (thumbs, johnson, contact, own).
 """
@@ -100,13 +101,15 @@ def own_painting_sheet() -> None:
     photos = {p.name: p for p in bsd100()}
     rows = []
     for name in OWN_PAINTING_PHOTOS:
-        original = Image.open(photos[name]).convert("RGB")
-        half = (original.width // 2, original.height // 2)
-        row = [labelled(original.resize(half, Image.Resampling.LANCZOS), f"BSD100 {name}")]
+        with Image.open(photos[name]) as original:   # only our results are shown, not the photo itself
+            size = original.size
+        half = (size[0] // 2, size[1] // 2)
+        row = []
         for style in STYLES:
             painting = shared_data_dir() / "styles" / f"{style}.jpg"
-            result = stylise(photos[name], style, max(original.size), own_painting=str(painting))
-            row.append(labelled(result.resize(half, Image.Resampling.LANCZOS), f"own painting: {style}"))
+            result = stylise(photos[name], style, max(size), own_painting=str(painting))
+            label = f"{Path(name).stem}: {style}"
+            row.append(labelled(result.resize(half, Image.Resampling.LANCZOS), label))
         rows.append(row)
     grid(rows).save(DOCS / "stylize_own_painting.png", optimize=True)
 
