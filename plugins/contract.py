@@ -39,6 +39,16 @@ class ParamSpec:
     choices: tuple[str, ...] = ()
     labels: tuple[str, ...] = ()
     thumbnails: tuple[str, ...] = ()
+    #: "" (always used), "other" (used only while parameter ``other`` is set: a non-empty text, a ticked
+    #: box) or "!other" (used only while it is not). The form greys out a parameter that is not used.
+    enabled_when: str = ""
+
+    def is_used(self, values: dict[str, Any]) -> bool:
+        """Whether this parameter takes part in a run with ``values`` (see ``enabled_when``)."""
+        if not self.enabled_when:
+            return True
+        other = self.enabled_when.removeprefix("!")
+        return bool(values.get(other)) != self.enabled_when.startswith("!")
 
     def parse(self, raw: str) -> Any:
         """Convert a command-line string to this parameter's type and check it."""
@@ -265,6 +275,10 @@ def _build_spec(data: dict[str, Any]) -> FilterSpec:
     names = [p.name for p in params]
     if len(set(names)) != len(names):
         raise ValueError("duplicate parameter names")
+    for param in params:
+        other = param.enabled_when.removeprefix("!")
+        if param.enabled_when and (other not in names or other == param.name):
+            raise ValueError(f"parameter '{param.name}': enabled_when names no other parameter ('{other}')")
     if tiling.scale_param and tiling.scale_param not in names:
         raise ValueError(f"tiling.scale_param '{tiling.scale_param}' is not a parameter")
     translations = data.get("translations", {})
@@ -298,6 +312,7 @@ def _build_param(raw: dict[str, Any]) -> ParamSpec:
         name=name, type=kind, default=None, label=raw.get("label", name), help=raw.get("help", ""),
         min=raw.get("min"), max=raw.get("max"), step=raw.get("step"), choices=choices,
         labels=tuple(raw.get("labels", ())), thumbnails=tuple(raw.get("thumbnails", ())),
+        enabled_when=str(raw.get("enabled_when", "")),
     )
     default = raw.get("default", _implicit_default(spec))
     try:

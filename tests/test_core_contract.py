@@ -125,3 +125,36 @@ def test_every_user_facing_text_of_the_built_in_filters_has_a_russian_translatio
         texts.discard("")
         missing = sorted(t for t in texts if t not in spec.translations.get("ru", {}))
         assert not missing, f"{path.parent.name}: {missing[:3]}"
+
+
+WITH_CONDITIONS = """
+id = "x"
+name = "x"
+[[params]]
+name = "picture"
+type = "image"
+[[params]]
+name = "amount"
+type = "float"
+enabled_when = "picture"
+[[params]]
+name = "preset"
+type = "choice"
+choices = ["a", "b"]
+enabled_when = "!picture"
+"""
+
+
+def test_enabled_when_says_which_parameters_a_run_uses(tmp_path):
+    spec = load_manifest(write(tmp_path, WITH_CONDITIONS))
+    amount, preset = spec.param("amount"), spec.param("preset")
+    assert not amount.is_used({"picture": ""}) and preset.is_used({"picture": ""})
+    assert amount.is_used({"picture": "p.png"}) and not preset.is_used({"picture": "p.png"})
+    assert spec.param("picture").is_used({})
+
+
+@pytest.mark.parametrize("condition", ["missing", "!missing", "amount"])
+def test_enabled_when_must_name_another_parameter(tmp_path, condition):
+    text = WITH_CONDITIONS.replace('enabled_when = "picture"', f'enabled_when = "{condition}"')
+    with pytest.raises(PluginError, match="enabled_when"):
+        load_manifest(write(tmp_path, text))

@@ -27,7 +27,11 @@ def test_own_painting_repaints_the_photo_and_undo_removes_it(qtbot, window, tmp_
     painting = write_png(tmp_path / "stripes.png", stripes)
     choose_filter(window, "stylize")
     form = window.filters_panel.form
+    assert form.editors["style"].isEnabled() and not form.editors["working_size"].isEnabled()
     qtbot.keyClicks(form.editors["own_painting"].edit, str(painting))
+    # The painting replaces the network: its styles grey out, the optimisation's settings come alive.
+    assert not form.editors["style"].isEnabled() and not form.editors["blend"].isEnabled()
+    assert form.editors["working_size"].isEnabled() and form.editors["photo_fidelity"].isEnabled()
     form.editors["working_size"].setValue(256)
     layers = len(window.doc.layers)
     assert run_apply(qtbot, window, timeout=120000) == "done"

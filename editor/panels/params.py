@@ -174,6 +174,20 @@ class ParamForm(QWidget):
                 editor.setToolTip(filter_text(spec, param.help))
             self.editors[param.name] = editor
             form.addRow(filter_text(spec, param.label) if param.label else param.name, editor)
+        self._form = form
+        if any(p.enabled_when for p in spec.params):
+            self.changed.connect(self._update_enabled)
+            self._update_enabled()
+
+    def _update_enabled(self) -> None:
+        """Grey out the parameters that the current values leave unused (manifest ``enabled_when``)."""
+        values = self.values()
+        for param in self.spec.params:
+            used = param.is_used(values)
+            self.editors[param.name].setEnabled(used)
+            label = self._form.labelForField(self.editors[param.name])
+            if label is not None:
+                label.setEnabled(used)
 
     def _make(self, p: ParamSpec, folder: Path,
               selection_rect: Callable[[], tuple[int, int, int, int] | None]) -> QWidget:
