@@ -23,19 +23,13 @@ import numpy as np
 import torch
 
 from models.features import FeatureNet
-from models.texture.config import DEEP_LAYERS, OPSET, POOL, SEED, WIDTH
-from models.texture.export import update_manifest_hashes
+from models.texture.config import DEEP_LAYERS, OPSET
+from models.texture.export import feature_net, update_manifest_hashes  # the texture filter's loss net
 from models.texture.step import GramTargets, TextureStep, reference_loss
 
 PLUGIN_DIR = Path(__file__).resolve().parents[2] / "plugins" / "filters" / "stylize"
 CONTENT_LAYER = "relu3_1"
 GRAM_FILE, CONTENT_FILE, STEP_FILE = "gatys_gram.onnx", "gatys_content.onnx", "gatys_step.onnx"
-
-
-def feature_net(circular: bool) -> FeatureNet:
-    """The texture filter's loss network (random weights, seed 0, half width, blur pooling)."""
-    return FeatureNet(width=WIDTH, seed=SEED, pool=POOL, padding="circular" if circular else "zeros",
-                      last_layer=DEEP_LAYERS[-1])
 
 
 class StyleTransferStep(TextureStep):
@@ -57,7 +51,7 @@ class StyleTransferStep(TextureStep):
         count = torch.ones_like(diff).sum()  # a graph op, so the exported size stays dynamic
         content_grad = 2.0 * content_weight[0] * diff / count
         feat_grads[self.content_layer] = feat_grads[self.content_layer] + content_grad
-        return loss, self.backward(feat_grads, masks, feats[self.plan[-1][1]][0])
+        return loss, self.backward(feat_grads, masks)
 
 
 class ContentFeatures(torch.nn.Module):

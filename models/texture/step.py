@@ -129,12 +129,12 @@ class TextureStep(nn.Module):
                 ) -> tuple[torch.Tensor, torch.Tensor]:
         feats, masks = self.features(x, region)
         loss, feat_grads = self.gram_terms(feats, weights, targets)
-        return loss, self.backward(feat_grads, masks, feats[self.plan[-1][1]][0])
+        return loss, self.backward(feat_grads, masks)
 
     def features(self, x: torch.Tensor, region: torch.Tensor
                  ) -> tuple[dict[str, tuple[torch.Tensor, torch.Tensor]], list[torch.Tensor]]:
-        """Forward pass: {layer: (features, pooled region)} for the loss layers and the last one, and
-        the ReLU masks the backward pass needs."""
+        """Forward pass: {loss layer: (features, pooled region)} and the ReLU masks the backward pass
+        needs. The plan ends at the deepest loss layer."""
         h = (x - self.mean) / self.std
         m = region
         masks: list[torch.Tensor] = []
@@ -150,7 +150,7 @@ class TextureStep(nn.Module):
             else:
                 h = F.avg_pool2d(h, 2) if kind == "avg" else self.blur(h, name)
                 m = F.avg_pool2d(m, 2)
-            if name in self.loss_layers or name == self.plan[-1][1]:
+            if name in self.loss_layers:
                 feats[name] = (h, m)
         return feats, masks
 
@@ -172,11 +172,10 @@ class TextureStep(nn.Module):
             feat_grads[name] = grad_flat.reshape(feat.shape)
         return loss, feat_grads
 
-    def backward(self, feat_grads: dict[str, torch.Tensor], masks: list[torch.Tensor],
-                 last: torch.Tensor) -> torch.Tensor:
-        """d loss / d x from the gradients at some layers (``last``: the deepest features, for shape)."""
+    def backward(self, feat_grads: dict[str, torch.Tensor], masks: list[torch.Tensor]) -> torch.Tensor:
+        """d loss / d x from the gradients at the loss layers (one for each, the deepest included)."""
         masks = list(masks)
-        grad = torch.zeros_like(last)
+        grad = torch.zeros_like(feat_grads[self.plan[-1][1]])
         conv_index = len(self.convs)
         for kind, name in reversed(self.plan):
             if name in feat_grads:
