@@ -21,6 +21,18 @@ def _dot(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.multiply(a, b).sum())
 
 
+#: Weight of ``range_penalty`` (per pixel value, divided by the number of values) that both filters use.
+RANGE_PENALTY = 10.0
+
+
+def range_penalty(flat: np.ndarray) -> tuple[float, np.ndarray]:
+    """A soft penalty that keeps pixel values inside 0..1 during an optimisation, and its gradient:
+    RANGE_PENALTY / N · Σ (distance outside 0..1)²."""
+    weight = RANGE_PENALTY / flat.size
+    over = np.maximum(flat - 1.0, 0.0) + np.minimum(flat, 0.0)
+    return weight * float(np.multiply(over, over).sum()), 2.0 * weight * over
+
+
 def minimize(f: Objective, x0: np.ndarray, max_evals: int, *, history: int = 8, first_step: float = 0.05,
              callback: Callable[[int], None] | None = None) -> tuple[np.ndarray, float]:
     """Minimise ``f`` from ``x0`` with at most ``max_evals`` evaluations; returns (best x, its value).

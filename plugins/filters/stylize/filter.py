@@ -57,7 +57,7 @@ def run(ctx: FilterContext, image: np.ndarray, mask: np.ndarray | None, params: 
 def own_painting(ctx: FilterContext, image: np.ndarray, params: dict[str, Any]) -> np.ndarray:
     """Gatys et al. optimisation towards the user's painting, at the working size (gatys.py)."""
     painting, valid = gatys.load_painting(str(params["own_painting"]))
-    photo = gatys.working_image(image, int(params["working_size"]))
+    photo = resize(image, fit_within(*image.shape[:2], int(params["working_size"])))
     return gatys.stylise_like(gatys.graphs_from(ctx.model), photo, painting, valid,
                               content_weight=float(params["photo_fidelity"]),
                               stroke_scale=float(params["stroke_scale"]), progress=ctx.progress,

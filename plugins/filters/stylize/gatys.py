@@ -34,7 +34,6 @@ EVALS = (60, 40, 25)
 #: The canvas at every level must be a multiple of 4 (two poolings), so the working canvas is one of 16.
 ALIGN = 4 * LEVEL_FACTORS[0]
 MARGIN = 16               # mirrored border around the photo: relu3_1's receptive-field radius (~15 px)
-RANGE_PENALTY = 10.0      # keeps pixels inside 0..1 during the optimisation (as in the texture filter)
 #: Weight of a total-variation term (Mahendran & Vedaldi 2015; common in Gatys implementations). On BSD100
 #: 21077 with Starry Night, 0.3 / 1 / 3 were compared with 0: 1 removes most of the random net's pixel
 #: grain and keeps the strokes, 3 starts to smear the car's outline.
@@ -178,16 +177,14 @@ def optimise(step: RunFn, feeds: dict[str, np.ndarray], start: np.ndarray, evals
              report: Callable[[int], None]) -> np.ndarray:
     """L-BFGS on every pixel of one level; returns the clipped H×W×3 image."""
     height, width = start.shape[:2]
-    penalty = RANGE_PENALTY / start.size
 
     def objective(flat: np.ndarray) -> tuple[float, np.ndarray]:
         x = flat.reshape(1, 3, height, width).astype(np.float32)
         loss, grad = step({"x": x, **feeds})
-        over = np.maximum(flat - 1.0, 0.0) + np.minimum(flat, 0.0)
+        outside, outside_grad = lbfgs.range_penalty(flat)
         smooth, smooth_grad = total_variation(flat.reshape(3, height, width))
-        value = float(loss) + penalty * float(np.multiply(over, over).sum()) + TV_WEIGHT * smooth
-        gradient = np.asarray(grad, np.float64).ravel() + 2.0 * penalty * over
-        return value, gradient + TV_WEIGHT * smooth_grad.ravel()
+        value = float(loss) + outside + TV_WEIGHT * smooth
+        return value, np.asarray(grad, np.float64).ravel() + outside_grad + TV_WEIGHT * smooth_grad.ravel()
 
     best, _ = lbfgs.minimize(objective, start.transpose(2, 0, 1).ravel().astype(np.float64), evals,
                              callback=report)
@@ -197,13 +194,3 @@ def optimise(step: RunFn, feeds: dict[str, np.ndarray], start: np.ndarray, evals
 def graphs_from(model: Callable[[str], object]) -> GatysGraphs:
     """The graphs from a ``FilterContext.model``-like loader (objects with ``run(feeds)``)."""
     return GatysGraphs(*(model(name).run for name in (GRAM_FILE, CONTENT_FILE, STEP_FILE)))
-
-
-def working_image(image: np.ndarray, side: int) -> np.ndarray:
-    """``image`` shrunk to fit ``side`` px on its long side (never enlarged)."""
-    height, width = image.shape[:2]
-    scale = min(1.0, side / max(height, width))
-    if scale == 1.0:
-        return image
-    return resize(image, max(1, round(height * scale)), max(1, round(width * scale)), down=True)
-

@@ -43,7 +43,6 @@ EVALS_BY_SIDE = ((128, 16), (256, 12), (512, 8), (1024, 5), (1 << 30, 4))   # â€
 QUALITY = {"draft": 0.5, "normal": 1.0, "high": 2.0}
 REFERENCE_PIXELS = 512 * 512          # smaller canvases get more evaluations (up to Ã—4): they are cheap,
 MAX_SMALL_BOOST = 4.0                 # and small fill regions were measured to need them to converge
-RANGE_PENALTY = 10.0                  # keeps pixels inside 0..1 during the optimisation
 
 
 @dataclass
@@ -159,15 +158,12 @@ def _optimise(step: StepFn, canvas: np.ndarray, weights: np.ndarray, targets: li
     height, width = canvas.shape[:2]
     free_chw = np.broadcast_to(free[None], (3, height, width)).ravel().astype(np.float64)
     region = np.ascontiguousarray(free[None, None], dtype=np.float32)
-    penalty = RANGE_PENALTY / free_chw.size
 
     def objective(flat: np.ndarray) -> tuple[float, np.ndarray]:
         x = flat.reshape(1, 3, height, width).astype(np.float32)
         loss, grad = step(x, region, weights, targets)
-        over = np.maximum(flat - 1.0, 0.0) + np.minimum(flat, 0.0)
-        value = float(loss) + penalty * float(np.multiply(over, over).sum())
-        gradient = (np.asarray(grad, np.float64).ravel() + 2.0 * penalty * over) * free_chw
-        return value, gradient
+        outside, outside_grad = lbfgs.range_penalty(flat)
+        return float(loss) + outside, (np.asarray(grad, np.float64).ravel() + outside_grad) * free_chw
 
     start = canvas.transpose(2, 0, 1).ravel()
     best, _ = lbfgs.minimize(objective, start, evals, callback=report)
