@@ -36,7 +36,7 @@ def test_loss_is_zero_on_the_painting_and_tells_stripes_from_their_rotation():
     net = FeatureNet(pool="avg", width=0.25, last_layer="relu3_1")
     painting = stripes(64, horizontal=False)
     with torch.no_grad():
-        bank = PatchBank.from_features([net(painting, ["relu3_1"])["relu3_1"]])
+        bank = PatchBank.from_features(net(painting, ["relu3_1"])["relu3_1"])
         own = mrf_loss(net(painting, ["relu3_1"])["relu3_1"], [bank])
         rotated = mrf_loss(net(stripes(64, horizontal=True), ["relu3_1"])["relu3_1"], [bank])
     assert float(own) < 1e-10
@@ -50,7 +50,7 @@ def test_gradient_pulls_the_output_towards_the_painting_patches():
     net = FeatureNet(pool="avg", width=0.25, last_layer="relu2_1")
     painting = stripes(32, horizontal=False)
     with torch.no_grad():
-        bank = PatchBank.from_features([net(painting, ["relu2_1"])["relu2_1"]])
+        bank = PatchBank.from_features(net(painting, ["relu2_1"])["relu2_1"])
     image = torch.full((1, 3, 32, 32), 0.5, requires_grad=True)
     optimiser = torch.optim.Adam([image], lr=0.05)
     losses = []

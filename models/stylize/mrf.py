@@ -36,9 +36,9 @@ class PatchBank:
         self.energy = patches.pow(2).sum(dim=1).mean()
 
     @classmethod
-    def from_features(cls, feats: Sequence[torch.Tensor], stride: int = 1) -> PatchBank:
-        """One bank from several (1, C, H, W) feature maps of the same painting (e.g. several scales)."""
-        return cls(torch.cat([feature_patches(f, stride) for f in feats]))
+    def from_features(cls, feat: torch.Tensor, stride: int = 1) -> PatchBank:
+        """The bank of a painting's (1, C, H, W) feature map."""
+        return cls(feature_patches(feat, stride))
 
     def nearest(self, patches: torch.Tensor, chunk: int = 4096) -> torch.Tensor:
         """The bank row most similar (cosine) to each row of ``patches``; no gradient flows through it."""

@@ -67,7 +67,7 @@ def patch_banks(feat: FeatureNet, side: int, layers: list[str]) -> list[dict[str
     """Per style (STYLES order), the painting's feature-patch bank at each MRF layer."""
     with torch.no_grad():
         feats = [feat(style_image(stem, side), layers) for stem in STYLES]
-    return [{n: PatchBank.from_features([f[n]], MRF_STRIDES[n]) for n in layers} for f in feats]
+    return [{n: PatchBank.from_features(f[n], MRF_STRIDES[n]) for n in layers} for f in feats]
 
 
 def downsample(image: torch.Tensor, factor: int) -> torch.Tensor:
