@@ -16,7 +16,6 @@ Without ``--checkpoint`` the shipped ONNX model runs through the app's own pipel
 from __future__ import annotations
 
 import argparse
-import re
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -24,6 +23,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
+from models.card import write_evaluation
 from models.colorize.dataset import bsds_paths, load_rgb
 from models.metrics import colourfulness, psnr
 from plugins.filters.colorize import core
@@ -149,17 +149,6 @@ def contact_sheet(methods: dict[str, Colorizer], ids: tuple[str, ...], path: Pat
     sheet.save(path)
 
 
-def write_card(text: str) -> None:
-    """Replace the block between the evaluation markers of the model card."""
-    card = CARD.read_text(encoding="utf-8")
-    block = f"<!-- evaluate:begin -->\n{text}\n<!-- evaluate:end -->"
-    pattern = r"<!-- evaluate:begin -->.*?<!-- evaluate:end -->"
-    new, count = re.subn(pattern, lambda _: block, card, flags=re.S)
-    if not count:
-        new = card.rstrip() + "\n\n" + block + "\n"
-    CARD.write_text(new, encoding="utf-8")
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -191,7 +180,7 @@ def main(argv: list[str] | None = None) -> None:
     text += f"\n\nParameters: intensity {args.intensity}, working size {args.working_size}."
     print(text)
     if args.card:
-        write_card(text)
+        write_evaluation(CARD, text)
     if args.sheet:
         sheet_methods = {k: v for k, v in methods.items() if k not in ("grayscale input", SEPIA)}
         contact_sheet(sheet_methods, SHEET_IDS, args.sheet)

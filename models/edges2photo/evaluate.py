@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 from pathlib import Path
 
 import cv2
@@ -34,6 +33,7 @@ import numpy as np
 import torch
 from PIL import Image
 
+from models.card import write_evaluation
 from models.edges2photo.data import bsd100_entries
 from models.edges2photo.export import PLUGIN_DIR, load_generator
 from models.edges2photo.pairs import EdgeEntry, render_human
@@ -145,15 +145,6 @@ def results_table(means: dict[str, dict[str, float]], count: int) -> str:
     return "\n".join(lines)
 
 
-def write_card_table(table: str, card: Path = CARD) -> None:
-    """Replace the text between the evaluation markers of the model card."""
-    start, end = "<!-- eval:start -->", "<!-- eval:end -->"
-    text = card.read_text(encoding="utf-8") if card.exists() else f"{start}\n{end}\n"
-    block = f"{start}\n{table}\n\nReproduce: `python -m models.evaluate edges2photo`\n{end}"
-    card.write_text(re.sub(re.escape(start) + ".*?" + re.escape(end), lambda _: block, text, flags=re.S),
-                    encoding="utf-8")
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Evaluate edges2photo GAN vs L1-only on BSD100.")
     parser.add_argument("--gan", type=Path, default=Path("runs/edges2photo/gan_fm30/final.pt"))
@@ -169,7 +160,7 @@ def main(argv: list[str] | None = None) -> None:
     print(table)
     if not args.no_write:
         contact_sheet(entries, outputs, SHEET_ROWS, SHEET)
-        write_card_table(table)
+        write_evaluation(CARD, f"{table}\n\nReproduce: `python -m models.evaluate edges2photo`")
         Path("runs/edges2photo").mkdir(parents=True, exist_ok=True)
         Path("runs/edges2photo/eval.json").write_text(json.dumps(means, indent=2))
         print(f"wrote {SHEET} and the table in {CARD}")

@@ -28,6 +28,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw
 
+from models.card import write_evaluation
 from models.inpaint.masks import brush_mask
 from models.metrics import luma_gradient
 
@@ -231,17 +232,6 @@ def contact_sheet(panels: Panels, path: Path) -> None:
     sheet.save(path, optimize=True)
 
 
-def write_card(table_md: str, card: Path = CARD) -> None:
-    """Replace the text between the metrics markers of the model card."""
-    start, end = "<!-- metrics:start -->", "<!-- metrics:end -->"
-    text = card.read_text(encoding="utf-8")
-    if start not in text or end not in text:
-        raise RuntimeError(f"{card} lacks the {start} … {end} markers")
-    head, rest = text.split(start, 1)
-    tail = rest.split(end, 1)[1]
-    card.write_text(f"{head}{start}\n{table_md}\n{end}{tail}", encoding="utf-8")
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Benchmark inpainting on BSD100 against cv2.inpaint.")
     parser.add_argument("--limit", type=int, help="only the first N images (quick look; not written)")
@@ -259,7 +249,7 @@ def main(argv: list[str] | None = None) -> None:
     print(table_md)
     if args.limit is None and not args.no_write and args.onnx is None and args.split == "val" \
             and methods == METHODS:
-        write_card(table_md)
+        write_evaluation(CARD, table_md)
         contact_sheet(panels, SHEET)
         print(f"wrote {CARD.relative_to(REPO)} and {SHEET.relative_to(REPO)}")
 

@@ -22,12 +22,12 @@ from pathlib import Path
 
 import numpy as np
 
+from models.card import write_evaluation
 from models.texture.config import PLUGIN_DIR
 from models.texture.samples import SAMPLES
 from models.texture.seam import seam_ratio, wrap_percentile
 
 CARD = PLUGIN_DIR / "MODEL_CARD.md"
-BEGIN, END = "<!-- evaluate:begin -->", "<!-- evaluate:end -->"
 RUNS = Path(__file__).resolve().parents[2] / "runs"
 
 
@@ -84,15 +84,6 @@ def markdown(result: dict) -> str:
     return "\n".join(lines)
 
 
-def write_card(text: str, card: Path = CARD) -> None:
-    content = card.read_text(encoding="utf-8")
-    if BEGIN not in content or END not in content:
-        raise SystemExit(f"{card} has no {BEGIN} … {END} block")
-    head, rest = content.split(BEGIN, 1)
-    _, tail = rest.split(END, 1)
-    card.write_text(f"{head}{BEGIN}\n{text}\n{END}{tail}", encoding="utf-8")
-
-
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -106,7 +97,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     RUNS.mkdir(exist_ok=True)
     (RUNS / f"texture_eval_{args.size}.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
     if not args.no_card:
-        write_card(text)
+        write_evaluation(CARD, text)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,6 @@ so the table describes what users get. ``python -m models.evaluate upscale [--li
 from __future__ import annotations
 
 import argparse
-import re
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -18,11 +17,11 @@ import numpy as np
 from PIL import Image
 
 from models import data, metrics
+from models.card import write_evaluation
 
 ROOT = Path(__file__).resolve().parents[2]
 PLUGIN_DIR = ROOT / "plugins" / "filters" / "upscale"
 CARD = PLUGIN_DIR / "MODEL_CARD.md"
-BEGIN, END = "<!-- evaluate:begin -->", "<!-- evaluate:end -->"
 SETS: dict[str, Callable[[], list[Path]]] = {"Set5": data.set5, "Set14": data.set14, "BSD100": data.bsd100}
 Upscaler = Callable[[np.ndarray, int], np.ndarray]
 
@@ -94,16 +93,6 @@ def table(results: dict[tuple[int, str, str], tuple[float, float, float]], limit
     return "\n".join(lines)
 
 
-def write_card(text: str, card: Path = CARD) -> None:
-    """Replace the text between the evaluate markers of the model card."""
-    body = card.read_text(encoding="utf-8")
-    if BEGIN not in body or END not in body:
-        raise SystemExit(f"{card} has no {BEGIN} … {END} markers")
-    block = f"{BEGIN}\n{text}\n{END}"
-    card.write_text(re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _: block, body, flags=re.S),
-                    encoding="utf-8")
-
-
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description="Benchmark the Upscale filter on Set5, Set14, BSD100.")
     p.add_argument("--limit", type=int, default=None, help="first N images per set (not written)")
@@ -115,7 +104,7 @@ def main(argv: list[str] | None = None) -> None:
     text = table(results, args.limit)
     print(text)
     if not args.no_write and args.limit is None:
-        write_card(text)
+        write_evaluation(CARD, text)
         print(f"written to {CARD}")
 
 
