@@ -29,7 +29,7 @@ from models.data import bsd100, load_rgb
 from models.features import FeatureNet
 from models.metrics import ssim_y
 from models.stylize.orientation import horizontal_line_share, peakiness
-from models.stylize.train import STYLE_LAYERS, relative_style_loss, style_image, style_targets
+from models.stylize.train import STYLE_LAYERS, STYLE_SIDE, relative_style_loss, style_image, style_targets
 from plugins.filters.stylize.styles import STYLES
 from plugins.pipeline import apply_filter
 
@@ -48,16 +48,15 @@ def stylise(rgb: np.ndarray, style: str) -> np.ndarray:
 def evaluate(limit: int | None) -> dict[str, dict[str, float]]:
     torch.set_num_threads(1)
     feat = FeatureNet(pool="avg", width=0.5, last_layer="relu4_1")
-    targets = style_targets(feat, 256)
-    photos = bsd100()[:limit]
+    targets = style_targets(feat, STYLE_SIDE)
+    photos = [load_rgb(p) for p in bsd100()[:limit]]
     rows: dict[str, dict[str, float]] = {}
-    photo_tensors = [to_tensor(load_rgb(p)) for p in photos]
-    photo_stats = {"lines": float(np.mean([horizontal_line_share(x) for x in photo_tensors])),
-                   "peaks": float(np.mean([peakiness(x) for x in photo_tensors]))}
+    photo_lines, photo_peaks = zip(*((horizontal_line_share(x), peakiness(x))
+                                     for x in map(to_tensor, photos)), strict=True)
+    photo_stats = {"lines": float(np.mean(photo_lines)), "peaks": float(np.mean(photo_peaks))}
     for index, style in enumerate(STYLES):
         style_err, structure, lines, peaks = [], [], [], []
-        for path in photos:
-            photo = load_rgb(path)
+        for photo in photos:
             out = stylise(photo, style)
             x = to_tensor(out)
             with torch.no_grad():

@@ -36,9 +36,8 @@ EPS = 0.01  # floor of a direction share in the log-ratio, so empty sectors don'
 
 
 @lru_cache(maxsize=32)
-def sector_masks(height: int, width: int, bands: tuple[tuple[float, float], ...] = BANDS,
-                 angles: int = ANGLES) -> torch.Tensor:
-    """(bands, angles, height, width // 2 + 1) weights over the rfft2 half-plane.
+def sector_masks(height: int, width: int, bands: tuple[tuple[float, float], ...]) -> torch.Tensor:
+    """(bands, ANGLES, height, width // 2 + 1) weights over the rfft2 half-plane.
 
     The half-plane holds one of each conjugate pair of frequencies, except in its first column (and the
     last, for an even width), which holds both: those columns weigh ½, or vertical frequencies
@@ -48,15 +47,15 @@ def sector_masks(height: int, width: int, bands: tuple[tuple[float, float], ...]
     fx = torch.fft.rfftfreq(width)[None, :].expand(height, width // 2 + 1)
     radius = torch.hypot(fy, fx)
     angle = torch.rad2deg(torch.atan2(fy, fx)) % 180.0
-    sector = torch.floor((angle + 90.0 / angles) / (180.0 / angles)).long() % angles
+    sector = torch.floor((angle + 90.0 / ANGLES) / (180.0 / ANGLES)).long() % ANGLES
     column = torch.ones(width // 2 + 1)
     column[0] = 0.5
     if width % 2 == 0:
         column[-1] = 0.5
-    masks = torch.zeros(len(bands), angles, height, width // 2 + 1)
+    masks = torch.zeros(len(bands), ANGLES, height, width // 2 + 1)
     for b, (short, long) in enumerate(bands):
         in_band = (radius > 1.0 / long) & (radius <= 1.0 / short)
-        for a in range(angles):
+        for a in range(ANGLES):
             masks[b, a] = (in_band & (sector == a)).float() * column
     return masks
 
@@ -69,30 +68,43 @@ def power_spectrum(image: torch.Tensor) -> torch.Tensor:
     return torch.fft.rfft2(centred * window).abs().pow(2).sum(dim=1)
 
 
+def _bin_power(power: torch.Tensor, masks: torch.Tensor) -> torch.Tensor:
+    """(N, H, W//2+1) power, (bands, ANGLES, H, W//2+1) masks → (N, bands, ANGLES) power per bin."""
+    return torch.einsum("nhw,bahw->nba", power, masks)
+
+
+def _shares(totals: torch.Tensor) -> torch.Tensor:
+    return totals / totals.sum(dim=2, keepdim=True).clamp_min(1e-12)
+
+
+def _concentration(power: torch.Tensor, masks: torch.Tensor, totals: torch.Tensor) -> torch.Tensor:
+    return _bin_power(power.pow(2), masks) * masks.sum(dim=(2, 3)) / totals.pow(2).clamp_min(1e-24)
+
+
 def direction_shares(image: torch.Tensor, bands: Sequence[tuple[float, float]] = BANDS) -> torch.Tensor:
     """(N, C, H, W) → (N, bands, ANGLES): each band's power split over the sectors (rows sum to 1)."""
     masks = sector_masks(image.shape[2], image.shape[3], tuple(bands))
-    power = torch.einsum("nhw,bahw->nba", power_spectrum(image), masks)
-    return power / power.sum(dim=2, keepdim=True).clamp_min(1e-12)
+    return _shares(_bin_power(power_spectrum(image), masks))
 
 
 def concentration(image: torch.Tensor) -> torch.Tensor:
     """(N, C, H, W) → (N, bands, ANGLES): Σwp²·Σw / (Σwp)² of the power p in each bin (w: mask weights)."""
-    masks = sector_masks(image.shape[2], image.shape[3])
+    masks = sector_masks(image.shape[2], image.shape[3], BANDS)
     power = power_spectrum(image)
-    total = torch.einsum("nhw,bahw->nba", power, masks)
-    squares = torch.einsum("nhw,bahw->nba", power.pow(2), masks)
-    return squares * masks.sum(dim=(2, 3)) / total.pow(2).clamp_min(1e-24)
+    return _concentration(power, masks, _bin_power(power, masks))
 
 
 def spectrum_loss(image: torch.Tensor, directions: torch.Tensor,
                   concentrations: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """(direction term, concentration term) of ``image`` against the painting's statistics (N, bands, ANGLES).
 
-    Each is the mean squared log-ratio over the bins.
+    Each is the mean squared log-ratio over the bins; both come from one power spectrum.
     """
-    direction = (torch.log(direction_shares(image) + EPS) - torch.log(directions + EPS)).pow(2).mean()
-    peaks = (torch.log(concentration(image)) - torch.log(concentrations)).pow(2).mean()
+    masks = sector_masks(image.shape[2], image.shape[3], BANDS)
+    power = power_spectrum(image)
+    totals = _bin_power(power, masks)
+    direction = (torch.log(_shares(totals) + EPS) - torch.log(directions + EPS)).pow(2).mean()
+    peaks = (torch.log(_concentration(power, masks, totals)) - torch.log(concentrations)).pow(2).mean()
     return direction, peaks
 
 

@@ -141,10 +141,12 @@ def main() -> None:
                      if args.style_layer_weights else None)
     layers = sorted({*STYLE_LAYERS, *content_layers})
     targets = {scale: style_targets(feat, args.style_side // scale) for scale in args.style_scales}
-    with torch.no_grad():
-        paintings = [style_image(stem, args.style_side) for stem in STYLES]
-        directions = torch.cat([direction_shares(p) for p in paintings])
-        concentrations = torch.cat([concentration(p) for p in paintings])
+    spectral = bool(args.direction_weight or args.peak_weight)
+    if spectral:
+        with torch.no_grad():
+            paintings = [style_image(stem, args.style_side) for stem in STYLES]
+            directions = torch.cat([direction_shares(p) for p in paintings])
+            concentrations = torch.cat([concentration(p) for p in paintings])
     banks = patch_banks(feat, args.style_side, args.mrf_layers) if args.mrf_weight else []
     photos = [load_rgb(p) for p in training_images()]
     net = StylizeNet()
@@ -178,7 +180,9 @@ def main() -> None:
             l_mrf = sum(mrf_loss(f_out[n], [banks[i][n] for i in idx.tolist()], MRF_STRIDES[n],
                                  tuple(int(o) for o in rng.integers(0, MRF_STRIDES[n], 2)))
                         for n in args.mrf_layers) / len(args.mrf_layers)
-        l_direction, l_peaks = spectrum_loss(out, directions[idx], concentrations[idx])
+        l_direction = l_peaks = torch.zeros(())
+        if spectral:
+            l_direction, l_peaks = spectrum_loss(out, directions[idx], concentrations[idx])
         loss = (l_content + args.style_weight * l_style + args.tv_weight * l_tv + args.mrf_weight * l_mrf
                 + args.direction_weight * l_direction + args.peak_weight * l_peaks)
         opt.zero_grad()
