@@ -17,6 +17,8 @@ from PIL import Image
 
 SPLITS = ("train", "test", "val")
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff"}
+#: The varied training photos beside BSDS500 train+test (SOURCES.md): 880 ImageNet photos, 94 CQ100.
+VARIED_SOURCES = ("imagenet_sample", "cq100")
 PACK_LIMIT_BYTES = 50 * 1024 * 1024
 
 
@@ -44,9 +46,19 @@ def bsds_images(split: str) -> list[Path]:
     return _images_in(shared_data_dir() / "photos" / "bsds500" / "images" / split)
 
 
-def training_images() -> list[Path]:
-    """The 400 photos every filter may train on: BSDS500 train + test (never val)."""
-    return bsds_images("train") + bsds_images("test")
+def training_images(varied: bool = False, limit: int | None = None) -> list[Path]:
+    """The photos a filter may train on: BSDS500 train + test (400; never val), and with ``varied``
+    also the ImageNet sample and CQ100 (1,374 in all: animals, food, people, rooms, streets).
+
+    ``limit`` takes that many spread evenly over the list (quick runs).
+    """
+    paths = bsds_images("train") + bsds_images("test")
+    if varied:
+        for source in VARIED_SOURCES:
+            paths += _images_in(shared_data_dir() / "photos" / source)
+    if limit is not None and limit < len(paths):
+        paths = [paths[i] for i in np.linspace(0, len(paths) - 1, limit).round().astype(int)]
+    return paths
 
 
 def set5() -> list[Path]:

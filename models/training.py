@@ -1,17 +1,42 @@
-"""Training-loop helpers shared by every filter: seeds, device, checkpoints, loss logs, AMP."""
+"""The training scaffold every ``models/<filter>/train.py`` uses.
+
+One way to train
+    A filter's run is a :class:`RunConfig` subclass (a dataclass: its fields are the command line, the
+    saved ``config.json`` and what export reads back) and a :class:`TrainingTask` subclass: set-up in
+    ``__init__``, one optimisation step in :meth:`TrainingTask.step`, an optional picture in
+    :meth:`TrainingTask.preview`. :func:`train` does the rest, identically for every filter:
+
+    - threads, seeds, device; the run folder with ``config.json``;
+    - ``--resume``: one checkpoint layout (``checkpoint.pt``: step, seconds spent, every module and
+      optimiser, the Python/NumPy/torch RNG states and the task's own NumPy generators), so a resumed
+      run continues bit for bit as if it had never stopped;
+    - ``--init``: the task's :meth:`TrainingTask.initialise` (weights from a checkpoint or shipped ONNX);
+    - one budget (:class:`Budget`: steps and/or minutes) and one schedule (``models.schedules``) applied
+      to every optimiser's base rate;
+    - one loss log (``loss.csv`` + ``loss.png``), a line on stdout, checkpoints every ``save_every``.
+
+    ``python -m models.<filter>.train --help`` lists the shared flags (``--quick --steps --minutes
+    --seed --threads --device --out --resume --init``) and the filter's own.
+"""
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import csv
+import dataclasses
+import json
 import os
 import random
-from collections.abc import Iterator
+import time
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import torch
+
+from models.schedules import SCHEDULES, lr_factor
 
 
 def seed_everything(seed: int) -> None:
@@ -48,7 +73,8 @@ def grad_scaler(device: torch.device) -> torch.amp.GradScaler:
 
 
 class Checkpointer:
-    """Saves and resumes ``{"step", "model", "optimizer", "extra"}`` atomically at one path.
+    """The upscale run's older checkpoint layout, until it moves to :func:`train`: saves and resumes
+    ``{"step", "modules", "optimizers", "extra"}`` atomically at one path.
 
     ``modules`` and ``optimizers`` are named so a GAN can keep generator and discriminator together.
     """
@@ -180,3 +206,249 @@ def cycle(iterable_factory: Any) -> Iterator[Any]:
     """Endless iteration over ``iterable_factory()`` (called anew each pass)."""
     while True:
         yield from iterable_factory()
+
+
+# ------------------------------------------------------------------ run configuration and command line
+
+def arg(default: Any, help: str) -> Any:  # noqa: A002 - argparse's word
+    """A config field with command-line help."""
+    return dataclasses.field(default=default, metadata={"help": help})
+
+
+@dataclasses.dataclass
+class RunConfig:
+    """The fields every training run has. A filter subclasses it (``@dataclass``) with its own fields,
+    declared with :func:`arg` to give them command-line help."""
+
+    steps: int = arg(1000, "optimisation steps")
+    minutes: float = arg(0.0, "wall-clock budget, 0 = none; the schedule ends with whichever runs out first")
+    seed: int = 0
+    threads: int = arg(1, "torch CPU threads (the CPU is shared)")
+    device: str = arg("auto", "auto, cpu, cuda, cuda:1, mps")
+    out: str = arg("runs/train", "run folder (checkpoint, config, logs, previews)")
+    init: str = arg("", "start from these weights (a checkpoint.pt or a shipped .onnx), fresh optimisers")
+    lr: float = arg(1e-3, "base learning rate")
+    schedule: str = arg("cosine", "one of " + ", ".join(SCHEDULES))
+    warmup: int = arg(0, "steps of linear learning-rate warm-up")
+    lr_floor: float = arg(0.05, "the schedule's last factor of the base rate")
+    log_every: int = 10
+    save_every: int = 200
+    quick: bool = arg(False, "a tiny end-to-end run (minutes on a CPU)")
+
+    def quick_overrides(self) -> dict[str, Any]:
+        """What ``--quick`` changes (subclasses add their own sizes)."""
+        return {"steps": min(self.steps, 20), "minutes": 3.0, "log_every": 5, "save_every": 10}
+
+
+C = TypeVar("C", bound=RunConfig)
+
+
+def config_parser(cls: type[RunConfig], description: str) -> argparse.ArgumentParser:
+    """An argument parser with one ``--flag`` per field of ``cls``, plus ``--resume``."""
+    parser = argparse.ArgumentParser(description=description,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    defaults = cls()
+    for f in dataclasses.fields(cls):
+        flag = "--" + f.name.replace("_", "-")
+        default = getattr(defaults, f.name)
+        help_text = f.metadata.get("help", "")
+        if isinstance(default, bool):
+            parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=None, help=help_text)
+        elif isinstance(default, (list, tuple)):
+            kind = type(default[0]) if default else str
+            parser.add_argument(flag, type=kind, nargs="+", default=None,
+                                help=f"{help_text} (default {' '.join(map(str, default))})".strip())
+        else:
+            parser.add_argument(flag, type=type(default), default=None,
+                                help=f"{help_text} (default {default})".strip())
+    parser.add_argument("--resume", action="store_true", help="continue OUT/checkpoint.pt exactly")
+    return parser
+
+
+def parse_config(cls: type[C], description: str, argv: Sequence[str] | None = None) -> tuple[C, bool]:
+    """(config, resume) from the command line: defaults, ``--quick``'s overrides, then the flags given."""
+    args = vars(config_parser(cls, description).parse_args(argv))
+    resume = bool(args.pop("resume"))
+    given = {k: (tuple(v) if isinstance(v, list) else v) for k, v in args.items() if v is not None}
+    cfg = cls(**{k: v for k, v in given.items() if k == "quick"})
+    if cfg.quick:
+        cfg = dataclasses.replace(cfg, **cfg.quick_overrides())
+    return dataclasses.replace(cfg, **given), resume
+
+
+def save_config(cfg: RunConfig, folder: Path) -> Path:
+    path = Path(folder) / "config.json"
+    path.write_text(json.dumps(dataclasses.asdict(cfg), indent=2) + "\n", encoding="utf-8")
+    return path
+
+
+def read_config(cls: type[C], folder: str | Path) -> C:
+    """The run's saved configuration (unknown keys from older runs are ignored)."""
+    data = json.loads((Path(folder) / "config.json").read_text(encoding="utf-8"))
+    names = {f.name for f in dataclasses.fields(cls)}
+    return cls(**{k: (tuple(v) if isinstance(v, list) else v) for k, v in data.items() if k in names})
+
+
+# ------------------------------------------------------------------ budget
+
+class Budget:
+    """Steps and an optional wall-clock budget; ``seconds`` counts time already spent before a resume."""
+
+    def __init__(self, steps: int, minutes: float = 0.0, spent: float = 0.0) -> None:
+        self.steps, self.limit = steps, minutes * 60.0
+        self._origin = time.monotonic() - spent
+
+    def seconds(self) -> float:
+        return time.monotonic() - self._origin
+
+    def progress(self, step: int) -> float:
+        """0..1: by steps, or further on by the time spent, whichever is further."""
+        by_steps = step / max(1, self.steps)
+        return min(1.0, max(by_steps, self.seconds() / self.limit) if self.limit > 0 else by_steps)
+
+    def done(self, step: int) -> bool:
+        return step >= self.steps or (self.limit > 0 and self.seconds() >= self.limit)
+
+
+# ------------------------------------------------------------------ the task and the loop
+
+class TrainingTask:
+    """One filter's training: build everything in ``__init__``, one step in :meth:`step`.
+
+    Subclasses fill ``self.modules`` and ``self.optimizers`` (named, so checkpoints are readable) and
+    draw their data from ``self.rng`` (or list further generators in :meth:`generators`), which the
+    checkpoint saves for an exact resume.
+    """
+
+    def __init__(self, cfg: RunConfig, device: torch.device) -> None:
+        self.cfg, self.device = cfg, device
+        self.rng = np.random.default_rng(cfg.seed)
+        self.modules: dict[str, torch.nn.Module] = {}
+        self.optimizers: dict[str, torch.optim.Optimizer] = {}
+
+    def step(self, step: int, progress: float) -> dict[str, float]:
+        """One optimisation step; returns the values to log (floats)."""
+        raise NotImplementedError
+
+    def initialise(self, path: Path) -> None:
+        """``--init``: take weights from ``path``. By default the modules of another run's checkpoint."""
+        state = torch.load(path, map_location=self.device, weights_only=False)
+        for name, module in self.modules.items():
+            if name in state.get("modules", {}):
+                module.load_state_dict(state["modules"][name])
+
+    def preview(self, path: Path) -> None:
+        """Write a picture of the current results to ``path`` (optional)."""
+
+    def generators(self) -> list[np.random.Generator]:
+        return [self.rng]
+
+
+def _rng_state(task: TrainingTask) -> dict[str, Any]:
+    state = {"python": random.getstate(), "numpy": np.random.get_state(), "torch": torch.get_rng_state(),
+             "task": [g.bit_generator.state for g in task.generators()]}
+    if torch.cuda.is_available():
+        state["cuda"] = torch.cuda.get_rng_state_all()
+    return state
+
+
+def _set_rng_state(task: TrainingTask, state: dict[str, Any]) -> None:
+    random.setstate(state["python"])
+    np.random.set_state(state["numpy"])
+    torch.set_rng_state(state["torch"])
+    if "cuda" in state and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all(state["cuda"])
+    for gen, saved in zip(task.generators(), state["task"], strict=True):
+        gen.bit_generator.state = saved
+
+
+def save_checkpoint(task: TrainingTask, path: Path, step: int, seconds: float) -> Path:
+    """Everything an exact resume needs, written atomically."""
+    state = {"step": step, "seconds": seconds, "config": dataclasses.asdict(task.cfg),
+             "modules": {k: m.state_dict() for k, m in task.modules.items()},
+             "optimizers": {k: o.state_dict() for k, o in task.optimizers.items()},
+             "rng": _rng_state(task)}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    torch.save(state, tmp)
+    os.replace(tmp, path)
+    return path
+
+
+def load_checkpoint(task: TrainingTask, path: Path) -> tuple[int, float]:
+    """Restore modules, optimisers and RNGs in place; returns (step, seconds spent)."""
+    state = torch.load(path, map_location=task.device, weights_only=False)
+    for k, m in task.modules.items():
+        m.load_state_dict(state["modules"][k])
+    for k, o in task.optimizers.items():
+        o.load_state_dict(state["optimizers"][k])
+    _set_rng_state(task, state["rng"])
+    return int(state["step"]), float(state["seconds"])
+
+
+def module_state(path: str | Path, name: str) -> dict[str, torch.Tensor]:
+    """One module's weights from a run's ``checkpoint.pt`` (what export reads)."""
+    return torch.load(Path(path), map_location="cpu", weights_only=False)["modules"][name]
+
+
+def _apply_schedule(task: TrainingTask, step: int, progress: float) -> float:
+    cfg = task.cfg
+    factor = lr_factor(cfg.schedule, step, progress, warmup=cfg.warmup, floor=cfg.lr_floor)
+    for opt in task.optimizers.values():
+        for group in opt.param_groups:
+            group.setdefault("base_lr", group["lr"])
+            group["lr"] = group["base_lr"] * factor
+    return factor
+
+
+def train(task_cls: type[TrainingTask], cfg: RunConfig, resume: bool = False) -> Path:
+    """Run (or resume) a training; returns the path of ``checkpoint.pt``."""
+    torch.set_num_threads(cfg.threads)
+    seed_everything(cfg.seed)
+    device = pick_device(cfg.device)
+    out = Path(cfg.out)
+    out.mkdir(parents=True, exist_ok=True)
+    task = task_cls(cfg, device)
+    ckpt_path = out / "checkpoint.pt"
+    step, spent = 0, 0.0
+    if resume and ckpt_path.exists():
+        step, spent = load_checkpoint(task, ckpt_path)
+        print(f"resumed at step {step} after {spent / 60:.1f} min", flush=True)
+    elif cfg.init:
+        task.initialise(Path(cfg.init))
+        print(f"initialised from {cfg.init}", flush=True)
+    save_config(cfg, out)
+    log = LossLog(out / "loss.csv", out / "loss.png")
+    log.truncate(step + 1)
+    budget = Budget(cfg.steps, cfg.minutes, spent)
+    sums: dict[str, float] = {}
+    count = 0
+    while not budget.done(step):
+        factor = _apply_schedule(task, step, budget.progress(step))
+        values = task.step(step, budget.progress(step))
+        step += 1
+        for key, value in values.items():
+            sums[key] = sums.get(key, 0.0) + float(value)
+        count += 1
+        if step % cfg.log_every == 0 or step == 1:
+            means = {k: v / count for k, v in sums.items()}
+            log.log(step, seconds=budget.seconds(), lr_factor=factor, **means)
+            print(f"step {step}/{cfg.steps} {budget.seconds():.0f}s lr×{factor:.3f} "
+                  + " ".join(f"{k} {v:.4g}" for k, v in means.items()), flush=True)
+            sums, count = {}, 0
+        if step % cfg.save_every == 0:
+            save_checkpoint(task, ckpt_path, step, budget.seconds())
+            task.preview(out / "preview.png")
+    save_checkpoint(task, ckpt_path, step, budget.seconds())
+    task.preview(out / "preview.png")
+    if log.rows():
+        log.plot(f"{out.name} training")
+    print(f"done: {step} steps, {budget.seconds() / 60:.1f} min in all -> {ckpt_path}", flush=True)
+    return ckpt_path
+
+
+def main_for(task_cls: type[TrainingTask], cls: type[RunConfig], description: str,
+             argv: Sequence[str] | None = None) -> Path:
+    """The body of every ``train.py``'s ``main``: parse, then :func:`train`."""
+    cfg, resume = parse_config(cls, description, argv)
+    return train(task_cls, cfg, resume)

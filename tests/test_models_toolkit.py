@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
 
-from models import data, export, losses, metrics, training  # noqa: E402
+from models import data, export, losses, metrics, schedules, training  # noqa: E402
 from models.nets.patchgan import PatchGAN  # noqa: E402
 
 needs_data = pytest.mark.skipif(not (data.shared_data_dir() / "photos" / "bsds500").is_dir(),
@@ -138,21 +140,83 @@ def test_patchgan_is_70x70():
     assert ys.max() - ys.min() + 1 == 70 and xs.max() - xs.min() + 1 == 70
 
 
-def test_checkpointer_resumes_model_optimiser_and_step(tmp_path):
-    training.seed_everything(0)
-    net = torch.nn.Linear(3, 2)
-    opt = torch.optim.Adam(net.parameters(), lr=0.1)
-    net(torch.rand(4, 3)).sum().backward()
-    opt.step()
-    ck = training.Checkpointer(tmp_path / "ck.pt", {"net": net}, {"opt": opt})
-    ck.save(7, best=1.5)
-    net2 = torch.nn.Linear(3, 2)
-    opt2 = torch.optim.Adam(net2.parameters(), lr=0.1)
-    step, extra = training.Checkpointer(tmp_path / "ck.pt", {"net": net2}, {"opt": opt2}).resume()
-    assert step == 7 and extra == {"best": 1.5}
-    assert torch.equal(net.weight, net2.weight)
-    assert opt2.state_dict()["state"][0]["step"] == opt.state_dict()["state"][0]["step"]
-    assert training.Checkpointer(tmp_path / "none.pt", {"net": net2}).resume() == (0, {})
+@dataclasses.dataclass
+class _ToyRun(training.RunConfig):
+    out: str = "runs/toy"
+    steps: int = 12
+    width: int = training.arg(3, "hidden units")
+    layers: tuple[str, ...] = ("a", "b")
+
+
+class _ToyTask(training.TrainingTask):
+    """Regression with dropout: uses the task's NumPy generator, torch's RNG and an optimiser state."""
+
+    def __init__(self, cfg: _ToyRun, device: torch.device) -> None:
+        super().__init__(cfg, device)
+        self.net = torch.nn.Sequential(torch.nn.Linear(2, cfg.width), torch.nn.Dropout(0.3),
+                                       torch.nn.Linear(cfg.width, 1))
+        self.modules = {"net": self.net}
+        self.optimizers = {"opt": torch.optim.Adam(self.net.parameters(), lr=cfg.lr)}
+
+    def step(self, step: int, progress: float) -> dict[str, float]:
+        x = torch.from_numpy(self.rng.normal(size=(8, 2)).astype(np.float32))
+        loss = (self.net(x) - x.sum(1, keepdim=True)).pow(2).mean()
+        self.optimizers["opt"].zero_grad()
+        loss.backward()
+        self.optimizers["opt"].step()
+        return {"loss": float(loss.detach())}
+
+
+class _KilledAtSeven(_ToyTask):
+    def step(self, step: int, progress: float) -> dict[str, float]:
+        if step == 7:
+            raise KeyboardInterrupt  # the process dies between two checkpoints
+        return super().step(step, progress)
+
+
+def test_scaffold_resumes_exactly(tmp_path):
+    straight = training.train(_ToyTask, _ToyRun(out=str(tmp_path / "a"), warmup=3, save_every=5))
+    cfg = _ToyRun(out=str(tmp_path / "b"), warmup=3, save_every=5)
+    with pytest.raises(KeyboardInterrupt):
+        training.train(_KilledAtSeven, cfg)
+    resumed = training.train(_ToyTask, cfg, resume=True)                    # from step 5's checkpoint
+    a, b = training.module_state(straight, "net"), training.module_state(resumed, "net")
+    assert all(torch.equal(a[k], b[k]) for k in a)                            # bit for bit
+    rows = training.LossLog(tmp_path / "b" / "loss.csv").rows()
+    assert [r["step"] for r in rows] == [1, 10]
+    assert training.LossLog(tmp_path / "a" / "loss.csv").rows()[1]["lr_factor"] == rows[1]["lr_factor"]
+    assert training.read_config(_ToyRun, tmp_path / "b") == cfg
+
+
+def test_config_command_line_quick_and_saved_config(tmp_path):
+    cfg, resume = training.parse_config(_ToyRun, "toy", ["--quick", "--width", "5", "--layers", "c", "d", "e",
+                                                         "--out", str(tmp_path), "--resume"])
+    assert resume and cfg.quick and cfg.width == 5 and cfg.layers == ("c", "d", "e")
+    assert cfg.steps == 12 and cfg.minutes == 3.0               # --quick caps steps at 20 and sets a budget
+    cfg, _ = training.parse_config(_ToyRun, "toy", ["--quick", "--steps", "2", "--no-quick"])
+    assert cfg.steps == 2 and not cfg.quick
+    help_text = training.config_parser(_ToyRun, "toy").format_help()
+    for flag in ("--steps", "--minutes", "--seed", "--threads", "--device", "--out", "--resume", "--init",
+                 "--width", "hidden units"):
+        assert flag in help_text
+    training.save_config(cfg, tmp_path)
+    assert training.read_config(_ToyRun, tmp_path) == cfg
+
+
+def test_budget_and_schedules():
+    budget = training.Budget(steps=100, minutes=0.0)
+    assert budget.progress(25) == 0.25 and not budget.done(99) and budget.done(100)
+    spent = training.Budget(steps=100, minutes=1.0, spent=30.0)
+    assert 0.5 <= spent.progress(10) < 0.6 and not spent.done(10)
+    assert training.Budget(steps=100, minutes=1.0, spent=61.0).done(0)
+    assert schedules.lr_factor("cosine", 500, 0.0) == 1.0
+    assert schedules.lr_factor("cosine", 500, 1.0) == pytest.approx(0.05)
+    assert schedules.lr_factor("cosine", 0, 0.0, warmup=10) == pytest.approx(0.1)
+    assert schedules.lr_factor("linear_tail", 5, 0.4) == 1.0
+    assert schedules.lr_factor("linear_tail", 5, 0.75, floor=0.0) == pytest.approx(0.5)
+    assert schedules.lr_factor("constant", 5, 0.9) == 1.0
+    with pytest.raises(ValueError):
+        schedules.lr_factor("step", 0, 0.0)
 
 
 def test_loss_log_writes_csv_and_png(tmp_path):

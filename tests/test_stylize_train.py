@@ -1,4 +1,4 @@
-"""Stylize training helpers: start from the shipped ONNX weights; the weighted, multi-scale style loss."""
+"""Stylize training: weights from the shipped ONNX, the Gaussian pyramid, the relative losses, a quick run."""
 
 from __future__ import annotations
 
@@ -11,38 +11,60 @@ torch = pytest.importorskip("torch")
 ort = pytest.importorskip("onnxruntime")
 
 from models.features import FeatureNet, gram  # noqa: E402
-from models.nets.stylize import StylizeExport, StylizeNet  # noqa: E402
+from models.nets.stylize import StylizeConfig, StylizeExport, StylizeNet  # noqa: E402
 from models.stylize.export import feeds  # noqa: E402
-from models.stylize.train import downsample, initial_weights, relative_style_loss  # noqa: E402
+from models.stylize.train import (  # noqa: E402
+    initial_weights,
+    pyramid,
+    relative_content_loss,
+    relative_style_loss,
+)
 
 SHIPPED = Path(__file__).resolve().parents[1] / "plugins" / "filters" / "stylize" / "stylize.onnx"
 
 
+def shipped_config() -> StylizeConfig:
+    from models.stylize.export import config_of_onnx
+
+    return config_of_onnx(SHIPPED)
+
+
 def test_shipped_onnx_weights_reproduce_the_onnx_output():
-    net = StylizeNet()
+    net = StylizeNet(shipped_config())
     net.load_state_dict(initial_weights(SHIPPED), strict=True)
-    inputs = feeds(48, 64, seed=3)
+    inputs = feeds(48, 64, seed=3, stats_length=net.stats_size)
     with torch.no_grad():
         ours = StylizeExport(net.eval())(*(torch.from_numpy(v) for v in inputs.values()))[0].numpy()
     theirs = ort.InferenceSession(str(SHIPPED), providers=["CPUExecutionProvider"]).run(None, inputs)[0]
     assert np.abs(ours - theirs).max() < 1e-5
 
 
-def test_style_loss_is_zero_on_target_and_layer_weights_select_layers():
+def test_relative_losses_are_zero_on_target_and_one_for_nothing():
     torch.manual_seed(0)
-    feat = FeatureNet(pool="avg", width=0.25, last_layer="relu2_1")
-    style, other = torch.rand(1, 3, 32, 32), torch.rand(1, 3, 32, 32)
-    layers = ["relu1_1", "relu2_1"]
+    feat = FeatureNet(arch="vgg16", width=0.25, last_layer="relu2_2")
+    style, other = torch.rand(2, 3, 32, 32), torch.rand(2, 3, 32, 32)
+    layers = ["relu1_2", "relu2_2"]
     with torch.no_grad():
         targets = {n: gram(f) for n, f in feat(style, layers).items()}
-        f_other = feat(other, layers)
         assert float(relative_style_loss(feat(style, layers), targets)) < 1e-10
-        only_first = relative_style_loss(f_other, targets, {"relu1_1": 1.0, "relu2_1": 0.0})
-        alone = relative_style_loss({"relu1_1": f_other["relu1_1"]}, {"relu1_1": targets["relu1_1"]})
-    assert float(only_first) == pytest.approx(float(alone), rel=1e-6)
-    assert float(only_first) > 0
+        assert float(relative_style_loss(feat(other, layers), targets)) > 0
+        zeros = {n: torch.zeros_like(f) for n, f in feat(style, layers).items()}
+        assert float(relative_content_loss(zeros, feat(style, layers))) == pytest.approx(1.0)
 
 
-def test_downsample_is_a_box_filter():
-    image = torch.arange(16.0).reshape(1, 1, 4, 4)
-    assert downsample(image, 2).flatten().tolist() == [2.5, 4.5, 10.5, 12.5]
+def test_pyramid_halves_and_keeps_the_mean():
+    image = torch.rand(1, 3, 64, 48)
+    levels = pyramid(image, 2)
+    assert [tuple(x.shape[2:]) for x in levels] == [(64, 48), (32, 24), (16, 12)]
+    flat = torch.full((1, 3, 32, 32), 0.3)
+    assert torch.allclose(pyramid(flat, 1)[1], torch.full((1, 3, 16, 16), 0.3))
+    image.requires_grad_(True)
+    pyramid(image, 2)[2].sum().backward()
+    assert image.grad is not None and float(image.grad.abs().sum()) > 0
+
+
+def test_a_deeper_network_needs_sides_of_its_multiple():
+    net = StylizeNet(StylizeConfig(widths=(8, 8, 8, 16), n_res=1))
+    assert net.cfg.multiple == 8
+    out = net(torch.rand(1, 3, 40, 24), torch.eye(5)[:1])
+    assert out.shape == (1, 3, 40, 24)

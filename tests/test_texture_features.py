@@ -1,17 +1,15 @@
-"""models.features: the random-weight VGG-19-shaped feature network and its loss helpers."""
+"""models.features: the VGG-shaped feature network (random or loaded weights) and its loss helpers."""
 
 from __future__ import annotations
 
+import pytest
 import torch
 
 from models.features import (
     LAYER_NAMES,
-    WEIGHTS_ENV,
     FeatureNet,
     content_loss,
-    default_feature_net,
     gram,
-    load_torchvision_vgg19,
     pink_noise,
     style_loss,
 )
@@ -50,35 +48,24 @@ def test_circular_padding_is_shift_equivariant() -> None:
     assert not torch.allclose(moved, torch.roll(zeros(x, ["relu1_2"])["relu1_2"], (2, 4), dims=(2, 3)))
 
 
-def test_loads_a_torchvision_state_dict(tmp_path) -> None:
-    source = FeatureNet(width=1.0, seed=5, last_layer="pool5", init="kaiming", pool="max")
-    state = {k: v for k, v in source.state_dict().items() if k.startswith("features.")}
-    state["classifier.0.weight"] = torch.zeros(2, 2)           # ignored, as in a full vgg19 checkpoint
-    path = tmp_path / "vgg19.pth"
-    torch.save(state, path)
-    net = load_torchvision_vgg19(path, last_layer="relu3_1")
-    x = torch.rand(1, 3, 32, 32)
-    assert torch.allclose(net(x, ["relu3_1"])["relu3_1"], source(x, ["relu3_1"])["relu3_1"], atol=1e-5)
-    torch.save({"features.0.weight": torch.zeros(64, 3, 3, 3)}, tmp_path / "bad.pth")
-    try:
-        load_torchvision_vgg19(tmp_path / "bad.pth")
-    except ValueError as exc:
-        assert "not a torchvision VGG-19" in str(exc)
-    else:
-        raise AssertionError("an incomplete state dict must be rejected")
-
-
-def test_default_net_takes_pretrained_weights_from_the_environment(tmp_path, monkeypatch) -> None:
-    source = FeatureNet(width=1.0, seed=6, last_layer="relu2_1", init="kaiming", pool="max")
-    path = tmp_path / "vgg19.pth"
-    torch.save({k: v for k, v in source.state_dict().items() if k.startswith("features.")}, path)
-    x = torch.rand(1, 3, 16, 16)
-    monkeypatch.setenv(WEIGHTS_ENV, str(tmp_path / "absent.pth"))
-    random_net = default_feature_net(width=0.25, last_layer="relu1_1")   # no file: random, width honoured
-    assert random_net.channels("relu1_1") == 16
-    monkeypatch.setenv(WEIGHTS_ENV, str(path))
-    loaded = default_feature_net(width=0.25, last_layer="relu2_1")       # file: VGG-19 at full width
-    assert torch.allclose(loaded(x, ["relu2_1"])["relu2_1"], source(x, ["relu2_1"])["relu2_1"], atol=1e-5)
+def test_vgg16_layout_caffe_input_and_loaded_convs() -> None:
+    net = FeatureNet(arch="vgg16", width=0.125, last_layer="pool5", init="kaiming", preprocess="caffe")
+    assert [n for n, _ in net.convs()] == ["conv1_1", "conv1_2", "conv2_1", "conv2_2", "conv3_1", "conv3_2",
+                                           "conv3_3", "conv4_1", "conv4_2", "conv4_3", "conv5_1", "conv5_2",
+                                           "conv5_3"]
+    with pytest.raises(ValueError, match="unknown vgg16 layer"):
+        FeatureNet(arch="vgg16", last_layer="relu3_4")
+    # caffe: RGB 0..1 becomes BGR 0..255 minus the BGR mean
+    rgb = torch.rand(1, 3, 4, 4)
+    bgr = rgb.flip(1) * 255 - torch.tensor([103.939, 116.779, 123.68]).view(1, 3, 1, 1)
+    assert torch.allclose(net.normalise(rgb), bgr, atol=1e-4)
+    weights = {name: (torch.full_like(conv.weight, 0.01), torch.zeros_like(conv.bias))
+               for name, conv in net.convs()}
+    net.load_convs(weights)
+    assert torch.equal(net.features[0].weight, weights["conv1_1"][0])
+    weights["conv2_1"] = (torch.zeros(3, 3, 3, 3), torch.zeros(3))
+    with pytest.raises(ValueError, match="conv2_1"):
+        net.load_convs(weights)
 
 
 def test_gram_and_losses() -> None:

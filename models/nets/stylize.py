@@ -24,12 +24,19 @@ from torch import nn
 
 @dataclass(frozen=True)
 class StylizeConfig:
-    """Shape of the network. ``widths`` are the channels at full, 1/2 and 1/4 resolution."""
+    """Shape of the network. ``widths`` are the channels at full, 1/2, 1/4 … resolution: one stride-2
+    convolution per further entry, so the input sides must be multiples of ``2 ** (len(widths) - 1)``.
+    ``n_res`` residual blocks work at the lowest resolution, where each 3×3 convolution sees furthest
+    (the receptive field that large motifs such as whole swirls and wave crests need)."""
 
     n_styles: int = 5
-    widths: tuple[int, int, int] = (16, 32, 64)
+    widths: tuple[int, ...] = (16, 32, 64)
     n_res: int = 5
     eps: float = 1e-5
+
+    @property
+    def multiple(self) -> int:
+        return 2 ** (len(self.widths) - 1)
 
 
 class CondInstanceNorm(nn.Module):
@@ -119,18 +126,18 @@ class UpConv(nn.Module):
 
 
 class StylizeNet(nn.Module):
-    """Image (N×3×H×W, 0..1, H and W multiples of 4) + style weights (N×S) → stylised image (0..1)."""
+    """Image (N×3×H×W, 0..1, sides multiples of ``cfg.multiple``) + style weights (N×S) → stylised image."""
 
     def __init__(self, cfg: StylizeConfig | None = None) -> None:
         super().__init__()
         self.cfg = cfg = cfg or StylizeConfig()
-        c1, c2, c3 = cfg.widths
-        self.down = nn.ModuleList([ConvNormAct(3, c1, 9, 1, cfg), ConvNormAct(c1, c2, 3, 2, cfg),
-                                   ConvNormAct(c2, c3, 3, 2, cfg)])
-        self.res = nn.ModuleList([ResBlock(c3, cfg) for _ in range(cfg.n_res)])
-        self.up = nn.ModuleList([UpConv(c3, c2, cfg), UpConv(c2, c1, cfg)])
+        widths = cfg.widths
+        self.down = nn.ModuleList([ConvNormAct(3, widths[0], 9, 1, cfg)] + [
+            ConvNormAct(a, b, 3, 2, cfg) for a, b in zip(widths[:-1], widths[1:])])
+        self.res = nn.ModuleList([ResBlock(widths[-1], cfg) for _ in range(cfg.n_res)])
+        self.up = nn.ModuleList([UpConv(a, b, cfg) for a, b in zip(widths[:0:-1], widths[-2::-1])])
         self.out_pad = nn.ReflectionPad2d(4)
-        self.out_conv = nn.Conv2d(c1, 3, 9)
+        self.out_conv = nn.Conv2d(widths[0], 3, 9)
 
     @property
     def stats_size(self) -> int:

@@ -1,18 +1,19 @@
-"""Evaluate the shipped stylize network on BSD100 through the app's own pipeline.
+"""Evaluate the shipped stylize network through the app's own pipeline, against Johnson et al.'s outputs.
 
     python -m models.evaluate stylize [--limit N] [--no-card]
 
-There is no ground truth for a stylised photo, so three things are measured per style, each against
-something one can read:
-- **style error**: the relative Gram error of the output against the painting on the loss net
-  (the training objective's style term, relu1_1…relu4_1, painting at 256 px);
-- **structure**: SSIM of the output's luma against the photo's (1 = the photo's shapes unchanged;
-  a good stylisation keeps the shapes recognisable, so well above an unrelated image, but repaints them);
-- **horizontal lines**: the share of the fine (2–5 px) detail power in horizontal lines, and
-- **peakiness**: how periodic the 2–8 px detail is (``models/stylize/orientation.py``; ~1.3 for noise,
-  higher for stripes or a lattice of dots), each next to the painting's own value. The random loss net
-  cannot tell lines or dot lattices from strokes, so this is where those artefacts show.
-The table is printed and written into plugins/filters/stylize/MODEL_CARD.md.
+1. **Johnson et al. 2016 on their chicago.jpg** (shared/data/reference/johnson2016), per style, on the
+   ImageNet VGG16 (design §6), for our output and for Johnson's own (both at Johnson's output size):
+   - *style distance*: Johnson's style layers relu1_2, relu2_2, relu3_3, relu4_3; per layer
+     ‖G(out) − G(painting)‖² / ‖G(painting)‖², averaged; the painting at 512 px long side;
+   - *coarse style distance*: the same at relu3_3 + relu4_3 on the images halved and quartered
+     (Gaussian pyramid), where fine texture cannot stand in for the painting's large motifs;
+   - *content distance*: ‖F(out) − F(photo)‖² / ‖F(photo)‖² at relu3_3.
+   Goal (issue #19): style ≤ Johnson's, content ≤ 1.1 × Johnson's, for all five styles.
+2. **BSD100** (100 photos, full size): structure (luma SSIM against the photo) and the fine detail's
+   horizontal-line share and peakiness (``orientation.py``), each next to the painting's own value, so
+   scan lines or dot lattices would show.
+Tables are printed and written into plugins/filters/stylize/MODEL_CARD.md.
 """
 
 from __future__ import annotations
@@ -23,17 +24,25 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from PIL import Image
 
 from models.card import write_evaluation
-from models.data import bsd100, load_rgb
-from models.features import FeatureNet
+from models.data import bsd100, load_rgb, shared_data_dir
+from models.features import FeatureNet, gram
 from models.metrics import ssim_y
 from models.stylize.orientation import horizontal_line_share, peakiness
-from models.stylize.train import STYLE_LAYERS, STYLE_SIDE, relative_style_loss, style_image, style_targets
+from models.stylize.train import STYLE_LAYERS, pyramid, style_image
 from plugins.filters.stylize.styles import STYLES
 from plugins.pipeline import apply_filter
 
 CARD = Path("plugins/filters/stylize/MODEL_CARD.md")
+PAINTING_SIDE = 512
+COARSE_LAYERS = ("relu3_3", "relu4_3")
+CONTENT_LAYER = "relu3_3"
+#: Johnson et al.'s own output on chicago.jpg for each of our styles (their released models).
+JOHNSON_OUTPUTS = {"starry_night": "eccv16/chicago_starry_night.jpg", "the_scream": "chicago_scream.jpg",
+                   "wave": "eccv16/chicago_wave.jpg", "composition_vii": "eccv16/chicago_composition_vii.jpg",
+                   "udnie": "chicago_udnie.jpg"}
 
 
 def to_tensor(rgb: np.ndarray) -> torch.Tensor:
@@ -45,47 +54,92 @@ def stylise(rgb: np.ndarray, style: str) -> np.ndarray:
     return apply_filter("stylize", rgba, params={"style": style})[:, :, :3]
 
 
-def evaluate(limit: int | None) -> dict[str, dict[str, float]]:
-    torch.set_num_threads(1)
-    feat = FeatureNet(pool="avg", width=0.5, last_layer="relu4_1")
-    targets = style_targets(feat, STYLE_SIDE)
-    photos = [load_rgb(p) for p in bsd100()[:limit]]
+def gram_distance(feats: dict[str, torch.Tensor], targets: dict[str, torch.Tensor]) -> float:
+    """Mean over layers of ‖G − T‖² / ‖T‖²."""
+    return float(np.mean([float((gram(feats[n]) - t).pow(2).sum() / t.pow(2).sum())
+                          for n, t in targets.items()]))
+
+
+class Distances:
+    """The three VGG16 distances of an output to its painting and photo."""
+
+    def __init__(self, feat: FeatureNet, painting: torch.Tensor) -> None:
+        self.feat = feat
+        with torch.no_grad():
+            levels = pyramid(painting, 2)
+            self.full = {n: gram(f) for n, f in feat(levels[0], list(STYLE_LAYERS)).items()}
+            self.coarse = [{n: gram(f) for n, f in feat(level, list(COARSE_LAYERS)).items()}
+                           for level in levels[1:]]
+
+    @torch.no_grad()
+    def measure(self, out: torch.Tensor, photo: torch.Tensor) -> dict[str, float]:
+        levels = pyramid(out, 2)
+        feats = self.feat(out, sorted({*STYLE_LAYERS, CONTENT_LAYER}))
+        reference = self.feat(photo, [CONTENT_LAYER])[CONTENT_LAYER]
+        coarse = [gram_distance(self.feat(level, list(COARSE_LAYERS)), target)
+                  for level, target in zip(levels[1:], self.coarse, strict=True)]
+        return {"style": gram_distance(feats, self.full), "coarse": float(np.mean(coarse)),
+                "content": float((feats[CONTENT_LAYER] - reference).pow(2).mean() / reference.pow(2).mean())}
+
+
+def versus_johnson(feat: FeatureNet) -> dict[str, dict[str, float]]:
+    """Per style: our and Johnson's distances on chicago.jpg, both at Johnson's output size."""
+    ref = shared_data_dir() / "reference" / "johnson2016"
     rows: dict[str, dict[str, float]] = {}
-    photo_lines, photo_peaks = zip(*((horizontal_line_share(x), peakiness(x))
-                                     for x in map(to_tensor, photos)), strict=True)
-    photo_stats = {"lines": float(np.mean(photo_lines)), "peaks": float(np.mean(photo_peaks))}
-    for index, style in enumerate(STYLES):
-        style_err, structure, lines, peaks = [], [], [], []
-        for photo in photos:
-            out = stylise(photo, style)
-            x = to_tensor(out)
-            with torch.no_grad():
-                feats = feat(x, list(STYLE_LAYERS))
-                style_err.append(float(relative_style_loss(
-                    feats, {n: t[index:index + 1] for n, t in targets.items()})))
-            structure.append(ssim_y(out, photo, border=0))
-            lines.append(horizontal_line_share(x))
-            peaks.append(peakiness(x))
-        painting = style_image(style)
-        rows[style] = {"style_error": float(np.mean(style_err)), "ssim": float(np.mean(structure)),
-                       "lines": float(np.mean(lines)), "painting_lines": horizontal_line_share(painting),
-                       "peaks": float(np.mean(peaks)), "painting_peaks": peakiness(painting)}
+    for style in STYLES:
+        with Image.open(ref / "outputs" / JOHNSON_OUTPUTS[style]) as img:
+            johnson = np.asarray(img.convert("RGB"))
+        height, width = johnson.shape[:2]
+        with Image.open(ref / "content" / "chicago.jpg") as img:
+            photo = np.asarray(img.convert("RGB").resize((width, height), Image.Resampling.LANCZOS))
+        distances = Distances(feat, style_image(style, PAINTING_SIDE))
+        ours = distances.measure(to_tensor(stylise(photo, style)), to_tensor(photo))
+        theirs = distances.measure(to_tensor(johnson), to_tensor(photo))
+        rows[style] = {**ours, **{f"johnson_{k}": v for k, v in theirs.items()}}
         print(style, {k: round(v, 3) for k, v in rows[style].items()}, flush=True)
-    rows["photo"] = photo_stats
     return rows
 
 
-def markdown(rows: dict[str, dict[str, float]], count: int) -> str:
-    lines = [f"BSD100 ({count} photos, full size, through `plugins.pipeline.apply_filter`). Reproduce: "
-             "`python -m models.evaluate stylize`.", "",
-             "| style | style error (Gram, ↓) | structure (luma SSIM vs photo) | horizontal-line share of "
-             "2–5 px detail: output / painting | peakiness of 2–8 px detail: output / painting |",
-             "|---|---:|---:|---:|---:|"]
+def on_bsd100(limit: int | None) -> dict[str, dict[str, float]]:
+    photos = [load_rgb(p) for p in bsd100()[:limit]]
+    rows: dict[str, dict[str, float]] = {}
+    lines, peaks = zip(*((horizontal_line_share(x), peakiness(x)) for x in map(to_tensor, photos)),
+                       strict=True)
+    rows["photo"] = {"lines": float(np.mean(lines)), "peaks": float(np.mean(peaks))}
     for style in STYLES:
-        r = rows[style]
-        lines.append(f"| {style} | {r['style_error']:.4f} | {r['ssim']:.3f} | {r['lines']:.2f} / "
-                     f"{r['painting_lines']:.2f} | {r['peaks']:.2f} / {r['painting_peaks']:.2f} |")
-    photo = rows["photo"]
+        structure, lines, peaks = [], [], []
+        for photo in photos:
+            out = stylise(photo, style)
+            structure.append(ssim_y(out, photo, border=0))
+            lines.append(horizontal_line_share(to_tensor(out)))
+            peaks.append(peakiness(to_tensor(out)))
+        painting = style_image(style, 256)
+        rows[style] = {"ssim": float(np.mean(structure)), "lines": float(np.mean(lines)),
+                       "painting_lines": horizontal_line_share(painting), "peaks": float(np.mean(peaks)),
+                       "painting_peaks": peakiness(painting)}
+        print(style, {k: round(v, 3) for k, v in rows[style].items()}, flush=True)
+    return rows
+
+
+def markdown(johnson: dict[str, dict[str, float]], bsd: dict[str, dict[str, float]], count: int) -> str:
+    lines = ["Johnson et al.'s chicago.jpg, ImageNet VGG16 distances (↓), ours / Johnson's own output at the "
+             "same size. Reproduce: `python -m models.evaluate stylize`.", "",
+             "| style | style distance | coarse style distance (½, ¼) | content distance (relu3_3) | "
+             "goal met |", "|---|---:|---:|---:|:-:|"]
+    for style in STYLES:
+        r = johnson[style]
+        met = r["style"] <= r["johnson_style"] and r["content"] <= 1.1 * r["johnson_content"]
+        lines.append(f"| {style} | {r['style']:.3f} / {r['johnson_style']:.3f} | {r['coarse']:.3f} / "
+                     f"{r['johnson_coarse']:.3f} | {r['content']:.3f} / {r['johnson_content']:.3f} | "
+                     f"{'yes' if met else 'no'} |")
+    lines += ["", f"BSD100 ({count} photos, full size, through `plugins.pipeline.apply_filter`):", "",
+              "| style | structure (luma SSIM vs photo) | horizontal-line share of 2–5 px detail: output / "
+              "painting | peakiness of 2–8 px detail: output / painting |", "|---|---:|---:|---:|"]
+    for style in STYLES:
+        r = bsd[style]
+        lines.append(f"| {style} | {r['ssim']:.3f} | {r['lines']:.2f} / {r['painting_lines']:.2f} | "
+                     f"{r['peaks']:.2f} / {r['painting_peaks']:.2f} |")
+    photo = bsd["photo"]
     lines += ["", f"The photos themselves: horizontal-line share {photo['lines']:.2f}, peakiness "
                   f"{photo['peaks']:.2f}. Detail with no preferred direction puts 0.17 in the ±15° sector; "
                   "coloured noise has a peakiness of 1.3."]
@@ -93,13 +147,17 @@ def markdown(rows: dict[str, dict[str, float]], count: int) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
+    from models.vgg16 import imagenet_vgg16
+
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--limit", type=int, default=None, help="first N photos only (not written)")
+    parser.add_argument("--limit", type=int, default=None, help="first N BSD100 photos only (not written)")
     parser.add_argument("--no-card", action="store_true", help="print only")
     args = parser.parse_args(argv)
-    rows = evaluate(args.limit)
-    text = markdown(rows, len(bsd100()[:args.limit]))
+    torch.set_num_threads(2)
+    johnson = versus_johnson(imagenet_vgg16(last_layer="relu4_3"))
+    bsd = on_bsd100(args.limit)
+    text = markdown(johnson, bsd, len(bsd100()[:args.limit]))
     print(text)
     if not args.no_card and args.limit is None:
         write_evaluation(CARD, text)

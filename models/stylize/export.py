@@ -1,6 +1,6 @@
 """Export the trained style network to plugins/filters/stylize/stylize.onnx, check parity, write the hash.
 
-``python -m models.stylize.export [--checkpoint runs/stylize/last.pt]``
+``python -m models.stylize.export [--run runs/stylize]`` (the run folder's checkpoint.pt and config.json)
 """
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ import onnx
 import onnxruntime as ort
 import torch
 
-from models.export import OPSET, write_model_hash
-from models.nets.stylize import StylizeExport, StylizeNet
+from models.export import OPSET, onnx_state_dict, write_model_hash
+from models.nets.stylize import StylizeConfig, StylizeExport, StylizeNet
+from models.training import module_state, read_config
 from plugins.filters.stylize.styles import STATS_LENGTH, STYLES
 
 PLUGIN_DIR = Path("plugins/filters/stylize")
@@ -23,18 +24,29 @@ INPUTS = ("image", "style_weights", "norm_stats", "norm_stats_mix")
 OUTPUTS = ("output", "norm_stats_out")
 
 
-def load_net(checkpoint: Path) -> StylizeNet:
-    net = StylizeNet()
-    state = torch.load(checkpoint, map_location="cpu", weights_only=False)
-    net.load_state_dict(state["modules"]["net"])
+def load_net(run: Path) -> StylizeNet:
+    """The trained network of a run folder (its shape from config.json, weights from checkpoint.pt)."""
+    from models.stylize.train import StylizeRun
+
+    net = StylizeNet(read_config(StylizeRun, run).net_config)
+    net.load_state_dict(module_state(run / "checkpoint.pt", "net"))
     return net.eval()
 
 
-def feeds(height: int, width: int, seed: int = 0) -> dict[str, np.ndarray]:
+def config_of_onnx(path: Path) -> StylizeConfig:
+    """The network shape of an exported stylize.onnx, read from its initializers' shapes."""
+    state = onnx_state_dict(path)
+    downs = sorted({int(k.split(".")[2]) for k in state if k.startswith("net.down.")})
+    widths = tuple(int(state[f"net.down.{i}.conv.weight"].shape[0]) for i in downs)
+    n_res = len({k.split(".")[2] for k in state if k.startswith("net.res.")})
+    return StylizeConfig(n_styles=int(state["net.down.0.norm.gamma"].shape[0]), widths=widths, n_res=n_res)
+
+
+def feeds(height: int, width: int, seed: int = 0, stats_length: int = STATS_LENGTH) -> dict[str, np.ndarray]:
     rng = np.random.default_rng(seed)
     weights = rng.dirichlet(np.ones(len(STYLES)))[None].astype(np.float32)
     return {"image": rng.random((1, 3, height, width), dtype=np.float32), "style_weights": weights,
-            "norm_stats": np.zeros((1, STATS_LENGTH), np.float32),
+            "norm_stats": np.zeros((1, stats_length), np.float32),
             "norm_stats_mix": np.zeros((1, 1), np.float32)}
 
 
@@ -43,7 +55,7 @@ def parity(module: StylizeExport, path: Path) -> float:
     sess = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
     worst = 0.0
     for h, w in ((64, 64), (96, 160), (200, 136)):
-        inputs = feeds(h, w)
+        inputs = feeds(h, w, stats_length=module.net.stats_size)
         with torch.no_grad():
             ref = module(*(torch.from_numpy(v) for v in inputs.values()))
         got = sess.run(None, inputs)
@@ -70,13 +82,13 @@ def export(module: StylizeExport, example: tuple[torch.Tensor, ...], path: Path)
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--checkpoint", type=Path, default=Path("runs/stylize/last.pt"))
+    parser.add_argument("--run", type=Path, default=Path("runs/stylize"), help="the training run folder")
     args = parser.parse_args()
-    net = load_net(args.checkpoint)
+    net = load_net(args.run)
     if net.stats_size != STATS_LENGTH:
         raise SystemExit(f"network has {net.stats_size} statistics, styles.STATS_LENGTH says {STATS_LENGTH}")
     module = StylizeExport(net).eval()
-    example = tuple(torch.from_numpy(v) for v in feeds(64, 64).values())
+    example = tuple(torch.from_numpy(v) for v in feeds(64, 64, stats_length=net.stats_size).values())
     path = PLUGIN_DIR / MODEL_FILE
     export(module, example, path)
     worst = parity(module, path)

@@ -1,39 +1,76 @@
-"""Train the conditional-instance-norm style network on BSDS500 train+test crops.
+"""Train the conditional-instance-norm style network (five paintings, one network) on photo crops.
 
-Loss (per sample, for the style it was given): relative Gram error at the style layers of the
-random-weight VGG-19-shaped FeatureNet (models/features.py), relative content error averaged over one
-or more layers, and a total-variation term.
-``python -m models.stylize.train [--quick] [--steps N] [--minutes M]``
-(see plugins/filters/stylize/MODEL_CARD.md for the two-stage commands that made the shipped model)
+Loss per sample, for the style it was given (Johnson et al. 2016 on the ImageNet VGG16 of design §6):
+- content: relative feature error at ``content_layers`` (Johnson: relu3_3; relu2_2 keeps edges crisper);
+- style: relative Gram error at relu1_2, relu2_2, relu3_3, relu4_3 against the painting at
+  ``style_side`` px, plus the same at the coarser levels of a Gaussian pyramid of output and painting
+  (``pyramid_levels``, at ``pyramid_layers``; Snelgrove 2017). The full-size Grams alone are satisfied
+  by fine texture; matching the halved and quartered images asks for the painting's large motifs;
+- total variation.
+Optional terms from the random-network days (MRF patches, spectral direction/concentration) stay
+available with weight 0 by default.
+
+``python -m models.stylize.train [--quick] [--steps N] [--minutes M] [--resume] …`` (``--help``; the
+shared flags are models/training.py's). The model card gives the commands of the shipped model.
 """
 
 from __future__ import annotations
 
-import argparse
-import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 
+from models import training
 from models.data import load_rgb, random_crop, random_flip, shared_data_dir, training_images
-from models.features import FeatureNet, default_feature_net, gram, pretrained_weights_path
-from models.nets.stylize import StylizeNet
+from models.features import FeatureNet, gram
+from models.nets.stylize import StylizeConfig, StylizeNet
 from models.stylize.mrf import PatchBank, mrf_loss
 from models.stylize.orientation import concentration, direction_shares, spectrum_loss
-from models.training import Checkpointer, LossLog, seed_everything
+from models.training import arg
+from models.vgg16 import imagenet_vgg16
 from plugins.filters.stylize.styles import STYLES
 
-STYLE_LAYERS = ("relu1_1", "relu2_1", "relu3_1", "relu4_1")
-CONTENT_LAYERS = ("relu3_1",)
-STYLE_SIDE = 256
-RUNS = Path("runs/stylize")
-# Patch stride (painting bank and output) per MRF layer: relu3_1 at stride 1 would cost ~4× more for
-# little gain, since neighbouring 3×3 patches overlap by two thirds.
-MRF_STRIDES = {"relu3_1": 2, "relu4_1": 1}
+#: Johnson et al.'s style layers on VGG16.
+STYLE_LAYERS = ("relu1_2", "relu2_2", "relu3_3", "relu4_3")
+# Patch stride (painting bank and output) per MRF layer.
+MRF_STRIDES = {"relu3_3": 2, "relu4_3": 1}
 
 
-def style_image(stem: str, side: int = STYLE_SIDE) -> torch.Tensor:
+@dataclass
+class StylizeRun(training.RunConfig):
+    out: str = "runs/stylize"
+    steps: int = 8000
+    lr: float = 1e-3
+    warmup: int = 100
+    crop: int = arg(128, "side of the square photo crops")
+    batch: int = 4
+    widths: tuple[int, ...] = arg((16, 32, 64, 128), "network channels per resolution (full, 1/2, …)")
+    n_res: int = arg(5, "residual blocks at the lowest resolution")
+    content_layers: tuple[str, ...] = arg(("relu2_2", "relu3_3"), "relative content error, averaged")
+    content_weight: float = 1.0
+    style_weight: float = arg(4.0, "weight of the style term (full size and pyramid together)")
+    style_side: int = arg(512, "long side of the paintings in the loss: larger gives larger strokes")
+    pyramid_levels: int = arg(2, "coarser pyramid levels (½, ¼, …) at which the Grams are matched too")
+    pyramid_layers: tuple[str, ...] = arg(("relu3_3", "relu4_3"), "layers of the coarse-level Grams")
+    pyramid_weight: float = arg(1.0, "weight of each coarse level against the full-size one")
+    tv_weight: float = arg(2.0, "total variation (squared neighbour differences)")
+    mrf_weight: float = arg(0.0, "Li & Wand patch (MRF) loss (models/stylize/mrf.py); 0 = off")
+    direction_weight: float = arg(0.0, "fine detail's direction shares as the painting's; 0 = off")
+    peak_weight: float = arg(0.0, "fine detail no more periodic than the painting's; 0 = off")
+
+    def quick_overrides(self) -> dict:
+        return {**super().quick_overrides(), "steps": 6, "crop": 64, "batch": 2, "style_side": 128}
+
+    @property
+    def net_config(self) -> StylizeConfig:
+        return StylizeConfig(n_styles=len(STYLES), widths=tuple(self.widths), n_res=self.n_res)
+
+
+def style_image(stem: str, side: int) -> torch.Tensor:
+    """The painting ``stem`` from the shared data, long side ``side`` px, (1, 3, H, W) in 0..1."""
     from PIL import Image
 
     with Image.open(shared_data_dir() / "styles" / f"{stem}.jpg") as img:
@@ -43,167 +80,169 @@ def style_image(stem: str, side: int = STYLE_SIDE) -> torch.Tensor:
         return torch.from_numpy(np.asarray(img, dtype=np.float32) / 255.0).permute(2, 0, 1)[None]
 
 
-def initial_weights(path: Path) -> dict[str, torch.Tensor]:
-    """The network's state dict from a training checkpoint (.pt) or from the shipped ONNX file.
+_BINOMIAL = torch.tensor([1.0, 4.0, 6.0, 4.0, 1.0]) / 16.0
 
-    The exporter wraps the network as ``net`` inside ``StylizeExport``, so the ONNX initializers are
-    named ``net.<parameter>``.
+
+def pyramid_down(image: torch.Tensor) -> torch.Tensor:
+    """One Gaussian-pyramid step: 5-tap binomial blur (reflect padding), then every second pixel."""
+    channels = image.shape[1]
+    kernel = (_BINOMIAL[:, None] * _BINOMIAL[None, :]).to(image).expand(channels, 1, 5, 5)
+    return F.conv2d(F.pad(image, (2, 2, 2, 2), mode="reflect"), kernel, stride=2, groups=channels)
+
+
+def pyramid(image: torch.Tensor, levels: int) -> list[torch.Tensor]:
+    """``image`` and its ``levels`` coarser Gaussian-pyramid levels."""
+    out = [image]
+    for _ in range(levels):
+        out.append(pyramid_down(out[-1]))
+    return out
+
+
+def relative_style_loss(feats: dict[str, torch.Tensor], targets: dict[str, torch.Tensor]) -> torch.Tensor:
+    """Mean over layers of ‖G − T‖² / ‖T‖² per sample, averaged over the batch (targets (N, C, C))."""
+    total = torch.zeros((), device=next(iter(feats.values())).device)
+    for name, target in targets.items():
+        diff = (gram(feats[name]) - target).pow(2).sum(dim=(1, 2)) / target.pow(2).sum(dim=(1, 2))
+        total = total + diff.mean()
+    return total / len(targets)
+
+
+def relative_content_loss(feats: dict[str, torch.Tensor], targets: dict[str, torch.Tensor]) -> torch.Tensor:
+    """Mean over layers of ‖F − P‖² / ‖P‖²."""
+    errors = [(feats[n] - targets[n]).pow(2).mean() / targets[n].pow(2).mean() for n in targets]
+    return sum(errors) / len(errors)
+
+
+def style_targets(feat: FeatureNet, side: int, levels: int = 0,
+                  coarse_layers: tuple[str, ...] = ()) -> list[dict[str, torch.Tensor]]:
+    """Per pyramid level, the Gram matrices (one row per style, STYLES order) of every painting.
+
+    Level 0 uses :data:`STYLE_LAYERS`; coarser levels ``coarse_layers``.
     """
+    with torch.no_grad():
+        levels_of = [pyramid(style_image(stem, side), levels) for stem in STYLES]
+        out = []
+        for level in range(levels + 1):
+            layers = STYLE_LAYERS if level == 0 else coarse_layers
+            feats = [feat(p[level], list(layers)) for p in levels_of]
+            out.append({n: torch.cat([gram(f[n]) for f in feats]) for n in layers})
+        return out
+
+
+def total_variation(image: torch.Tensor) -> torch.Tensor:
+    return ((image[..., 1:, :] - image[..., :-1, :]).pow(2).mean()
+            + (image[..., 1:] - image[..., :-1]).pow(2).mean())
+
+
+def initial_weights(path: Path) -> dict[str, torch.Tensor]:
+    """The network's state dict from a run's checkpoint.pt or from a shipped stylize.onnx (whose
+    initializers are named ``net.<parameter>``: the exporter wraps the network as ``net``)."""
     if path.suffix == ".onnx":
         from models.export import onnx_state_dict
 
         state = onnx_state_dict(path)
         return {k.removeprefix("net."): v for k, v in state.items() if k.startswith("net.")}
-    return torch.load(path, map_location="cpu", weights_only=False)["modules"]["net"]
+    return training.module_state(path, "net")
 
 
-def style_targets(feat: FeatureNet, side: int) -> dict[str, torch.Tensor]:
-    """Gram matrices (one row per style, in STYLES order) of every painting at ``side`` px long side."""
-    with torch.no_grad():
-        feats = [feat(style_image(stem, side), list(STYLE_LAYERS)) for stem in STYLES]
-        return {n: torch.cat([gram(f[n]) for f in feats]) for n in STYLE_LAYERS}
+class StylizeTask(training.TrainingTask):
+    cfg: StylizeRun
 
+    def __init__(self, cfg: StylizeRun, device: torch.device) -> None:
+        super().__init__(cfg, device)
+        self.feat = imagenet_vgg16(last_layer="relu4_3").to(device)
+        grams = style_targets(self.feat, cfg.style_side, cfg.pyramid_levels, tuple(cfg.pyramid_layers))
+        self.targets = [{n: t.to(device) for n, t in level.items()} for level in grams]
+        self.photos = [load_rgb(p) for p in training_images(varied=True, limit=12 if cfg.quick else None)]
+        self.photos = [p for p in self.photos if min(p.shape[:2]) >= cfg.crop]
+        self.net = StylizeNet(cfg.net_config).to(device)
+        self.modules = {"net": self.net}
+        self.optimizers = {"opt": torch.optim.Adam(self.net.parameters(), lr=cfg.lr)}
+        self.spectral = bool(cfg.direction_weight or cfg.peak_weight)
+        if self.spectral:
+            with torch.no_grad():
+                paintings = [style_image(stem, cfg.style_side) for stem in STYLES]
+                self.directions = torch.cat([direction_shares(p) for p in paintings]).to(device)
+                self.concentrations = torch.cat([concentration(p) for p in paintings]).to(device)
+        self.banks: list[dict[str, PatchBank]] = []
+        if cfg.mrf_weight:
+            with torch.no_grad():
+                feats = [self.feat(style_image(stem, cfg.style_side).to(device), list(MRF_STRIDES))
+                         for stem in STYLES]
+            self.banks = [{n: PatchBank.from_features(f[n], MRF_STRIDES[n]) for n in MRF_STRIDES}
+                          for f in feats]
+        self.preview_photos = self.sample_photos(np.random.default_rng(99), 4)
 
-def patch_banks(feat: FeatureNet, side: int, layers: list[str]) -> list[dict[str, PatchBank]]:
-    """Per style (STYLES order), the painting's feature-patch bank at each MRF layer."""
-    with torch.no_grad():
-        feats = [feat(style_image(stem, side), layers) for stem in STYLES]
-    return [{n: PatchBank.from_features(f[n], MRF_STRIDES[n]) for n in layers} for f in feats]
+    def initialise(self, path: Path) -> None:
+        self.net.load_state_dict(initial_weights(path))
 
+    def sample_photos(self, rng: np.random.Generator, count: int) -> torch.Tensor:
+        crops = [random_flip(random_crop(self.photos[i], self.cfg.crop, rng), rng)
+                 for i in rng.integers(0, len(self.photos), count)]
+        batch = torch.from_numpy(np.stack(crops).astype(np.float32) / 255.0).permute(0, 3, 1, 2)
+        return batch.to(self.device)
 
-def downsample(image: torch.Tensor, factor: int) -> torch.Tensor:
-    """Box-filter ``image`` by an integer factor (differentiable; the multi-scale style term)."""
-    return torch.nn.functional.avg_pool2d(image, factor)
-
-
-def relative_style_loss(feats: dict[str, torch.Tensor], targets: dict[str, torch.Tensor],
-                        layer_weights: dict[str, float] | None = None) -> torch.Tensor:
-    """Weighted mean over layers of ‖G − T‖² / ‖T‖² per sample (targets are (N, C, C)).
-
-    Equal layer weights by default. Weighting the deep layers up favours larger motifs (their
-    receptive fields cover whole strokes), the shallow ones colour and fine grain.
-    """
-    weights = layer_weights or dict.fromkeys(targets, 1.0)
-    total = 0.0
-    for name, target in targets.items():
-        diff = (gram(feats[name]) - target).pow(2).sum(dim=(1, 2)) / target.pow(2).sum(dim=(1, 2))
-        total = total + weights[name] * diff.mean()
-    return total / sum(weights[name] for name in targets)
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="a few steps, end to end")
-    parser.add_argument("--steps", type=int, default=3000)
-    parser.add_argument("--minutes", type=float, default=45.0, help="stop after this wall time")
-    parser.add_argument("--crop", type=int, default=128)
-    parser.add_argument("--batch", type=int, default=4)
-    parser.add_argument("--lr", type=float, default=2e-3)
-    parser.add_argument("--style-weight", type=float, default=5.0)
-    parser.add_argument("--tv-weight", type=float, default=0.5)
-    parser.add_argument("--width", type=float, default=0.5, help="FeatureNet width")
-    parser.add_argument("--content-layers", nargs="+", default=list(CONTENT_LAYERS),
-                        help="relative content error, averaged over these layers")
-    parser.add_argument("--style-layer-weights", type=float, nargs=len(STYLE_LAYERS), default=None,
-                        metavar="W", help=f"weight of each style layer {STYLE_LAYERS} (default equal)")
-    parser.add_argument("--pool", choices=("avg", "blur", "max"), default="avg",
-                        help="loss net pooling; blur is anti-aliased (the texture filter's choice)")
-    parser.add_argument("--style-scales", type=int, nargs="+", default=[1], metavar="S",
-                        help="also match the Grams of the output downsampled by S (against the painting "
-                             "downsampled by S): larger motifs than the loss net's receptive field")
-    parser.add_argument("--style-side", type=int, default=STYLE_SIDE,
-                        help="long side of the paintings in the loss: larger gives larger strokes and motifs")
-    parser.add_argument("--mrf-weight", type=float, default=0.0,
-                        help="weight of the Li & Wand patch (MRF) loss (models/stylize/mrf.py); 0 = off")
-    parser.add_argument("--mrf-layers", nargs="+", default=list(MRF_STRIDES), choices=list(MRF_STRIDES))
-    parser.add_argument("--direction-weight", type=float, default=0.0,
-                        help="weight of the fine detail's direction term (models/stylize/orientation.py): "
-                             "its 2–16 px detail runs in the painting's directions (no scan lines); 0 = off")
-    parser.add_argument("--peak-weight", type=float, default=0.0,
-                        help="weight of the spectral concentration term: the detail is no more periodic "
-                             "than the painting's (no dot lattices); 0 = off")
-    parser.add_argument("--out", type=Path, default=RUNS, help="checkpoint and loss-log folder")
-    parser.add_argument("--init", type=Path, default=None,
-                        help="start from a runs/…/last.pt checkpoint or an exported stylize.onnx")
-    args = parser.parse_args()
-    if args.quick:
-        args.steps, args.minutes = 10, 5.0
-    torch.set_num_threads(1)
-    seed_everything(0)
-    rng = np.random.default_rng(0)
-    args.out.mkdir(parents=True, exist_ok=True)
-
-    # Pretrained VGG-19 when $HOLST_VGG19_WEIGHTS names a torchvision state dict (then --width is 1.0).
-    feat = default_feature_net(pool=args.pool, width=args.width, last_layer="relu4_1")
-    print(f"loss net: {pretrained_weights_path() or 'random weights'}", flush=True)
-    content_layers = list(args.content_layers)
-    layer_weights = (dict(zip(STYLE_LAYERS, args.style_layer_weights, strict=True))
-                     if args.style_layer_weights else None)
-    layers = sorted({*STYLE_LAYERS, *content_layers})
-    targets = {scale: style_targets(feat, args.style_side // scale) for scale in args.style_scales}
-    spectral = bool(args.direction_weight or args.peak_weight)
-    if spectral:
+    def losses(self, content: torch.Tensor, idx: torch.Tensor) -> dict[str, torch.Tensor]:
+        cfg = self.cfg
+        weights = F.one_hot(idx, len(STYLES)).float()
+        out = self.net(content, weights)
+        levels = pyramid(out, cfg.pyramid_levels)
+        f_out = self.feat(out, sorted({*STYLE_LAYERS, *cfg.content_layers}))
         with torch.no_grad():
-            paintings = [style_image(stem, args.style_side) for stem in STYLES]
-            directions = torch.cat([direction_shares(p) for p in paintings])
-            concentrations = torch.cat([concentration(p) for p in paintings])
-    banks = patch_banks(feat, args.style_side, args.mrf_layers) if args.mrf_weight else []
-    photos = [load_rgb(p) for p in training_images()]
-    net = StylizeNet()
-    if args.init is not None:
-        net.load_state_dict(initial_weights(args.init))
-    opt = torch.optim.Adam(net.parameters(), lr=args.lr)
-    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, args.steps, eta_min=args.lr * 0.1)
-    log = LossLog(args.out / "loss.csv", args.out / "loss.png")
-    ckpt = Checkpointer(args.out / "last.pt", {"net": net, "opt": opt})
-    start = time.time()
-    step = 0
-    for step in range(1, args.steps + 1):
-        crops = [random_flip(random_crop(photos[i], args.crop, rng), rng)
-                 for i in rng.integers(0, len(photos), args.batch)]
-        content = torch.from_numpy(np.stack(crops).astype(np.float32) / 255.0).permute(0, 3, 1, 2)
-        idx = torch.from_numpy(rng.integers(0, len(STYLES), args.batch))
-        weights = torch.nn.functional.one_hot(idx, len(STYLES)).float()
-        out = net(content, weights)
-        f_out = feat(out, layers)
-        with torch.no_grad():
-            f_in = feat(content, content_layers)
-        l_content = sum((f_out[n] - f_in[n]).pow(2).mean() / f_in[n].pow(2).mean()
-                        for n in content_layers) / len(content_layers)
-        l_style = sum(relative_style_loss(f_out if scale == 1 else feat(downsample(out, scale), STYLE_LAYERS),
-                                          {n: t[idx] for n, t in targets[scale].items()}, layer_weights)
-                      for scale in args.style_scales) / len(args.style_scales)
-        l_tv = ((out[..., 1:, :] - out[..., :-1, :]).pow(2).mean()
-                + (out[..., 1:] - out[..., :-1]).pow(2).mean())
-        l_mrf = torch.zeros(())
-        if banks:
-            l_mrf = sum(mrf_loss(f_out[n], [banks[i][n] for i in idx.tolist()], MRF_STRIDES[n],
-                                 tuple(int(o) for o in rng.integers(0, MRF_STRIDES[n], 2)))
-                        for n in args.mrf_layers) / len(args.mrf_layers)
-        l_direction = l_peaks = torch.zeros(())
-        if spectral:
-            l_direction, l_peaks = spectrum_loss(out, directions[idx], concentrations[idx])
-        loss = (l_content + args.style_weight * l_style + args.tv_weight * l_tv + args.mrf_weight * l_mrf
-                + args.direction_weight * l_direction + args.peak_weight * l_peaks)
-        opt.zero_grad()
+            f_in = self.feat(content, list(cfg.content_layers))
+        terms = {"content": relative_content_loss(f_out, f_in),
+                 "style": relative_style_loss(f_out, {n: t[idx] for n, t in self.targets[0].items()}),
+                 "tv": total_variation(out)}
+        for level in range(1, cfg.pyramid_levels + 1):
+            coarse = self.feat(levels[level], list(cfg.pyramid_layers))
+            targets = {n: t[idx] for n, t in self.targets[level].items()}
+            terms[f"style_{level}"] = relative_style_loss(coarse, targets)
+        if self.banks:
+            terms["mrf"] = sum(mrf_loss(f_out[n], [self.banks[i][n] for i in idx.tolist()], MRF_STRIDES[n],
+                                        tuple(int(o) for o in self.rng.integers(0, MRF_STRIDES[n], 2)))
+                               for n in MRF_STRIDES) / len(MRF_STRIDES)
+        if self.spectral:
+            terms["direction"], terms["peaks"] = spectrum_loss(out, self.directions[idx],
+                                                               self.concentrations[idx])
+        return terms
+
+    def total(self, terms: dict[str, torch.Tensor]) -> torch.Tensor:
+        cfg = self.cfg
+        style = terms["style"] + cfg.pyramid_weight * sum(terms[f"style_{k}"]
+                                                          for k in range(1, cfg.pyramid_levels + 1))
+        loss = cfg.content_weight * terms["content"] + cfg.style_weight * style + cfg.tv_weight * terms["tv"]
+        loss = loss + cfg.mrf_weight * terms.get("mrf", 0.0)
+        loss = loss + cfg.direction_weight * terms.get("direction", 0.0)
+        return loss + cfg.peak_weight * terms.get("peaks", 0.0)
+
+    def step(self, step: int, progress: float) -> dict[str, float]:
+        content = self.sample_photos(self.rng, self.cfg.batch)
+        idx = torch.from_numpy(self.rng.integers(0, len(STYLES), self.cfg.batch)).to(self.device)
+        terms = self.losses(content, idx)
+        loss = self.total(terms)
+        opt = self.optimizers["opt"]
+        opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
-        sched.step()
-        if step % 10 == 0 or step == 1:
-            values = {k: float(v.detach()) for k, v in
-                      (("loss", loss), ("content", l_content), ("style", l_style), ("tv", l_tv),
-                                     ("mrf", l_mrf), ("direction", l_direction), ("peaks", l_peaks))}
-            log.log(step, **values)
-            print(f"step {step} loss {values['loss']:.4f} c {values['content']:.4f} s {values['style']:.4f} "
-                  f"m {values['mrf']:.4f} d {values['direction']:.3f} p {values['peaks']:.3f} "
-                  f"{time.time() - start:.0f}s", flush=True)
-        if step % 100 == 0:
-            ckpt.save(step)
-        if time.time() - start > args.minutes * 60:
-            break
-    ckpt.save(step, wall_s=time.time() - start, args=vars(args))
-    log.plot("stylize training loss")
-    print(f"done: {step} steps in {time.time() - start:.0f}s", flush=True)
+        return {"loss": float(loss.detach()), **{k: float(v.detach()) for k, v in terms.items()}}
+
+    @torch.no_grad()
+    def preview(self, path: Path) -> None:
+        """Rows: the preview photos, then each style on them."""
+        from PIL import Image
+
+        self.net.eval()
+        rows = [self.preview_photos]
+        for s in range(len(STYLES)):
+            weights = F.one_hot(torch.full((len(self.preview_photos),), s), len(STYLES)).float()
+            rows.append(self.net(self.preview_photos, weights.to(self.device)))
+        self.net.train()
+        grid = torch.cat([torch.cat(list(r), dim=2) for r in rows], dim=1).clamp(0, 1)
+        Image.fromarray((grid.permute(1, 2, 0).cpu().numpy() * 255 + 0.5).astype(np.uint8)).save(path)
+
+
+def main(argv: list[str] | None = None) -> None:
+    training.main_for(StylizeTask, StylizeRun, __doc__, argv)
 
 
 if __name__ == "__main__":
