@@ -50,8 +50,29 @@ def to_tensor(rgb: np.ndarray) -> torch.Tensor:
 
 
 def stylise(rgb: np.ndarray, style: str) -> np.ndarray:
+    """The shipped filter at its defaults, through the app's pipeline."""
     rgba = np.dstack([rgb, np.full(rgb.shape[:2], 255, np.uint8)])
     return apply_filter("stylize", rgba, params={"style": style})[:, :, :3]
+
+
+def network_stylise(run: Path):
+    """A stylise function for a training run's current checkpoint (torch, whole image, reflect-padded
+    to the network's multiple): for judging a run before it is exported."""
+    from models.stylize.export import load_net
+
+    net = load_net(run)
+
+    @torch.no_grad()
+    def apply(rgb: np.ndarray, style: str) -> np.ndarray:
+        x = to_tensor(rgb)
+        h, w = x.shape[2:]
+        m = net.cfg.multiple
+        x = torch.nn.functional.pad(x, (0, -w % m, 0, -h % m), mode="reflect")
+        weights = torch.nn.functional.one_hot(torch.tensor([STYLES.index(style)]), len(STYLES)).float()
+        out = net(x, weights)[0, :, :h, :w]
+        return (out.permute(1, 2, 0).numpy() * 255 + 0.5).clip(0, 255).astype(np.uint8)
+
+    return apply
 
 
 def gram_distance(feats: dict[str, torch.Tensor], targets: dict[str, torch.Tensor]) -> float:
@@ -82,10 +103,12 @@ class Distances:
                 "content": float((feats[CONTENT_LAYER] - reference).pow(2).mean() / reference.pow(2).mean())}
 
 
-def versus_johnson(feat: FeatureNet) -> dict[str, dict[str, float]]:
-    """Per style: our and Johnson's distances on chicago.jpg, both at Johnson's output size."""
+def versus_johnson(feat: FeatureNet, apply=stylise, sheet: Path | None = None) -> dict[str, dict[str, float]]:
+    """Per style: our and Johnson's distances on chicago.jpg, both at Johnson's output size; with
+    ``sheet``, a picture of Johnson's output beside ours for each style."""
     ref = shared_data_dir() / "reference" / "johnson2016"
     rows: dict[str, dict[str, float]] = {}
+    pictures = []
     for style in STYLES:
         with Image.open(ref / "outputs" / JOHNSON_OUTPUTS[style]) as img:
             johnson = np.asarray(img.convert("RGB"))
@@ -93,10 +116,15 @@ def versus_johnson(feat: FeatureNet) -> dict[str, dict[str, float]]:
         with Image.open(ref / "content" / "chicago.jpg") as img:
             photo = np.asarray(img.convert("RGB").resize((width, height), Image.Resampling.LANCZOS))
         distances = Distances(feat, style_image(style, PAINTING_SIDE))
-        ours = distances.measure(to_tensor(stylise(photo, style)), to_tensor(photo))
+        output = apply(photo, style)
+        pictures.append(np.concatenate([np.asarray(Image.fromarray(a).resize((510, 338)))
+                                        for a in (johnson, output)], axis=1))
+        ours = distances.measure(to_tensor(output), to_tensor(photo))
         theirs = distances.measure(to_tensor(johnson), to_tensor(photo))
         rows[style] = {**ours, **{f"johnson_{k}": v for k, v in theirs.items()}}
         print(style, {k: round(v, 3) for k, v in rows[style].items()}, flush=True)
+    if sheet is not None:
+        Image.fromarray(np.concatenate(pictures, axis=0)).save(sheet)
     return rows
 
 
@@ -132,6 +160,8 @@ def markdown(johnson: dict[str, dict[str, float]], bsd: dict[str, dict[str, floa
         lines.append(f"| {style} | {r['style']:.3f} / {r['johnson_style']:.3f} | {r['coarse']:.3f} / "
                      f"{r['johnson_coarse']:.3f} | {r['content']:.3f} / {r['johnson_content']:.3f} | "
                      f"{'yes' if met else 'no'} |")
+    if not bsd:
+        return "\n".join(lines)
     lines += ["", f"BSD100 ({count} photos, full size, through `plugins.pipeline.apply_filter`):", "",
               "| style | structure (luma SSIM vs photo) | horizontal-line share of 2–5 px detail: output / "
               "painting | peakiness of 2–8 px detail: output / painting |", "|---|---:|---:|---:|"]
@@ -153,9 +183,18 @@ def main(argv: Sequence[str] | None = None) -> None:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--limit", type=int, default=None, help="first N BSD100 photos only (not written)")
     parser.add_argument("--no-card", action="store_true", help="print only")
+    parser.add_argument("--run", type=Path, default=None,
+                        help="judge a training run's checkpoint on chicago.jpg instead (torch, no card; "
+                             "writes RUN/chicago.png: Johnson | ours per style)")
+    parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args(argv)
-    torch.set_num_threads(2)
-    johnson = versus_johnson(imagenet_vgg16(last_layer="relu4_3"))
+    torch.set_num_threads(args.threads)
+    feat = imagenet_vgg16(last_layer="relu4_3")
+    if args.run is not None:
+        rows = versus_johnson(feat, network_stylise(args.run), args.run / "chicago.png")
+        print(markdown(rows, {}, 0).split("\n\nBSD100")[0])
+        return
+    johnson = versus_johnson(feat)
     bsd = on_bsd100(args.limit)
     text = markdown(johnson, bsd, len(bsd100()[:args.limit]))
     print(text)

@@ -57,6 +57,8 @@ class StylizeRun(training.RunConfig):
     pyramid_layers: tuple[str, ...] = arg(("relu3_3", "relu4_3"), "layers of the coarse-level Grams")
     pyramid_weight: float = arg(1.0, "weight of each coarse level against the full-size one")
     tv_weight: float = arg(2.0, "total variation (squared neighbour differences)")
+    norm_lr_scale: float = arg(10.0, "learning-rate factor of the per-style norm scales and shifts, which "
+                                     "otherwise lag far behind the shared convolutions")
     mrf_weight: float = arg(0.0, "Li & Wand patch (MRF) loss (models/stylize/mrf.py); 0 = off")
     direction_weight: float = arg(0.0, "fine detail's direction shares as the painting's; 0 = off")
     peak_weight: float = arg(0.0, "fine detail no more periodic than the painting's; 0 = off")
@@ -157,7 +159,10 @@ class StylizeTask(training.TrainingTask):
         self.photos = [p for p in self.photos if min(p.shape[:2]) >= cfg.crop]
         self.net = StylizeNet(cfg.net_config).to(device)
         self.modules = {"net": self.net}
-        self.optimizers = {"opt": torch.optim.Adam(self.net.parameters(), lr=cfg.lr)}
+        per_style = [p for n, p in self.net.named_parameters() if n.endswith((".gamma", ".beta"))]
+        shared = [p for n, p in self.net.named_parameters() if not n.endswith((".gamma", ".beta"))]
+        self.optimizers = {"opt": torch.optim.Adam([{"params": shared, "lr": cfg.lr},
+                                                    {"params": per_style, "lr": cfg.lr * cfg.norm_lr_scale}])}
         self.spectral = bool(cfg.direction_weight or cfg.peak_weight)
         if self.spectral:
             with torch.no_grad():
