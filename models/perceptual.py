@@ -1,0 +1,91 @@
+"""Perceptual losses and the perceptual distance on the ImageNet VGG16 (design §6), shared by every filter.
+
+Training losses (gradients flow into the first argument; targets are computed without gradients):
+    feature_loss(net, out, target)   pix2pixHD's VGG loss (Wang et al. 2018): Σ_l w_l · mean|F_l(out) −
+                                     F_l(t)|, relu1_1…relu5_1, weights 1/32, 1/16, 1/8, 1/4, 1
+    style_loss(net, out, target)     Gram loss (Gatys; Liu et al. 2018 on inpainting holes): mean over
+                                     layers of ‖G_l(out) − G_l(t)‖₁ / ‖G_l(t)‖₁, per sample
+Both take ``mask`` (N, 1, H, W) to restrict the statistics to a region (a hole and its border).
+
+Evaluation distance (issues #21, #22):
+    perceptual_distance(net, a, b)   LPIPS's uncalibrated VGG baseline (Zhang et al. 2018): features at
+                                     relu1_2, relu2_2, relu3_3, relu4_3, relu5_3, each unit-normalised
+                                     over channels, squared difference, spatial mean, summed over layers;
+                                     one value per image
+``net`` is ``models.vgg16.imagenet_vgg16(last_layer=…)`` (deep enough for the layers used) or, in tests, a
+random FeatureNet(arch="vgg16").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import torch
+import torch.nn.functional as F
+
+from models.features import FeatureNet
+
+FEATURE_WEIGHTS: Mapping[str, float] = {"relu1_1": 1 / 32, "relu2_1": 1 / 16, "relu3_1": 1 / 8,
+                                        "relu4_1": 1 / 4, "relu5_1": 1.0}
+STYLE_LAYERS = ("relu1_2", "relu2_2", "relu3_3", "relu4_3")
+DISTANCE_LAYERS = ("relu1_2", "relu2_2", "relu3_3", "relu4_3", "relu5_3")
+
+
+def _resize_mask(mask: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
+    """The mask at a feature map's size: the fraction of each cell's pixels inside it."""
+    return F.adaptive_avg_pool2d(mask, like.shape[2:]) if mask.shape[2:] != like.shape[2:] else mask
+
+
+def feature_loss(net: FeatureNet, out: torch.Tensor, target: torch.Tensor, mask: torch.Tensor | None = None,
+                 weights: Mapping[str, float] = FEATURE_WEIGHTS) -> torch.Tensor:
+    """pix2pixHD's weighted L1 between VGG features of ``out`` and ``target`` (inside ``mask`` if given)."""
+    layers = [n for n in weights if n in net.layer_names]
+    f_out = net(out, layers)
+    with torch.no_grad():
+        f_t = net(target, layers)
+    total = out.new_zeros(())
+    for name in layers:
+        diff = (f_out[name] - f_t[name]).abs()
+        if mask is None:
+            total = total + weights[name] * diff.mean()
+        else:
+            m = _resize_mask(mask, diff)
+            total = total + weights[name] * (diff * m).sum() / (m.sum() * diff.shape[1]).clamp_min(1.0)
+    return total
+
+
+def masked_gram(feat: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
+    """Gram matrix F Fᵀ / (C · Σmask) of (N, C, H, W) features, over the masked positions only."""
+    n, c, h, w = feat.shape
+    if mask is None:
+        flat = feat.reshape(n, c, h * w)
+        return flat @ flat.transpose(1, 2) / (c * h * w)
+    m = _resize_mask(mask, feat).reshape(n, 1, h * w)
+    flat = feat.reshape(n, c, h * w)
+    return (flat * m) @ flat.transpose(1, 2) / (c * m.sum(dim=2, keepdim=True).clamp_min(1.0))
+
+
+def style_loss(net: FeatureNet, out: torch.Tensor, target: torch.Tensor, mask: torch.Tensor | None = None,
+               layers: tuple[str, ...] = STYLE_LAYERS) -> torch.Tensor:
+    """Mean over ``layers`` and samples of the relative L1 Gram error ‖G(out) − G(t)‖₁ / ‖G(t)‖₁."""
+    f_out = net(out, list(layers))
+    with torch.no_grad():
+        f_t = net(target, list(layers))
+    total = out.new_zeros(())
+    for name in layers:
+        g_out, g_t = masked_gram(f_out[name], mask), masked_gram(f_t[name], mask)
+        error = (g_out - g_t).abs().sum(dim=(1, 2)) / g_t.abs().sum(dim=(1, 2)).clamp_min(1e-8)
+        total = total + error.mean()
+    return total / len(layers)
+
+
+def _unit(feat: torch.Tensor) -> torch.Tensor:
+    return feat / feat.pow(2).sum(dim=1, keepdim=True).sqrt().add(1e-10)
+
+
+@torch.no_grad()
+def perceptual_distance(net: FeatureNet, a: torch.Tensor, b: torch.Tensor,
+                        layers: tuple[str, ...] = DISTANCE_LAYERS) -> torch.Tensor:
+    """LPIPS's uncalibrated VGG distance between RGB 0..1 batches ``a`` and ``b``: one value per image."""
+    fa, fb = net(a, list(layers)), net(b, list(layers))
+    return sum((_unit(fa[n]) - _unit(fb[n])).pow(2).sum(dim=1).mean(dim=(1, 2)) for n in layers)

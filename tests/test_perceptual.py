@@ -1,0 +1,56 @@
+"""models.perceptual: VGG16 feature and style losses, and the LPIPS-baseline perceptual distance."""
+
+from __future__ import annotations
+
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from models import perceptual  # noqa: E402
+from models.features import FeatureNet  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def net() -> FeatureNet:
+    return FeatureNet(arch="vgg16", width=0.125, last_layer="relu5_3", preprocess="caffe", seed=1)
+
+
+def test_losses_are_zero_on_the_target_and_grow_with_the_difference(net):
+    torch.manual_seed(0)
+    target = torch.rand(2, 3, 32, 32)
+    near = (target + 0.05 * torch.randn_like(target)).clamp(0, 1)
+    far = torch.rand(2, 3, 32, 32)
+    for loss in (perceptual.feature_loss, perceptual.style_loss):
+        assert float(loss(net, target, target)) < 1e-6
+        assert 0 < float(loss(net, near, target)) < float(loss(net, far, target))
+
+
+def test_masked_losses_ignore_what_lies_outside_the_mask(net):
+    torch.manual_seed(1)
+    target = torch.rand(1, 3, 64, 64)
+    mask = torch.zeros(1, 1, 64, 64)
+    mask[..., :32, :] = 1.0
+    out = target.clone()
+    out[..., 48:, :] = torch.rand(1, 3, 16, 64)        # changed only far outside the mask
+    shallow = {"relu1_1": 1.0, "relu2_1": 1.0}             # receptive fields well inside the margin
+    assert float(perceptual.feature_loss(net, out, target, mask, shallow)) < 0.01 * float(
+        perceptual.feature_loss(net, out, target, None, shallow))
+    out.requires_grad_(True)
+    perceptual.style_loss(net, out, target, mask).backward()
+    assert out.grad is not None
+
+
+def test_distance_is_per_image_symmetric_and_zero_for_equal_images(net):
+    torch.manual_seed(2)
+
+    def smooth() -> torch.Tensor:  # photo-like: large smooth shapes
+        coarse = torch.rand(3, 3, 6, 6)
+        return torch.nn.functional.interpolate(coarse, size=(48, 48), mode="bicubic").clamp(0, 1)
+
+    a, b = smooth(), smooth()
+    d = perceptual.perceptual_distance(net, a, b)
+    assert d.shape == (3,) and torch.all(d > 0)
+    assert torch.allclose(d, perceptual.perceptual_distance(net, b, a))
+    assert torch.all(perceptual.perceptual_distance(net, a, a) < 1e-6)
+    slightly = (a + 0.02 * torch.randn_like(a)).clamp(0, 1)
+    assert torch.all(perceptual.perceptual_distance(net, a, slightly) < d)
