@@ -391,14 +391,27 @@ def module_state(path: str | Path, name: str) -> dict[str, torch.Tensor]:
     return torch.load(Path(path), map_location="cpu", weights_only=False)["modules"][name]
 
 
-def _apply_schedule(task: TrainingTask, step: int, progress: float) -> float:
+def _base_rates(task: TrainingTask) -> dict[str, list[float]]:
+    """Each optimiser group's configured learning rate, as the task built it (before any resume)."""
+    return {k: [g["lr"] for g in o.param_groups] for k, o in task.optimizers.items()}
+
+
+def _apply_schedule(task: TrainingTask, base: dict[str, list[float]], step: int, progress: float) -> float:
     cfg = task.cfg
     factor = lr_factor(cfg.schedule, step, progress, warmup=cfg.warmup, floor=cfg.lr_floor)
-    for opt in task.optimizers.values():
-        for group in opt.param_groups:
-            group.setdefault("base_lr", group["lr"])
-            group["lr"] = group["base_lr"] * factor
+    for name, opt in task.optimizers.items():
+        for group, rate in zip(opt.param_groups, base[name], strict=True):
+            group["lr"] = rate * factor
     return factor
+
+
+def finite(task: TrainingTask) -> bool:
+    """Whether every parameter of every module is finite (a diverged step must not be saved)."""
+    return all(bool(torch.isfinite(p).all()) for m in task.modules.values() for p in m.parameters())
+
+
+class Diverged(RuntimeError):
+    """The weights became NaN or inf: the run stops and its last good checkpoint is kept."""
 
 
 def train(task_cls: type[TrainingTask], cfg: RunConfig, resume: bool = False) -> Path:
@@ -409,6 +422,7 @@ def train(task_cls: type[TrainingTask], cfg: RunConfig, resume: bool = False) ->
     out = Path(cfg.out)
     out.mkdir(parents=True, exist_ok=True)
     task = task_cls(cfg, device)
+    base = _base_rates(task)  # the config's rates, not a checkpoint's: a resume may change them
     ckpt_path = out / "checkpoint.pt"
     step, spent = 0, 0.0
     if resume and ckpt_path.exists():
@@ -424,7 +438,7 @@ def train(task_cls: type[TrainingTask], cfg: RunConfig, resume: bool = False) ->
     sums: dict[str, float] = {}
     count = 0
     while not budget.done(step):
-        factor = _apply_schedule(task, step, budget.progress(step))
+        factor = _apply_schedule(task, base, step, budget.progress(step))
         values = task.step(step, budget.progress(step))
         step += 1
         for key, value in values.items():
@@ -437,8 +451,12 @@ def train(task_cls: type[TrainingTask], cfg: RunConfig, resume: bool = False) ->
                   + " ".join(f"{k} {v:.4g}" for k, v in means.items()), flush=True)
             sums, count = {}, 0
         if step % cfg.save_every == 0:
+            if not finite(task):
+                raise Diverged(f"weights not finite at step {step}; {ckpt_path} keeps the last good state")
             save_checkpoint(task, ckpt_path, step, budget.seconds())
             task.preview(out / "preview.png")
+    if not finite(task):
+        raise Diverged(f"weights not finite at step {step}; {ckpt_path} keeps the last good state")
     save_checkpoint(task, ckpt_path, step, budget.seconds())
     task.preview(out / "preview.png")
     if log.rows():

@@ -188,6 +188,25 @@ def test_scaffold_resumes_exactly(tmp_path):
     assert training.read_config(_ToyRun, tmp_path / "b") == cfg
 
 
+class _DivergesAtEight(_ToyTask):
+    def step(self, step: int, progress: float) -> dict[str, float]:
+        values = super().step(step, progress)
+        if step == 7:
+            with torch.no_grad():
+                self.net[0].weight.fill_(float("nan"))
+        return values
+
+
+def test_a_diverged_run_stops_and_keeps_its_last_good_checkpoint(tmp_path):
+    cfg = _ToyRun(out=str(tmp_path), save_every=5)
+    with pytest.raises(training.Diverged, match="step 10"):
+        training.train(_DivergesAtEight, cfg)
+    state = torch.load(tmp_path / "checkpoint.pt", weights_only=False)
+    assert state["step"] == 5 and torch.isfinite(state["modules"]["net"]["0.weight"]).all()
+    resumed = training.train(_ToyTask, dataclasses.replace(cfg, lr=0.5), resume=True)  # a new rate applies
+    assert 0.01 < torch.load(resumed, weights_only=False)["optimizers"]["opt"]["param_groups"][0]["lr"] < 0.5
+
+
 def test_config_command_line_quick_and_saved_config(tmp_path):
     cfg, resume = training.parse_config(_ToyRun, "toy", ["--quick", "--width", "5", "--layers", "c", "d", "e",
                                                          "--out", str(tmp_path), "--resume"])

@@ -57,7 +57,8 @@ class StylizeRun(training.RunConfig):
     pyramid_layers: tuple[str, ...] = arg(("relu3_3", "relu4_3"), "layers of the coarse-level Grams")
     pyramid_weight: float = arg(1.0, "weight of each coarse level against the full-size one")
     tv_weight: float = arg(2.0, "total variation (squared neighbour differences)")
-    norm_lr_scale: float = arg(10.0, "learning-rate factor of the per-style norm scales and shifts, which "
+    grad_clip: float = arg(1.0, "clip the gradient's global norm to this (0 = off)")
+    norm_lr_scale: float = arg(3.0, "learning-rate factor of the per-style norm scales and shifts, which "
                                      "otherwise lag far behind the shared convolutions")
     mrf_weight: float = arg(0.0, "Li & Wand patch (MRF) loss (models/stylize/mrf.py); 0 = off")
     direction_weight: float = arg(0.0, "fine detail's direction shares as the painting's; 0 = off")
@@ -228,8 +229,11 @@ class StylizeTask(training.TrainingTask):
         opt = self.optimizers["opt"]
         opt.zero_grad(set_to_none=True)
         loss.backward()
-        opt.step()
-        return {"loss": float(loss.detach()), **{k: float(v.detach()) for k, v in terms.items()}}
+        norm = torch.nn.utils.clip_grad_norm_(self.net.parameters(), self.cfg.grad_clip or float("inf"))
+        if torch.isfinite(norm):  # a non-finite gradient (one bad crop) skips the update
+            opt.step()
+        return {"loss": float(loss.detach()), "grad_norm": float(norm),
+                **{k: float(v.detach()) for k, v in terms.items()}}
 
     @torch.no_grad()
     def preview(self, path: Path) -> None:
