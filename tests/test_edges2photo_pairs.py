@@ -13,21 +13,22 @@ from models.edges2photo.pairs import align_to_boundaries, build_entry, render_hu
 ROTATED_TRAIN_PHOTO = "100080"  # stored rotated by 90° in this copy of BSDS500; its ground truth is upright
 
 
+needs_bsds = pytest.mark.needs_data("bsds500", "bsds500_truth")
+
+
 @pytest.fixture(scope="module")
 def entry():
     pairs = {image.stem: (image, mat) for image, mat in bsds_pairs("train")}
-    if ROTATED_TRAIN_PHOTO not in pairs:
-        pytest.skip("BSDS500 is not in ../shared/data")
     return build_entry(*pairs[ROTATED_TRAIN_PHOTO])
 
 
+@needs_bsds
 def test_splits_are_complete():
-    if not bsds_pairs("val"):
-        pytest.skip("BSDS500 is not in ../shared/data")
     assert [len(bsds_pairs(split)) for split in ("train", "test", "val")] == [200, 200, 100]
     assert all(Path(mat).exists() for _, mat in bsds_pairs("val"))
 
 
+@needs_bsds
 def test_rotated_photo_is_turned_upright(entry):
     assert entry.photo.shape[:2] == entry.human.shape == (481, 321)
     assert 5 <= entry.annotators <= 7
@@ -51,6 +52,7 @@ def test_render_human_polarity_and_thickness():
     assert np.all(render_human(count, 3, 1) == 1.0)  # fewer annotators than required: nothing drawn
 
 
+@needs_bsds
 def test_sample_batch_shapes_and_ranges(entry):
     sketches, photos = sample_batch([entry], np.random.default_rng(0), 6, 96)
     assert sketches.shape == (6, 1, 96, 96) and photos.shape == (6, 3, 96, 96)

@@ -23,6 +23,7 @@ def test_patchgan_features_end_in_its_logits():
     assert float(feature_matching(feats, feats)) == 0.0
 
 
+@pytest.mark.needs_data("bsds500", "bsds500_truth")
 def test_init_loads_both_networks_and_logs_feature_matching(tmp_path):
     first = train(parse_args(["--quick", "--steps", "1", "--batch", "2", "--crop", "64", "--out",
                               str(tmp_path / "first")]))

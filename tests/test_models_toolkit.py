@@ -12,11 +12,8 @@ torch = pytest.importorskip("torch")
 from models import data, export, losses, metrics, schedules, training  # noqa: E402
 from models.nets.patchgan import PatchGAN  # noqa: E402
 
-needs_data = pytest.mark.skipif(not (data.shared_data_dir() / "photos" / "bsds500").is_dir(),
-                                reason="shared data not present")
 
-
-@needs_data
+@pytest.mark.needs_data("bsds500", "set5", "set14")
 def test_splits_have_the_documented_sizes_and_never_mix():
     train, test, val = (data.bsds_images(s) for s in ("train", "test", "val"))
     assert (len(train), len(test), len(val)) == (200, 200, 100)

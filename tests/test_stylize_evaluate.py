@@ -6,14 +6,11 @@ import pytest
 
 pytest.importorskip("torch")
 
-from models.data import shared_data_dir  # noqa: E402
 from models.features import FeatureNet  # noqa: E402
 from models.stylize.evaluate import markdown, on_bsd100, versus_johnson  # noqa: E402
 from plugins.filters.stylize.styles import STYLES  # noqa: E402
 
-pytestmark = pytest.mark.skipif(
-    not (shared_data_dir() / "reference" / "johnson2016").is_dir(),
-    reason="needs ../shared/data or $HOLST_SHARED_DATA: Johnson's reference outputs")
+pytestmark = pytest.mark.needs_data("johnson2016", "bsds500")
 
 
 def test_ours_and_johnsons_outputs_are_measured_and_tabulated():

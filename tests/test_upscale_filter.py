@@ -18,7 +18,6 @@ from plugins.pipeline import apply_filter
 from plugins.runtime import Runtime
 
 ROOT = Path(__file__).resolve().parents[1]
-SET5 = ROOT.parent / "shared" / "data" / "benchmarks" / "Set5"
 
 
 @pytest.fixture(scope="module")
@@ -100,12 +99,13 @@ def test_cancel_stops_the_run(entry, runtime):
         apply_filter(entry, photo(40, 40), raw_params={"scale": "2"}, runtime=runtime, cancel=token)
 
 
-@pytest.mark.skipif(not SET5.is_dir(), reason="shared data not present")
+@pytest.mark.needs_data("set5")
 @pytest.mark.parametrize("scale", [2, 4])
 def test_beats_bicubic_on_a_set5_image(entry, runtime, scale):
     from models import data, metrics
 
-    hr = data.crop_to_multiple(data.load_rgb(SET5 / "butterfly.png")[:192, :192], scale)
+    butterfly = data.shared_data_dir() / "benchmarks" / "Set5" / "butterfly.png"
+    hr = data.crop_to_multiple(data.load_rgb(butterfly)[:192, :192], scale)
     lr = data.bicubic_downscale(hr, scale)
     rgba = np.dstack([lr, np.full(lr.shape[:2], 255, np.uint8)])
     ours = apply_filter(entry, rgba, raw_params={"scale": str(scale)}, runtime=runtime)[:, :, :3]

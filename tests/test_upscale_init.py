@@ -10,15 +10,13 @@ import pytest
 torch = pytest.importorskip("torch")
 ort = pytest.importorskip("onnxruntime")
 
-from models import data  # noqa: E402
 from models.export import onnx_state_dict  # noqa: E402
 from models.nets.upscale import UpscaleNet  # noqa: E402
 from models.upscale.init_weights import load_init, widen  # noqa: E402
 from models.upscale.train import parse_args, schedule_step, train  # noqa: E402
 
 PLUGIN_DIR = Path(__file__).resolve().parents[1] / "plugins" / "filters" / "upscale"
-needs_data = pytest.mark.skipif(not (data.shared_data_dir() / "benchmarks" / "Set5").is_dir(),
-                                reason="shared data not present")
+needs_data = pytest.mark.needs_data("bsds500", "set5")
 
 
 def _onnx_channels(path: Path) -> int:

@@ -17,8 +17,7 @@ from models.upscale.dataset import PairSampler  # noqa: E402
 from models.upscale.train import learning_rate, parse_args, train  # noqa: E402
 
 MANIFEST = Path(__file__).resolve().parents[1] / "plugins" / "filters" / "upscale" / "manifest.toml"
-needs_data = pytest.mark.skipif(not (data.shared_data_dir() / "benchmarks" / "Set5").is_dir(),
-                                reason="shared data not present")
+needs_data = pytest.mark.needs_data("bsds500", "set5")
 
 
 @pytest.mark.parametrize("scale", [2, 4])
