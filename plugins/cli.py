@@ -15,7 +15,7 @@ import os
 import signal
 import sys
 import traceback
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TextIO
 
@@ -41,6 +41,10 @@ Holst: an image editor whose filters are neural networks.
   holst filters [--json]        list filters, their status and parameters
   holst apply FILTER INPUT -o OUTPUT [--mask MASK] [--set NAME=VALUE ...]
               [--provider auto|cpu|cuda|tensorrt|directml|coreml] [--tile N]
+  holst apply FILTER IN... -o OUTDIR/ [--jobs N] [--suffix S] [--format EXT] [--overwrite]
+              many files, folders or globs into a folder (see plugins/batch.py)
+  holst apply A+B+C ... [--set B.NAME=VALUE]
+              several filters in a row, in memory; presets: restore-old-photo (inpaint+colorize+upscale)
 """
 
 
@@ -62,10 +66,14 @@ def build_parser() -> argparse.ArgumentParser:
     listing = commands.add_parser("filters", help="list filters with their status and parameters")
     listing.add_argument("--json", action="store_true", help="machine-readable output")
     apply = commands.add_parser("apply", help="run a filter on an image file")
-    apply.add_argument("filter", metavar="FILTER", help="filter id (see 'holst filters')")
-    apply.add_argument("input", metavar="INPUT", help="image to read (PNG, JPEG, WebP, TIFF, BMP)")
+    apply.add_argument("filter", metavar="FILTER",
+                       help="filter id (see 'holst filters'), ids joined by '+' for a chain, or a preset")
+    apply.add_argument("inputs", nargs="+", metavar="INPUT",
+                       help="image to read (PNG, JPEG, WebP, TIFF, BMP); several files, folders or globs "
+                            "with -o OUTDIR/")
     apply.add_argument("-o", "--output", required=True, metavar="OUTPUT",
-                       help="file to write; the extension picks the format")
+                       help="file to write (the extension picks the format), or a folder ending in '/' "
+                            "for a batch")
     apply.add_argument("--mask", metavar="MASK",
                        help="mask image, white = act here; resized if it has the image's aspect ratio")
     apply.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", dest="sets",
@@ -75,6 +83,15 @@ def build_parser() -> argparse.ArgumentParser:
     apply.add_argument("--tile", type=int, metavar="N", help=f"tile edge in pixels (at least {MIN_TILE})")
     apply.add_argument("--quality", type=int, default=95, metavar="Q",
                        help="JPEG/WebP quality 1..100 (default 95)")
+    batch = apply.add_argument_group("batch (-o OUTDIR/)")
+    batch.add_argument("--jobs", type=int, default=1, metavar="N",
+                       help="worker processes (default 1); each loads the models once")
+    batch.add_argument("--suffix", default=None, metavar="S",
+                       help="added to each input's name (default: none)")
+    batch.add_argument("--format", default=None, metavar="EXT", dest="out_ext",
+                       help="output format: png, jpg, webp, tif, bmp (default: the input's own)")
+    batch.add_argument("--overwrite", action="store_true",
+                       help="replace outputs that exist (default: leave them and say so)")
     return parser
 
 
@@ -223,49 +240,86 @@ def _check_output(path: str) -> str:
     return fmt
 
 
-def _apply(args: argparse.Namespace, err: TextIO) -> int:
+def resolve_filter(filter_id: str) -> Any:
+    """A usable registry entry; an unknown or broken filter is a _BeforeRun (exit 2)."""
     from plugins import pipeline, registry
-    from plugins.cancel import CancelToken
-    from plugins.imageio import flattens_alpha, load_image, load_mask, save_image
-    from plugins.imageio.formats import DEEP_FORMATS
-    from plugins.runtime import Runtime
 
-    raw = parse_sets(args.sets)
-    out_format = _check_output(args.output)
-    if args.tile is not None and args.tile < MIN_TILE:
-        raise UsageError(f"--tile must be at least {MIN_TILE} pixels, got {args.tile}")
-    if not 1 <= args.quality <= 100:
-        raise UsageError(f"--quality must be between 1 and 100, got {args.quality}")
     try:
-        entry = pipeline.resolve(registry.get(args.filter))
+        return pipeline.resolve(registry.get(filter_id))
     except ModelMissingError:
         raise
     except HolstError as exc:
         raise _BeforeRun(str(exc)) from None
-    params = entry.spec.parse_params(raw)
-    if entry.spec.requires_mask and not args.mask:
-        raise UsageError(f"filter '{entry.id}' needs --mask MASK (white marks the pixels to change)")
+
+
+def build_chain(filter_text: str, raw: dict[str, str], mask: str | None) -> Any:
+    """The filter or chain to run (plugins.chain), checked before any image is read."""
+    from plugins import chain
+
+    work = chain.build(filter_text, raw, resolve=resolve_filter)
+    needy = next((step for step in work.steps if step.spec.requires_mask), None)
+    if needy is not None and not mask:
+        raise UsageError(f"filter '{needy.entry.id}' needs --mask MASK (white marks the pixels to change)")
+    return work
+
+
+def _apply(args: argparse.Namespace, err: TextIO) -> int:
+    from plugins import batch
+
+    if batch.is_batch(args.inputs, args.output):
+        return batch.run_command(args, err)
+    if args.suffix is not None or args.out_ext is not None:
+        raise UsageError("--suffix and --format name the files of a batch: give -o a folder ending in '/'")
+    args.input = args.inputs[0]
+    return _apply_one(args, err)
+
+
+def _apply_one(args: argparse.Namespace, err: TextIO) -> int:
+    from plugins import chain
+    from plugins.cancel import CancelToken
+    from plugins.imageio import load_image, load_mask
+    from plugins.runtime import Runtime
+
+    raw = parse_sets(args.sets)
+    out_format = _check_output(args.output)
+    check_run_options(args)
+    work = build_chain(args.filter, raw, args.mask)
 
     with _quiet_stderr(err):
         image = load_image(args.input)
         mask = load_mask(args.mask, image.size) if args.mask else None
     runtime = Runtime(args.provider)
     cancel = CancelToken()
-    progress = _ProgressLine(entry.id, err) if _isatty(err) else None
+    progress = _ProgressLine(work.name, err) if _isatty(err) else None
     with _interrupt_cancels(cancel):
         try:
-            result = pipeline.apply_filter(entry, image.pixels, mask=mask, params=params, runtime=runtime,
-                                           progress=progress, cancel=cancel, tile=args.tile,
-                                           notify=lambda text: _note(text, err, progress))
+            result = chain.run(work, image.pixels, mask=mask, runtime=runtime, progress=progress,
+                               cancel=cancel, tile=args.tile, notify=lambda text: _note(text, err, progress))
         finally:
             if progress is not None:
                 progress.close()
-        if flattens_alpha(out_format, result):
-            _note(f"{out_format} has no transparency: transparent areas were flattened onto white", err)
-        bit_depth = 16 if image.meta.bit_depth >= 16 and out_format in DEEP_FORMATS else 8
-        save_image(args.output, result, image.meta, fmt=out_format, quality=args.quality, bit_depth=bit_depth)
+        save_result(args.output, result, image.meta, out_format, args.quality, lambda text: _note(text, err))
     _report_provider(runtime, args.provider, err)
     return EXIT_OK
+
+
+def check_run_options(args: argparse.Namespace) -> None:
+    if args.tile is not None and args.tile < MIN_TILE:
+        raise UsageError(f"--tile must be at least {MIN_TILE} pixels, got {args.tile}")
+    if not 1 <= args.quality <= 100:
+        raise UsageError(f"--quality must be between 1 and 100, got {args.quality}")
+
+
+def save_result(path: str, result: Any, meta: Any, out_format: str, quality: int,
+                note: Callable[[str], None]) -> None:
+    """Write a filter's result atomically: 16 bits when the source had them and the format can."""
+    from plugins.imageio import flattens_alpha, save_image
+    from plugins.imageio.formats import DEEP_FORMATS
+
+    if flattens_alpha(out_format, result):
+        note(f"{out_format} has no transparency: transparent areas were flattened onto white")
+    bit_depth = 16 if meta.bit_depth >= 16 and out_format in DEEP_FORMATS else 8
+    save_image(path, result, meta, fmt=out_format, quality=quality, bit_depth=bit_depth)
 
 
 def _report_provider(runtime: Any, requested: str, err: TextIO) -> None:

@@ -148,10 +148,13 @@ class ModelSession:
 class Runtime:
     """Provider choice and the session cache. Thread-safe; one per process is enough."""
 
-    def __init__(self, preferred: str = "auto") -> None:
+    def __init__(self, preferred: str = "auto", threads: int | None = None) -> None:
+        """``threads``: onnxruntime's intra-op threads per session (None: its default, all cores).
+        Batch workers share the cores, so each takes its part instead of every one taking all."""
         if preferred not in PROVIDER_CHOICES:
             raise ValueError(f"provider must be one of {', '.join(PROVIDER_CHOICES)}")
         self.preferred = preferred
+        self.threads = threads
         self.notices: list[str] = []
         self._usable: dict[str, bool] = {}
         self._sessions: dict[tuple[str, str], ModelSession] = {}
@@ -237,6 +240,8 @@ class Runtime:
         options = ort.SessionOptions()
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.log_severity_level = 3
+        if self.threads:
+            options.intra_op_num_threads = self.threads
         providers = [PROVIDER_NAMES[provider]] + ([] if provider == "cpu" else ["CPUExecutionProvider"])
         try:
             session = ort.InferenceSession(str(path), sess_options=options, providers=providers)
