@@ -403,15 +403,15 @@ def run_command(args: argparse.Namespace, err: TextIO) -> int:
         if ext not in SUPPORTED_WRITE:
             raise cli.UsageError(f"--format {args.out_ext} is not supported (use one of "
                                  f"{', '.join(sorted(SUPPORTED_WRITE))})")
-    outdir = _output_folder(args.output, cli.UsageError)
-    settings = Settings(args.filter, raw, args.mask, args.provider, args.tile, args.quality, args.overwrite,
-                        threads=_threads_per_job(args.jobs))
     cli.build_chain(args.filter, raw, args.mask)          # bad filter or parameters: exit 2 before any work
     if args.mask:
         from plugins.imageio import load_mask
 
         with cli._quiet_stderr(err):
             load_mask(args.mask)                          # unreadable mask: exit 2 before any work
+    outdir = _output_folder(args.output, cli.UsageError)
+    settings = Settings(args.filter, raw, args.mask, args.provider, args.tile, args.quality, args.overwrite,
+                        threads=_threads_per_job(args.jobs))
     sources, problems = expand(args.inputs)
     tasks, clashes = plan(sources, outdir, args.suffix or "", ext)
     tally = Tally(len(tasks) + len(problems) + len(clashes))

@@ -94,3 +94,24 @@ def test_plugins(fixture_plugin_dir, monkeypatch) -> Path:
     registry.all_filters(refresh=True)
 
 
+
+
+@pytest.fixture(scope="session")
+def more_plugin_dir(tmp_path_factory) -> Path:
+    """The CLI's extra fixture plugins (cli_fill, cli_slow, cli_untrained; tests/helpers_cli.py)."""
+    from helpers_cli import write_cli_plugins
+
+    return write_cli_plugins(tmp_path_factory.mktemp("more_plugins"))
+
+
+@pytest.fixture
+def all_test_plugins(fixture_plugin_dir, more_plugin_dir, monkeypatch) -> str:
+    """Every fixture plugin discoverable (HOLST_PLUGIN_PATH, inherited by subprocesses), fresh registry."""
+    from plugins import registry
+
+    value = os.pathsep.join([str(fixture_plugin_dir), str(more_plugin_dir)])
+    monkeypatch.setenv("HOLST_PLUGIN_PATH", value)
+    registry.all_filters(refresh=True)
+    yield value
+    monkeypatch.delenv("HOLST_PLUGIN_PATH", raising=False)
+    registry.all_filters(refresh=True)
