@@ -16,6 +16,7 @@ BENCHMARKS = {
     "memory": "bench.memory",
     "startup": "bench.startup",
     "stall": "bench.gui_stall",
+    "batch": "bench.batch",
 }
 
 
