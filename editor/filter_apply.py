@@ -20,6 +20,7 @@ from PIL import Image
 from editor.document import DocState, Document, Layer
 from editor.i18n import filter_text
 from editor.undo import AddLayer, History, Operation, SwapState, edit_plane
+from plugins.chain import works_on_region
 from plugins.errors import ParamError
 from plugins.imageio import MAX_PIXELS
 from plugins.registry import FilterEntry
@@ -42,6 +43,8 @@ class FilterInput:
     layer_uid: int
     doc_size: tuple[int, int]      # (w, h) when prepared
     planes: tuple[np.ndarray | None, np.ndarray | None] = (None, None)   # scaled output: mask, sketch
+    scaled: bool = False           # the result has another size: it replaces the whole document
+    name: str = ""                 # the layer's name and the undo step's text
 
 
 @dataclass
@@ -57,18 +60,30 @@ def prepare(doc: Document, entry: FilterEntry, params: dict[str, Any], target: s
     """Gather the filter's input from the document. Raises ParamError with a user-facing reason."""
     spec = entry.spec
     assert spec is not None
-    needs_mask = spec.requires_mask or spec.input in ("image+mask", "texture-sample+region")
-    if spec.requires_mask and doc.mask_is_empty():
-        raise ParamError(f"{spec.name} needs a mask: paint over the area to change with the mask brush (B).")
-    scaled = spec.output == "scaled"
-    if scaled:
-        scale = spec.output_scale(spec.coerce_params(params))
+    scale = spec.output_scale(spec.coerce_params(params)) if spec.output == "scaled" else None
+    return gather(doc, entry, params, target, feather, name=filter_text(spec, spec.name),
+                  input_kind=spec.input, needs_mask=works_on_region(spec), requires_mask=spec.requires_mask,
+                  scale=scale, overlap=spec.tiling.overlap)
+
+
+def gather(doc: Document, entry: FilterEntry, params: dict[str, Any], target: str, feather: float, *,
+           name: str, input_kind: str, needs_mask: bool, requires_mask: bool, scale: int | None,
+           overlap: int) -> FilterInput:
+    """What :func:`prepare` does for one filter, for any work described by these fields (a chain too).
+
+    ``scale`` is the output scale when the result has another size (None: same size, and a selection
+    limits the work to its bounding box plus context).
+    """
+    if requires_mask and doc.mask_is_empty():
+        raise ParamError(f"{name} needs a mask: paint over the area to change with the mask brush (B).")
+    scaled = scale is not None
+    if scale is not None:
         width, height = doc.width * scale, doc.height * scale
         if width * height > MAX_PIXELS:
-            raise ParamError(f"{spec.name} ×{scale} would make a {width}×{height} image, more than the "
+            raise ParamError(f"{name} ×{scale} would make a {width}×{height} image, more than the "
                              f"{MAX_PIXELS // 1_000_000} megapixels Holst can hold; choose a smaller scale "
                              f"or a smaller image.")
-    if spec.input == "sketch":
+    if input_kind == "sketch":
         source = doc.sketch_image()
     elif scaled:
         source = doc.flatten()
@@ -80,7 +95,7 @@ def prepare(doc: Document, entry: FilterEntry, params: dict[str, Any], target: s
     sel = doc.selection
     if sel is not None and not scaled and not sel.is_empty():
         bx0, by0, bx1, by1 = sel.bbox()  # type: ignore[misc]
-        context = int(feather) + max(16, spec.tiling.overlap)
+        context = int(feather) + max(16, overlap)
         x0, y0 = max(0, bx0 - context), max(0, by0 - context)
         x1, y1 = min(doc.width, bx1 + context), min(doc.height, by1 + context)
         weights = sel.feathered(feather)[y0:y1, x0:x1]
@@ -93,7 +108,7 @@ def prepare(doc: Document, entry: FilterEntry, params: dict[str, Any], target: s
                   None if doc.sketch is None else doc.sketch.copy())
     return FilterInput(entry, dict(params), np.ascontiguousarray(source).copy(),
                        None if mask is None else mask.copy(), x0, y0, weights, target,
-                       doc.current_layer.uid, (doc.width, doc.height), planes)
+                       doc.current_layer.uid, (doc.width, doc.height), planes, scaled, name)
 
 
 def _fit(result: np.ndarray, w: int, h: int) -> np.ndarray:
@@ -119,7 +134,7 @@ def scaled_planes(job: FilterInput, result: np.ndarray) -> ScaledPlanes | None:
 
     An empty mask becomes a fresh zero plane, which costs nothing until it is painted on.
     """
-    if job.entry.spec is None or job.entry.spec.output != "scaled":
+    if not job.scaled:
         return None
     h, w = result.shape[:2]
     mask, sketch = job.planes
@@ -133,12 +148,10 @@ def commit(doc: Document, history: History, job: FilterInput, result: np.ndarray
 
     ``planes`` is what :func:`scaled_planes` made in the worker; scaled outputs need it.
     """
-    spec = job.entry.spec
-    assert spec is not None
     if (doc.width, doc.height) != job.doc_size:
         raise ParamError("the image size changed while the filter ran; apply it again")
-    name = filter_text(spec, spec.name)   # the layer's name and the undo step's text
-    if spec.output == "scaled":
+    name = job.name
+    if job.scaled:
         h, w = result.shape[:2]
         scale = h // doc.height
         assert planes is not None, "a scaled result needs scaled_planes() from the worker"

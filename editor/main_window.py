@@ -52,6 +52,7 @@ from editor.recovery import RecoveryStore
 from editor.selection import Selection
 from editor.tools import BrushSettings, BrushTool, LassoSelectTool, RectSelectTool, Tool
 from editor.undo import Compound, History
+from editor.window_chain import ChainMixin
 from editor.window_files import FilesMixin
 from editor.window_filters import FiltersMixin
 from editor.window_session import SessionMixin
@@ -63,7 +64,7 @@ def blank_pixels(width: int, height: int) -> np.ndarray:
     return np.full((height, width, 4), 255, np.uint8)
 
 
-class MainWindow(FilesMixin, FiltersMixin, SessionMixin, QMainWindow):
+class MainWindow(FilesMixin, FiltersMixin, ChainMixin, SessionMixin, QMainWindow):
     document_changed = Signal()
     filter_finished = Signal(str)   # "done" | "cancelled" | "failed"
 
@@ -235,6 +236,7 @@ class MainWindow(FilesMixin, FiltersMixin, SessionMixin, QMainWindow):
         self.act_brush_bigger = a(self.tr("Bigger brush"), lambda: self.resize_brush(1.2), "]",
                                   "act_brush_bigger")
         self.act_about = a(self.tr("&About Holst"), self.about, None, "act_about")
+        self.act_run_chain = a(self.tr("Run &chain…"), self.run_chain_dialog, "Ctrl+Shift+R", "act_run_chain")
         # tools
         self.tool_group = QActionGroup(self)
         self.tool_actions: dict[str, QAction] = {}
@@ -299,6 +301,7 @@ class MainWindow(FilesMixin, FiltersMixin, SessionMixin, QMainWindow):
             act = mask.addAction(button.text())
             act.triggered.connect(button.click)
         self.filters_menu = bar.addMenu(self.tr("Filte&rs"))
+        self.filters_menu.addAction(self.act_run_chain)   # the filters are listed above it once found
         help_menu = bar.addMenu(self.tr("&Help"))
         help_menu.addAction(self.act_about)
 

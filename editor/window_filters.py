@@ -44,6 +44,8 @@ class FiltersMixin:
             act = self.filters_menu.addAction(name + ("" if entry.usable else " …"))
             act.setEnabled(entry.usable)
             act.triggered.connect(lambda _c=False, fid=entry.id: self._focus_filter(fid))
+        self.filters_menu.addSeparator()
+        self.filters_menu.addAction(self.act_run_chain)
         usable = sum(1 for e in entries if e.usable)
         self.show_message(self.tr("%1 filters ready, %2 not available")
                           .replace("%1", str(usable)).replace("%2", str(len(entries) - usable)))
@@ -107,7 +109,11 @@ class FiltersMixin:
             return {"pixels": result, "provider": runtime.active_provider,
                     "planes": filter_apply.scaled_planes(inp, result)}
 
-        job = Job(work, entry.id)
+        return self.start_filter_job(Job(work, entry.id), inp)
+
+    def start_filter_job(self, job: Job, inp: filter_apply.FilterInput) -> Job:
+        """Run ``job`` (a filter or a chain on ``inp``) with the progress bar and Cancel; its result
+        becomes one undo step (``_filter_done``)."""
         doc = self.doc
         job.signals.progress.connect(self._on_progress)
         job.signals.notice.connect(self._on_notice)
@@ -122,7 +128,7 @@ class FiltersMixin:
         self.status_progress.setValue(0)
         self.status_progress.show()
         self.status_cancel.show()
-        self.show_message(self.tr("Running %1…").replace("%1", filter_text(entry.spec, entry.spec.name)))
+        self.show_message(self.tr("Running %1…").replace("%1", inp.name))
         return self.runner.start(job)
 
     # ------------------------------------------------------------------ preview
@@ -211,8 +217,7 @@ class FiltersMixin:
             self.sketch_panel.visible.setChecked(False)
         if inp.mask is not None:                    # nor the red mask over a fill (Ctrl+M shows it)
             self.act_mask_overlay.setChecked(False)
-        name = filter_text(inp.entry.spec, inp.entry.spec.name)
-        self.show_message(self.tr("%1 applied").replace("%1", name))
+        self.show_message(self.tr("%1 applied").replace("%1", inp.name))
         self.filter_finished.emit("done")
 
     def _filter_failed(self, text: str) -> None:

@@ -3,20 +3,119 @@
 <context>
     <name>Canvas</name>
     <message>
-        <location filename="../../editor/canvas.py" line="413" />
+        <location filename="../../editor/canvas.py" line="380" />
         <source>Before</source>
         <translation>До</translation>
     </message>
     <message>
-        <location filename="../../editor/canvas.py" line="414" />
+        <location filename="../../editor/canvas.py" line="381" />
         <source>After</source>
         <translation>После</translation>
     </message>
 </context>
 <context>
+    <name>ChainDialog</name>
+    <message>
+        <location filename="../../editor/chain_dialog.py" line="41" />
+        <source>Restore an old photo</source>
+        <translation>Восстановить старое фото</translation>
+    </message>
+    <message>
+        <location filename="../../editor/chain_dialog.py" line="42" />
+        <source>Fills the scratches painted in the mask, colorizes, then doubles the size.</source>
+        <translation>Заполняет закрашенные маской царапины, раскрашивает, затем увеличивает вдвое.</translation>
+    </message>
+    <message>
+        <location filename="../../editor/chain_dialog.py" line="58" />
+        <source>Run chain</source>
+        <translation>Запуск цепочки фильтров</translation>
+    </message>
+    <message>
+        <location filename="../../editor/chain_dialog.py" line="64" />
+        <source>Custom chain</source>
+        <translation>Своя цепочка</translation>
+    </message>
+    <message>
+        <location filename="../../editor/chain_dialog.py" line="81" />
+        <source>Add</source>
+        <translation>Добавить</translation>
+    </message>
+    <message>
+        <location filename="../../editor/chain_dialog.py" line="84" />
+        <source>Remove</source>
+        <translation>Убрать</translation>
+    </message>
+    <message>
+        <location filename="../../editor/chain_dialog.py" line="86" />
+        <source>Move up</source>
+        <translation>Выше</translation>
+    </message>
+    <message>
+        <location filename="../../editor/chain_dialog.py" line="88" />
+        <source>Move down</source>
+        <translation>Ниже</translation>
+    </message>
+    <message>
+        <location filename="../../editor/chain_dialog.py" line="96" />
+        <source>Add a filter to the chain.</source>
+        <translation>Добавьте фильтр в цепочку.</translation>
+    </message>
+    <message>
+        <location filename="../../editor/chain_dialog.py" line="100" />
+        <source>Parameters of the selected filter</source>
+        <translation>Параметры выбранного фильтра</translation>
+    </message>
+    <message>
+        <location filename="../../editor/chain_dialog.py" line="105" />
+        <source>Result to a new layer</source>
+        <translation>Результат на новый слой</translation>
+    </message>
+    <message>
+        <location filename="../../editor/chain_dialog.py" line="106" />
+        <source>Replace the current layer</source>
+        <translation>Заменить текущий слой</translation>
+    </message>
+    <message>
+        <location filename="../../editor/chain_dialog.py" line="112" />
+        <location filename="../../editor/chain_dialog.py" line="247" />
+        <source>Close</source>
+        <translation>Закрыть</translation>
+    </message>
+    <message>
+        <location filename="../../editor/chain_dialog.py" line="115" />
+        <source>Run</source>
+        <translation>Запустить</translation>
+    </message>
+    <message>
+        <location filename="../../editor/chain_dialog.py" line="125" />
+        <source>Preset</source>
+        <translation>Набор</translation>
+    </message>
+    <message>
+        <location filename="../../editor/chain_dialog.py" line="129" />
+        <source>Filters, in the order they run:</source>
+        <translation>Фильтры в порядке выполнения:</translation>
+    </message>
+    <message>
+        <location filename="../../editor/chain_dialog.py" line="232" />
+        <source>Add at least one filter.</source>
+        <translation>Добавьте хотя бы один фильтр.</translation>
+    </message>
+    <message>
+        <location filename="../../editor/chain_dialog.py" line="247" />
+        <source>Cancel</source>
+        <translation>Отмена</translation>
+    </message>
+    <message>
+        <location filename="../../editor/chain_dialog.py" line="263" />
+        <source>Cancelled — the image is unchanged.</source>
+        <translation>Отменено — изображение не изменилось.</translation>
+    </message>
+</context>
+<context>
     <name>ColourButton</name>
     <message>
-        <location filename="../../editor/panels/params.py" line="99" />
+        <location filename="../../editor/panels/params.py" line="100" />
         <source>Choose a colour</source>
         <translation>Выберите цвет</translation>
     </message>
@@ -164,53 +263,53 @@
 <context>
     <name>FiltersMixin</name>
     <message>
-        <location filename="../../editor/window_filters.py" line="46" />
+        <location filename="../../editor/window_filters.py" line="50" />
         <source>%1 filters ready, %2 not available</source>
         <translation>Фильтров готово: %1, недоступно: %2</translation>
     </message>
     <message>
-        <location filename="../../editor/window_filters.py" line="94" />
+        <location filename="../../editor/window_filters.py" line="131" />
         <source>Running %1…</source>
         <translation>Выполняется %1…</translation>
     </message>
     <message>
-        <location filename="../../editor/window_filters.py" line="150" />
+        <location filename="../../editor/window_filters.py" line="187" />
         <source>Preview: </source>
         <translation>Просмотр: </translation>
     </message>
     <message>
-        <location filename="../../editor/window_filters.py" line="161" />
+        <location filename="../../editor/window_filters.py" line="198" />
         <source>Cancelling…</source>
         <translation>Отмена…</translation>
     </message>
     <message>
-        <location filename="../../editor/window_filters.py" line="170" />
+        <location filename="../../editor/window_filters.py" line="79" />
         <source>Runs on %1</source>
         <translation>Вычисления: %1</translation>
     </message>
     <message>
-        <location filename="../../editor/window_filters.py" line="179" />
+        <location filename="../../editor/window_filters.py" line="220" />
         <source>%1 applied</source>
         <translation>Применён фильтр %1</translation>
     </message>
     <message>
-        <location filename="../../editor/window_filters.py" line="187" />
+        <location filename="../../editor/window_filters.py" line="228" />
         <source>Cancelled — the image is unchanged.</source>
         <translation>Отменено — изображение не изменилось.</translation>
     </message>
     <message>
-        <location filename="../../editor/window_filters.py" line="201" />
+        <location filename="../../editor/window_filters.py" line="242" />
         <source>Edge extraction needs the edges2photo filter, which is not installed.</source>
         <translation>Для извлечения контуров нужен фильтр edges2photo, он не установлен.</translation>
     </message>
     <message>
-        <location filename="../../editor/window_filters.py" line="209" />
+        <location filename="../../editor/window_filters.py" line="250" />
         <source>Extract edges</source>
         <translation>Извлечь контуры</translation>
     </message>
     <message>
-        <location filename="../../editor/window_filters.py" line="218" />
-        <location filename="../../editor/window_filters.py" line="244" />
+        <location filename="../../editor/window_filters.py" line="259" />
+        <location filename="../../editor/window_filters.py" line="285" />
         <source>Load drawing</source>
         <translation>Загрузить рисунок</translation>
     </message>
@@ -218,72 +317,72 @@
 <context>
     <name>FiltersPanel</name>
     <message>
-        <location filename="../../editor/panels/filters.py" line="54" />
+        <location filename="../../editor/panels/filters.py" line="56" />
         <source>Result to a new layer</source>
         <translation>Результат на новый слой</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/filters.py" line="55" />
+        <location filename="../../editor/panels/filters.py" line="57" />
         <source>Replace the current layer</source>
         <translation>Заменить текущий слой</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/filters.py" line="56" />
+        <location filename="../../editor/panels/filters.py" line="58" />
         <source>Preview</source>
         <translation>Просмотр</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/filters.py" line="58" />
+        <location filename="../../editor/panels/filters.py" line="60" />
         <source>Show the filter on the visible part of the image, at screen resolution, before applying it</source>
         <translation>Показать действие фильтра на видимой части изображения в экранном разрешении до применения</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/filters.py" line="61" />
+        <location filename="../../editor/panels/filters.py" line="63" />
         <source>Defaults</source>
         <translation>По умолчанию</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/filters.py" line="63" />
+        <location filename="../../editor/panels/filters.py" line="65" />
         <source>Apply</source>
         <translation>Применить</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/filters.py" line="67" />
+        <location filename="../../editor/panels/filters.py" line="69" />
         <source>Cancel</source>
         <translation>Отмена</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/filters.py" line="95" />
+        <location filename="../../editor/panels/filters.py" line="98" />
         <source>Broken plugins</source>
         <translation>Неисправные модули</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/filters.py" line="115" />
+        <location filename="../../editor/panels/filters.py" line="118" />
         <source>model not trained yet</source>
         <translation>модель ещё не обучена</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/filters.py" line="116" />
+        <location filename="../../editor/panels/filters.py" line="119" />
         <source>broken</source>
         <translation>неисправен</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/filters.py" line="154" />
+        <location filename="../../editor/panels/filters.py" line="157" />
         <source>Choose a filter.</source>
         <translation>Выберите фильтр.</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/filters.py" line="159" />
+        <location filename="../../editor/panels/filters.py" line="162" />
         <source>Not available: </source>
         <translation>Недоступен: </translation>
     </message>
     <message>
-        <location filename="../../editor/panels/filters.py" line="161" />
+        <location filename="../../editor/panels/filters.py" line="164" />
         <source>Paint a mask over the area to change (mask brush, B).</source>
         <translation>Закрасьте маской область, которую нужно изменить (кисть маски, B).</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/filters.py" line="163" />
+        <location filename="../../editor/panels/filters.py" line="166" />
         <source>Works on the sketch layer: draw with the pen (P) or extract edges.</source>
         <translation>Работает со слоем эскиза: рисуйте пером (P) или извлеките контуры.</translation>
     </message>
@@ -409,27 +508,27 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../editor/main_window.py" line="116" />
+        <location filename="../../editor/main_window.py" line="117" />
         <source>Background</source>
         <translation>Фон</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="126" />
+        <location filename="../../editor/main_window.py" line="127" />
         <source>Mask brush stroke</source>
         <translation>Мазок кистью маски</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="128" />
+        <location filename="../../editor/main_window.py" line="129" />
         <source>Mask eraser stroke</source>
         <translation>Мазок ластиком маски</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="130" />
+        <location filename="../../editor/main_window.py" line="131" />
         <source>Sketch pen stroke</source>
         <translation>Линия пера эскиза</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="132" />
+        <location filename="../../editor/main_window.py" line="133" />
         <source>Sketch eraser stroke</source>
         <translation>Мазок ластиком эскиза</translation>
     </message>
@@ -549,182 +648,187 @@
         <translation>Показывать &amp;маску</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="222" />
+        <location filename="../../editor/main_window.py" line="223" />
         <source>Select &amp;all</source>
         <translation>Выделить &amp;всё</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="223" />
+        <location filename="../../editor/main_window.py" line="224" />
         <source>&amp;Deselect</source>
         <translation>&amp;Снять выделение</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="224" />
+        <location filename="../../editor/main_window.py" line="225" />
         <source>&amp;Invert selection</source>
         <translation>&amp;Инвертировать выделение</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="226" />
+        <location filename="../../editor/main_window.py" line="227" />
         <source>&amp;Flatten image</source>
         <translation>&amp;Свести изображение</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="227" />
+        <location filename="../../editor/main_window.py" line="228" />
         <source>&amp;Merge down</source>
         <translation>&amp;Объединить с нижним</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="228" />
+        <location filename="../../editor/main_window.py" line="229" />
         <source>&amp;New layer</source>
         <translation>&amp;Новый слой</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="230" />
+        <location filename="../../editor/main_window.py" line="231" />
         <source>&amp;Duplicate layer</source>
         <translation>&amp;Дублировать слой</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="232" />
+        <location filename="../../editor/main_window.py" line="233" />
         <source>De&amp;lete layer</source>
         <translation>&amp;Удалить слой</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="233" />
+        <location filename="../../editor/main_window.py" line="234" />
         <source>Smaller brush</source>
         <translation>Уменьшить кисть</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="235" />
+        <location filename="../../editor/main_window.py" line="236" />
         <source>Bigger brush</source>
         <translation>Увеличить кисть</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="237" />
+        <location filename="../../editor/main_window.py" line="238" />
         <source>&amp;About Holst</source>
         <translation>&amp;О программе Holst</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="241" />
+        <location filename="../../editor/main_window.py" line="239" />
+        <source>Run &amp;chain…</source>
+        <translation>Запустить &amp;цепочку…</translation>
+    </message>
+    <message>
+        <location filename="../../editor/main_window.py" line="243" />
         <source>Mask brush</source>
         <translation>Кисть маски</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="242" />
+        <location filename="../../editor/main_window.py" line="244" />
         <source>Mask eraser</source>
         <translation>Ластик маски</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="243" />
+        <location filename="../../editor/main_window.py" line="245" />
         <source>Rectangle select</source>
         <translation>Прямоугольное выделение</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="244" />
+        <location filename="../../editor/main_window.py" line="246" />
         <source>Lasso select</source>
         <translation>Лассо</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="245" />
+        <location filename="../../editor/main_window.py" line="247" />
         <source>Sketch pen</source>
         <translation>Перо эскиза</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="246" />
+        <location filename="../../editor/main_window.py" line="248" />
         <source>Sketch eraser</source>
         <translation>Ластик эскиза</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="255" />
+        <location filename="../../editor/main_window.py" line="257" />
         <source>&amp;File</source>
         <translation>&amp;Файл</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="258" />
+        <location filename="../../editor/main_window.py" line="260" />
         <source>Open &amp;recent</source>
         <translation>&amp;Недавние файлы</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="265" />
+        <location filename="../../editor/main_window.py" line="267" />
         <source>&amp;Edit</source>
         <translation>&amp;Правка</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="273" />
+        <location filename="../../editor/main_window.py" line="275" />
         <source>&amp;View</source>
         <translation>&amp;Вид</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="283" />
+        <location filename="../../editor/main_window.py" line="285" />
         <source>&amp;Select</source>
         <translation>В&amp;ыделение</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="289" />
+        <location filename="../../editor/main_window.py" line="291" />
         <source>&amp;Layer</source>
         <translation>&amp;Слой</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="293" />
+        <location filename="../../editor/main_window.py" line="295" />
         <source>&amp;Mask</source>
         <translation>&amp;Маска</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="301" />
+        <location filename="../../editor/main_window.py" line="303" />
         <source>Filte&amp;rs</source>
         <translation>Фи&amp;льтры</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="302" />
+        <location filename="../../editor/main_window.py" line="305" />
         <source>&amp;Help</source>
         <translation>&amp;Справка</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="306" />
+        <location filename="../../editor/main_window.py" line="309" />
         <source>Tools</source>
         <translation>Инструменты</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="315" />
+        <location filename="../../editor/main_window.py" line="318" />
         <source>Tool options</source>
         <translation>Параметры инструмента</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="329" />
+        <location filename="../../editor/main_window.py" line="332" />
         <source>Size</source>
         <translation>Размер</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="329" />
+        <location filename="../../editor/main_window.py" line="332" />
         <source>Hardness</source>
         <translation>Жёсткость</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="330" />
+        <location filename="../../editor/main_window.py" line="333" />
         <source>Opacity</source>
         <translation>Непрозрачность</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="351" />
+        <location filename="../../editor/main_window.py" line="354" />
         <source>Cancel</source>
         <translation>Отмена</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../editor/main_window.py" line="396" />
+        <location filename="../../editor/main_window.py" line="399" />
         <source>Undo memory budget reached: the %n oldest step(s) were dropped.</source>
         <translation><numerusform>Достигнут предел памяти истории: удалён %n самый старый шаг.</numerusform><numerusform>Достигнут предел памяти истории: удалены %n самых старых шага.</numerusform><numerusform>Достигнут предел памяти истории: удалено %n самых старых шагов.</numerusform></translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="407" />
+        <location filename="../../editor/main_window.py" line="410" />
         <source>Untitled</source>
         <translation>Без имени</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="478" />
+        <location filename="../../editor/main_window.py" line="483" />
         <source>Brush size: %1 px</source>
         <translation>Размер кисти: %1 пикс.</translation>
     </message>
     <message>
-        <location filename="../../editor/main_window.py" line="517" />
+        <location filename="../../editor/main_window.py" line="522" />
         <source>Flatten image</source>
         <translation>Свести изображение</translation>
     </message>
@@ -838,7 +942,7 @@
 <context>
     <name>ParamForm</name>
     <message>
-        <location filename="../../editor/panels/params.py" line="221" />
+        <location filename="../../editor/panels/params.py" line="237" />
         <source>Images (*.png *.jpg *.jpeg *.webp *.tif *.tiff *.bmp)</source>
         <translation>Изображения (*.png *.jpg *.jpeg *.webp *.tif *.tiff *.bmp)</translation>
     </message>
@@ -846,12 +950,12 @@
 <context>
     <name>PathEditor</name>
     <message>
-        <location filename="../../editor/panels/params.py" line="114" />
+        <location filename="../../editor/panels/params.py" line="115" />
         <source>Browse…</source>
         <translation>Обзор…</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/params.py" line="124" />
+        <location filename="../../editor/panels/params.py" line="125" />
         <source>Choose an image</source>
         <translation>Выберите изображение</translation>
     </message>
@@ -859,72 +963,72 @@
 <context>
     <name>PreferencesDialog</name>
     <message>
-        <location filename="../../editor/preferences.py" line="91" />
+        <location filename="../../editor/preferences.py" line="97" />
         <source>Preferences</source>
         <translation>Настройки</translation>
     </message>
     <message>
-        <location filename="../../editor/preferences.py" line="95" />
+        <location filename="../../editor/preferences.py" line="101" />
         <source>Automatic (best available)</source>
         <translation>Автоматически (лучший доступный)</translation>
     </message>
     <message>
-        <location filename="../../editor/preferences.py" line="102" />
+        <location filename="../../editor/preferences.py" line="108" />
         <source>Filter default</source>
         <translation>Как задано фильтром</translation>
     </message>
     <message>
-        <location filename="../../editor/preferences.py" line="114" />
+        <location filename="../../editor/preferences.py" line="120" />
         <source>Off</source>
         <translation>Выкл.</translation>
     </message>
     <message>
-        <location filename="../../editor/preferences.py" line="124" />
+        <location filename="../../editor/preferences.py" line="130" />
         <source>System</source>
         <translation>Системная</translation>
     </message>
     <message>
-        <location filename="../../editor/preferences.py" line="124" />
+        <location filename="../../editor/preferences.py" line="130" />
         <source>Light</source>
         <translation>Светлая</translation>
     </message>
     <message>
-        <location filename="../../editor/preferences.py" line="124" />
+        <location filename="../../editor/preferences.py" line="130" />
         <source>Dark</source>
         <translation>Тёмная</translation>
     </message>
     <message>
-        <location filename="../../editor/preferences.py" line="128" />
+        <location filename="../../editor/preferences.py" line="134" />
         <source>Execution provider</source>
         <translation>Вычислитель</translation>
     </message>
     <message>
-        <location filename="../../editor/preferences.py" line="129" />
+        <location filename="../../editor/preferences.py" line="135" />
         <source>Tile size</source>
         <translation>Размер плитки</translation>
     </message>
     <message>
-        <location filename="../../editor/preferences.py" line="130" />
+        <location filename="../../editor/preferences.py" line="136" />
         <source>Undo memory budget</source>
         <translation>Память для истории</translation>
     </message>
     <message>
-        <location filename="../../editor/preferences.py" line="131" />
+        <location filename="../../editor/preferences.py" line="137" />
         <source>Autosave every</source>
         <translation>Автосохранение каждые</translation>
     </message>
     <message>
-        <location filename="../../editor/preferences.py" line="132" />
+        <location filename="../../editor/preferences.py" line="138" />
         <source>Language</source>
         <translation>Язык</translation>
     </message>
     <message>
-        <location filename="../../editor/preferences.py" line="133" />
+        <location filename="../../editor/preferences.py" line="139" />
         <source>Theme</source>
         <translation>Тема</translation>
     </message>
     <message>
-        <location filename="../../editor/preferences.py" line="134" />
+        <location filename="../../editor/preferences.py" line="140" />
         <source>A new language is used after restarting Holst.</source>
         <translation>Новый язык применится после перезапуска Holst.</translation>
     </message>
@@ -932,7 +1036,7 @@
 <context>
     <name>RectEditor</name>
     <message>
-        <location filename="../../editor/panels/params.py" line="139" />
+        <location filename="../../editor/panels/params.py" line="140" />
         <source>From selection</source>
         <translation>Из выделения</translation>
     </message>

@@ -216,6 +216,23 @@ RU: dict[str, str] = {
     "Load drawing…": "Загрузить рисунок…",
     "Line weight": "Толщина линий",
     "Detail": "Детализация",
+    "Run &chain…": "Запустить &цепочку…",
+    "Run chain": "Запуск цепочки фильтров",
+    "Preset": "Набор",
+    "Custom chain": "Своя цепочка",
+    "Restore an old photo": "Восстановить старое фото",
+    "Fills the scratches painted in the mask, colorizes, then doubles the size.":
+        "Заполняет закрашенные маской царапины, раскрашивает, затем увеличивает вдвое.",
+    "Filters, in the order they run:": "Фильтры в порядке выполнения:",
+    "Add": "Добавить",
+    "Remove": "Убрать",
+    "Move up": "Выше",
+    "Move down": "Ниже",
+    "Add a filter to the chain.": "Добавьте фильтр в цепочку.",
+    "Parameters of the selected filter": "Параметры выбранного фильтра",
+    "Run": "Запустить",
+    "Close": "Закрыть",
+    "Add at least one filter.": "Добавьте хотя бы один фильтр.",
 }
 
 # Plural forms (one / few / many) for messages with %n.
