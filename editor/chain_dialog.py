@@ -9,6 +9,8 @@ editor/window_chain.py); this module only builds the :class:`plugins.chain.Chain
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
@@ -52,8 +54,10 @@ class ChainDialog(QDialog):
     run_requested = Signal(object, str)       # plugins.chain.Chain, target (new layer / replace)
     cancel_requested = Signal()
 
-    def __init__(self, entries: list[FilterEntry], parent: QWidget | None = None) -> None:
+    def __init__(self, entries: list[FilterEntry], parent: QWidget | None = None,
+                 selection_rect: Callable[[], tuple[int, int, int, int] | None] = lambda: None) -> None:
         super().__init__(parent)
+        self._selection_rect = selection_rect
         self.setObjectName("chain_dialog")
         self.setWindowTitle(self.tr("Run chain"))
         self.entries = {e.id: e for e in entries if e.usable and e.spec is not None}
@@ -147,7 +151,7 @@ class ChainDialog(QDialog):
         entry = self.entries.get(filter_id)
         if entry is None:
             return None
-        form = ParamForm(entry.spec, entry.folder)
+        form = ParamForm(entry.spec, entry.folder, self._selection_rect)
         self.forms.addWidget(form)
         item = QListWidgetItem(filter_text(entry.spec, entry.spec.name))
         item.setData(_ROLE, (entry.id, form))

@@ -34,12 +34,15 @@ class ChainMixin:
     chain_dialog: ChainDialog | None = None
 
     def run_chain_dialog(self) -> ChainDialog:
-        """Open (or raise) the Run chain dialog."""
-        if self.chain_dialog is None:
-            dialog = ChainDialog(self.filters_panel.entries, self)
+        """Open (or raise) the Run chain dialog; it keeps the last chain for next time."""
+        usable = {e.id for e in self.filters_panel.entries if e.usable and e.spec is not None}
+        old = self.chain_dialog
+        if old is None or (not old.isVisible() and not old.running and old.entries.keys() != usable):
+            if old is not None:          # the filters were found again since: offer the new list
+                old.deleteLater()
+            dialog = ChainDialog(self.filters_panel.entries, self, self.selection_rect)
             dialog.run_requested.connect(lambda work, target: self.apply_chain(work, target, dialog))
             dialog.cancel_requested.connect(self.cancel_filter)
-            dialog.finished.connect(lambda _result: setattr(self, "chain_dialog", None))
             self.chain_dialog = dialog
         self.chain_dialog.show()
         self.chain_dialog.raise_()

@@ -180,3 +180,17 @@ def test_ctrl_c_is_130_and_leaves_only_complete_files(all_test_plugins, shoot, t
     assert proc.returncode == 130, err
     assert "cancelled: 0 done" in summary_line(err) and "Traceback" not in err
     assert list(out.iterdir()) == []          # no output, no temporary .part file
+
+
+def test_a_worker_makes_its_onnx_session_once_for_all_its_images(all_test_plugins, shoot, tmp_path,
+                                                                  monkeypatch):
+    from plugins.runtime import Runtime
+
+    made: list[str] = []
+    create = Runtime._create
+    monkeypatch.setattr(Runtime, "_create", lambda self, path, provider: made.append(path.name)
+                        or create(self, path, provider))
+    worker = batch.Worker(batch.Settings("test_blur+test_double", {}, None))
+    tasks = [batch.Task(str(shoot / f"img{i}.png"), str(tmp_path / f"o{i}.png")) for i in range(3)]
+    assert [worker.process(task).status for task in tasks] == [batch.DONE] * 3
+    assert sorted(made) == ["blur.onnx", "double.onnx"]
