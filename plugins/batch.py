@@ -421,6 +421,8 @@ def run_command(args: argparse.Namespace, err: TextIO) -> int:
         tally.add(outcome)
         progress.report(outcome, cli.PROG)
 
+    if progress.tty:
+        progress.draw()                                   # 0/N at once: the first image may take a while
     for outcome in problems + clashes:
         on_outcome(outcome)
     completed = True

@@ -48,8 +48,7 @@ class Preset:
 PRESETS: dict[str, Preset] = {p.name: p for p in (
     Preset("restore-old-photo", "Restore an old photo", ("inpaint", "colorize", "upscale"),
            {"upscale.scale": "2"},
-           "Fills the scratches and spots painted in the mask, gives the grey photo colours, then doubles "
-           "its size."),
+           "Fills the scratches painted in the mask, colorizes, then doubles the size."),
 )}
 
 
