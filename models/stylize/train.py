@@ -49,6 +49,8 @@ class StylizeRun(training.RunConfig):
     batch: int = 4
     widths: tuple[int, ...] = arg((16, 32, 64, 128), "network channels per resolution (full, 1/2, …)")
     n_res: int = arg(5, "residual blocks at the lowest resolution")
+    loss_pool: str = arg("max", "pooling of the loss VGG16: max (as trained) or avg (Gatys: smoother "
+                                "gradients, no pixel grid in what it paints)")
     content_layers: tuple[str, ...] = arg(("relu2_2", "relu3_3"), "relative content error, averaged")
     content_weight: float = 1.0
     style_weight: float = arg(4.0, "weight of the style term (full size and pyramid together)")
@@ -153,7 +155,7 @@ class StylizeTask(training.TrainingTask):
 
     def __init__(self, cfg: StylizeRun, device: torch.device) -> None:
         super().__init__(cfg, device)
-        self.feat = imagenet_vgg16(last_layer="relu4_3").to(device)
+        self.feat = imagenet_vgg16(last_layer="relu4_3", pool=cfg.loss_pool).to(device)
         grams = style_targets(self.feat, cfg.style_side, cfg.pyramid_levels, tuple(cfg.pyramid_layers))
         self.targets = [{n: t.to(device) for n, t in level.items()} for level in grams]
         self.photos = [load_rgb(p) for p in training_images(varied=True, limit=12 if cfg.quick else None)]
