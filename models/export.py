@@ -1,10 +1,12 @@
-"""ONNX export with dynamic height/width, parity checks against torch, and manifest hash updates."""
+"""The export toolkit every ``models/<filter>/export.py`` uses: :func:`export_onnx` (one opset, dynamic
+axes per input and output), :func:`check_parity` (torch against onnxruntime), :func:`onnx_state_dict`
+(weights back from a shipped file) and :func:`write_model_hash` (the manifest's SHA-256)."""
 
 from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -12,16 +14,27 @@ import torch
 
 from plugins.runtime import sha256_of
 
-OPSET = 17
+#: The one opset of every exported graph. 18, because the inpaint network's Fourier convolutions need
+#: the dynamo exporter (the TorchScript one stops at ``aten::fft_rfft2``), which cannot write 17
+#: (no down-conversion adapter for ``Pad``); the app's onnxruntime (≥ 1.18) runs up to opset 21.
+OPSET = 18
+#: Dynamic axes of an NCHW image tensor.
+IMAGE_AXES: Mapping[int, str] = {0: "batch", 2: "height", 3: "width"}
+
+Axes = Mapping[str, Mapping[int, str]]
 
 
 def export_onnx(module: torch.nn.Module, example: torch.Tensor | Sequence[torch.Tensor], path: str | Path, *,
                 input_names: Sequence[str] = ("input",), output_names: Sequence[str] = ("output",),
-                opset: int = OPSET, dynamic_hw: bool = True, fp16_path: str | Path | None = None) -> Path:
-    """Export ``module`` (eval mode, fp32) to a single self-contained ONNX file.
+                dynamic_axes: Axes | None = None, dynamo: bool = False,
+                fp16_path: str | Path | None = None) -> Path:
+    """Export ``module`` (eval mode, fp32) to a single self-contained, checked ONNX file at :data:`OPSET`.
 
-    Inputs and outputs get dynamic batch, height and width axes (dims 0, 2, 3 of 4-D tensors).
-    With ``fp16_path`` a float16 copy (for GPU providers) is written too; its inputs and outputs stay fp32.
+    ``dynamic_axes`` names the dynamic dimensions of each input and output (``{name: {dim: label}}``;
+    a name left out is static); by default every input and output is an NCHW image with dynamic
+    batch, height and width (:data:`IMAGE_AXES`). ``dynamo`` uses torch's dynamo-based exporter
+    (needed for ``torch.fft``); it keeps the parameter names as initializer names. With ``fp16_path``
+    a float16 copy (for GPU providers) is written too; its inputs and outputs stay fp32.
     """
     import onnx
 
@@ -29,13 +42,20 @@ def export_onnx(module: torch.nn.Module, example: torch.Tensor | Sequence[torch.
     path.parent.mkdir(parents=True, exist_ok=True)
     examples = (example,) if isinstance(example, torch.Tensor) else tuple(example)
     module = module.eval().float()
-    axes = {0: "batch", 2: "height", 3: "width"} if dynamic_hw else {0: "batch"}
-    dynamic = {n: axes for n in (*input_names, *output_names)}
+    if dynamic_axes is None:
+        dynamic_axes = {n: IMAGE_AXES for n in (*input_names, *output_names)}
+    axes = {name: dict(dims) for name, dims in dynamic_axes.items()}
     with torch.no_grad(), warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        torch.onnx.export(module, examples, str(path), input_names=list(input_names),
-                          output_names=list(output_names), opset_version=opset, dynamic_axes=dynamic,
-                          do_constant_folding=True, dynamo=False)
+        if dynamo:
+            program = torch.onnx.export(module, examples, dynamo=True, opset_version=OPSET,
+                                        input_names=list(input_names), output_names=list(output_names),
+                                        dynamic_axes=axes, verbose=False)
+            program.save(str(path))
+        else:
+            torch.onnx.export(module, examples, str(path), input_names=list(input_names),
+                              output_names=list(output_names), opset_version=OPSET, dynamic_axes=axes,
+                              do_constant_folding=True, dynamo=False)
     model = onnx.load(str(path))  # re-save inline: no external-data side file
     onnx.checker.check_model(model)
     onnx.save(model, str(path))
@@ -81,31 +101,43 @@ def write_fp16(src: str | Path, dst: str | Path) -> Path:
     return dst
 
 
-def check_parity(module: torch.nn.Module, path: str | Path, inputs: Sequence[np.ndarray | torch.Tensor],
-                 atol: float = 1e-4) -> float:
-    """Run each input through torch and onnxruntime (CPU); returns the worst max-abs difference.
+Feeds = Mapping[str, np.ndarray] | np.ndarray | torch.Tensor
 
-    Raises AssertionError when it exceeds ``atol``. Pass random and real inputs of several sizes.
+
+def check_parity(module: torch.nn.Module, path: str | Path, inputs: Sequence[Feeds], atol: float = 1e-4,
+                 relative: bool = False) -> float:
+    """Run each input through torch and onnxruntime (CPU); returns the worst max-abs difference over
+    every output, divided by the output's max-abs value when ``relative``.
+
+    An input is one array (a single-input graph) or a ``{name: array}`` dict; the module is called
+    with the graph's inputs in the graph's order. Raises AssertionError above ``atol``. Pass inputs
+    of several sizes, none of them the traced one, and real pictures where a random one says little.
     """
     import onnxruntime as ort
 
     opts = ort.SessionOptions()
     opts.log_severity_level = 3
     sess = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
-    name = sess.get_inputs()[0].name
+    names = [i.name for i in sess.get_inputs()]
     module = module.eval().float()
     worst = 0.0
     for x in inputs:
-        arr = x.detach().cpu().numpy() if isinstance(x, torch.Tensor) else np.asarray(x)
-        arr = arr.astype(np.float32)
+        feeds = dict(x) if isinstance(x, Mapping) else {names[0]: x}
+        feeds = {k: (v.detach().cpu().numpy() if isinstance(v, torch.Tensor) else np.asarray(v))
+                 for k, v in feeds.items()}
+        feeds = {k: v.astype(np.float32) if v.dtype == np.float64 else v for k, v in feeds.items()}
         with torch.no_grad():
-            ref = module(torch.from_numpy(arr)).numpy()
-        got = sess.run(None, {name: arr})[0]
-        if got.shape != ref.shape:
-            raise AssertionError(f"onnx output {got.shape} != torch {ref.shape}")
-        worst = max(worst, float(np.max(np.abs(got - ref))))
+            ref = module(*(torch.from_numpy(feeds[n]) for n in names))
+        refs = [r.numpy() for r in (ref if isinstance(ref, (tuple, list)) else (ref,))]
+        got = sess.run(None, feeds)
+        for g, r in zip(got, refs, strict=True):
+            if g.shape != r.shape:
+                raise AssertionError(f"onnx output {g.shape} != torch {r.shape}")
+            diff = float(np.max(np.abs(g - r))) if r.size else 0.0
+            worst = max(worst, diff / max(float(np.max(np.abs(r))), 1e-12) if relative else diff)
     if worst > atol:
-        raise AssertionError(f"onnxruntime differs from torch by {worst:.3g} > {atol:g}")
+        raise AssertionError(f"onnxruntime differs from torch by {worst:.3g} > {atol:g}"
+                             + (" (relative)" if relative else ""))
     return worst
 
 
@@ -128,6 +160,15 @@ def onnx_state_dict(path: str | Path) -> dict[str, torch.Tensor]:
     return state
 
 
+def manifest_model_files(plugin_dir: str | Path) -> tuple[str, ...]:
+    """The ``file`` of every ``[[models]]`` entry of ``plugin_dir/manifest.toml``, in order: the one
+    place a filter's ONNX file names are written."""
+    import tomllib
+
+    manifest = tomllib.loads((Path(plugin_dir) / "manifest.toml").read_text(encoding="utf-8"))
+    return tuple(entry["file"] for entry in manifest.get("models", []))
+
+
 def sha256_file(path: str | Path) -> str:
     """The hash the app's runtime checks (one implementation: ``plugins.runtime.sha256_of``)."""
     return sha256_of(Path(path))
@@ -137,14 +178,17 @@ _MODEL_BLOCK = re.compile(r'(\[\[models\]\][^\[]*?file\s*=\s*"(?P<file>[^"]+)"[^
                           r'(?P<hash>[0-9a-fA-F]*)(")', re.S)
 
 
-def write_model_hash(plugin_dir: str | Path, file: str) -> str:
+def write_model_hash(plugin_dir: str | Path, file: str, *, missing_ok: bool = False) -> str:
     """Set the ``sha256`` of ``[[models]] file = <file>`` in ``plugin_dir/manifest.toml`` to the file's hash.
 
-    Only that value is rewritten, so comments and layout survive. Returns the new hash.
+    Only that value is rewritten, so comments and layout survive. Returns the new hash. With
+    ``missing_ok`` a folder without a manifest (an export for inspection) only gets the hash computed.
     """
     plugin_dir = Path(plugin_dir)
     digest = sha256_file(plugin_dir / file)
     manifest = plugin_dir / "manifest.toml"
+    if missing_ok and not manifest.exists():
+        return digest
     text = manifest.read_text(encoding="utf-8")
     found = False
 

@@ -28,8 +28,9 @@ import dataclasses
 import json
 import os
 import random
+import shutil
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -70,48 +71,6 @@ def autocast(device: torch.device, enabled: bool = True) -> contextlib.AbstractC
 def grad_scaler(device: torch.device) -> torch.amp.GradScaler:
     """A GradScaler that is active only where :func:`autocast` is."""
     return torch.amp.GradScaler("cuda", enabled=device.type == "cuda")
-
-
-class Checkpointer:
-    """The upscale run's older checkpoint layout, until it moves to :func:`train`: saves and resumes
-    ``{"step", "modules", "optimizers", "extra"}`` atomically at one path.
-
-    ``modules`` and ``optimizers`` are named so a GAN can keep generator and discriminator together.
-    """
-
-    def __init__(self, path: str | Path, modules: dict[str, torch.nn.Module],
-                 optimizers: dict[str, torch.optim.Optimizer] | None = None) -> None:
-        self.path = Path(path)
-        self.modules = modules
-        self.optimizers = optimizers or {}
-
-    def save(self, step: int, **extra: Any) -> Path:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        state = {
-            "step": step,
-            "modules": {k: m.state_dict() for k, m in self.modules.items()},
-            "optimizers": {k: o.state_dict() for k, o in self.optimizers.items()},
-            "extra": extra,
-        }
-        tmp = self.path.with_name(self.path.name + ".tmp")
-        torch.save(state, tmp)
-        os.replace(tmp, self.path)
-        return self.path
-
-    def exists(self) -> bool:
-        return self.path.exists()
-
-    def resume(self, map_location: str | torch.device = "cpu") -> tuple[int, dict[str, Any]]:
-        """Load weights and optimiser states in place; returns (step, extra). (0, {}) when none saved."""
-        if not self.path.exists():
-            return 0, {}
-        state = torch.load(self.path, map_location=map_location, weights_only=False)
-        for k, m in self.modules.items():
-            m.load_state_dict(state["modules"][k])
-        for k, o in self.optimizers.items():
-            if k in state["optimizers"]:
-                o.load_state_dict(state["optimizers"][k])
-        return int(state["step"]), dict(state.get("extra", {}))
 
 
 class LossLog:
@@ -202,12 +161,6 @@ class LossLog:
         return self.png_path
 
 
-def cycle(iterable_factory: Any) -> Iterator[Any]:
-    """Endless iteration over ``iterable_factory()`` (called anew each pass)."""
-    while True:
-        yield from iterable_factory()
-
-
 # ------------------------------------------------------------------ run configuration and command line
 
 def arg(default: Any, help: str) -> Any:  # noqa: A002 - argparse's word
@@ -266,14 +219,18 @@ def config_parser(cls: type[RunConfig], description: str) -> argparse.ArgumentPa
 
 
 def parse_config(cls: type[C], description: str, argv: Sequence[str] | None = None) -> tuple[C, bool]:
-    """(config, resume) from the command line: defaults, ``--quick``'s overrides, then the flags given."""
+    """(config, resume) from the command line: defaults, ``--quick``'s overrides, then the flags given.
+
+    A subclass may derive a default in ``__post_init__`` (e.g. the run folder from the scale); it sees
+    every flag given.
+    """
     args = vars(config_parser(cls, description).parse_args(argv))
     resume = bool(args.pop("resume"))
     given = {k: (tuple(v) if isinstance(v, list) else v) for k, v in args.items() if v is not None}
-    cfg = cls(**{k: v for k, v in given.items() if k == "quick"})
+    cfg = cls(**given)  # built from the given flags at once, so a __post_init__ sees them all
     if cfg.quick:
-        cfg = dataclasses.replace(cfg, **cfg.quick_overrides())
-    return dataclasses.replace(cfg, **given), resume
+        cfg = dataclasses.replace(cfg, **{k: v for k, v in cfg.quick_overrides().items() if k not in given})
+    return cfg, resume
 
 
 def save_config(cfg: RunConfig, folder: Path) -> Path:
@@ -320,15 +277,32 @@ class TrainingTask:
     checkpoint saves for an exact resume.
     """
 
+    #: Optimisers kept at their base rate (not scaled by the schedule), e.g. a discriminator's.
+    unscheduled: tuple[str, ...] = ()
+    #: Keep every preview as ``preview_<step>.png`` beside the latest ``preview.png``.
+    keep_previews: bool = False
+
     def __init__(self, cfg: RunConfig, device: torch.device) -> None:
         self.cfg, self.device = cfg, device
         self.rng = np.random.default_rng(cfg.seed)
         self.modules: dict[str, torch.nn.Module] = {}
         self.optimizers: dict[str, torch.optim.Optimizer] = {}
+        self.budget: Budget | None = None  # set by :func:`train`
 
     def step(self, step: int, progress: float) -> dict[str, float]:
         """One optimisation step; returns the values to log (floats)."""
         raise NotImplementedError
+
+    def evaluate(self, step: int, final: bool) -> dict[str, float]:
+        """Values measured at a log point (validation scores), logged beside the losses' means; ``{}``
+        when none is due. ``final`` is the run's last log point."""
+        return {}
+
+    def snapshot(self, name: str, step: int) -> Path:
+        """A checkpoint of the state after ``step`` steps under another name in the run folder (e.g.
+        the generator before a GAN phase), in the one layout: export and ``--init`` read it."""
+        spent = self.budget.seconds() if self.budget is not None else 0.0
+        return save_checkpoint(self, Path(self.cfg.out) / name, step, spent)
 
     def initialise(self, path: Path) -> None:
         """``--init``: take weights from ``path``. By default the modules of another run's checkpoint."""
@@ -391,17 +365,31 @@ def module_state(path: str | Path, name: str) -> dict[str, torch.Tensor]:
     return torch.load(Path(path), map_location="cpu", weights_only=False)["modules"][name]
 
 
+def initial_state(path: str | Path, name: str, onnx_prefix: str = "") -> dict[str, torch.Tensor]:
+    """``--init``'s weights for module ``name``: from a run's checkpoint, or from a shipped ``.onnx``
+    whose initializers carry the torch parameter names (under ``onnx_prefix`` when the exporter
+    wrapped the network); other initializers (shape constants) come along, for callers to ignore."""
+    if Path(path).suffix == ".onnx":
+        from models.export import onnx_state_dict
+
+        state = onnx_state_dict(path)
+        return {k.removeprefix(onnx_prefix): v for k, v in state.items() if k.startswith(onnx_prefix)}
+    return module_state(path, name)
+
+
 def _base_rates(task: TrainingTask) -> dict[str, list[float]]:
     """Each optimiser group's configured learning rate, as the task built it (before any resume)."""
     return {k: [g["lr"] for g in o.param_groups] for k, o in task.optimizers.items()}
 
 
 def _apply_schedule(task: TrainingTask, base: dict[str, list[float]], step: int, progress: float) -> float:
+    """The schedule's factor of the configured rates (the task's ``unscheduled`` optimisers keep theirs)."""
     cfg = task.cfg
     factor = lr_factor(cfg.schedule, step, progress, warmup=cfg.warmup, floor=cfg.lr_floor)
     for name, opt in task.optimizers.items():
+        scale = 1.0 if name in task.unscheduled else factor
         for group, rate in zip(opt.param_groups, base[name], strict=True):
-            group["lr"] = rate * factor
+            group["lr"] = rate * scale
     return factor
 
 
@@ -431,38 +419,47 @@ def train(task_cls: type[TrainingTask], cfg: RunConfig, resume: bool = False) ->
     elif cfg.init:
         task.initialise(Path(cfg.init))
         print(f"initialised from {cfg.init}", flush=True)
-    save_config(cfg, out)
+    save_config(task.cfg, out)  # the task may have refined it (e.g. the network shape of an --init file)
     log = LossLog(out / "loss.csv", out / "loss.png")
     log.truncate(step + 1)
-    budget = Budget(cfg.steps, cfg.minutes, spent)
+    budget = task.budget = Budget(cfg.steps, cfg.minutes, spent)
     sums: dict[str, float] = {}
     count = 0
-    while not budget.done(step):
+    finished = budget.done(step)
+    while not finished:
         factor = _apply_schedule(task, base, step, budget.progress(step))
         values = task.step(step, budget.progress(step))
         step += 1
+        finished = budget.done(step)
         for key, value in values.items():
             sums[key] = sums.get(key, 0.0) + float(value)
         count += 1
-        if step % cfg.log_every == 0 or step == 1:
+        if step % cfg.log_every == 0 or step == 1 or finished:
             means = {k: v / count for k, v in sums.items()}
+            means.update(task.evaluate(step, finished))
             log.log(step, seconds=budget.seconds(), lr_factor=factor, **means)
             print(f"step {step}/{cfg.steps} {budget.seconds():.0f}s lr×{factor:.3f} "
                   + " ".join(f"{k} {v:.4g}" for k, v in means.items()), flush=True)
             sums, count = {}, 0
-        if step % cfg.save_every == 0:
-            if not finite(task):
-                raise Diverged(f"weights not finite at step {step}; {ckpt_path} keeps the last good state")
-            save_checkpoint(task, ckpt_path, step, budget.seconds())
-            task.preview(out / "preview.png")
-    if not finite(task):
-        raise Diverged(f"weights not finite at step {step}; {ckpt_path} keeps the last good state")
-    save_checkpoint(task, ckpt_path, step, budget.seconds())
-    task.preview(out / "preview.png")
+        if step % cfg.save_every == 0 and not finished:
+            _save(task, out, step, budget)
+    _save(task, out, step, budget)
     if log.rows():
         log.plot(f"{out.name} training")
     print(f"done: {step} steps, {budget.seconds() / 60:.1f} min in all -> {ckpt_path}", flush=True)
     return ckpt_path
+
+
+def _save(task: TrainingTask, out: Path, step: int, budget: Budget) -> None:
+    """The checkpoint and the preview (also kept as ``preview_<step>.png`` with ``keep_previews``);
+    :class:`Diverged` instead when the weights are no longer finite."""
+    if not finite(task):
+        raise Diverged(f"weights not finite at step {step}; {out / 'checkpoint.pt'} keeps the last good "
+                       "state")
+    save_checkpoint(task, out / "checkpoint.pt", step, budget.seconds())
+    task.preview(out / "preview.png")
+    if task.keep_previews and (out / "preview.png").exists():
+        shutil.copyfile(out / "preview.png", out / f"preview_{step:05d}.png")
 
 
 def main_for(task_cls: type[TrainingTask], cls: type[RunConfig], description: str,

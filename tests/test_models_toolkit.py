@@ -180,7 +180,7 @@ def test_scaffold_resumes_exactly(tmp_path):
     a, b = training.module_state(straight, "net"), training.module_state(resumed, "net")
     assert all(torch.equal(a[k], b[k]) for k in a)                            # bit for bit
     rows = training.LossLog(tmp_path / "b" / "loss.csv").rows()
-    assert [r["step"] for r in rows] == [1, 10]
+    assert [r["step"] for r in rows] == [1, 10, 12]                          # the last step is logged too
     assert training.LossLog(tmp_path / "a" / "loss.csv").rows()[1]["lr_factor"] == rows[1]["lr_factor"]
     assert training.read_config(_ToyRun, tmp_path / "b") == cfg
 
@@ -202,6 +202,47 @@ def test_a_diverged_run_stops_and_keeps_its_last_good_checkpoint(tmp_path):
     assert state["step"] == 5 and torch.isfinite(state["modules"]["net"]["0.weight"]).all()
     resumed = training.train(_ToyTask, dataclasses.replace(cfg, lr=0.5), resume=True)  # a new rate applies
     assert 0.01 < torch.load(resumed, weights_only=False)["optimizers"]["opt"]["param_groups"][0]["lr"] < 0.5
+
+
+class _TwoOptimisers(_ToyTask):
+    """A second optimiser kept at its base rate, an evaluation at every second log point, previews kept."""
+
+    unscheduled = ("opt_b",)
+    keep_previews = True
+
+    def __init__(self, cfg: _ToyRun, device: torch.device) -> None:
+        super().__init__(cfg, device)
+        self.bias = torch.nn.Parameter(torch.zeros(1))
+        self.optimizers["opt_b"] = torch.optim.SGD([self.bias], lr=0.5)
+        self.modules["bias"] = torch.nn.ParameterList([self.bias])
+        self.evaluated: list[tuple[int, bool]] = []
+
+    def evaluate(self, step: int, final: bool) -> dict[str, float]:
+        self.evaluated.append((step, final))
+        return {"score": float(step)} if final or step % 10 == 0 else {}
+
+    def preview(self, path):
+        path.write_bytes(b"picture")
+
+
+def test_unscheduled_optimisers_evaluation_and_kept_previews(tmp_path):
+    cfg = _ToyRun(out=str(tmp_path), steps=12, warmup=4, log_every=5, save_every=6)
+    task_of: list[_TwoOptimisers] = []
+
+    class Recorded(_TwoOptimisers):
+        def __init__(self, *args) -> None:
+            super().__init__(*args)
+            task_of.append(self)
+
+    training.train(Recorded, cfg)
+    task = task_of[0]
+    assert task.optimizers["opt_b"].param_groups[0]["lr"] == 0.5
+    assert task.optimizers["opt"].param_groups[0]["lr"] < cfg.lr
+    assert task.evaluated == [(1, False), (5, False), (10, False), (12, True)]
+    rows = training.LossLog(tmp_path / "loss.csv").rows()
+    assert [r.get("score") for r in rows] == [None, None, 10.0, 12.0]
+    kept = sorted(p.name for p in tmp_path.glob("preview_*.png"))
+    assert kept == ["preview_00006.png", "preview_00012.png"]
 
 
 def test_config_command_line_quick_and_saved_config(tmp_path):
@@ -292,6 +333,53 @@ def test_export_parity_fp16_and_manifest_hash(tmp_path):
     assert digest == export.sha256_file(path)
     with pytest.raises(KeyError):
         export.write_model_hash(tmp_path, "tiny_fp16.onnx")
+
+
+class _TwoInputs(torch.nn.Module):
+    """An image and a per-sample vector in; an image and a vector out (dynamic axes differ per input)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv = torch.nn.Conv2d(3, 3, 3, padding=1)
+
+    def forward(self, image: torch.Tensor, gains: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        out = self.conv(image) * gains[:, :3, None, None]
+        return out, out.mean(dim=(2, 3))
+
+
+def test_export_with_per_input_axes_and_multi_input_parity(tmp_path):
+    torch.manual_seed(0)
+    net = _TwoInputs()
+    axes = {"image": export.IMAGE_AXES, "gains": {0: "batch"}, "out": export.IMAGE_AXES,
+            "means": {0: "batch"}}
+    path = export.export_onnx(net, (torch.rand(1, 3, 16, 16), torch.rand(1, 4)), tmp_path / "two.onnx",
+                              input_names=["image", "gains"], output_names=["out", "means"],
+                              dynamic_axes=axes)
+    import onnx
+
+    model = onnx.load(str(path))
+    assert model.opset_import[0].version == export.OPSET
+    shapes = {i.name: [d.dim_param or d.dim_value for d in i.type.tensor_type.shape.dim]
+              for i in model.graph.input}
+    assert shapes == {"image": ["batch", 3, "height", "width"], "gains": ["batch", 4]}
+    rng = np.random.default_rng(1)
+    feeds = [{"image": rng.random((2, 3, 9, 21), dtype=np.float32),
+              "gains": rng.random((2, 4), dtype=np.float32)}]
+    assert export.check_parity(net, path, feeds) <= 1e-5
+    assert export.check_parity(net, path, feeds, relative=True) <= 1e-5
+    with pytest.raises(AssertionError):
+        export.check_parity(_TwoInputs(), path, feeds)
+
+
+def test_manifest_model_files_and_a_hash_without_manifest(tmp_path):
+    (tmp_path / "a.onnx").write_bytes(b"abc")
+    digest = export.write_model_hash(tmp_path, "a.onnx", missing_ok=True)
+    assert digest == export.sha256_file(tmp_path / "a.onnx")
+    with pytest.raises(FileNotFoundError):
+        export.write_model_hash(tmp_path, "a.onnx")
+    (tmp_path / "manifest.toml").write_text('id = "t"\n[[models]]\nfile = "a.onnx"\nsha256 = ""\n\n'
+                                            '[[models]]\nfile = "b.onnx"\nsha256 = ""\n', encoding="utf-8")
+    assert export.manifest_model_files(tmp_path) == ("a.onnx", "b.onnx")
 
 
 def test_evaluate_dispatch(capsys):

@@ -1,4 +1,4 @@
-"""Starting an Upscale run from the shipped ONNX weights, widening, and the time-budgeted schedule."""
+"""Starting an Upscale run from the shipped ONNX weights, widening, exporting them again, the time budget."""
 
 from __future__ import annotations
 
@@ -10,10 +10,12 @@ import pytest
 torch = pytest.importorskip("torch")
 ort = pytest.importorskip("onnxruntime")
 
+from models import training  # noqa: E402
 from models.export import onnx_state_dict  # noqa: E402
 from models.nets.upscale import UpscaleNet  # noqa: E402
+from models.upscale import export as up_export  # noqa: E402
 from models.upscale.init_weights import load_init, widen  # noqa: E402
-from models.upscale.train import parse_args, schedule_step, train  # noqa: E402
+from models.upscale.train import UpscaleRun, main  # noqa: E402
 
 PLUGIN_DIR = Path(__file__).resolve().parents[1] / "plugins" / "filters" / "upscale"
 needs_data = pytest.mark.needs_data("bsds500", "set5")
@@ -73,28 +75,32 @@ def test_widen_leaves_unknown_and_larger_tensors_alone():
     assert torch.equal(out["a"], target["a"]) and torch.equal(out["b"], target["b"])
 
 
-def test_schedule_step_follows_the_slower_of_steps_and_time():
-    assert schedule_step(10, 100, 5.0, None) == 10
-    assert schedule_step(10, 100, 30.0, 60.0) == 50  # half the time spent: half-way through the cosine
-    assert schedule_step(80, 100, 30.0, 60.0) == 80
-    assert schedule_step(3, 100, 61.0, 60.0) >= 100
+@pytest.mark.parametrize("scale", [2, 4])
+def test_the_exporter_reproduces_the_shipped_file_from_its_own_weights(scale, tmp_path):
+    """The shipped weights, read back from the ONNX file and exported again with the toolkit, compute
+    what the shipped file computes (the exporter changed, the network's function did not)."""
+    shipped = PLUGIN_DIR / f"upscale_x{scale}.onnx"
+    net = UpscaleNet(scale, _onnx_channels(shipped), _onnx_body(shipped)).eval()
+    load_init(net, shipped)
+    path, diff = up_export.export_net(net, tmp_path)
+    assert diff <= 1e-4
+    x = np.random.default_rng(scale).random((1, 3, 41, 27), dtype=np.float32)
+    new, old = (ort.InferenceSession(str(p), providers=["CPUExecutionProvider"]) for p in (path, shipped))
+    assert np.abs(new.run(None, {"input": x})[0] - old.run(None, {"input": x})[0]).max() <= 1e-5
 
 
 @needs_data
 def test_time_budget_ends_a_run_early_with_a_checkpoint(tmp_path):
     out = tmp_path / "run"
-    argv = ["--quick", "--scale", "2", "--steps", "100000", "--patch", "8", "--batch", "2", "--out", str(out),
-            "--log-every", "5", "--eval-every", "1000", "--minutes", "0.03"]
-    ck = train(parse_args(argv))
-    step = torch.load(ck, weights_only=False)["step"]
+    main(["--quick", "--scale", "2", "--steps", "100000", "--patch", "8", "--batch", "2", "--out", str(out),
+          "--log-every", "5", "--eval-every", "1000", "--minutes", "0.03", "--device", "cpu"])
+    step = torch.load(out / "checkpoint.pt", weights_only=False)["step"]
     assert 0 < step < 100000
-    last = (out / "loss.csv").read_text().splitlines()[-1].split(",")
-    assert int(last[0]) == step and float(last[2]) > 20.0  # a final Set5 score at the stopping step
+    last = training.LossLog(out / "loss.csv").rows()[-1]
+    assert last["step"] == step and last["set5_psnr_y"] > 20.0  # a final Set5 score at the stopping step
 
 
 def _save(net: UpscaleNet, folder: Path) -> Path:
-    from models import training
-
-    path = folder / "ck.pt"
-    training.Checkpointer(path, {"net": net}).save(1)
-    return path
+    task = training.TrainingTask(UpscaleRun(), torch.device("cpu"))
+    task.modules = {"net": net}
+    return training.save_checkpoint(task, folder / "checkpoint.pt", 1, 0.0)

@@ -1,4 +1,4 @@
-"""Upscale network, training pairs, a 20-step CPU smoke training with resume, and ONNX export parity."""
+"""Upscale network, training pairs, a 20-step CPU smoke training on the photos, and ONNX export parity."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from models import data  # noqa: E402
+from models import data, training  # noqa: E402
 from models.nets.upscale import UpscaleNet, count_params, flops_per_input_pixel  # noqa: E402
 from models.upscale import export as up_export  # noqa: E402
 from models.upscale.dataset import PairSampler  # noqa: E402
-from models.upscale.train import learning_rate, parse_args, train  # noqa: E402
+from models.upscale.train import UpscaleRun, main  # noqa: E402
 
 MANIFEST = Path(__file__).resolve().parents[1] / "plugins" / "filters" / "upscale" / "manifest.toml"
 needs_data = pytest.mark.needs_data("bsds500", "set5")
@@ -55,11 +55,6 @@ def test_cost_figures():
     assert flops_per_input_pixel(net) == expected
 
 
-def test_learning_rate_schedule():
-    assert learning_rate(0, 1000, 1e-3) < learning_rate(49, 1000, 1e-3) == pytest.approx(1e-3)
-    assert learning_rate(999, 1000, 1e-3) == pytest.approx(1e-5, rel=0.05)
-
-
 def test_pairs_are_pil_bicubic_downscales():
     rng = np.random.default_rng(0)
     imgs = [rng.integers(0, 256, (60, 70, 3), dtype=np.uint8) for _ in range(2)]
@@ -74,28 +69,23 @@ def test_pairs_are_pil_bicubic_downscales():
 
 
 @needs_data
-def test_smoke_training_20_steps_then_resume(tmp_path):
+def test_smoke_training_20_steps_on_the_photos(tmp_path):
     out = tmp_path / "run"
-    argv = ["--quick", "--scale", "2", "--steps", "20", "--patch", "16", "--batch", "4", "--out", str(out),
-            "--log-every", "5", "--eval-every", "20"]
-    ck = train(parse_args(argv))
-    state = torch.load(ck, weights_only=False)
+    main(["--quick", "--scale", "2", "--steps", "20", "--patch", "16", "--batch", "4", "--out", str(out),
+          "--log-every", "5", "--eval-every", "20", "--device", "cpu"])
+    state = torch.load(out / "checkpoint.pt", weights_only=False)
     assert state["step"] == 20 and (out / "loss.png").exists()
-    rows = (out / "loss.csv").read_text().splitlines()
-    assert rows[0] == "step,loss,set5_psnr_y" and len(rows) == 5
-    assert float(rows[-1].split(",")[2]) > 20.0  # Set5 PSNR-Y of a nearly untrained net: plausible
-    train(parse_args(argv[:4] + ["25"] + argv[5:] + ["--resume"]))
-    assert torch.load(ck, weights_only=False)["step"] == 25
-    steps = [int(r.split(",")[0]) for r in (out / "loss.csv").read_text().splitlines()[1:]]
-    assert steps == [5, 10, 15, 20, 25]
+    rows = training.LossLog(out / "loss.csv").rows()
+    assert [r["step"] for r in rows] == [1, 5, 10, 15, 20]
+    assert rows[-1]["set5_psnr_y"] > 20.0 and "set5_psnr_y" not in rows[-2]  # a plausible Set5 PSNR-Y
+    assert training.read_config(UpscaleRun, out).patch == 16
 
 
-@needs_data
-def test_export_parity_from_a_checkpoint(tmp_path):
-    from models import training
-
-    net = UpscaleNet(2)
-    training.Checkpointer(tmp_path / "ck.pt", {"net": net}).save(
-        1, args={"scale": 2, "channels": 32, "body": 6})
-    path, diff = up_export.export_scale(tmp_path / "ck.pt", tmp_path)
+def test_export_parity_from_a_run_folder(tmp_path):
+    cfg = UpscaleRun(scale=2, channels=8, body=2, out=str(tmp_path))
+    task = training.TrainingTask(cfg, torch.device("cpu"))
+    task.modules = {"net": UpscaleNet(2, 8, 2)}
+    training.save_config(task.cfg, tmp_path)
+    training.save_checkpoint(task, tmp_path / "checkpoint.pt", 1, 0.0)
+    path, diff = up_export.export_net(up_export.load_net(tmp_path), tmp_path / "export")
     assert path.name == "upscale_x2.onnx" and diff <= 1e-4

@@ -1,6 +1,6 @@
-"""Score a candidate checkpoint against the shipped ONNX before replacing it.
+"""Score a candidate run against the shipped ONNX before replacing it.
 
-``python -m models.upscale.compare runs/upscale_x4_wide/checkpoint.pt [--limit N]`` prints PSNR-Y /
+``python -m models.upscale.compare runs/upscale_x4_wide [--limit N]`` prints PSNR-Y /
 SSIM-Y on Set5, Set14 and BSD100 for the shipped model (onnxruntime, one untiled pass) and for the
 candidate (torch, one untiled pass), under the protocol of ``models.upscale.evaluate``. The filter's
 exact tiles reproduce the untiled pass, so this ranks candidates as the app would; the published
@@ -37,8 +37,8 @@ def onnx_upscaler(path: Path, threads: int = 1) -> Upscaler:
     return lambda lr, scale: to_uint8(session.run(None, {session.get_inputs()[0].name: _chw(lr)})[0])
 
 
-def torch_upscaler(checkpoint: Path) -> tuple[int, Upscaler]:
-    net = load_net(checkpoint)
+def torch_upscaler(run: Path) -> tuple[int, Upscaler]:
+    net = load_net(run)
 
     @torch.no_grad()
     def run(lr: np.ndarray, scale: int) -> np.ndarray:
@@ -49,12 +49,12 @@ def torch_upscaler(checkpoint: Path) -> tuple[int, Upscaler]:
 
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("checkpoint", type=Path)
+    p.add_argument("run", type=Path, help="the candidate's run folder (config.json, checkpoint.pt)")
     p.add_argument("--limit", type=int, default=None, help="first N images per set")
     p.add_argument("--threads", type=int, default=1)
     args = p.parse_args(argv)
     torch.set_num_threads(args.threads)
-    scale, candidate = torch_upscaler(args.checkpoint)
+    scale, candidate = torch_upscaler(args.run)
     shipped = onnx_upscaler(PLUGIN_DIR / f"upscale_x{scale}.onnx", args.threads)
     methods = {"shipped": shipped, "candidate": candidate}
     for set_name, paths_of in SETS.items():

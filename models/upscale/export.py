@@ -1,7 +1,8 @@
-"""Export trained Upscale checkpoints to the filter folder: ``python -m models.upscale.export``.
+"""Export trained Upscale runs to the filter: ``python -m models.upscale.export [--x2 RUN] [--x4 RUN]``.
 
-Writes ``plugins/filters/upscale/upscale_x{2,4}.onnx`` (fp32, dynamic H/W, opset 17), checks parity
-with torch on random and real inputs (≤ 1e-4), and writes the files' SHA-256 into the manifest.
+Each run folder's ``config.json`` gives the network's shape and ``checkpoint.pt`` its weights. Writes
+``upscale_x{2,4}.onnx`` (fp32, dynamic batch/H/W, the toolkit's opset), checks parity with torch on
+random and real inputs (≤ 1e-4), and writes the files' SHA-256 into the manifest.
 """
 
 from __future__ import annotations
@@ -12,24 +13,29 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from models import data, export
+from models import data, export, training
 from models.nets.upscale import UpscaleNet
 
 ROOT = Path(__file__).resolve().parents[2]
 PLUGIN_DIR = ROOT / "plugins" / "filters" / "upscale"
 
 
-def load_net(checkpoint: Path) -> UpscaleNet:
-    """The network of a training checkpoint (architecture taken from the run's saved arguments)."""
-    state = torch.load(checkpoint, map_location="cpu", weights_only=False)
-    args = state["extra"]["args"]
-    net = UpscaleNet(int(args["scale"]), int(args["channels"]), int(args["body"]))
-    net.load_state_dict(state["modules"]["net"])
+def load_net(run: str | Path) -> UpscaleNet:
+    """The trained network of a run folder (shape from config.json, weights from checkpoint.pt), eval mode."""
+    from models.upscale.train import UpscaleRun
+
+    cfg = training.read_config(UpscaleRun, run)
+    net = UpscaleNet(cfg.scale, cfg.channels, cfg.body)
+    net.load_state_dict(training.module_state(Path(run) / "checkpoint.pt", "net"))
     return net.eval()
 
 
+def model_file(scale: int) -> str:
+    return f"upscale_x{scale}.onnx"
+
+
 def parity_inputs(seed: int = 0) -> list[np.ndarray]:
-    """Random tensors of odd sizes and two real photo crops (Set14), NCHW float32 in 0..1."""
+    """Random tensors of odd sizes and two real photo crops (Set14, when present), NCHW float32 in 0..1."""
     rng = np.random.default_rng(seed)
     inputs = [rng.random((1, 3, 37, 53), dtype=np.float32), rng.random((1, 3, 64, 64), dtype=np.float32)]
     for path in data.set14()[:2]:
@@ -38,31 +44,32 @@ def parity_inputs(seed: int = 0) -> list[np.ndarray]:
     return inputs
 
 
-def export_scale(checkpoint: Path, plugin_dir: Path = PLUGIN_DIR, fp16: bool = False) -> tuple[Path, float]:
-    """Export one checkpoint; returns (onnx path, parity max-abs difference)."""
-    net = load_net(checkpoint)
-    name = f"upscale_x{net.scale}.onnx"
+def export_net(net: UpscaleNet, plugin_dir: Path = PLUGIN_DIR, fp16: bool = False) -> tuple[Path, float]:
+    """Export one network as ``upscale_x<scale>.onnx``; returns (onnx path, parity max-abs difference).
+    The manifest hash is written when ``plugin_dir`` has a manifest."""
+    name = model_file(net.scale)
     path = export.export_onnx(net, torch.rand(1, 3, 32, 32), plugin_dir / name,
-                              fp16_path=plugin_dir / f"upscale_x{net.scale}_fp16.onnx" if fp16 else None)
+                              fp16_path=plugin_dir / name.replace(".onnx", "_fp16.onnx") if fp16 else None)
     diff = export.check_parity(net, path, parity_inputs())
-    if (plugin_dir / "manifest.toml").exists():
-        export.write_model_hash(plugin_dir, name)
+    export.write_model_hash(plugin_dir, name, missing_ok=True)
     return path, diff
 
 
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--runs", type=Path, default=ROOT / "runs", help="folder holding upscale_x2/, upscale_x4/")
+    p.add_argument("--x2", type=Path, default=ROOT / "runs" / "upscale_x2", help="the ×2 run folder")
+    p.add_argument("--x4", type=Path, default=ROOT / "runs" / "upscale_x4", help="the ×4 run folder")
     p.add_argument("--out", type=Path, default=PLUGIN_DIR)
-    p.add_argument("--x2", type=Path, default=None, help="×2 checkpoint (default RUNS/upscale_x2/…)")
-    p.add_argument("--x4", type=Path, default=None, help="×4 checkpoint (default RUNS/upscale_x4/…)")
     p.add_argument("--fp16", action="store_true", help="also write float16 copies for GPU providers")
     p.add_argument("--scale", type=int, choices=(2, 4), action="append",
                    help="export only this scale (repeatable; default: both)")
     args = p.parse_args(argv)
+    torch.set_num_threads(1)
     for scale in sorted(args.scale or (2, 4)):
-        checkpoint = getattr(args, f"x{scale}") or args.runs / f"upscale_x{scale}" / "checkpoint.pt"
-        path, diff = export_scale(checkpoint, args.out, args.fp16)
+        net = load_net(getattr(args, f"x{scale}"))
+        if net.scale != scale:
+            raise SystemExit(f"the --x{scale} run trained a ×{net.scale} network")
+        path, diff = export_net(net, args.out, args.fp16)
         print(f"×{scale}: {path} ({path.stat().st_size / 1024:.0f} KiB), parity max |Δ| = {diff:.2e}")
 
 

@@ -4,8 +4,8 @@ The shipped ONNX files are the only surviving copy of earlier runs (``runs/`` is
 ``--init plugins/filters/upscale/upscale_x4.onnx`` continues from them. The ONNX initializers carry the
 torch parameter names; the exporter stores tensors of equal value once and aliases the rest through
 ``Identity`` nodes (UpscaleNet's two output biases train identically), which
-:func:`models.export.onnx_state_dict` resolves. :func:`widen` embeds a narrower net's weights in a wider
-one without changing its output.
+:func:`models.export.onnx_state_dict` resolves (read through :func:`models.training.initial_state`).
+:func:`widen` embeds a narrower net's weights in a wider one without changing its output.
 """
 
 from __future__ import annotations
@@ -14,14 +14,7 @@ from pathlib import Path
 
 import torch
 
-from models.export import onnx_state_dict
-
-
-def checkpoint_state_dict(path: str | Path) -> dict[str, torch.Tensor]:
-    """The network weights of a training checkpoint (``.pt``) or of a shipped ONNX file."""
-    if Path(path).suffix == ".onnx":
-        return onnx_state_dict(path)
-    return torch.load(path, map_location="cpu", weights_only=False)["modules"]["net"]
+from models.training import initial_state
 
 
 def widen(source: dict[str, torch.Tensor], target: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
@@ -49,7 +42,7 @@ def widen(source: dict[str, torch.Tensor], target: dict[str, torch.Tensor]) -> d
 
 def load_init(net: torch.nn.Module, path: str | Path) -> list[str]:
     """Load ``path`` into ``net`` (widening narrower hidden layers); returns the names taken from it."""
-    source = checkpoint_state_dict(path)
+    source = initial_state(path, "net")
     own = net.state_dict()
     taken = sorted(k for k, v in source.items() if k in own and v.dim() == own[k].dim()
                    and all(a <= b for a, b in zip(v.shape, own[k].shape, strict=True)))
