@@ -10,7 +10,8 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from models.colorize.bins import annealed_mean, gamut_bins, rebalance_weights, soft_encode  # noqa: E402
-from models.colorize.export import check_parity, export  # noqa: E402
+from models.colorize.export import ATOL, export, parity_inputs  # noqa: E402
+from models.export import check_parity  # noqa: E402
 from models.nets.colorize import ColorizeNet  # noqa: E402
 
 
@@ -24,7 +25,7 @@ def test_export_parity_at_two_sizes(tmp_path: Path, variant: str) -> None:
         p.data.normal_(0, 0.3)
     path = tmp_path / "colorize.onnx"
     export(net, path)
-    assert check_parity(net, path, atol=1e-3) < 1e-3
+    assert check_parity(net, path, parity_inputs(), atol=ATOL) < ATOL
 
 
 def test_bins_cover_the_srgb_gamut_and_rebalancing_favours_rare_colours() -> None:

@@ -36,18 +36,24 @@ def load_rgb(path: Path, scale: float = 1.0) -> np.ndarray:
         return np.asarray(img, dtype=np.uint8).copy()
 
 
-class CropSampler:
-    """Random L/ab training crops from BSDS500 train+test, deterministic for a given seed."""
+def load_photos(crop: int, limit: int | None = None,
+                scales: tuple[float, ...] = SCALES) -> list[tuple[np.ndarray, float]]:
+    """(photo, scale) for BSDS500 train+test (the first ``limit``) at every scale that holds a crop."""
+    paths = bsds_paths("train") + bsds_paths("test")
+    if limit is not None:
+        paths = paths[:limit]
+    return [(load_rgb(p, s), s) for p in paths for s in scales if min(load_size(p, s)) >= crop]
 
-    def __init__(self, crop: int, limit: int | None = None, seed: int = 0,
-                 scales: tuple[float, ...] = SCALES) -> None:
-        paths = bsds_paths("train") + bsds_paths("test")
-        if limit is not None:
-            paths = paths[:limit]
+
+class CropSampler:
+    """Random L/ab training crops from (photo, scale) pairs, deterministic for a given seed."""
+
+    def __init__(self, photos: list[tuple[np.ndarray, float]], crop: int, seed: int = 0) -> None:
+        if not photos:
+            raise ValueError("no training photos")
         self.crop = crop
-        kept = [(p, s) for p in paths for s in scales if min(load_size(p, s)) >= crop]
-        self.images = [load_rgb(p, s) for p, s in kept]
-        self.image_scales = [s for _, s in kept]
+        self.images = [img for img, _ in photos]
+        self.image_scales = [s for _, s in photos]
         self.rng = np.random.default_rng(seed)
 
     def batch(self, size: int) -> tuple[torch.Tensor, torch.Tensor]:

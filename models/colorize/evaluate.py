@@ -1,6 +1,6 @@
 """Colorize quality on BSD100 (BSDS500 val, never trained on).
 
-    python -m models.evaluate colorize [--checkpoint runs/colorize/gan/model.pt] [--limit N]
+    python -m models.evaluate colorize [--run runs/colorize/gan] [--limit N]
                                        [--sheet docs/colorize_contact_sheet.png] [--card]
 
 Each true colour photo is reduced to its lightness and coloured again. Reported: PSNR (RGB, 8-bit)
@@ -8,8 +8,8 @@ against the true photo, and colourfulness (Hasler & Süsstrunk 2003) relative to
 (mean over images of ours ÷ mean of the truth). Baselines: the grayscale input itself, and a
 "sepia" average — every pixel gets the mean ab of the training photos.
 
-Without ``--checkpoint`` the shipped ONNX model runs through the app's own pipeline
-(``plugins.pipeline.apply_filter``); with it, a torch checkpoint runs through the same NumPy code
+Without ``--run`` the shipped ONNX model runs through the app's own pipeline
+(``plugins.pipeline.apply_filter``); with it, a training run's torch network runs through the same NumPy code
 (``plugins.filters.colorize.core``), so the two variants are compared on equal terms.
 """
 
@@ -77,15 +77,15 @@ def onnx_colorizer(params: dict) -> Colorizer:
     return run
 
 
-def torch_colorizer(checkpoint: Path, params: dict, temperature: float | None = None,
+def torch_colorizer(run: Path, params: dict, temperature: float | None = None,
                     prior_correction: float | None = None) -> Colorizer:
-    """A torch checkpoint through the filter's own NumPy code."""
+    """A training run's network (torch) through the filter's own NumPy code."""
     import torch
 
-    from models.colorize.train import load_checkpoint
+    from models.colorize.train import load_net
 
     torch.set_num_threads(1)
-    net = load_checkpoint(checkpoint, temperature, prior_correction)
+    net = load_net(run, temperature, prior_correction)
 
     def predict(L: np.ndarray) -> np.ndarray:
         with torch.no_grad():
@@ -152,8 +152,8 @@ def contact_sheet(methods: dict[str, Colorizer], ids: tuple[str, ...], path: Pat
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--checkpoint", type=Path, action="append", default=[],
-                        help="evaluate torch checkpoint(s) instead of the shipped ONNX model")
+    parser.add_argument("--run", type=Path, action="append", default=[],
+                        help="evaluate the network of these run folders instead of the shipped ONNX model")
     parser.add_argument("--temperature", type=float, default=None, help="override T (class variant)")
     parser.add_argument("--prior-correction", type=float, default=None,
                         help="override β, the share of the rebalancing tilt undone when decoding")
@@ -168,10 +168,10 @@ def main(argv: list[str] | None = None) -> None:
     params = {"intensity": args.intensity, "working_size": args.working_size}
     methods: dict[str, Colorizer] = {"grayscale input": gray_baseline,
                                      SEPIA: sepia_baseline(mean_training_ab())}
-    if args.checkpoint:
-        for ckpt in args.checkpoint:
-            methods[f"{ckpt.parent.name} ({ckpt})"] = torch_colorizer(ckpt, params, args.temperature,
-                                                                       args.prior_correction)
+    if args.run:
+        for run in args.run:
+            methods[f"{run.name} ({run})"] = torch_colorizer(run, params, args.temperature,
+                                                             args.prior_correction)
     else:
         methods["colorize (shipped ONNX)"] = onnx_colorizer(params)
     paths = bsds_paths(args.split)[:args.limit]

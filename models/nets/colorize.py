@@ -91,7 +91,7 @@ class ColorizeNet(nn.Module):
         # decoding may undo a fraction β of that tilt: logits − β·log w (β = 0: Zhang et al.'s decoding).
         self.prior_correction = prior_correction
         log_w = torch.zeros(out) if class_weights is None else torch.log(class_weights)
-        self.register_buffer("log_weights", log_w, persistent=False)
+        self.register_buffer("log_weights", log_w)  # saved: export decodes with the run's prior
 
     def raw(self, L: torch.Tensor) -> torch.Tensor:
         return self.unet(L)
