@@ -8,7 +8,8 @@ import onnxruntime
 import pytest
 import torch
 
-from models.edges2photo.export import check_parity, export
+from models.edges2photo.export import export, parity_inputs
+from models.export import check_parity
 from models.nets.edges2photo import UNetGenerator
 from plugins.cancel import CancelToken
 from plugins.filters.edges2photo import filter as e2p_filter
@@ -55,7 +56,7 @@ class _Ctx:
 
 def test_parity_with_torch(exported):
     generator, path = exported
-    assert check_parity(generator, path) < 1e-4
+    assert check_parity(generator, path, parity_inputs()) < 1e-4
 
 
 def test_graph_inputs_and_dynamic_size(exported):

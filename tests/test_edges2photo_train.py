@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import csv
-
 import pytest
 
 torch = pytest.importorskip("torch")
 
-from models.edges2photo.train import parse_args, train  # noqa: E402
+from models import training  # noqa: E402
+from models.edges2photo.train import main  # noqa: E402
 from models.losses import feature_matching  # noqa: E402
 from models.nets.patchgan import PatchGAN  # noqa: E402
-
 
 def test_patchgan_features_end_in_its_logits():
     net = PatchGAN(in_channels=4, base=8)
@@ -25,18 +23,17 @@ def test_patchgan_features_end_in_its_logits():
 
 @pytest.mark.needs_data("bsds500", "bsds500_truth")
 def test_init_loads_both_networks_and_logs_feature_matching(tmp_path):
-    first = train(parse_args(["--quick", "--steps", "1", "--batch", "2", "--crop", "64", "--out",
-                              str(tmp_path / "first")]))
+    common = ["--quick", "--steps", "1", "--batch", "2", "--crop", "64", "--device", "cpu"]
+    main([*common, "--out", str(tmp_path / "first")])
+    first = tmp_path / "first" / "checkpoint.pt"
     # lr 0: the fine-tune's one step leaves the loaded weights as they were (batch-norm running
     # statistics still move, so only learned parameters are compared).
-    second = train(parse_args(["--quick", "--steps", "1", "--batch", "2", "--crop", "64", "--lr", "0",
-                               "--fm-weight", "10", "--init", str(first), "--out", str(tmp_path / "second")]))
-    before, after = (torch.load(p, weights_only=False) for p in (first, second))
+    main([*common, "--lr", "0", "--fm-weight", "10", "--init", str(first), "--out", str(tmp_path / "second")])
+    before = torch.load(first, weights_only=False)["modules"]
+    after = torch.load(tmp_path / "second" / "checkpoint.pt", weights_only=False)["modules"]
     for net in ("generator", "discriminator"):
         for key, value in before[net].items():
             if "running_" in key or "num_batches" in key:
                 continue
             assert torch.equal(value, after[net][key]), f"{net}.{key} was not loaded"
-    with open(tmp_path / "second" / "log.csv") as handle:
-        row = list(csv.DictReader(handle))[-1]
-    assert float(row["fm"]) > 0
+    assert training.LossLog(tmp_path / "second" / "loss.csv").rows()[-1]["fm"] > 0

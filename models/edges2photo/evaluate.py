@@ -35,8 +35,9 @@ from PIL import Image
 
 from models.card import write_evaluation
 from models.edges2photo.data import bsd100_entries
-from models.edges2photo.export import PLUGIN_DIR, load_generator
+from models.edges2photo.export import PLUGIN_DIR
 from models.edges2photo.pairs import EdgeEntry, render_human
+from models.edges2photo.train import load_generator
 from models.metrics import luma_gradient, ssim
 from plugins.filters.edges2photo.edges import resize_gray
 from plugins.filters.edges2photo.filter import generate, working_size
@@ -147,8 +148,8 @@ def results_table(means: dict[str, dict[str, float]], count: int) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Evaluate edges2photo GAN vs L1-only on BSD100.")
-    parser.add_argument("--gan", type=Path, default=Path("runs/edges2photo/gan_fm30/final.pt"))
-    parser.add_argument("--l1", type=Path, default=Path("runs/edges2photo/l1_17k/final.pt"))
+    parser.add_argument("--gan", type=Path, default=Path("runs/edges2photo/gan_fm30"), help="GAN run folder")
+    parser.add_argument("--l1", type=Path, default=Path("runs/edges2photo/l1_17k"), help="L1-only run folder")
     parser.add_argument("--limit", type=int, default=None, help="only the first N images")
     parser.add_argument("--no-write", action="store_true", help="print only; leave sheet and card alone")
     args = parser.parse_args(argv)

@@ -2,198 +2,157 @@
 or, with ``--no-gan``, the L1-only baseline, on BSDS500 train+test photos paired with human, Canny
 and XDoG line drawings.
 
-    python -m models.edges2photo.train [--quick] [--steps N] [--no-gan] [--minutes M]
+    python -m models.edges2photo.train [--quick] [--steps N] [--no-gan] [--minutes M] [--resume]
 
 Both variants draw the same training pairs (same data seed) for the same number of steps, so the
-only difference between them is the adversarial term. Checkpoints, a loss log and sample sheets go to
-``runs/edges2photo/<gan|l1>/``; ``--resume`` continues from the last checkpoint.
+only difference between them is the adversarial term. pix2pix's schedule (``models.schedules``
+``linear_tail``): the full rate for the first half of the run, then linear to zero. The run folder
+(default ``runs/edges2photo/<gan|l1>``) holds ``config.json``, ``checkpoint.pt``, the loss log and
+the sample sheets (``preview_<step>.png``: sketch / output / photo rows); ``--resume`` continues
+exactly, ``--init RUN/checkpoint.pt`` fine-tunes from another run's generator (and discriminator,
+in GAN mode, when it has one) with fresh optimisers and a new schedule. The shared flags are
+models/training.py's (``--help``).
 """
 
 from __future__ import annotations
 
-import argparse
-import csv
-import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
 import torch.nn.functional as F
-from PIL import Image
 
+from models import training
 from models.edges2photo.data import train_entries
-from models.edges2photo.pairs import sample_batch
+from models.edges2photo.pairs import EdgeEntry, sample_batch
 from models.losses import feature_matching, lsgan_d, lsgan_g
-from models.nets.edges2photo import UNetGenerator
-
-RUNS = Path("runs/edges2photo")
-
-
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="a few steps on a few photos (smoke test)")
-    parser.add_argument("--steps", type=int, default=None, help="training steps (default 9000; quick 30)")
-    parser.add_argument("--no-gan", action="store_true", help="L1-only baseline (no discriminator)")
-    parser.add_argument("--batch", type=int, default=8)
-    parser.add_argument("--crop", type=int, default=128)
-    parser.add_argument("--d-base", type=int, default=32, help="PatchGAN width (pix2pix: 64)")
-    parser.add_argument("--l1-weight", type=float, default=100.0)
-    parser.add_argument("--fm-weight", type=float, default=0.0,
-                        help="discriminator feature-matching weight (pix2pixHD uses 10; 0 = off)")
-    parser.add_argument("--lr", type=float, default=2e-4)
-    parser.add_argument("--minutes", type=float, default=None, help="stop early after this wall time")
-    parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--device", default="cpu")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out", type=Path, default=None)
-    parser.add_argument("--resume", action="store_true")
-    parser.add_argument("--init", type=Path, default=None,
-                        help="fine-tune: start from this checkpoint's generator (and discriminator, in GAN "
-                             "mode, when it has one) with fresh optimisers and a new schedule")
-    args = parser.parse_args(argv)
-    if args.steps is None:
-        args.steps = 30 if args.quick else 9000
-    if args.out is None:
-        args.out = RUNS / (("quick_" if args.quick else "") + ("l1" if args.no_gan else "gan"))
-    return args
+from models.nets.edges2photo import DEFAULT_WIDTHS, UNetGenerator
+from models.training import arg
 
 
-def learning_rate(base: float, step: int, total: int) -> float:
-    """Constant for the first half, then linear decay to zero (pix2pix schedule)."""
-    half = total // 2
-    return base if step < half else base * max(0.0, (total - step) / max(1, total - half))
+@dataclass
+class Edges2PhotoRun(training.RunConfig):
+    out: str = arg("", "run folder (default runs/edges2photo/<gan|l1>, quick_… with --quick)")
+    steps: int = 9000
+    lr: float = 2e-4
+    schedule: str = "linear_tail"
+    lr_floor: float = 0.0
+    log_every: int = 50
+    save_every: int = 200
+    gan: bool = arg(True, "the adversarial term (--no-gan: the L1-only baseline, no discriminator)")
+    batch: int = 8
+    crop: int = 128
+    d_base: int = arg(32, "PatchGAN width (pix2pix: 64)")
+    l1_weight: float = 100.0
+    fm_weight: float = arg(0.0, "discriminator feature-matching weight (pix2pixHD uses 10; 0 = off)")
+    widths: tuple[int, ...] = arg(DEFAULT_WIDTHS, "generator channels per level")
+    noise_layers: int = arg(2, "decoder levels that take dropout gains")
+    upsample: str = arg("resize", "resize (nearest + 3×3 conv) or transposed")
+
+    def __post_init__(self) -> None:
+        if not self.out:
+            self.out = f"runs/edges2photo/{'quick_' if self.quick else ''}{'gan' if self.gan else 'l1'}"
+
+    def quick_overrides(self) -> dict:
+        return {**super().quick_overrides(), "steps": 30, "log_every": 10}
+
+    def generator(self) -> UNetGenerator:
+        return UNetGenerator(widths=tuple(self.widths), noise_layers=self.noise_layers,
+                             upsample=self.upsample)
 
 
-def append_row(path: Path, row: list) -> None:
-    with open(path, "a", newline="") as handle:
-        csv.writer(handle).writerow(row)
+def to_tensors(batch: tuple[np.ndarray, np.ndarray],
+               device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
+    sketch, photo = batch
+    return torch.from_numpy(sketch).float().to(device), torch.from_numpy(photo).float().to(device)
 
 
-def save_samples(generator: UNetGenerator, sketches: torch.Tensor, photos: torch.Tensor, path: Path) -> None:
-    """A sheet of sketch / output / photo rows in eval mode with dropout gains at their expectation."""
-    generator.eval()
-    with torch.no_grad():
-        fake = generator(sketches, generator.mean_noise(len(sketches), sketches.device))
-    generator.train()
+class Edges2PhotoTask(training.TrainingTask):
+    cfg: Edges2PhotoRun
+    keep_previews = True
 
-    def row(batch: torch.Tensor) -> np.ndarray:
-        images = ((batch.expand(-1, 3, -1, -1).cpu().numpy() + 1) * 127.5).clip(0, 255).astype(np.uint8)
-        return np.concatenate(list(images.transpose(0, 2, 3, 1)), axis=1)
+    def __init__(self, cfg: Edges2PhotoRun, device: torch.device) -> None:
+        super().__init__(cfg, device)
+        self.entries = self.training_entries()
+        self.fixed = to_tensors(sample_batch(self.entries, np.random.default_rng(1234), 6, cfg.crop), device)
+        self.generator = cfg.generator().to(device)
+        self.modules = {"generator": self.generator}
+        self.optimizers = {"opt_g": torch.optim.Adam(self.generator.parameters(), lr=cfg.lr,
+                                                     betas=(0.5, 0.999))}
+        self.discriminator = None
+        if cfg.gan:
+            from models.nets.patchgan import PatchGAN  # the toolkit's 70×70 PatchGAN
 
-    Image.fromarray(np.concatenate([row(sketches), row(fake), row(photos)], axis=0)).save(path)
+            # 70×70 receptive field as in pix2pix, half its width (C32-C64-C128-C256) for the CPU.
+            self.discriminator = PatchGAN(in_channels=4, base=cfg.d_base).to(device)
+            self.modules["discriminator"] = self.discriminator
+            self.optimizers["opt_d"] = torch.optim.Adam(self.discriminator.parameters(), lr=cfg.lr,
+                                                        betas=(0.5, 0.999))
 
+    def training_entries(self) -> list[EdgeEntry]:
+        return train_entries(limit=12 if self.cfg.quick else None)
 
-def train(args: argparse.Namespace) -> Path:
-    torch.set_num_threads(args.threads)
-    torch.manual_seed(args.seed)
-    device = torch.device(args.device)
-    args.out.mkdir(parents=True, exist_ok=True)
-    entries = train_entries(limit=12 if args.quick else None)
-    data_rng = np.random.default_rng(args.seed)
-    fixed = sample_batch(entries, np.random.default_rng(1234), 6, args.crop)
-    fixed_sketch, fixed_photo = (torch.from_numpy(a).float().to(device) for a in fixed)
-
-    generator = UNetGenerator().to(device)
-    opt_g = torch.optim.Adam(generator.parameters(), lr=args.lr, betas=(0.5, 0.999))
-    discriminator = opt_d = None
-    if not args.no_gan:
-        from models.nets.patchgan import PatchGAN  # the toolkit's 70×70 PatchGAN
-
-        # 70×70 receptive field as in pix2pix, half its width (C32-C64-C128-C256) for the CPU.
-        discriminator = PatchGAN(in_channels=4, base=args.d_base).to(device)
-        opt_d = torch.optim.Adam(discriminator.parameters(), lr=args.lr, betas=(0.5, 0.999))
-    if args.init is not None:
-        start = torch.load(args.init, map_location=device, weights_only=False)
-        generator.load_state_dict(start["generator"])
-        if discriminator is not None and "discriminator" in start:
-            discriminator.load_state_dict(start["discriminator"])
-        print(f"initialised from {args.init} (its step {start['step']})", flush=True)
-    step, elapsed_before = 0, 0.0
-    checkpoint = args.out / "checkpoint.pt"
-    if args.resume and checkpoint.exists():
-        state = torch.load(checkpoint, map_location=device, weights_only=False)
-        generator.load_state_dict(state["generator"])
-        opt_g.load_state_dict(state["opt_g"])
-        if discriminator is not None:
-            discriminator.load_state_dict(state["discriminator"])
-            opt_d.load_state_dict(state["opt_d"])
-        step, elapsed_before = state["step"], state["elapsed"]
-        data_rng.bit_generator.state = state["data_rng"]
-        torch.set_rng_state(state["torch_rng"])
-
-    log_path = args.out / "log.csv"
-    if step == 0:
-        append_row(log_path, ["step", "seconds", "l1", "g_adv", "d_loss", "fm"])
-    started = time.perf_counter()
-    sums = np.zeros(4)
-    count = 0
-
-    def save(final: bool = False) -> None:
-        state = {"generator": generator.state_dict(), "opt_g": opt_g.state_dict(), "step": step,
-                 "elapsed": elapsed_before + time.perf_counter() - started,
-                 "data_rng": data_rng.bit_generator.state, "torch_rng": torch.get_rng_state(),
-                 "args": {k: str(v) for k, v in vars(args).items()},
-                 "widths": generator.widths, "noise_layers": generator.noise_layers,
-                 "upsample": generator.upsample}
-        if discriminator is not None:
-            state["discriminator"] = discriminator.state_dict()
-            state["opt_d"] = opt_d.state_dict()
-        torch.save(state, checkpoint.with_suffix(".tmp"))
-        checkpoint.with_suffix(".tmp").replace(checkpoint)
-        if final:
-            torch.save(state, args.out / "final.pt")
-
-    while step < args.steps:
-        if args.minutes is not None and time.perf_counter() - started > args.minutes * 60:
-            print(f"time limit reached at step {step}", flush=True)
-            break
-        lr = learning_rate(args.lr, step, args.steps)
-        for group in opt_g.param_groups + (opt_d.param_groups if opt_d else []):
-            group["lr"] = lr
-        sketch, photo = (torch.from_numpy(a).float().to(device)
-                         for a in sample_batch(entries, data_rng, args.batch, args.crop))
-        fake = generator(sketch, generator.train_noise(args.batch, device))
-        d_loss = g_adv = fm = torch.zeros(())
-        if discriminator is not None:
-            real = torch.cat([sketch, photo], 1)
-            real_logits = discriminator(real)
-            fake_logits = discriminator(torch.cat([sketch, fake.detach()], 1))
-            d_loss = lsgan_d(real_logits, fake_logits)
-            opt_d.zero_grad(set_to_none=True)
-            d_loss.backward()
-            opt_d.step()
-            logits, fake_feats = discriminator.features(torch.cat([sketch, fake], 1))
-            g_adv = lsgan_g(logits)
-            if args.fm_weight:
-                with torch.no_grad():  # the features of the real pair under the updated discriminator
-                    real_feats = discriminator.features(real)[1]
-                fm = feature_matching(fake_feats, real_feats)
+    def step(self, step: int, progress: float) -> dict[str, float]:
+        cfg = self.cfg
+        sketch, photo = to_tensors(sample_batch(self.entries, self.rng, cfg.batch, cfg.crop), self.device)
+        fake = self.generator(sketch, self.generator.train_noise(cfg.batch, self.device))
+        g_adv = fm = d_loss = torch.zeros((), device=self.device)
+        if self.discriminator is not None:
+            d_loss, g_adv, fm = self.adversarial(sketch, photo, fake)
         l1 = F.l1_loss(fake, photo)
+        opt_g = self.optimizers["opt_g"]
         opt_g.zero_grad(set_to_none=True)
-        (g_adv + args.l1_weight * l1 + args.fm_weight * fm).backward()
+        (g_adv + cfg.l1_weight * l1 + cfg.fm_weight * fm).backward()
         opt_g.step()
-        step += 1
-        sums += [l1.item(), g_adv.item(), d_loss.item(), fm.item()]
-        count += 1
-        if step % 50 == 0 or step == args.steps:
-            seconds = elapsed_before + time.perf_counter() - started
-            means = sums / count
-            append_row(log_path, [step, f"{seconds:.1f}", *(f"{m:.4f}" for m in means)])
-            print(f"step {step}/{args.steps} {seconds:.0f}s l1 {means[0]:.4f} g_adv {means[1]:.3f} "
-                  f"d {means[2]:.3f} fm {means[3]:.4f} lr {lr:.2e}", flush=True)
-            sums[:] = 0
-            count = 0
-        if step % 200 == 0 or step == args.steps:
-            save()
-            save_samples(generator, fixed_sketch, fixed_photo, args.out / f"samples_{step:05d}.png")
-    save(final=True)
-    return args.out / "final.pt"
+        return {"l1": float(l1.detach()), "g_adv": float(g_adv.detach()), "d_loss": float(d_loss.detach()),
+                "fm": float(fm.detach())}
+
+    def adversarial(self, sketch: torch.Tensor, photo: torch.Tensor,
+                    fake: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Update the discriminator once (LSGAN); return its loss and the generator's adversarial and
+        feature-matching terms under the updated discriminator."""
+        disc, opt_d = self.discriminator, self.optimizers["opt_d"]
+        real = torch.cat([sketch, photo], 1)
+        d_loss = lsgan_d(disc(real), disc(torch.cat([sketch, fake.detach()], 1)))
+        opt_d.zero_grad(set_to_none=True)
+        d_loss.backward()
+        opt_d.step()
+        logits, fake_feats = disc.features(torch.cat([sketch, fake], 1))
+        fm = torch.zeros((), device=self.device)
+        if self.cfg.fm_weight:
+            with torch.no_grad():  # the features of the real pair under the updated discriminator
+                real_feats = disc.features(real)[1]
+            fm = feature_matching(fake_feats, real_feats)
+        return d_loss.detach(), lsgan_g(logits), fm
+
+    @torch.no_grad()
+    def preview(self, path: Path) -> None:
+        """A sheet of sketch / output / photo rows in eval mode with dropout gains at their expectation."""
+        from PIL import Image
+
+        sketches, photos = self.fixed
+        self.generator.eval()
+        fake = self.generator(sketches, self.generator.mean_noise(len(sketches), sketches.device))
+        self.generator.train()
+
+        def row(batch: torch.Tensor) -> np.ndarray:
+            images = ((batch.expand(-1, 3, -1, -1).cpu().numpy() + 1) * 127.5).clip(0, 255).astype(np.uint8)
+            return np.concatenate(list(images.transpose(0, 2, 3, 1)), axis=1)
+
+        Image.fromarray(np.concatenate([row(sketches), row(fake), row(photos)], axis=0)).save(path)
+
+
+def load_generator(run: str | Path) -> UNetGenerator:
+    """The generator of a run folder (shape from config.json, weights from checkpoint.pt), in eval mode
+    (BatchNorm running statistics)."""
+    generator = training.read_config(Edges2PhotoRun, run).generator()
+    generator.load_state_dict(training.module_state(Path(run) / "checkpoint.pt", "generator"))
+    return generator.eval()
 
 
 def main(argv: list[str] | None = None) -> None:
-    args = parse_args(argv)
-    path = train(args)
-    print(f"saved {path}")
+    training.main_for(Edges2PhotoTask, Edges2PhotoRun, __doc__, argv)
 
 
 if __name__ == "__main__":
