@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import numpy as np
@@ -76,13 +75,17 @@ def test_sharpness_is_one_for_the_truth_and_drops_for_a_blur() -> None:
 
 
 def test_training_logs_the_feature_losses(tmp_path: Path) -> None:
-    from models.inpaint.train import Config, train
+    from models import training
+    from models.inpaint.train import InpaintRun, InpaintTask
 
-    rng = np.random.default_rng(0)
-    images = [rng.integers(0, 256, (90, 100, 3), dtype=np.uint8) for _ in range(2)]
-    cfg = Config(steps=2, batch=2, size=64, width=8, blocks=1, w_perc=0.05, w_style=0.1, w_tv=0.1)
-    train(cfg, tmp_path, images=images)
-    with (tmp_path / "loss.csv").open() as fh:
-        rows = list(csv.DictReader(fh))
+    class Synthetic(InpaintTask):
+        def training_images(self) -> list[np.ndarray]:
+            rng = np.random.default_rng(0)
+            return [rng.integers(0, 256, (90, 100, 3), dtype=np.uint8) for _ in range(2)]
+
+    cfg = InpaintRun(steps=2, batch=2, size=64, width=8, blocks=1, w_perc=0.05, w_style=0.1, w_tv=0.1,
+                     log_every=1, out=str(tmp_path), device="cpu")
+    training.train(Synthetic, cfg)
+    rows = training.LossLog(tmp_path / "loss.csv").rows()
     assert len(rows) == 2
-    assert all(float(r["perc"]) > 0 and float(r["style"]) > 0 and float(r["tv"]) > 0 for r in rows)
+    assert all(r["perc"] > 0 and r["style"] > 0 and r["tv"] > 0 for r in rows)

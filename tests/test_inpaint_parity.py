@@ -95,13 +95,19 @@ def test_smooth_fill_follows_known_values_and_bridges_the_hole() -> None:
 
 
 def test_init_from_onnx_starts_training_from_the_shipped_weights(tmp_path: Path) -> None:
-    from models.inpaint.train import Config, load_generator, train
+    from models import training
+    from models.inpaint.train import InpaintRun, InpaintTask, load_generator
 
-    rng = np.random.default_rng(0)
-    images = [rng.integers(0, 256, (90, 100, 3), dtype=np.uint8) for _ in range(2)]
-    cfg = Config(steps=0, batch=2, size=64, width=8, blocks=1)  # width/blocks must come from the file
-    final = train(cfg, tmp_path, images=images, init=ONNX_PATH)
-    gen = load_generator(final)
+    class Synthetic(InpaintTask):
+        def training_images(self) -> list[np.ndarray]:
+            rng = np.random.default_rng(0)
+            return [rng.integers(0, 256, (90, 100, 3), dtype=np.uint8) for _ in range(2)]
+
+    # width/blocks must come from the file
+    cfg = InpaintRun(steps=0, batch=2, size=64, width=8, blocks=1, out=str(tmp_path), init=str(ONNX_PATH),
+                     device="cpu")
+    training.train(Synthetic, cfg)
+    gen = load_generator(tmp_path)
     shipped = onnx_state_dict(ONNX_PATH)
     for name, tensor in gen.state_dict().items():
         torch.testing.assert_close(tensor, shipped[name], rtol=0, atol=0)

@@ -16,11 +16,12 @@ from models.inpaint.masks import COVERAGE, brush_mask
 SCALE_RANGE = (0.45, 1.0)
 
 
-def load_training_images() -> list[np.ndarray]:
-    """All BSDS500 train + test photos as uint8 (H, W, 3) arrays (≈185 MB; val is never used)."""
+def load_training_images(limit: int | None = None) -> list[np.ndarray]:
+    """BSDS500 train + test photos (the first ``limit``; all: ≈185 MB) as uint8 (H, W, 3) arrays; val is
+    never used."""
     from models.data import load_rgb, training_images
 
-    return [load_rgb(p) for p in training_images()]
+    return [load_rgb(p) for p in training_images()[:limit]]
 
 
 class InpaintSampler:

@@ -120,15 +120,16 @@ def use_candidate(onnx_path: Path) -> Path:
     A temporary plugin folder holds the manifest (with the candidate's SHA-256) and the candidate as
     ``inpaint.onnx``; the filter module itself is still imported from ``plugins.filters.inpaint``.
     """
-    from models.inpaint.export import ONNX_NAME, write_hash
+    from models.export import manifest_model_files, write_model_hash
     from plugins.registry import load_entry
     from plugins.runtime import Runtime
 
     global _ENTRY, _RUNTIME
     folder = Path(tempfile.mkdtemp(prefix="inpaint_candidate_"))
     shutil.copy(PLUGIN_DIR / "manifest.toml", folder / "manifest.toml")
-    shutil.copy(onnx_path, folder / ONNX_NAME)
-    write_hash(folder / "manifest.toml", folder / ONNX_NAME)
+    (name,) = manifest_model_files(PLUGIN_DIR)
+    shutil.copy(onnx_path, folder / name)
+    write_model_hash(folder, name)
     _ENTRY = load_entry(folder, "builtin", "plugins.filters.inpaint")
     _RUNTIME = Runtime("cpu")
     return folder

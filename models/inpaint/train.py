@@ -2,77 +2,69 @@
 
 The generator learns with the hole-weighted L1 loss; with ``--gan-start F`` (a fraction of the run,
 e.g. 0.6) the toolkit's PatchGAN joins from that point with a mask-aware LSGAN loss and feature
-matching on its activations. ``--w-perc``, ``--w-style`` and ``--w-tv`` (all 0 by default, i.e. the
-old L1 behaviour) add the partial-convolution recipe of Liu et al. 2018 on the random-weight
-FeatureNet (``models/inpaint/losses.py``): perceptual and Gram style losses of the output and of the
-composite, and total variation over the hole's border; ``--perc-scales 2`` also takes them at half
-resolution (a larger receptive field). See MODEL_CARD.md for which recipe the shipped weights used.
-The schedule follows the wall-clock budget (default 30 min, one thread, shared CPU); ``--quick``
-runs end to end, GAN phase included, in a few minutes. Checkpoints, a loss log and preview images
-go to ``runs/inpaint`` (git-ignored); ``--resume`` continues from ``runs/inpaint/state.pt``.
+matching on its activations (the generator as it was then is kept as ``checkpoint_l1.pt``).
+``--w-perc``, ``--w-style`` and ``--w-tv`` (all 0 by default, i.e. the L1 behaviour) add the
+partial-convolution recipe of Liu et al. 2018 on the random-weight FeatureNet
+(``models/inpaint/losses.py``): perceptual and Gram style losses of the output and of the composite,
+and total variation over the hole's border; ``--perc-scales 2`` also takes them at half resolution
+(a larger receptive field). See MODEL_CARD.md for which recipe the shipped weights used.
+The schedule (``models.schedules``: 100-step warm-up, cosine to 5 %; the discriminator at a
+constant rate) follows the wall-clock budget (default 30 min, one thread, shared CPU) when that ends
+first; ``--quick`` runs end to end, GAN phase included, in a few minutes. The run folder (default
+``runs/inpaint``) holds ``config.json``, ``checkpoint.pt``, the loss log and previews (masked input
+| fill | truth); ``--resume`` continues exactly, ``--init`` starts the generator from a shipped
+``inpaint.onnx`` or a run's checkpoint (its width and depth then come from that file). The shared
+flags are models/training.py's (``--help``).
 """
 
 from __future__ import annotations
 
-import argparse
-import csv
-import json
-import math
-import time
-from dataclasses import asdict, dataclass
+import dataclasses
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
-from torch import nn
 
 from models import losses as shared_losses
+from models import training
 from models.inpaint import losses
 from models.inpaint.dataset import InpaintSampler, load_training_images
-from models.inpaint.init_weights import net_from_onnx
+from models.inpaint.init_weights import load_weights, net_shape
 from models.nets.inpaint import InpaintNet, composite, make_input
-
-RUN_DIR = Path("runs/inpaint")
+from models.training import arg
 
 
 @dataclass
-class Config:
+class InpaintRun(training.RunConfig):
+    out: str = "runs/inpaint"
     steps: int = 4000
-    batch: int = 8
-    size: int = 128
-    width: int = 32
-    blocks: int = 3
-    lr: float = 1e-3
-    lr_d: float = 4e-4
-    gan_start: float = 1.0  # fraction of the run after which the GAN joins; 1.0 = L1 only (shipped)
-    w_adv: float = 0.02
-    w_fm: float = 0.3
-    d_width: int = 32
-    w_perc: float = 0.0  # Liu et al. perceptual loss (relative feature L1, output + composite); 0 = off
-    w_style: float = 0.0  # Gram style loss (relative Gram L1, output + composite); 0 = off
-    w_tv: float = 0.0  # total variation of the composite over the dilated hole; 0 = off
-    perc_scales: int = 1  # the feature losses at 1, ½, … resolution (averaged)
-    warmup: int = 100  # steps of linear learning-rate warm-up
+    minutes: float = 30.0
     seed: int = 1234
-    time_limit_min: float = 30.0
+    lr: float = arg(1e-3, "generator learning rate (peak of the schedule)")
+    warmup: int = 100
+    log_every: int = 50
+    save_every: int = 250
+    batch: int = 8
+    size: int = arg(128, "side of the square training crops")
+    width: int = arg(32, "generator width (from the file with --init)")
+    blocks: int = arg(3, "FFC blocks (from the file with --init)")
+    lr_d: float = arg(4e-4, "discriminator learning rate (constant)")
+    gan_start: float = arg(1.0, "fraction of the run after which the PatchGAN joins; 1 = L1 only")
+    w_adv: float = arg(0.02, "adversarial weight in the GAN phase")
+    w_fm: float = arg(0.3, "feature-matching weight in the GAN phase")
+    d_width: int = arg(32, "PatchGAN width")
+    w_perc: float = arg(0.0, "Liu et al. perceptual loss (relative feature L1, output + composite); 0 = off")
+    w_style: float = arg(0.0, "Gram style loss (relative Gram L1, output + composite); 0 = off")
+    w_tv: float = arg(0.0, "total variation of the composite over the dilated hole; 0 = off")
+    perc_scales: int = arg(1, "the feature losses at 1, ½, … resolution (averaged)")
+
+    def quick_overrides(self) -> dict:
+        return {**super().quick_overrides(), "steps": 40, "batch": 4, "size": 96, "gan_start": 0.5,
+                "log_every": 10, "save_every": 20}
 
 
-def progress_at(step: int, seconds: float, cfg: Config) -> float:
-    """How far the run is, 0..1: by steps or by the wall-clock budget, whichever is further.
-
-    The schedule follows this rather than the step count alone, so that a run slowed down by a
-    busy shared CPU still decays its learning rate and reaches its GAN phase within the budget.
-    """
-    return min(1.0, max(step / max(1, cfg.steps), seconds / 60 / cfg.time_limit_min))
-
-
-def lr_at(step: int, progress: float, cfg: Config) -> float:
-    """Linear warm-up over ``cfg.warmup`` steps, then cosine decay to 5 % of the base rate."""
-    warm = min(1.0, (step + 1) / max(1, cfg.warmup))
-    return cfg.lr * warm * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * progress)))
-
-
-def make_discriminator(cfg: Config) -> nn.Module:
+def make_discriminator(cfg: InpaintRun) -> torch.nn.Module:
     from models.inpaint.disc import FeatureDiscriminator
 
     return FeatureDiscriminator(width=cfg.d_width)
@@ -88,183 +80,102 @@ def save_preview(path: Path, image: torch.Tensor, mask: torch.Tensor, comp: torc
     Image.fromarray((grid * 255 + 0.5).astype(np.uint8)).save(path)
 
 
-def train(cfg: Config, out: Path, images: list[np.ndarray] | None = None, resume: bool = False,
-          init: Path | None = None) -> Path:
-    """Run the training; returns the path of the final generator checkpoint.
+class InpaintTask(training.TrainingTask):
+    cfg: InpaintRun
+    unscheduled = ("opt_d",)
+    keep_previews = True
 
-    With ``resume`` the generator (and discriminator, if the GAN phase had begun) continue from
-    ``out/state.pt``; the wall-clock budget counts the time already spent. With ``init`` the
-    generator starts from the weights of a shipped ``inpaint.onnx`` (fresh optimiser, step 0);
-    its width and depth then come from that file, not from ``cfg``.
-    """
-    torch.set_num_threads(1)
-    torch.manual_seed(cfg.seed)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "config.json").write_text(json.dumps(asdict(cfg), indent=2))
-    sampler = InpaintSampler(images if images is not None else load_training_images(), cfg.size, cfg.seed)
+    def __init__(self, cfg: InpaintRun, device: torch.device) -> None:
+        if cfg.init:  # the network's shape is the init file's
+            cfg = dataclasses.replace(cfg, **net_shape(training.initial_state(cfg.init, "generator")))
+        super().__init__(cfg, device)
+        self.sampler = InpaintSampler(self.training_images(), cfg.size, cfg.seed)
+        self.preview_batch = InpaintSampler(self.sampler.images, cfg.size, seed=99).batch(4)
+        self.gen = InpaintNet(cfg.width, cfg.blocks).to(device)
+        self.disc = make_discriminator(cfg).to(device)
+        self.modules = {"generator": self.gen, "discriminator": self.disc}
+        self.optimizers = {"opt_g": torch.optim.Adam(self.gen.parameters(), lr=cfg.lr, betas=(0.9, 0.99)),
+                           "opt_d": torch.optim.Adam(self.disc.parameters(), lr=cfg.lr_d, betas=(0.5, 0.99))}
+        self.feature_net = losses.make_feature_net().to(device) if cfg.w_perc or cfg.w_style else None
+
+    def training_images(self) -> list[np.ndarray]:
+        return load_training_images(limit=12 if self.cfg.quick else None)
+
+    def generators(self) -> list[np.random.Generator]:
+        return [self.rng, self.sampler.rng]
+
+    def initialise(self, path: Path) -> None:
+        load_weights(self.gen, training.initial_state(path, "generator"))
+
+    def step(self, step: int, progress: float) -> dict[str, float]:
+        gan = progress >= self.cfg.gan_start
+        if gan and not self.optimizers["opt_d"].state:  # the discriminator's first step
+            self.snapshot("checkpoint_l1.pt", step)
+            print(f"GAN phase starts at step {step}", flush=True)
+        image, mask = (t.to(self.device) for t in self.sampler.batch(self.cfg.batch))
+        pred = self.gen(make_input(image, mask))
+        loss, terms = self.generator_losses(pred, image, mask)
+        if gan:
+            adv_loss, adv_terms = self.adversarial(pred, image, mask)
+            loss, terms = loss + adv_loss, {**terms, **adv_terms}
+        opt_g = self.optimizers["opt_g"]
+        opt_g.zero_grad(set_to_none=True)
+        loss.backward()
+        opt_g.step()
+        return {k: float(v.detach()) for k, v in terms.items()}
+
+    def generator_losses(self, pred: torch.Tensor, image: torch.Tensor,
+                         mask: torch.Tensor) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+        """Hole L1 plus the optional perceptual, style and total-variation terms (zero when off)."""
+        cfg, zero = self.cfg, torch.zeros((), device=self.device)
+        terms = {"l1": losses.hole_l1(pred, image, mask), "adv": zero, "fm": zero, "d": zero,
+                 "perc": zero, "style": zero, "tv": zero}
+        if self.feature_net is not None:
+            terms["perc"], terms["style"] = losses.perceptual_style(self.feature_net, pred, image, mask,
+                                                                    scales=cfg.perc_scales)
+        if cfg.w_tv:
+            terms["tv"] = losses.hole_border_tv(pred, image, mask)
+        loss = (terms["l1"] + cfg.w_perc * terms["perc"] + cfg.w_style * terms["style"]
+                + cfg.w_tv * terms["tv"])
+        return loss, terms
+
+    def adversarial(self, pred: torch.Tensor, image: torch.Tensor,
+                    mask: torch.Tensor) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+        """Update the discriminator once on the composite; return the generator's adversarial and
+        feature-matching loss under the updated discriminator."""
+        disc, opt_d = self.disc, self.optimizers["opt_d"]
+        comp = composite(pred, image, mask)
+        d_val = losses.d_loss(disc(image)[0], disc(comp.detach())[0], mask)
+        opt_d.zero_grad(set_to_none=True)
+        d_val.backward()
+        opt_d.step()
+        disc.requires_grad_(False)
+        g_out, g_feats = disc(comp)
+        with torch.no_grad():
+            r_feats = disc(image)[1]
+        disc.requires_grad_(True)
+        adv = losses.g_adv_loss(g_out, mask)
+        fm = shared_losses.feature_matching(g_feats, r_feats)
+        return self.cfg.w_adv * adv + self.cfg.w_fm * fm, {"adv": adv, "fm": fm, "d": d_val.detach()}
+
+    @torch.no_grad()
+    def preview(self, path: Path) -> None:
+        image, mask = (t.to(self.device) for t in self.preview_batch)
+        comp = composite(self.gen(make_input(image, mask)), image, mask)
+        save_preview(path, image.cpu(), mask.cpu(), comp.cpu())
+
+
+def load_generator(run: str | Path, checkpoint: str | Path | None = None) -> InpaintNet:
+    """The generator of a run folder (shape from config.json, weights from its checkpoint.pt or from
+    ``checkpoint``, e.g. the run's ``checkpoint_l1.pt``), in eval mode."""
+    cfg = training.read_config(InpaintRun, run)
     gen = InpaintNet(cfg.width, cfg.blocks)
-    if init is not None:
-        gen = net_from_onnx(init).train()
-        cfg.width, cfg.blocks = gen.config["width"], gen.config["blocks"]
-        (out / "config.json").write_text(json.dumps({**asdict(cfg), "init": str(init)}, indent=2))
-        print(f"generator initialised from {init}", flush=True)
-    opt_g = torch.optim.Adam(gen.parameters(), lr=cfg.lr, betas=(0.9, 0.99))
-    disc: nn.Module | None = None
-    opt_d: torch.optim.Optimizer | None = None
-    first, spent = 0, 0.0
-    if resume and (out / "state.pt").exists():
-        state = torch.load(out / "state.pt", map_location="cpu", weights_only=False)
-        gen.load_state_dict(state["gen"])
-        opt_g.load_state_dict(state["opt_g"])
-        if state.get("disc") is not None:
-            disc, opt_d = _make_disc(cfg)
-            disc.load_state_dict(state["disc"])
-            opt_d.load_state_dict(state["opt_d"])
-        first, spent = state["step"], state["seconds"]
-        sampler.rng = np.random.default_rng(cfg.seed + first)
-        print(f"resumed at step {first} after {spent / 60:.1f} min", flush=True)
-    preview_batch = InpaintSampler(sampler.images, cfg.size, seed=99).batch(4)
-    feature_net = losses.make_feature_net() if cfg.w_perc or cfg.w_style else None
-
-    start = time.time() - spent
-    step = first
-    with (out / "loss.csv").open("a" if first else "w", newline="") as fh:
-        log = csv.writer(fh)
-        if not first:
-            log.writerow(["step", "seconds", "lr", "l1", "adv", "fm", "d", "perc", "style", "tv"])
-        for step in range(first, cfg.steps):
-            seconds = time.time() - start
-            progress = progress_at(step, seconds, cfg)
-            if seconds / 60 >= cfg.time_limit_min:
-                print(f"time budget reached at step {step}", flush=True)
-                break
-            lr = lr_at(step, progress, cfg)
-            for group in opt_g.param_groups:
-                group["lr"] = lr
-            gan = progress >= cfg.gan_start
-            if gan and disc is None:
-                _checkpoint(out, gen, cfg, step - 1, "l1")
-                disc, opt_d = _make_disc(cfg)
-                print(f"GAN phase starts at step {step}", flush=True)
-            image, mask = sampler.batch(cfg.batch)
-            pred = gen(make_input(image, mask))
-            l1 = losses.hole_l1(pred, image, mask)
-            loss = l1
-            adv = fm = d_val = perc = style = tv = torch.zeros(())
-            if feature_net is not None:
-                perc, style = losses.perceptual_style(feature_net, pred, image, mask, scales=cfg.perc_scales)
-                loss = loss + cfg.w_perc * perc + cfg.w_style * style
-            if cfg.w_tv:
-                tv = losses.hole_border_tv(pred, image, mask)
-                loss = loss + cfg.w_tv * tv
-            if gan:
-                assert disc is not None and opt_d is not None
-                comp = composite(pred, image, mask)
-                d_val = losses.d_loss(disc(image)[0], disc(comp.detach())[0], mask)
-                opt_d.zero_grad(set_to_none=True)
-                d_val.backward()
-                opt_d.step()
-                disc.requires_grad_(False)
-                g_out, g_feats = disc(comp)
-                with torch.no_grad():
-                    r_feats = disc(image)[1]
-                disc.requires_grad_(True)
-                adv = losses.g_adv_loss(g_out, mask)
-                fm = shared_losses.feature_matching(g_feats, r_feats)
-                loss = loss + cfg.w_adv * adv + cfg.w_fm * fm
-            opt_g.zero_grad(set_to_none=True)
-            loss.backward()
-            opt_g.step()
-            log.writerow([step, f"{seconds:.1f}", f"{lr:.2e}", f"{l1.item():.5f}", f"{adv.item():.4f}",
-                          f"{fm.item():.4f}", f"{d_val.item():.4f}", f"{perc.item():.4f}",
-                          f"{style.item():.4f}", f"{tv.item():.5f}"])
-            if step % 50 == 0:
-                fh.flush()
-                print(f"step {step:5d} {seconds:7.1f}s lr {lr:.1e} l1 {l1.item():.4f} adv {adv.item():.3f} "
-                      f"fm {fm.item():.3f} d {d_val.item():.3f} perc {perc.item():.3f} "
-                      f"style {style.item():.3f} tv {tv.item():.4f}", flush=True)
-            if step % 250 == 0 and step > first:
-                _save_state(out, gen, opt_g, disc, opt_d, step + 1, time.time() - start)
-                _checkpoint(out, gen, cfg, step, "last")
-                _preview(out / f"preview_{step:05d}.png", gen, preview_batch)
-        else:
-            step = cfg.steps  # every step ran; ``step`` now counts them, as after a break
-    _save_state(out, gen, opt_g, disc, opt_d, step, time.time() - start)
-    final = _checkpoint(out, gen, cfg, step - 1, "last")
-    _preview(out / "preview_final.png", gen, preview_batch)
-    print(f"done: {step} steps in {(time.time() - start) / 60:.1f} min -> {final}", flush=True)
-    return final
-
-
-def _make_disc(cfg: Config) -> tuple[nn.Module, torch.optim.Optimizer]:
-    disc = make_discriminator(cfg)
-    return disc, torch.optim.Adam(disc.parameters(), lr=cfg.lr_d, betas=(0.5, 0.99))
-
-
-def _preview(path: Path, gen: InpaintNet, batch: tuple[torch.Tensor, torch.Tensor]) -> None:
-    image, mask = batch
-    with torch.no_grad():
-        save_preview(path, image, mask, composite(gen(make_input(image, mask)), image, mask))
-
-
-def _save_state(out: Path, gen: nn.Module, opt_g: torch.optim.Optimizer, disc: nn.Module | None,
-                opt_d: torch.optim.Optimizer | None, step: int, seconds: float) -> None:
-    torch.save({"gen": gen.state_dict(), "opt_g": opt_g.state_dict(),
-                "disc": disc.state_dict() if disc is not None else None,
-                "opt_d": opt_d.state_dict() if opt_d is not None else None,
-                "step": step, "seconds": seconds}, out / "state.pt")
-
-
-def _checkpoint(out: Path, gen: InpaintNet, cfg: Config, step: int, name: str) -> Path:
-    path = out / f"gen_{name}.pt"
-    torch.save({"state_dict": gen.state_dict(), "net": gen.config, "step": step + 1, "config": asdict(cfg)},
-               path)
-    return path
-
-
-def load_generator(path: Path) -> InpaintNet:
-    """Rebuild a generator from a checkpoint written by :func:`train`."""
-    ckpt = torch.load(path, map_location="cpu", weights_only=True)
-    gen = InpaintNet(**ckpt["net"])
-    gen.load_state_dict(ckpt["state_dict"])
+    gen.load_state_dict(training.module_state(checkpoint or Path(run) / "checkpoint.pt", "generator"))
     return gen.eval()
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="tiny end-to-end run (a couple of minutes)")
-    parser.add_argument("--steps", type=int, help="number of generator steps")
-    parser.add_argument("--out", type=Path, default=RUN_DIR)
-    parser.add_argument("--gan-start", type=float, help="fraction of the run when the PatchGAN joins")
-    parser.add_argument("--resume", action="store_true", help="continue from OUT/state.pt")
-    parser.add_argument("--init", type=Path, help="start the generator from this inpaint.onnx's weights")
-    parser.add_argument("--minutes", type=float, help="wall-clock budget (drives the schedule)")
-    parser.add_argument("--lr", type=float, help="generator learning rate (peak of the cosine schedule)")
-    parser.add_argument("--device", default="cpu", help="only cpu is used by this script")
-    parser.add_argument("--w-perc", type=float, help="weight of the perceptual loss (default 0 = off)")
-    parser.add_argument("--w-style", type=float, help="weight of the Gram style loss (default 0 = off)")
-    parser.add_argument("--w-tv", type=float, help="weight of the hole-border total variation (default 0)")
-    parser.add_argument("--perc-scales", type=int, help="feature losses at this many scales (default 1)")
-    parser.add_argument("--w-adv", type=float, help="adversarial weight in the GAN phase (default 0.02)")
-    parser.add_argument("--w-fm", type=float, help="feature-matching weight in the GAN phase (default 0.3)")
-    parser.add_argument("--seed", type=int, help="sampler/initialisation seed (default 1234)")
-    parser.add_argument("--warmup", type=int, help="learning-rate warm-up steps (default 100)")
-    args = parser.parse_args(argv)
-    cfg = Config()
-    if args.quick:
-        cfg = Config(steps=40, batch=4, size=96, gan_start=0.5, time_limit_min=3.0)
-    if args.steps:
-        cfg.steps = args.steps
-    if args.gan_start is not None:
-        cfg.gan_start = args.gan_start
-    if args.minutes is not None:
-        cfg.time_limit_min = args.minutes
-    if args.lr is not None:
-        cfg.lr = args.lr
-    for name in ("w_perc", "w_style", "w_tv", "perc_scales", "w_adv", "w_fm", "seed", "warmup"):
-        if getattr(args, name) is not None:
-            setattr(cfg, name, getattr(args, name))
-    train(cfg, args.out, resume=args.resume, init=args.init)
+    training.main_for(InpaintTask, InpaintRun, __doc__, argv)
 
 
 if __name__ == "__main__":
