@@ -1,8 +1,10 @@
-"""The texture filter's fixed choices, shared by export, tests and evaluation (torch-free)."""
+"""The texture filter's fixed choices, shared by export, tests and evaluation."""
 
 from __future__ import annotations
 
 from pathlib import Path
+
+from models.export import OPSET  # noqa: F401 - the toolkit's one opset, read here by models/stylize/gatys.py
 
 PLUGIN_DIR = Path(__file__).resolve().parents[2] / "plugins" / "filters" / "texture"
 
@@ -19,7 +21,6 @@ POOL = "blur"
 # large-scale arrangement is already fixed by the coarser levels.
 DEEP_LAYERS = ("relu1_1", "relu2_1", "relu3_1")
 SHALLOW_LAYERS = ("relu1_1", "relu2_1")
-OPSET = 17
 
 GRAM_FILE = "texture_gram.onnx"
 STEP_DEEP_FILE = "texture_step_deep.onnx"

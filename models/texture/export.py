@@ -14,19 +14,17 @@ size different from the one used for tracing.
 from __future__ import annotations
 
 import argparse
-import hashlib
-import re
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import torch
 
+from models.export import check_parity, export_onnx, write_model_hash
 from models.features import FeatureNet
 from models.texture.config import (
     DEEP_LAYERS,
     GRAM_FILE,
-    OPSET,
     PLUGIN_DIR,
     POOL,
     SEED,
@@ -45,11 +43,12 @@ def feature_net(circular: bool) -> FeatureNet:
 
 def _export(module: torch.nn.Module, args: tuple[torch.Tensor, ...], path: Path, input_names: list[str],
             output_names: list[str], dynamic_image_inputs: Sequence[str]) -> None:
+    """The toolkit's export with dynamic H and W on the image inputs (and the gradient), no batch axis."""
     dynamic_axes = {name: {2: f"{name}_h", 3: f"{name}_w"} for name in dynamic_image_inputs}
     if "grad" in output_names:
         dynamic_axes["grad"] = {2: "x_h", 3: "x_w"}
-    torch.onnx.export(module, args, str(path), input_names=input_names, output_names=output_names,
-                      dynamic_axes=dynamic_axes, opset_version=OPSET, dynamo=False)
+    export_onnx(module, args, path, input_names=input_names, output_names=output_names,
+                dynamic_axes=dynamic_axes)
 
 
 def export_gram(path: Path) -> GramTargets:
@@ -98,32 +97,18 @@ def check_step(path: Path, layers: Sequence[str], size: tuple[int, int] = (48, 8
 
 
 def check_gram(path: Path, module: GramTargets) -> float:
-    import onnxruntime as ort
-
+    """Largest |onnx − torch| of the Gram matrices relative to their largest value, at a new size with
+    an invalid region."""
     sample = torch.rand(1, 3, 90, 70)
     valid = torch.ones(1, 1, 90, 70)
     valid[:, :, 20:50, 10:40] = 0
-    want = [t.detach().numpy() for t in module(sample, valid)]
-    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-    got = session.run(None, {"sample": sample.numpy(), "valid": valid.numpy()})
-    return max(float(np.abs(a - b).max() / np.abs(a).max()) for a, b in zip(got, want))
-
-
-def sha256_file(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    return check_parity(module, path, [{"sample": sample.numpy(), "valid": valid.numpy()}], relative=True)
 
 
 def update_manifest_hashes(plugin_dir: Path, files: Sequence[str]) -> None:
-    """Rewrite the ``sha256`` line following each ``file = "<name>"`` line of manifest.toml."""
-    manifest = plugin_dir / "manifest.toml"
-    text = manifest.read_text(encoding="utf-8")
+    """The toolkit's :func:`models.export.write_model_hash` for each file (gatys.py's graphs too)."""
     for name in files:
-        digest = sha256_file(plugin_dir / name)
-        pattern = re.compile(r'(file\s*=\s*"' + re.escape(name) + r'"\s*\nsha256\s*=\s*")[0-9a-f]*(")')
-        text, count = pattern.subn(lambda m, d=digest: m.group(1) + d + m.group(2), text)
-        if count != 1:
-            raise ValueError(f"{manifest}: no [[models]] entry for {name}")
-    manifest.write_text(text, encoding="utf-8")
+        write_model_hash(plugin_dir, name)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
