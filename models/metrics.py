@@ -1,4 +1,5 @@
-"""Image quality metrics on NumPy arrays (no torch needed).
+"""Image quality metrics on NumPy arrays (no torch needed; OpenCV and SciPy, training extras, are imported
+only by the functions that use them, so the app's tests can score pictures with the runtime extras).
 
 Conventions follow the super-resolution literature: PSNR/SSIM on the luma ``Y`` of ITU-R BT.601 in the
 studio range 16..235 (MATLAB ``rgb2ycbcr``), inputs in 0..255.
@@ -6,9 +7,7 @@ studio range 16..235 (MATLAB ``rgb2ycbcr``), inputs in 0..255.
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
-from scipy.ndimage import correlate1d
 
 from plugins.luma import luma
 
@@ -25,6 +24,8 @@ def luma_gradient(rgb: np.ndarray) -> np.ndarray:
     Edges2photo averages it over the whole image; inpaint over the hole's interior. Both divide by the
     same figure for the ground truth, so the Sobel kernel's scale cancels.
     """
+    import cv2
+
     gray = luma(rgb)
     return np.hypot(cv2.Sobel(gray, cv2.CV_32F, 1, 0), cv2.Sobel(gray, cv2.CV_32F, 0, 1))
 
@@ -52,6 +53,8 @@ def _gaussian_window(size: int = 11, sigma: float = 1.5) -> np.ndarray:
 
 def _filter_valid(x: np.ndarray, win: np.ndarray) -> np.ndarray:
     """Separable 'valid' correlation (as MATLAB ``filter2(..., 'valid')``)."""
+    from scipy.ndimage import correlate1d
+
     r = len(win) // 2
     y = correlate1d(correlate1d(x, win, axis=0, mode="constant"), win, axis=1, mode="constant")
     return y[r:-r, r:-r]
