@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -141,6 +141,19 @@ def check_parity(module: torch.nn.Module, path: str | Path, inputs: Sequence[Fee
     return worst
 
 
+def publish(module: torch.nn.Module, export: Callable[[torch.nn.Module, Path], Path], path: str | Path,
+            inputs: Sequence[Feeds], atol: float = 1e-4, relative: bool = False) -> tuple[Path, float, str]:
+    """Every export script's last steps: ``export(module, path)`` (the filter's :func:`export_onnx` call),
+    :func:`check_parity` on ``inputs``, then the file's SHA-256 into the folder's manifest (when it has
+    one: an export for inspection elsewhere only gets the hash). Prints and returns (path, parity, hash)."""
+    path = export(module, Path(path))
+    worst = check_parity(module, path, inputs, atol=atol, relative=relative)
+    digest = write_model_hash(path.parent, path.name, missing_ok=True)
+    print(f"wrote {path} ({path.stat().st_size / 1e6:.2f} MB), parity max |Δ| {worst:.2e}"
+          f"{' (relative)' if relative else ''}, sha256 {digest[:12]}…", flush=True)
+    return path, worst, digest
+
+
 def onnx_state_dict(path: str | Path) -> dict[str, torch.Tensor]:
     """The parameters stored in an exported ONNX file, by torch name (to continue training from it).
 
@@ -167,6 +180,62 @@ def manifest_model_files(plugin_dir: str | Path) -> tuple[str, ...]:
 
     manifest = tomllib.loads((Path(plugin_dir) / "manifest.toml").read_text(encoding="utf-8"))
     return tuple(entry["file"] for entry in manifest.get("models", []))
+
+
+def onnx_constants(path: str | Path) -> dict[str, np.ndarray]:
+    """Every initializer and ``Constant`` node output of an ONNX file, by name."""
+    import onnx
+    from onnx import numpy_helper
+
+    graph = onnx.load(str(path)).graph
+    values = {i.name: numpy_helper.to_array(i) for i in graph.initializer}
+    for node in graph.node:
+        tensor = node.attribute[0] if node.op_type == "Constant" and node.attribute else None
+        if tensor is not None and tensor.type == onnx.AttributeProto.TENSOR:
+            values[node.output[0]] = numpy_helper.to_array(tensor.t)
+    return values
+
+
+def load_folded_onnx(net: torch.nn.Module, path: str | Path) -> torch.nn.Module:
+    """Load a network from an ONNX file whose BatchNorm layers the TorchScript exporter folded into the
+    convolutions before them (their parameter names are lost): the Conv/ConvTranspose weights are taken
+    in graph order, which is the network's module order, and each BatchNorm after a convolution becomes
+    the identity plus the folded bias. The result computes what the file computes (eval mode only:
+    the running statistics are gone). For checking an exporter against a shipped file."""
+    import onnx
+
+    values = onnx_constants(path)
+    graph = onnx.load(str(path)).graph
+    layers = [(values[n.input[1]], values[n.input[2]] if len(n.input) > 2 and n.input[2] else None)
+              for n in graph.node if n.op_type in ("Conv", "ConvTranspose")]
+    convs = (torch.nn.Conv2d, torch.nn.ConvTranspose2d)
+    modules = [m for m in net.modules() if isinstance(m, (*convs, torch.nn.BatchNorm2d))]
+    if sum(isinstance(m, convs) for m in modules) != len(layers):
+        raise ValueError(f"{path} has {len(layers)} convolutions, the network another number")
+    pending: np.ndarray | None = None  # the folded bias of a convolution without one of its own
+    with torch.no_grad():
+        for module in modules:
+            if isinstance(module, convs):
+                weight, bias = layers.pop(0)
+                if tuple(module.weight.shape) != weight.shape:
+                    raise ValueError(f"{path}: a {weight.shape} convolution where the network has "
+                                     f"{tuple(module.weight.shape)}")
+                module.weight.copy_(torch.from_numpy(weight))
+                pending = None
+                if module.bias is not None:
+                    module.bias.copy_(torch.from_numpy(bias))
+                else:
+                    pending = bias
+            else:
+                module.running_mean.zero_()
+                module.running_var.fill_(1.0 - module.eps)
+                module.weight.fill_(1.0)
+                if pending is not None:
+                    module.bias.copy_(torch.from_numpy(pending))
+                else:
+                    module.bias.zero_()
+                pending = None
+    return net.eval()
 
 
 def sha256_file(path: str | Path) -> str:

@@ -47,3 +47,31 @@ def test_soft_encoding_and_annealed_mean_recover_the_colour() -> None:
     decoded = annealed_mean(torch.log(target + 1e-12), centres, temperature=1.0)
     torch.testing.assert_close(decoded, ab, atol=1.0, rtol=0)
     assert torch.equal(centres[nearest[0, 0]], torch.tensor([[-20.0, 30.0], [0.0, 0.0]]))
+
+
+def test_the_exporter_reproduces_the_shipped_file_from_its_own_weights(tmp_path: Path) -> None:
+    """The shipped weights, read back from colorize.onnx (BatchNorm folded into the convolutions, the
+    decoding's prior correction a graph constant) and exported again with the toolkit, compute what the
+    shipped file computes."""
+    import onnx
+    import onnxruntime as ort
+
+    from models.colorize.bins import PRIOR_CORRECTION, TEMPERATURE
+    from models.export import load_folded_onnx, onnx_constants
+
+    shipped = Path(__file__).resolve().parents[1] / "plugins" / "filters" / "colorize" / "colorize.onnx"
+    values = onnx_constants(shipped)
+    graph = onnx.load(str(shipped)).graph
+    nodes = {n.op_type: n for n in graph.node}                          # the graph has one Sub, one Div
+    tilt = values[nodes["Sub"].input[1]].reshape(-1)                     # β · log w
+    assert float(values[nodes["Div"].input[1]]) == pytest.approx(TEMPERATURE)
+    width = values[next(n for n in graph.node if n.op_type == "Conv").input[1]].shape[0]
+    net = ColorizeNet("class", torch.from_numpy(values["centres"]), width=int(width), temperature=TEMPERATURE,
+                      class_weights=torch.from_numpy(np.exp(tilt / PRIOR_CORRECTION)),
+                      prior_correction=PRIOR_CORRECTION)
+    load_folded_onnx(net, shipped)
+    path = export(net, tmp_path / "colorize.onnx")
+    assert check_parity(net, path, parity_inputs(), atol=ATOL) < ATOL
+    L = np.random.default_rng(3).uniform(-1, 1, (1, 1, 112, 160)).astype(np.float32)
+    new, old = (ort.InferenceSession(str(p), providers=["CPUExecutionProvider"]) for p in (path, shipped))
+    assert np.abs(new.run(None, {"L": L})[0] - old.run(None, {"L": L})[0]).max() < ATOL

@@ -111,3 +111,20 @@ def test_dropout_gains_match_training_dropout():
     assert gains.shape == (1, NOISE_CHANNELS) and set(np.unique(gains)) <= {0.0, 2.0}
     assert 0.3 < (gains == 0).mean() < 0.7
     assert np.all(dropout_gains(NOISE_CHANNELS, 3, 0.0) == 1.0)
+
+
+def test_the_exporter_reproduces_the_shipped_file_from_its_own_weights(tmp_path):
+    """The shipped weights, read back from edges2photo.onnx (BatchNorm folded into the convolutions)
+    and exported again with the toolkit, compute what the shipped file computes."""
+    from pathlib import Path
+
+    from models.export import load_folded_onnx
+
+    shipped = Path(__file__).resolve().parents[1] / "plugins" / "filters" / "edges2photo" / "edges2photo.onnx"
+    generator = load_folded_onnx(UNetGenerator(), shipped)
+    path = export(generator, tmp_path / "edges2photo.onnx")
+    assert check_parity(generator, path, parity_inputs()) < 1e-4
+    new, old = (onnxruntime.InferenceSession(str(p), providers=["CPUExecutionProvider"])
+                for p in (path, shipped))
+    for feeds in parity_inputs(seed=5):
+        assert np.abs(new.run(None, feeds)[0] - old.run(None, feeds)[0]).max() < 1e-4

@@ -17,7 +17,7 @@ import numpy as np
 import torch
 
 from models.colorize.train import load_net
-from models.export import check_parity, export_onnx, manifest_model_files, write_model_hash
+from models.export import export_onnx, manifest_model_files, publish
 from models.nets.colorize import ColorizeNet
 
 PLUGIN_DIR = Path(__file__).resolve().parents[2] / "plugins" / "filters" / "colorize"
@@ -44,11 +44,7 @@ def main(argv: list[str] | None = None) -> None:
     torch.set_num_threads(1)
     net = load_net(args.run)
     (name,) = manifest_model_files(PLUGIN_DIR)
-    path = export(net, args.out_dir / name)
-    worst = check_parity(net, path, parity_inputs(), atol=ATOL)
-    digest = write_model_hash(args.out_dir, name, missing_ok=True)
-    print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB, sha256 {digest[:12]}…), "
-          f"max |torch − onnx| = {worst:.1e} (ab units)")
+    publish(net, export, args.out_dir / name, parity_inputs(), atol=ATOL)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ import numpy as np
 import torch
 
 from models.edges2photo.train import load_generator
-from models.export import IMAGE_AXES, check_parity, export_onnx, manifest_model_files, write_model_hash
+from models.export import IMAGE_AXES, export_onnx, manifest_model_files, publish
 from models.nets.edges2photo import UNetGenerator
 from plugins.filters.edges2photo.noise import NOISE_CHANNELS
 
@@ -53,11 +53,7 @@ def main(argv: list[str] | None = None) -> None:
     torch.set_num_threads(1)
     generator = load_generator(args.run)
     (name,) = manifest_model_files(PLUGIN_DIR)
-    path = export(generator, args.out_dir / name)
-    worst = check_parity(generator, path, parity_inputs())
-    digest = write_model_hash(args.out_dir, name, missing_ok=True)
-    print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB, sha256 {digest[:12]}…), "
-          f"max |torch − onnx| = {worst:.1e}")
+    publish(generator, export, args.out_dir / name, parity_inputs())
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from models.export import check_parity, export_onnx, manifest_model_files, write_model_hash
+from models.export import export_onnx, manifest_model_files, publish
 from models.inpaint.train import load_generator
 from models.nets.inpaint import InpaintNet
 
@@ -53,10 +53,7 @@ def main(argv: list[str] | None = None) -> None:
     torch.set_num_threads(1)
     gen = load_generator(args.run, args.checkpoint)
     (name,) = manifest_model_files(PLUGIN_DIR)
-    path = export(gen, args.out_dir / name)
-    worst = check_parity(gen, path, parity_inputs())
-    digest = write_model_hash(args.out_dir, name, missing_ok=True)
-    print(f"wrote {path} ({path.stat().st_size / 1e6:.2f} MB), parity {worst:.1e}, sha256 {digest[:12]}…")
+    publish(gen, export, args.out_dir / name, parity_inputs())
 
 
 if __name__ == "__main__":

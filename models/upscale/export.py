@@ -44,15 +44,18 @@ def parity_inputs(seed: int = 0) -> list[np.ndarray]:
     return inputs
 
 
+def write(net: UpscaleNet, path: Path, fp16: bool = False) -> Path:
+    """Write the network as ONNX (dynamic batch, height and width), with a float16 copy when asked."""
+    return export.export_onnx(net, torch.rand(1, 3, 32, 32), path,
+                              fp16_path=path.with_name(path.stem + "_fp16.onnx") if fp16 else None)
+
+
 def export_net(net: UpscaleNet, plugin_dir: Path = PLUGIN_DIR, fp16: bool = False) -> tuple[Path, float]:
-    """Export one network as ``upscale_x<scale>.onnx``; returns (onnx path, parity max-abs difference).
-    The manifest hash is written when ``plugin_dir`` has a manifest."""
-    name = model_file(net.scale)
-    path = export.export_onnx(net, torch.rand(1, 3, 32, 32), plugin_dir / name,
-                              fp16_path=plugin_dir / name.replace(".onnx", "_fp16.onnx") if fp16 else None)
-    diff = export.check_parity(net, path, parity_inputs())
-    export.write_model_hash(plugin_dir, name, missing_ok=True)
-    return path, diff
+    """Export one network as ``upscale_x<scale>.onnx``, check parity, record the manifest hash (when
+    ``plugin_dir`` has a manifest); returns (onnx path, parity max-abs difference)."""
+    path, worst, _ = export.publish(net, lambda n, p: write(n, p, fp16), plugin_dir / model_file(net.scale),
+                                    parity_inputs())
+    return path, worst
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -69,8 +72,7 @@ def main(argv: list[str] | None = None) -> None:
         net = load_net(getattr(args, f"x{scale}"))
         if net.scale != scale:
             raise SystemExit(f"the --x{scale} run trained a ×{net.scale} network")
-        path, diff = export_net(net, args.out, args.fp16)
-        print(f"×{scale}: {path} ({path.stat().st_size / 1024:.0f} KiB), parity max |Δ| = {diff:.2e}")
+        export_net(net, args.out, args.fp16)
 
 
 if __name__ == "__main__":
