@@ -161,6 +161,17 @@ class LossLog:
         return self.png_path
 
 
+def save_grid(rows: Sequence[torch.Tensor], path: str | Path) -> Path:
+    """A preview sheet: each row a batch (N, C, H, W) of pictures in 0..1 (C = 1 or 3) side by side, the
+    rows one under another, as an 8-bit PNG."""
+    from PIL import Image
+
+    strips = [torch.cat(list(r.detach().float().cpu().expand(-1, 3, -1, -1)), dim=2) for r in rows]
+    grid = torch.cat(strips, dim=1).clamp(0, 1).permute(1, 2, 0).numpy()
+    Image.fromarray((grid * 255 + 0.5).astype(np.uint8)).save(path)
+    return Path(path)
+
+
 # ------------------------------------------------------------------ run configuration and command line
 
 def arg(default: Any, help: str) -> Any:  # noqa: A002 - argparse's word

@@ -150,16 +150,13 @@ class ColorizeTask(training.TrainingTask):
     @torch.no_grad()
     def preview(self, path: Path) -> None:
         """Rows: grey input, prediction, truth."""
-        from PIL import Image
-
         self.net.eval()
         L, ab = self.preview_L.to(self.device), self.preview_ab.to(self.device)
         pred = self.net(L)
         self.net.train()
         lum = (L + 1.0) * 50.0
         rows = [torch.cat([lum, torch.zeros_like(ab)], 1), torch.cat([lum, pred], 1), torch.cat([lum, ab], 1)]
-        grid = torch.cat([torch.cat(list(lab_to_rgb(r.cpu())), dim=2) for r in rows], dim=1)
-        Image.fromarray((grid.permute(1, 2, 0).numpy() * 255 + 0.5).astype(np.uint8)).save(path)
+        training.save_grid([lab_to_rgb(r.cpu()) for r in rows], path)
 
 
 def load_net(run: str | Path, temperature: float | None = None,

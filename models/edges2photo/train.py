@@ -129,18 +129,11 @@ class Edges2PhotoTask(training.TrainingTask):
     @torch.no_grad()
     def preview(self, path: Path) -> None:
         """A sheet of sketch / output / photo rows in eval mode with dropout gains at their expectation."""
-        from PIL import Image
-
         sketches, photos = self.fixed
         self.generator.eval()
         fake = self.generator(sketches, self.generator.mean_noise(len(sketches), sketches.device))
         self.generator.train()
-
-        def row(batch: torch.Tensor) -> np.ndarray:
-            images = ((batch.expand(-1, 3, -1, -1).cpu().numpy() + 1) * 127.5).clip(0, 255).astype(np.uint8)
-            return np.concatenate(list(images.transpose(0, 2, 3, 1)), axis=1)
-
-        Image.fromarray(np.concatenate([row(sketches), row(fake), row(photos)], axis=0)).save(path)
+        training.save_grid([(x + 1) / 2 for x in (sketches, fake, photos)], path)
 
 
 def load_generator(run: str | Path) -> UNetGenerator:

@@ -72,12 +72,8 @@ def make_discriminator(cfg: InpaintRun) -> torch.nn.Module:
 
 def save_preview(path: Path, image: torch.Tensor, mask: torch.Tensor, comp: torch.Tensor) -> None:
     """A strip per sample: masked input | fill | truth."""
-    from PIL import Image
-
-    masked = image * (1 - mask) + mask * torch.tensor([1.0, 0.0, 1.0]).view(1, 3, 1, 1)
-    rows = [torch.cat([masked[i], comp[i], image[i]], dim=2) for i in range(min(4, len(image)))]
-    grid = torch.cat(rows, dim=1).clamp(0, 1).permute(1, 2, 0).numpy()
-    Image.fromarray((grid * 255 + 0.5).astype(np.uint8)).save(path)
+    masked = image * (1 - mask) + mask * torch.tensor([1.0, 0.0, 1.0], device=image.device).view(1, 3, 1, 1)
+    training.save_grid([torch.stack([masked[i], comp[i], image[i]]) for i in range(min(4, len(image)))], path)
 
 
 class InpaintTask(training.TrainingTask):
@@ -162,7 +158,7 @@ class InpaintTask(training.TrainingTask):
     def preview(self, path: Path) -> None:
         image, mask = (t.to(self.device) for t in self.preview_batch)
         comp = composite(self.gen(make_input(image, mask)), image, mask)
-        save_preview(path, image.cpu(), mask.cpu(), comp.cpu())
+        save_preview(path, image, mask, comp)
 
 
 def load_generator(run: str | Path, checkpoint: str | Path | None = None) -> InpaintNet:
