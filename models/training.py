@@ -30,7 +30,7 @@ import os
 import random
 import shutil
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -374,6 +374,18 @@ def load_checkpoint(task: TrainingTask, path: Path) -> tuple[int, float]:
 def module_state(path: str | Path, name: str) -> dict[str, torch.Tensor]:
     """One module's weights from a run's ``checkpoint.pt`` (what export reads)."""
     return torch.load(Path(path), map_location="cpu", weights_only=False)["modules"][name]
+
+
+M = TypeVar("M", bound=torch.nn.Module)
+
+
+def load_trained(run: str | Path, cls: type[C], build: Callable[[C], M], name: str,
+                 checkpoint: str | Path | None = None) -> M:
+    """A run's trained module in eval mode: ``build(config)`` from the run folder's ``config.json``, then
+    module ``name``'s weights from its ``checkpoint.pt`` (or ``checkpoint``, another file of the run)."""
+    module = build(read_config(cls, run))
+    module.load_state_dict(module_state(checkpoint or Path(run) / "checkpoint.pt", name))
+    return module.eval()
 
 
 def initial_state(path: str | Path, name: str, onnx_prefix: str = "") -> dict[str, torch.Tensor]:

@@ -163,12 +163,10 @@ def load_net(run: str | Path, temperature: float | None = None,
              prior_correction: float | None = None) -> ColorizeNet:
     """The trained network (eval mode) of a run folder, decoding with T and β as given, else with the
     project's chosen ``TEMPERATURE`` and ``PRIOR_CORRECTION``."""
-    cfg = training.read_config(ColorizeRun, run)
-    net = ColorizeNet(cfg.variant, torch.from_numpy(gamut_bins()), width=cfg.width,
-                      temperature=TEMPERATURE if temperature is None else temperature,
-                      prior_correction=PRIOR_CORRECTION if prior_correction is None else prior_correction)
-    net.load_state_dict(training.module_state(Path(run) / "checkpoint.pt", "net"))
-    return net.eval()
+    return training.load_trained(run, ColorizeRun, lambda cfg: ColorizeNet(
+        cfg.variant, torch.from_numpy(gamut_bins()), width=cfg.width,
+        temperature=TEMPERATURE if temperature is None else temperature,
+        prior_correction=PRIOR_CORRECTION if prior_correction is None else prior_correction), "net")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -139,9 +139,7 @@ class Edges2PhotoTask(training.TrainingTask):
 def load_generator(run: str | Path) -> UNetGenerator:
     """The generator of a run folder (shape from config.json, weights from checkpoint.pt), in eval mode
     (BatchNorm running statistics)."""
-    generator = training.read_config(Edges2PhotoRun, run).generator()
-    generator.load_state_dict(training.module_state(Path(run) / "checkpoint.pt", "generator"))
-    return generator.eval()
+    return training.load_trained(run, Edges2PhotoRun, Edges2PhotoRun.generator, "generator")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -164,10 +164,8 @@ class InpaintTask(training.TrainingTask):
 def load_generator(run: str | Path, checkpoint: str | Path | None = None) -> InpaintNet:
     """The generator of a run folder (shape from config.json, weights from its checkpoint.pt or from
     ``checkpoint``, e.g. the run's ``checkpoint_l1.pt``), in eval mode."""
-    cfg = training.read_config(InpaintRun, run)
-    gen = InpaintNet(cfg.width, cfg.blocks)
-    gen.load_state_dict(training.module_state(checkpoint or Path(run) / "checkpoint.pt", "generator"))
-    return gen.eval()
+    return training.load_trained(run, InpaintRun, lambda c: InpaintNet(c.width, c.blocks), "generator",
+                                 checkpoint)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -24,10 +24,7 @@ def load_net(run: str | Path) -> UpscaleNet:
     """The trained network of a run folder (shape from config.json, weights from checkpoint.pt), eval mode."""
     from models.upscale.train import UpscaleRun
 
-    cfg = training.read_config(UpscaleRun, run)
-    net = UpscaleNet(cfg.scale, cfg.channels, cfg.body)
-    net.load_state_dict(training.module_state(Path(run) / "checkpoint.pt", "net"))
-    return net.eval()
+    return training.load_trained(run, UpscaleRun, lambda c: UpscaleNet(c.scale, c.channels, c.body), "net")
 
 
 def model_file(scale: int) -> str:
