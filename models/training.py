@@ -2,9 +2,10 @@
 
 One way to train
     A filter's run is a :class:`RunConfig` subclass (a dataclass: its fields are the command line, the
-    saved ``config.json`` and what export reads back) and a :class:`TrainingTask` subclass: set-up in
-    ``__init__``, one optimisation step in :meth:`TrainingTask.step`, an optional picture in
-    :meth:`TrainingTask.preview`. :func:`train` does the rest, identically for every filter:
+    saved ``config.json`` and what export reads back, :func:`load_trained`) and a :class:`TrainingTask`
+    subclass: set-up in ``__init__``, one optimisation step in :meth:`TrainingTask.step`, optional
+    validation values in :meth:`TrainingTask.evaluate` and a picture in :meth:`TrainingTask.preview`
+    (:func:`save_grid`). :func:`train` does the rest, identically for every filter:
 
     - threads, seeds, device; the run folder with ``config.json``;
     - ``--resume``: one checkpoint layout (``checkpoint.pt``: step, seconds spent, every module and
