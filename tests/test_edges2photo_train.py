@@ -11,6 +11,7 @@ from models.edges2photo.train import main  # noqa: E402
 from models.losses import feature_matching  # noqa: E402
 from models.nets.patchgan import PatchGAN  # noqa: E402
 
+
 def test_patchgan_features_end_in_its_logits():
     net = PatchGAN(in_channels=4, base=8)
     x = torch.rand(1, 4, 70, 70)
