@@ -14,11 +14,11 @@ from models.features import FeatureNet, gram  # noqa: E402
 from models.nets.stylize import StylizeConfig, StylizeExport, StylizeNet  # noqa: E402
 from models.stylize.export import feeds  # noqa: E402
 from models.stylize.train import (  # noqa: E402
-    initial_weights,
     pyramid,
     relative_content_loss,
     relative_style_loss,
 )
+from models.training import initial_state  # noqa: E402
 
 SHIPPED = Path(__file__).resolve().parents[1] / "plugins" / "filters" / "stylize" / "stylize.onnx"
 
@@ -31,7 +31,7 @@ def shipped_config() -> StylizeConfig:
 
 def test_shipped_onnx_weights_reproduce_the_onnx_output():
     net = StylizeNet(shipped_config())
-    net.load_state_dict(initial_weights(SHIPPED), strict=True)
+    net.load_state_dict(initial_state(SHIPPED, "net", onnx_prefix="net."), strict=True)
     inputs = feeds(48, 64, seed=3, stats_length=net.stats_size)
     with torch.no_grad():
         ours = StylizeExport(net.eval())(*(torch.from_numpy(v) for v in inputs.values()))[0].numpy()

@@ -9,13 +9,12 @@ import argparse
 from pathlib import Path
 
 import numpy as np
-import onnx
 import onnxruntime as ort
 import torch
 
-from models.export import OPSET, onnx_state_dict, write_model_hash
+from models.export import export_onnx, onnx_state_dict, write_model_hash
 from models.nets.stylize import StylizeConfig, StylizeExport, StylizeNet
-from models.training import module_state, read_config
+from models.training import load_trained
 from plugins.filters.stylize.styles import STATS_LENGTH, STYLES
 
 PLUGIN_DIR = Path("plugins/filters/stylize")
@@ -28,9 +27,7 @@ def load_net(run: Path) -> StylizeNet:
     """The trained network of a run folder (its shape from config.json, weights from checkpoint.pt)."""
     from models.stylize.train import StylizeRun
 
-    net = StylizeNet(read_config(StylizeRun, run).net_config)
-    net.load_state_dict(module_state(run / "checkpoint.pt", "net"))
-    return net.eval()
+    return load_trained(run, StylizeRun, lambda cfg: StylizeNet(cfg.net_config), "net")
 
 
 def config_of_onnx(path: Path) -> StylizeConfig:
@@ -66,18 +63,13 @@ def parity(module: StylizeExport, path: Path) -> float:
     return worst
 
 
-def export(module: StylizeExport, example: tuple[torch.Tensor, ...], path: Path) -> None:
-    """torch.onnx.export with dynamic H/W on the image tensors only (the toolkit's export_onnx marks
-    dims 2 and 3 of every input, which the 2-D style and statistics inputs do not have)."""
+def export(module: StylizeExport, example: tuple[torch.Tensor, ...], path: Path) -> Path:
+    """The toolkit's export with dynamic H/W on the image tensors only (the 2-D style and statistics
+    inputs have a batch axis alone)."""
     image_axes = {0: "batch", 2: "height", 3: "width"}
-    dynamic = {"image": image_axes, "output": image_axes, "style_weights": {0: "batch"},
-               "norm_stats": {0: "batch"}, "norm_stats_mix": {0: "batch"}, "norm_stats_out": {0: "batch"}}
-    with torch.no_grad():
-        torch.onnx.export(module, example, str(path), input_names=list(INPUTS), output_names=list(OUTPUTS),
-                          opset_version=OPSET, dynamic_axes=dynamic, do_constant_folding=True, dynamo=False)
-    model = onnx.load(str(path))
-    onnx.checker.check_model(model)
-    onnx.save(model, str(path))
+    axes = {"image": image_axes, "output": image_axes, "style_weights": {0: "batch"},
+            "norm_stats": {0: "batch"}, "norm_stats_mix": {0: "batch"}, "norm_stats_out": {0: "batch"}}
+    return export_onnx(module, example, path, input_names=INPUTS, output_names=OUTPUTS, dynamic_axes=axes)
 
 
 def main() -> None:

@@ -139,17 +139,6 @@ def total_variation(image: torch.Tensor) -> torch.Tensor:
             + (image[..., 1:] - image[..., :-1]).pow(2).mean())
 
 
-def initial_weights(path: Path) -> dict[str, torch.Tensor]:
-    """The network's state dict from a run's checkpoint.pt or from a shipped stylize.onnx (whose
-    initializers are named ``net.<parameter>``: the exporter wraps the network as ``net``)."""
-    if path.suffix == ".onnx":
-        from models.export import onnx_state_dict
-
-        state = onnx_state_dict(path)
-        return {k.removeprefix("net."): v for k, v in state.items() if k.startswith("net.")}
-    return training.module_state(path, "net")
-
-
 class StylizeTask(training.TrainingTask):
     cfg: StylizeRun
 
@@ -182,7 +171,9 @@ class StylizeTask(training.TrainingTask):
         self.preview_photos = self.sample_photos(np.random.default_rng(99), 4)
 
     def initialise(self, path: Path) -> None:
-        self.net.load_state_dict(initial_weights(path))
+        """Weights from a run's checkpoint.pt or a shipped stylize.onnx (the exporter wraps the net as
+        ``net``, so its initializers are ``net.<parameter>``); the shapes must match the config's."""
+        self.net.load_state_dict(training.initial_state(path, "net", onnx_prefix="net."))
 
     def sample_photos(self, rng: np.random.Generator, count: int) -> torch.Tensor:
         crops = [random_flip(random_crop(self.photos[i], self.cfg.crop, rng), rng)
@@ -240,16 +231,13 @@ class StylizeTask(training.TrainingTask):
     @torch.no_grad()
     def preview(self, path: Path) -> None:
         """Rows: the preview photos, then each style on them."""
-        from PIL import Image
-
         self.net.eval()
         rows = [self.preview_photos]
         for s in range(len(STYLES)):
             weights = F.one_hot(torch.full((len(self.preview_photos),), s), len(STYLES)).float()
             rows.append(self.net(self.preview_photos, weights.to(self.device)))
         self.net.train()
-        grid = torch.cat([torch.cat(list(r), dim=2) for r in rows], dim=1).clamp(0, 1)
-        Image.fromarray((grid.permute(1, 2, 0).cpu().numpy() * 255 + 0.5).astype(np.uint8)).save(path)
+        training.save_grid(rows, path)
 
 
 def main(argv: list[str] | None = None) -> None:
