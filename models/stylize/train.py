@@ -16,6 +16,7 @@ shared flags are models/training.py's). The model card gives the commands of the
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,6 +55,9 @@ class StylizeRun(training.RunConfig):
     content_layers: tuple[str, ...] = arg(("relu2_2", "relu3_3"), "relative content error, averaged")
     content_weight: float = 1.0
     style_weight: float = arg(4.0, "weight of the style term (full size and pyramid together)")
+    style_layer_weights: tuple[float, ...] = arg(
+        (1.0, 1.0, 1.0, 1.0), "weights of the full-size style layers relu1_2, relu2_2, relu3_3, relu4_3 "
+        "(colour and contrast live in the shallow ones)")
     style_side: int = arg(512, "long side of the paintings in the loss: larger gives larger strokes")
     pyramid_levels: int = arg(2, "coarser pyramid levels (½, ¼, …) at which the Grams are matched too")
     pyramid_layers: tuple[str, ...] = arg(("relu3_3", "relu4_3"), "layers of the coarse-level Grams")
@@ -103,13 +107,20 @@ def pyramid(image: torch.Tensor, levels: int) -> list[torch.Tensor]:
     return out
 
 
-def relative_style_loss(feats: dict[str, torch.Tensor], targets: dict[str, torch.Tensor]) -> torch.Tensor:
-    """Mean over layers of ‖G − T‖² / ‖T‖² per sample, averaged over the batch (targets (N, C, C))."""
+def relative_style_loss(feats: dict[str, torch.Tensor], targets: dict[str, torch.Tensor],
+                        weights: Sequence[float] | None = None) -> torch.Tensor:
+    """Weighted mean over layers of ‖G − T‖² / ‖T‖² per sample, averaged over the batch (targets (N, C, C)).
+
+    Equal weights by default. A relative error gives every layer the same say; Johnson et al.'s plain
+    Gram MSE weights each layer by its Gram's size, which on VGG16 puts almost everything on relu1_2
+    and relu2_2 (colour, contrast, fine strokes) and almost nothing on relu4_3.
+    """
+    weights = list(weights) if weights is not None else [1.0] * len(targets)
     total = torch.zeros((), device=next(iter(feats.values())).device)
-    for name, target in targets.items():
+    for weight, (name, target) in zip(weights, targets.items(), strict=True):
         diff = (gram(feats[name]) - target).pow(2).sum(dim=(1, 2)) / target.pow(2).sum(dim=(1, 2))
-        total = total + diff.mean()
-    return total / len(targets)
+        total = total + weight * diff.mean()
+    return total / sum(weights)
 
 
 def relative_content_loss(feats: dict[str, torch.Tensor], targets: dict[str, torch.Tensor]) -> torch.Tensor:
@@ -190,7 +201,8 @@ class StylizeTask(training.TrainingTask):
         with torch.no_grad():
             f_in = self.feat(content, list(cfg.content_layers))
         terms = {"content": relative_content_loss(f_out, f_in),
-                 "style": relative_style_loss(f_out, {n: t[idx] for n, t in self.targets[0].items()}),
+                 "style": relative_style_loss(f_out, {n: t[idx] for n, t in self.targets[0].items()},
+                                              cfg.style_layer_weights),
                  "tv": total_variation(out)}
         for level in range(1, cfg.pyramid_levels + 1):
             coarse = self.feat(levels[level], list(cfg.pyramid_layers))
