@@ -7,9 +7,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from plugins import tiling
+from plugins import plugin_files, tiling
 from plugins.cancel import CancelToken
-from plugins.errors import GpuOutOfMemory, PluginError
+from plugins.errors import GpuOutOfMemory, OutOfMemory, PluginError
+from plugins.outputs import check_values
 from plugins.runtime import ModelSession, Runtime, is_out_of_memory
 
 if TYPE_CHECKING:
@@ -51,7 +52,8 @@ class FilterContext:
         """The session for one of the manifest's ONNX files, on the active provider."""
         for ref in self.spec.models:
             if ref.file == file_name:
-                return self.runtime.session(self.folder / ref.file, ref.sha256)
+                path = plugin_files.resolve(self.folder, ref.file, plugin_files.MAX_MODEL_BYTES, "model file")
+                return self.runtime.session(path, ref.sha256)
         raise PluginError(f"filter '{self.spec.id}' does not declare model '{file_name}' in its manifest")
 
     def output_buffer(self, height: int, width: int) -> np.ndarray:
@@ -66,6 +68,13 @@ class FilterContext:
         """Whether ``result`` is (a view of) this context's output buffer."""
         return self._output is not None and np.shares_memory(result, self._output)
 
+    def _checked(self, fn: Callable[[np.ndarray], np.ndarray]) -> Callable[[np.ndarray], np.ndarray]:
+        """``fn`` whose every tile must be finite numbers (a uint8 output buffer would otherwise turn
+        NaN into black without a word)."""
+        def checked(tile: np.ndarray) -> np.ndarray:
+            return check_values(np.asarray(fn(tile)), self.spec.id)
+        return checked
+
     def run_tiled(self, image: np.ndarray, fn: Callable[[np.ndarray], np.ndarray], *, scale: int = 1,
                   tile: int | None = None, overlap: int | None = None,
                   progress_range: tuple[float, float] = (0.0, 1.0), to_uint8: bool = False) -> np.ndarray:
@@ -78,6 +87,7 @@ class FilterContext:
         """
         size = tile or self.tile or self.spec.tiling.tile
         overlap = self.spec.tiling.overlap if overlap is None else overlap
+        fn = self._checked(fn)
         start, end = progress_range
 
         def report(fraction: float) -> None:
@@ -95,11 +105,14 @@ class FilterContext:
             except Exception as exc:
                 if not is_out_of_memory(exc):
                     raise
+                gpu = self.runtime.is_gpu_memory(exc)
                 smaller = current // 2
                 if smaller >= max(MIN_TILE, 2 * overlap + 1):
-                    self.notify(f"Out of GPU memory: retrying with {smaller}px tiles.")
+                    self.notify(self.runtime.retry_note(smaller, gpu))
                     current = smaller
                     continue
+                if not gpu:
+                    raise OutOfMemory("not enough memory (RAM) even with the smallest tiles") from exc
                 if self.runtime.forced_cpu or self.runtime.preferred == "cpu":
                     raise GpuOutOfMemory("not enough memory even with the smallest tiles") from exc
                 self.runtime.fall_back_to_cpu("the GPU ran out of memory even with small tiles")

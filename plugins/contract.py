@@ -6,6 +6,7 @@ so parsing and range checks live here, once.
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from plugins.errors import ParamError, PluginError
+from plugins.plugin_files import MAX_MANIFEST_BYTES, check_name, read_bounded
 
 INPUT_KINDS = ("image", "image+mask", "sketch", "texture-sample+region")
 OUTPUT_KINDS = ("same", "scaled", "new-layer")
@@ -20,6 +22,12 @@ PARAM_TYPES = ("float", "int", "choice", "bool", "colour", "image", "rect", "tex
 _ID_RE = re.compile(r"^[a-z0-9_]+$")
 _SHA_RE = re.compile(r"^[0-9a-f]{64}$")
 _COLOUR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+_MODULE_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\.py$")
+_PARAM_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+#: Largest tile edge, for a manifest, ``--tile`` and the tile preference: one 8192² float32 RGB tile is
+#: already 768 MiB before the network's own activations.
+MAX_TILE = 8192
+MAX_SCALE = 16
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
@@ -77,6 +85,8 @@ class ParamSpec:
         if kind in ("float", "int"):
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise ParamError(f"parameter '{self.name}' expects {self.describe_type()}, got {value!r}")
+            if isinstance(value, float) and not math.isfinite(value):
+                raise ParamError(f"parameter '{self.name}' expects {self.describe_type()}, got {value}")
             if kind == "int":
                 if float(value) != int(value):
                     raise ParamError(f"parameter '{self.name}' expects a whole number, got {value!r}")
@@ -117,6 +127,12 @@ class ParamSpec:
         """A short human description of what values are accepted."""
         if self.type in ("float", "int"):
             word = "a number" if self.type == "float" else "a whole number"
+            if self.min is None and self.max is None:
+                return word
+            if self.max is None:
+                return f"{word} of at least {_fmt(self.min)}"
+            if self.min is None:
+                return f"{word} of at most {_fmt(self.max)}"
             return f"{word} from {_fmt(self.min)} to {_fmt(self.max)}"
         if self.type == "choice":
             return "one of " + ", ".join(self.choices)
@@ -202,6 +218,11 @@ class FilterSpec:
             values[name] = self.param(name).coerce(value)
         return values
 
+    @property
+    def takes_mask(self) -> bool:
+        """Whether the filter reads a mask at all (the CLI refuses --mask for one that does not)."""
+        return self.requires_mask or self.input in ("image+mask", "texture-sample+region")
+
     def output_scale(self, values: dict[str, Any]) -> int:
         """The integer scale of the output for these parameter values (1 unless ``scaled``)."""
         if self.tiling.scale_param:
@@ -228,17 +249,34 @@ def _parse_rect(text: str) -> tuple[int, int, int, int] | None:
 
 
 def load_manifest(path: Path) -> FilterSpec:
-    """Parse and validate a manifest; any problem is a PluginError naming the file and the field."""
+    """Parse and validate a manifest; any problem is a PluginError naming the file and the field.
+
+    Plugin manifests are untrusted: every field's type and range is checked here, and any other
+    exception (a deeply nested table, a number TOML accepts but Python cannot convert) is still a
+    PluginError, so one bad manifest never stops discovery.
+    """
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
+        text = read_bounded(path, MAX_MANIFEST_BYTES, "manifest").decode("utf-8")
+    except PluginError as exc:
+        raise PluginError(f"{path}: {exc}") from None
+    except UnicodeDecodeError as exc:
         raise PluginError(f"{path}: cannot read manifest ({exc})") from None
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise PluginError(f"{path}: manifest is not valid TOML ({exc})") from None
+    except Exception as exc:  # noqa: BLE001 - e.g. RecursionError on absurd nesting
+        raise PluginError(f"{path}: manifest cannot be parsed ({type(exc).__name__})") from None
     try:
         return _build_spec(data)
     except (KeyError, TypeError, ValueError) as exc:
-        raise PluginError(f"{path}: invalid manifest: {exc}") from None
+        raise PluginError(f"{path}: invalid manifest: {_message(exc)}") from None
+    except Exception as exc:  # noqa: BLE001 - a check missed above must not escape as a crash
+        raise PluginError(f"{path}: invalid manifest: {type(exc).__name__}: {exc}") from None
+
+
+def _message(exc: Exception) -> str:
+    return str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
 
 
 def _require(data: dict[str, Any], key: str, kind: type) -> Any:
@@ -250,28 +288,81 @@ def _require(data: dict[str, Any], key: str, kind: type) -> Any:
     return value
 
 
+def _optional(data: dict[str, Any], key: str, kind: type | tuple[type, ...], default: Any) -> Any:
+    value = data.get(key, default)
+    if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
+        kinds = (kind,) if isinstance(kind, type) else kind
+        names = " or ".join(_KIND_NAMES.get(k, k.__name__) for k in kinds if k is not type(None))
+        raise TypeError(f"'{key}' must be {names}, got {value!r}")
+    return value
+
+
+_KIND_NAMES = {dict: "a table", list: "an array", int: "a whole number", float: "a number", str: "text",
+               bool: "true or false"}
+
+
+def _table(data: dict[str, Any], key: str) -> dict[str, Any]:
+    return _optional(data, key, dict, {})
+
+
+def _tables(data: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    items = _optional(data, key, list, [])
+    if not all(isinstance(item, dict) for item in items):
+        raise TypeError(f"'{key}' must be an array of tables ([[{key}]])")
+    return items
+
+
+def _whole(data: dict[str, Any], key: str, default: int, low: int, high: int) -> int:
+    value = _optional(data, key, int, default)
+    if not low <= value <= high:
+        raise ValueError(f"'{key}' must be a whole number from {low} to {high}, got {value}")
+    return value
+
+
+def _number(data: dict[str, Any], key: str) -> float | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ValueError(f"'{key}' must be a finite number, got {value!r}")
+    return value
+
+
+def _texts(data: dict[str, Any], key: str) -> tuple[str, ...]:
+    items = _optional(data, key, list, [])
+    if not all(isinstance(item, (str, int, float)) and not isinstance(item, bool) for item in items):
+        raise TypeError(f"'{key}' must be an array of text")
+    return tuple(str(item) for item in items)
+
+
 def _build_spec(data: dict[str, Any]) -> FilterSpec:
     filter_id = _require(data, "id", str)
     if not _ID_RE.match(filter_id):
         raise ValueError(f"id '{filter_id}' must match [a-z0-9_]+")
-    input_kind = data.get("input", "image")
-    output_kind = data.get("output", "same")
+    input_kind = _optional(data, "input", str, "image")
+    output_kind = _optional(data, "output", str, "same")
     if input_kind not in INPUT_KINDS:
         raise ValueError(f"input '{input_kind}' is not one of {INPUT_KINDS}")
     if output_kind not in OUTPUT_KINDS:
         raise ValueError(f"output '{output_kind}' is not one of {OUTPUT_KINDS}")
-    tiling_raw = data.get("tiling", {})
-    tiling = TilingSpec(tile=int(tiling_raw.get("tile", 512)), overlap=int(tiling_raw.get("overlap", 32)),
-                        scale=int(tiling_raw.get("scale", 1)), scale_param=tiling_raw.get("scale_param"))
-    if tiling.tile < 16 or tiling.overlap < 0 or 2 * tiling.overlap >= tiling.tile:
-        raise ValueError("tiling needs tile >= 16 and 0 <= overlap < tile / 2")
+    module = _optional(data, "module", str, "filter.py")
+    if not _MODULE_RE.match(module):
+        raise ValueError(f"module '{module}' must be a Python file in the plugin's folder, like filter.py")
+    tiling_raw = _table(data, "tiling")
+    scale_param = _optional(tiling_raw, "scale_param", (str, type(None)), None)
+    tiling = TilingSpec(tile=_whole(tiling_raw, "tile", 512, 16, MAX_TILE),
+                        overlap=_whole(tiling_raw, "overlap", 32, 0, MAX_TILE),
+                        scale=_whole(tiling_raw, "scale", 1, 1, MAX_SCALE), scale_param=scale_param)
+    if 2 * tiling.overlap >= tiling.tile:
+        raise ValueError("tiling needs 0 <= overlap < tile / 2")
     models = []
-    for ref in data.get("models", []):
-        sha = str(ref.get("sha256", "")).lower()
+    for ref in _tables(data, "models"):
+        name = check_name(_require(ref, "file", str), "model file")
+        sha = _optional(ref, "sha256", str, "").lower()
         if sha and not _SHA_RE.match(sha):  # empty: not trained yet (the file must then be absent)
-            raise ValueError(f"model '{ref.get('file')}' needs a 64-hex-digit sha256")
-        models.append(ModelRef(file=_require(ref, "file", str), sha256=sha))
-    params = tuple(_build_param(p) for p in data.get("params", []))
+            raise ValueError(f"model '{name}' needs a 64-hex-digit sha256")
+        models.append(ModelRef(file=name, sha256=sha))
+    params = tuple(_build_param(p) for p in _tables(data, "params"))
     names = [p.name for p in params]
     if len(set(names)) != len(names):
         raise ValueError("duplicate parameter names")
@@ -281,16 +372,17 @@ def _build_spec(data: dict[str, Any]) -> FilterSpec:
             raise ValueError(f"parameter '{param.name}': enabled_when names no other parameter ('{other}')")
     if tiling.scale_param and tiling.scale_param not in names:
         raise ValueError(f"tiling.scale_param '{tiling.scale_param}' is not a parameter")
-    translations = data.get("translations", {})
-    if not isinstance(translations, dict) or not all(_is_text_table(t) for t in translations.values()):
+    translations = _table(data, "translations")
+    if not all(_is_text_table(t) for t in translations.values()):
         raise ValueError("translations must be tables of English text = translated text, one per language")
+    version = _optional(data, "version", (str, int, float), "0")
     return FilterSpec(
         translations={str(lang): dict(table) for lang, table in translations.items()},
-        id=filter_id, name=_require(data, "name", str), category=data.get("category", "Other"),
-        version=str(data.get("version", "0")), description=data.get("description", ""),
+        id=filter_id, name=_require(data, "name", str), category=_optional(data, "category", str, "Other"),
+        version=str(version), description=_optional(data, "description", str, ""),
         input=input_kind, output=output_kind,
-        requires_mask=bool(data.get("requires_mask", input_kind == "image+mask")),
-        module=data.get("module", "filter.py"), tiling=tiling, models=tuple(models), params=params,
+        requires_mask=_optional(data, "requires_mask", bool, input_kind == "image+mask"),
+        module=module, tiling=tiling, models=tuple(models), params=params,
     )
 
 
@@ -302,17 +394,31 @@ def _is_text_table(table: object) -> bool:
 
 def _build_param(raw: dict[str, Any]) -> ParamSpec:
     name = _require(raw, "name", str)
+    if not _PARAM_RE.match(name):
+        raise ValueError(f"parameter name '{name}' must match [A-Za-z_][A-Za-z0-9_]*")
     kind = _require(raw, "type", str)
     if kind not in PARAM_TYPES:
         raise ValueError(f"parameter '{name}': type '{kind}' is not one of {PARAM_TYPES}")
-    choices = tuple(str(c) for c in raw.get("choices", ()))
+    choices = _texts(raw, "choices")
     if kind == "choice" and not choices:
         raise ValueError(f"parameter '{name}': a choice needs 'choices'")
+    thumbnails = _texts(raw, "thumbnails")
+    for thumb in thumbnails:
+        if thumb:
+            check_name(thumb, f"parameter '{name}': thumbnail")
+    try:
+        low, high, step = _number(raw, "min"), _number(raw, "max"), _number(raw, "step")
+    except ValueError as exc:
+        raise ValueError(f"parameter '{name}': {exc}") from None
+    if low is not None and high is not None and low > high:
+        raise ValueError(f"parameter '{name}': min {low} is above max {high}")
+    if step is not None and step <= 0:
+        raise ValueError(f"parameter '{name}': step must be positive")
     spec = ParamSpec(
-        name=name, type=kind, default=None, label=raw.get("label", name), help=raw.get("help", ""),
-        min=raw.get("min"), max=raw.get("max"), step=raw.get("step"), choices=choices,
-        labels=tuple(raw.get("labels", ())), thumbnails=tuple(raw.get("thumbnails", ())),
-        enabled_when=str(raw.get("enabled_when", "")),
+        name=name, type=kind, default=None, label=_optional(raw, "label", str, name),
+        help=_optional(raw, "help", str, ""), min=low, max=high, step=step, choices=choices,
+        labels=_texts(raw, "labels"), thumbnails=thumbnails,
+        enabled_when=_optional(raw, "enabled_when", str, ""),
     )
     default = raw.get("default", _implicit_default(spec))
     try:

@@ -31,7 +31,11 @@ class ModelIntegrityError(PluginError):
     """The filter's ONNX file does not match the SHA-256 in its manifest."""
 
 
-class GpuOutOfMemory(HolstError):
+class OutOfMemory(HolstError):
+    """A run needed more memory than there is (the CPU's RAM, or a device's memory)."""
+
+
+class GpuOutOfMemory(OutOfMemory):
     """The execution provider ran out of device memory."""
 
 

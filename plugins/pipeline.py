@@ -7,6 +7,8 @@ checks, NaN/range clean-up, and turning a plugin's unexpected exception into a c
 
 from __future__ import annotations
 
+import signal
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -15,8 +17,10 @@ from PIL import Image
 
 from plugins import registry
 from plugins.cancel import CancelToken
-from plugins.context import FilterContext
-from plugins.errors import HolstError, ModelMissingError, ParamError, PluginError
+from plugins.context import MIN_TILE, FilterContext
+from plugins.contract import MAX_TILE
+from plugins.errors import HolstError, ModelMissingError, OutOfMemory, ParamError, PluginError
+from plugins.outputs import check_values
 from plugins.registry import STATUS_UNTRAINED, FilterEntry
 from plugins.runtime import Runtime, default_runtime
 
@@ -96,8 +100,8 @@ def apply_filter(entry_or_id: FilterEntry | str, pixels: np.ndarray, *, mask: np
             raise ParamError(f"filter '{spec.id}' needs a mask, and the mask is empty")
     elif spec.requires_mask:
         raise ParamError(f"filter '{spec.id}' needs a mask (white marks the pixels to change)")
-    if tile is not None and tile < 64:
-        raise ParamError("tile size must be at least 64 pixels")
+    if tile is not None and not MIN_TILE <= tile <= MAX_TILE:
+        raise ParamError(f"tile size must be from {MIN_TILE} to {MAX_TILE} pixels, got {tile}")
 
     ctx = FilterContext(entry, runtime or default_runtime(), progress=progress, cancel=cancel, tile=tile,
                         notify=notify)
@@ -108,18 +112,50 @@ def apply_filter(entry_or_id: FilterEntry | str, pixels: np.ndarray, *, mask: np
     except HolstError:
         raise
     except MemoryError:
-        raise HolstError(f"not enough memory to run '{spec.id}' on a {width}×{height} image; "
-                         f"try a smaller tile size") from None
-    except Exception as exc:  # a plugin bug must not take the app down
+        raise OutOfMemory(memory_advice(entry, values, width, height, tile)) from None
+    except KeyboardInterrupt:
+        if _real_interrupt(ctx.cancel):
+            raise
+        raise PluginError(f"filter '{spec.id}' failed: it raised KeyboardInterrupt by itself") from None
+    except SystemExit as exc:
+        raise PluginError(f"filter '{spec.id}' failed: it called sys.exit({exc.code!r})") from None
+    except BaseException as exc:  # noqa: BLE001 - a plugin bug of any kind must not take the app down
         raise PluginError(f"filter '{spec.id}' failed: {type(exc).__name__}: {exc}") from exc
     ctx.cancel.raise_if_cancelled()
     return _finish(entry, values, pixels, result, ctx)
+
+
+def _real_interrupt(cancel: CancelToken) -> bool:
+    """Whether a KeyboardInterrupt is the user's Ctrl+C rather than a plugin raising it.
+
+    The CLI's signal handler sets the cancel token before it raises; with Python's own handler, only the
+    main thread can receive one. In a worker thread a KeyboardInterrupt can only come from code.
+    """
+    if cancel.cancelled:
+        return True
+    return (threading.current_thread() is threading.main_thread()
+            and signal.getsignal(signal.SIGINT) is signal.default_int_handler)
+
+
+def memory_advice(entry: FilterEntry, values: dict[str, Any], width: int, height: int,
+                  tile: int | None) -> str:
+    """'Not enough memory' with advice that fits: a smaller tile only when a larger one than the
+    filter's own was asked for, a smaller scale for an upscaler, else a smaller image."""
+    spec = entry.spec
+    text = f"not enough memory to run '{spec.id}' on a {width}×{height} image"
+    if tile is not None and tile > spec.tiling.tile:
+        return f"{text}; try a smaller tile size than {tile} px (the filter's own is {spec.tiling.tile} px)"
+    if spec.output == "scaled" and spec.output_scale(values) > 1:
+        return f"{text}; try a smaller scale or a smaller image, or close other programs"
+    return f"{text}; try a smaller image or close other programs"
 
 
 def _finish(entry: FilterEntry, values: dict[str, Any], pixels: np.ndarray, result: Any,
             ctx: FilterContext) -> np.ndarray:
     spec = entry.spec
     height, width = pixels.shape[:2]
+    if isinstance(result, np.ndarray) and not ctx.owns(result):
+        check_values(result, spec.id)
     if not isinstance(result, np.ndarray) or result.ndim != 3 or result.shape[2] not in (3, 4):
         shape = getattr(result, "shape", type(result).__name__)
         raise PluginError(f"filter '{spec.id}' returned the wrong shape {shape}; expected H×W×3")

@@ -1,30 +1,41 @@
 """Finding filters: built-in ones, the user's plugin folder(s), and the ``holst.filters`` entry points.
 
-Discovery never raises because of a plugin: a folder whose manifest does not parse, whose module
-does not import, or whose model is missing or damaged is listed with a status and a reason.
+Discovery never raises because of a plugin, and runs no plugin code: it reads and validates each
+manifest and checks the model files it names (inside the plugin's folder, regular files, hashes).
+A filter's Python module is imported only when the filter is first used (:meth:`FilterEntry.module`)
+or when a listing asks for it (:func:`load_modules`), in a separate thread with a time limit, so a
+module that hangs, exits or raises ``KeyboardInterrupt`` at import marks that one filter broken and
+nothing else. A folder whose manifest does not parse, an unreadable folder, a module that fails to
+import, a missing or damaged model: each becomes that entry's status and reason.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib
 import importlib.machinery
 import importlib.metadata
 import importlib.util
 import os
+import stat
 import sys
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 
+from plugins import plugin_files
 from plugins.contract import FilterSpec, load_manifest
-from plugins.errors import HolstError, PluginError
+from plugins.errors import HolstError, ModelMissingError, PluginError
 from plugins.runtime import verify_model_file
 
 BUILTIN_DIR = Path(__file__).resolve().parent / "filters"
 ENTRY_POINT_GROUP = "holst.filters"
 MANIFEST = "manifest.toml"
+#: How long a filter's module may take to import (the first import of a heavy library included).
+IMPORT_TIMEOUT_S = 10.0
 
 STATUS_OK = "ok"
 STATUS_UNTRAINED = "untrained"
@@ -33,15 +44,17 @@ STATUS_BROKEN = "broken"
 
 @dataclass
 class FilterEntry:
-    """One discovered filter (usable or not)."""
+    """One discovered filter (usable or not). Its module is imported on first use."""
 
     folder: Path
     source: str  # "builtin" | "user" | "entry-point"
     spec: FilterSpec | None = None
     status: str = STATUS_OK
     reason: str = ""
-    module_name: str | None = None
+    module_name: str | None = None   # the name the module is (or will be) imported under
+    package: str | None = None       # an existing package to import it from (built-in, entry point)
     _module: ModuleType | None = field(default=None, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @property
     def id(self) -> str:
@@ -51,6 +64,10 @@ class FilterEntry:
     def usable(self) -> bool:
         return self.status == STATUS_OK
 
+    @property
+    def imported(self) -> bool:
+        return self._module is not None
+
     def status_text(self) -> str:
         if self.status == STATUS_OK:
             return "ok"
@@ -58,8 +75,17 @@ class FilterEntry:
             return "model not trained yet"
         return f"broken: {self.reason}"
 
-    def module(self) -> ModuleType:
-        """The imported filter module (imported during discovery)."""
+    def mark_broken(self, reason: str) -> None:
+        self.status, self.reason = STATUS_BROKEN, reason
+
+    def module(self, timeout: float | None = None) -> ModuleType:
+        """The filter's module, imported now if it was not yet (see :func:`load_modules`).
+
+        A module that fails, exits or does not finish importing within ``timeout`` seconds marks the
+        entry broken; PluginError says why.
+        """
+        if self._module is None and self.status == STATUS_OK:
+            load_modules([self], IMPORT_TIMEOUT_S if timeout is None else timeout)
         if self._module is None:
             raise PluginError(f"filter '{self.id}' is not usable: {self.status_text()}")
         return self._module
@@ -83,8 +109,7 @@ def _import_filter_module(folder: Path, spec: FilterSpec, package: str | None) -
     """Import the filter's module so that relative imports of its sibling modules work."""
     stem = Path(spec.module).stem
     if package is None:
-        digest = hashlib.sha1(str(folder.resolve()).encode()).hexdigest()[:10]
-        package = f"holst_plugin_{spec.id}_{digest}"
+        package = _user_package(folder, spec)
         init = folder / "__init__.py"
         if init.exists():
             pkg_spec = importlib.util.spec_from_file_location(package, init,
@@ -105,26 +130,92 @@ def _import_filter_module(folder: Path, spec: FilterSpec, package: str | None) -
     return module, name
 
 
+def _user_package(folder: Path, spec: FilterSpec) -> str:
+    digest = hashlib.sha1(str(folder.resolve()).encode()).hexdigest()[:10]
+    return f"holst_plugin_{spec.id}_{digest}"
+
+
+def _import_failure(exc: BaseException) -> str:
+    if isinstance(exc, SystemExit):
+        return f"it called sys.exit({exc.code!r}) while being imported"
+    if isinstance(exc, KeyboardInterrupt):
+        return "it raised KeyboardInterrupt while being imported"
+    return f"failed to import: {type(exc).__name__}: {exc}"
+
+
+def load_modules(entries: list[FilterEntry], timeout: float = IMPORT_TIMEOUT_S) -> None:
+    """Import the modules of the usable ``entries`` that are not imported yet, all at once.
+
+    Each import runs in a daemon thread. Whatever it raises (``SystemExit`` and ``KeyboardInterrupt``
+    included) marks its entry broken; one still running after ``timeout`` seconds is abandoned and its
+    entry marked broken too. Anything a module prints while importing goes to stderr, so it cannot
+    corrupt ``holst filters --json``.
+    """
+    pending = [e for e in entries if e.status == STATUS_OK and e._module is None and e.spec is not None]
+    if not pending:
+        return
+    outcomes: dict[int, tuple[ModuleType, str] | BaseException] = {}
+    threads = []
+    for entry in pending:
+        def target(entry: FilterEntry = entry) -> None:
+            try:
+                outcomes[id(entry)] = _import_filter_module(entry.folder, entry.spec, entry.package)
+            except BaseException as exc:  # noqa: BLE001 - third-party code: SystemExit, KeyboardInterrupt too
+                outcomes[id(entry)] = exc
+        thread = threading.Thread(target=target, name=f"holst-import-{entry.id}", daemon=True)
+        threads.append((entry, thread))
+    with _stdout_to_stderr():
+        for _entry, thread in threads:
+            thread.start()
+        deadline = time.monotonic() + timeout
+        for _entry, thread in threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+    for entry, thread in threads:
+        with entry._lock:
+            if entry._module is not None or entry.status != STATUS_OK:
+                continue
+            outcome = outcomes.get(id(entry))
+            if thread.is_alive() or outcome is None:
+                entry.mark_broken(f"{entry.spec.module} did not finish importing within {timeout:g} s")
+            elif isinstance(outcome, BaseException):
+                entry.mark_broken(f"{entry.spec.module} {_import_failure(outcome)}")
+            else:
+                entry._module, entry.module_name = outcome
+
+
+@contextlib.contextmanager
+def _stdout_to_stderr():
+    if threading.current_thread() is not threading.main_thread():
+        yield  # swapping sys.stdout is process-wide; only the main thread's own output needs it
+        return
+    with contextlib.redirect_stdout(sys.stderr):
+        yield
+
+
 def load_entry(folder: Path, source: str, package: str | None = None) -> FilterEntry:
-    """Load one plugin folder into an entry; problems become its status, never exceptions."""
-    entry = FilterEntry(folder=folder, source=source)
+    """Read one plugin folder into an entry, running none of its code; problems become its status."""
+    entry = FilterEntry(folder=folder, source=source, package=package)
     try:
         entry.spec = load_manifest(folder / MANIFEST)
+        entry.module_name = f"{package or _user_package(folder, entry.spec)}.{Path(entry.spec.module).stem}"
     except PluginError as exc:
-        entry.status, entry.reason = STATUS_BROKEN, str(exc)
+        entry.mark_broken(str(exc))
         return entry
-    try:
-        entry._module, entry.module_name = _import_filter_module(folder, entry.spec, package)
-    except Exception as exc:  # any import-time failure of third-party code
-        entry.status, entry.reason = STATUS_BROKEN, f"{entry.spec.module} failed to import: {exc!r}"
+    except Exception as exc:  # noqa: BLE001 - never let one plugin stop discovery
+        entry.mark_broken(f"{folder / MANIFEST}: {type(exc).__name__}: {exc}")
         return entry
     for ref in entry.spec.models:
         try:
-            verify_model_file(folder / ref.file, ref.sha256)
+            path = plugin_files.resolve(folder, ref.file, plugin_files.MAX_MODEL_BYTES, "model file")
+            verify_model_file(path, ref.sha256)
+        except ModelMissingError:
+            entry.status, entry.reason = STATUS_UNTRAINED, f"model not trained yet: {ref.file} is missing"
+            break
         except HolstError as exc:
-            missing = not (folder / ref.file).exists()
-            entry.status = STATUS_UNTRAINED if missing else STATUS_BROKEN
-            entry.reason = str(exc)
+            entry.mark_broken(str(exc))
+            break
+        except Exception as exc:  # noqa: BLE001 - an odd file system error is this entry's problem
+            entry.mark_broken(f"model file '{ref.file}': {type(exc).__name__}: {exc}")
             break
     return entry
 
@@ -136,25 +227,77 @@ def _builtin_folders() -> list[tuple[Path, str | None]]:
             if (d / MANIFEST).is_file()]
 
 
-def _user_folders(extra_dirs: tuple[Path, ...]) -> list[Path]:
-    found = []
+def _user_entries(extra_dirs: tuple[Path, ...]) -> list[FilterEntry]:
+    """Entries for every plugin folder under the user plugin folders.
+
+    A folder without a manifest is not a plugin and is skipped; one that cannot be read, or whose
+    manifest is not a regular file, is listed as broken (it may well be a plugin the user expects).
+    """
+    entries = []
     for base in [*extra_dirs, *user_plugin_dirs()]:
-        if base.is_dir():
-            found.extend(d for d in sorted(base.iterdir()) if (d / MANIFEST).is_file())
-    return found
+        try:
+            if not base.is_dir():
+                continue
+            children = sorted(base.iterdir())
+        except OSError as exc:
+            entries.append(_unreadable(base, exc))
+            continue
+        for folder in children:
+            try:
+                if not folder.is_dir():
+                    continue
+                info = os.stat(folder / MANIFEST)
+            except FileNotFoundError:
+                continue
+            except OSError as exc:
+                entries.append(_unreadable(folder, exc))
+                continue
+            if not stat.S_ISREG(info.st_mode):
+                entries.append(FilterEntry(folder=folder, source="user", status=STATUS_BROKEN,
+                                           reason=f"{MANIFEST} is not a regular file"))
+                continue
+            entries.append(load_entry(folder, "user"))
+    return entries
+
+
+def _unreadable(folder: Path, exc: OSError) -> FilterEntry:
+    why = exc.strerror.lower() if exc.strerror else str(exc)
+    return FilterEntry(folder=folder, source="user", status=STATUS_BROKEN,
+                       reason=f"cannot read the folder {folder}: {why}")
+
+
+def _locate(value: str) -> tuple[Path, str | None]:
+    """The folder of an entry point's module or package and, for a package, its name — found without
+    importing anything (``importlib.util.find_spec`` would import a dotted name's parents)."""
+    name = value.split(":", 1)[0].strip()
+    path: list[str] | None = None
+    found = None
+    for part in name.split("."):
+        found = importlib.machinery.PathFinder.find_spec(part, path)
+        if found is None:
+            raise ImportError(f"no module named '{name}'")
+        path = list(found.submodule_search_locations or [])
+    assert found is not None
+    if found.submodule_search_locations:
+        return Path(next(iter(found.submodule_search_locations))).resolve(), name
+    if not found.origin:
+        raise ImportError(f"'{name}' has no file")
+    return Path(found.origin).resolve().parent, None
 
 
 def _entry_point_entries() -> list[FilterEntry]:
     entries = []
-    for point in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+    try:
+        points = list(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP))
+    except Exception:  # noqa: BLE001 - broken package metadata must not stop the built-ins
+        return entries
+    for point in points:
         try:
-            module = point.load()
-            folder = Path(module.__file__).resolve().parent
-        except Exception as exc:
+            folder, package = _locate(point.value)
+        except Exception as exc:  # noqa: BLE001
             entries.append(FilterEntry(folder=Path(point.value), source="entry-point",
-                                       status=STATUS_BROKEN, reason=f"entry point {point.name}: {exc!r}"))
+                                       status=STATUS_BROKEN, reason=f"entry point {point.name}: {exc}"))
             continue
-        package = module.__name__ if hasattr(module, "__path__") else None
         entries.append(load_entry(folder, "entry-point", package))
     return entries
 
@@ -162,7 +305,7 @@ def _entry_point_entries() -> list[FilterEntry]:
 def discover(extra_dirs: tuple[Path, ...] = ()) -> list[FilterEntry]:
     """All filters, built-in first; a later filter with an id already taken is marked broken."""
     entries = [load_entry(folder, "builtin", pkg) for folder, pkg in _builtin_folders()]
-    entries += [load_entry(folder, "user") for folder in _user_folders(tuple(extra_dirs))]
+    entries += _user_entries(tuple(extra_dirs))
     entries += _entry_point_entries()
     seen: set[str] = set()
     for entry in entries:

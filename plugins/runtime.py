@@ -15,6 +15,7 @@ import hashlib
 import io
 import os
 import re
+import stat
 import sys
 import tempfile
 import threading
@@ -24,7 +25,8 @@ from pathlib import Path
 
 import numpy as np
 
-from plugins.errors import GpuOutOfMemory, ModelIntegrityError, ModelMissingError, PluginError
+from plugins.errors import GpuOutOfMemory, ModelIntegrityError, ModelMissingError, OutOfMemory, PluginError
+from plugins.plugin_files import MAX_MODEL_BYTES, open_regular
 
 PROVIDER_ORDER = ("tensorrt", "cuda", "directml", "coreml", "cpu")
 PROVIDER_NAMES = {
@@ -43,19 +45,23 @@ _PROBE_MODEL = base64.b64decode(
 _OOM_PATTERNS = re.compile(r"out of memory|failed to allocate|cudaErrorMemoryAllocation|"
                            r"CUDNN_STATUS_ALLOC_FAILED|E_OUTOFMEMORY|bad_alloc", re.IGNORECASE)
 _stdio_lock = threading.Lock()
+#: onnxruntime's own log: 4 = fatal only. Its error lines (e.g. a failed allocation) would reach the
+#: terminal beside ours; every failure also comes back as an exception, which Holst words itself.
+_ORT_LOG_SEVERITY = 4
 
 
 def _ort():
     """Import onnxruntime lazily: the window must not pay for it at start-up."""
     import onnxruntime
 
-    onnxruntime.set_default_logger_severity(3)
+    onnxruntime.set_default_logger_severity(_ORT_LOG_SEVERITY)
     return onnxruntime
 
 
 def sha256_of(path: Path) -> str:
+    """SHA-256 of a regular file of at most MAX_MODEL_BYTES (never a FIFO, device or huge file)."""
     digest = hashlib.sha256()
-    with open(path, "rb") as handle:
+    with open_regular(Path(path), MAX_MODEL_BYTES, "model") as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
@@ -67,12 +73,14 @@ _hash_cache: dict[tuple[str, int, int], str] = {}
 def verify_model_file(path: Path, sha256: str) -> None:
     """Raise ModelMissingError / ModelIntegrityError unless ``path`` exists with the right hash."""
     try:
-        stat = path.stat()
+        info = path.stat()
     except OSError:
         raise ModelMissingError(f"model not trained yet: {path.name} is missing") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise PluginError(f"model '{path.name}' is not a regular file")
     if not sha256:
         raise ModelIntegrityError(f"{path.name} has no SHA-256 in the manifest, so it cannot be trusted")
-    key = (str(path), stat.st_mtime_ns, stat.st_size)
+    key = (str(path), info.st_mtime_ns, info.st_size)
     actual = _hash_cache.get(key)
     if actual is None:
         actual = _hash_cache[key] = sha256_of(path)
@@ -83,7 +91,7 @@ def verify_model_file(path: Path, sha256: str) -> None:
 
 def is_out_of_memory(exc: BaseException) -> bool:
     """Whether an onnxruntime error is a device out-of-memory condition."""
-    return isinstance(exc, (GpuOutOfMemory, MemoryError)) or bool(_OOM_PATTERNS.search(str(exc)))
+    return isinstance(exc, (OutOfMemory, MemoryError)) or bool(_OOM_PATTERNS.search(str(exc)))
 
 
 def _captured_stdio(call: Callable[[], object]) -> tuple[object, str]:
@@ -136,12 +144,16 @@ class ModelSession:
         self.output_names = tuple(o.name for o in self._session.get_outputs())
 
     def run(self, feeds: dict[str, np.ndarray]) -> list[np.ndarray]:
-        """Run the model; device OOM becomes GpuOutOfMemory, other failures PluginError."""
+        """Run the model; running out of memory becomes GpuOutOfMemory on a device and OutOfMemory on
+        the CPU (an allocation failure in RAM is not a GPU problem), other failures PluginError."""
         try:
             return self._session.run(None, feeds)
         except Exception as exc:  # onnxruntime raises its own Fail/RuntimeException types
             if is_out_of_memory(exc):
-                raise GpuOutOfMemory(f"{self.provider} ran out of memory running {self.path.name}") from exc
+                if self.provider == "cpu":
+                    raise OutOfMemory(f"not enough memory (RAM) to run {self.path.name}") from exc
+                raise GpuOutOfMemory(f"{PROVIDER_LABELS.get(self.provider, self.provider)} ran out of "
+                                     f"memory running {self.path.name}") from exc
             raise PluginError(f"{self.path.name} failed on {self.provider}: {exc}") from exc
 
 
@@ -211,6 +223,26 @@ class Runtime:
         return self.candidate_providers()[0]
 
     @property
+    def on_cpu(self) -> bool:
+        """Whether new sessions run on the CPU (chosen, forced, or the only provider that loads)."""
+        return self.active_provider == "cpu"
+
+    def is_gpu_memory(self, exc: BaseException) -> bool:
+        """Whether an out-of-memory error is a device's, not the CPU's RAM (which smaller tiles may help
+        but moving to the CPU cannot)."""
+        if isinstance(exc, GpuOutOfMemory):
+            return True
+        if isinstance(exc, (OutOfMemory, MemoryError)):
+            return False
+        return not self.on_cpu  # an onnxruntime message: the provider in use decides
+
+    @staticmethod
+    def retry_note(tile: int, gpu: bool) -> str:
+        """What to tell the user when a run is retried with ``tile``-pixel tiles after running out of
+        memory (the GPU's only when it was the GPU's)."""
+        return f"Out of {'GPU memory' if gpu else 'memory'}: retrying with {tile}px tiles."
+
+    @property
     def forced_cpu(self) -> bool:
         """Whether an earlier failure pinned this runtime to the CPU."""
         return self._forced_cpu
@@ -239,7 +271,7 @@ class Runtime:
         ort = _ort()
         options = ort.SessionOptions()
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        options.log_severity_level = 3
+        options.log_severity_level = _ORT_LOG_SEVERITY
         if self.threads:
             options.intra_op_num_threads = self.threads
         providers = [PROVIDER_NAMES[provider]] + ([] if provider == "cpu" else ["CPUExecutionProvider"])

@@ -51,6 +51,8 @@ def test_broken_plugins_are_reported_and_skipped(tmp_path, fixture_plugin_dir, m
     monkeypatch.setenv("HOLST_PLUGIN_PATH", str(tmp_path))
     entries = registry.discover()
     named = {e.folder.name: e for e in entries if e.source == "user"}
+    assert named["bad_import"].status == "ok" and not named["bad_import"].imported  # no code run yet
+    registry.load_modules(entries)
     assert named["bad_toml"].status == "broken" and "TOML" in named["bad_toml"].reason
     assert named["bad_import"].status == "broken" and "does_not_exist" in named["bad_import"].reason
     assert named["missing_model"].status == "untrained"
@@ -85,6 +87,8 @@ def test_entry_point_plugins_are_loaded(tmp_path, fixture_plugin_dir, monkeypatc
     entries = by_id(registry.discover())
     assert entries["ep_blur"].usable and entries["ep_blur"].source == "entry-point"
     assert entries["ep_blur"].module_name == "ep_filter.filter"
+    assert "ep_filter" not in sys.modules  # found without importing it
+    assert callable(entries["ep_blur"].module().run)
     sys.modules.pop("ep_filter", None)
     sys.modules.pop("ep_filter.filter", None)
 

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from plugins.context import FilterContext
-from plugins.errors import GpuOutOfMemory
+from plugins.errors import GpuOutOfMemory, OutOfMemory
 from plugins.runtime import is_out_of_memory
 
 from .core import colorize
@@ -31,6 +31,8 @@ def run(ctx: FilterContext, image: np.ndarray, mask: np.ndarray | None, params: 
         except Exception as exc:  # one untiled run at the working size: on GPU OOM, retry on the CPU
             if not is_out_of_memory(exc):
                 raise
+            if not ctx.runtime.is_gpu_memory(exc):
+                raise OutOfMemory("not enough memory (RAM) to colorize at this working size") from exc
             if ctx.runtime.forced_cpu or ctx.runtime.preferred == "cpu":
                 raise GpuOutOfMemory("not enough memory to colorize at this working size") from exc
             ctx.runtime.fall_back_to_cpu("the GPU ran out of memory")

@@ -15,7 +15,7 @@ from collections.abc import Callable
 import numpy as np
 
 from plugins.context import MIN_TILE, FilterContext
-from plugins.errors import GpuOutOfMemory
+from plugins.errors import GpuOutOfMemory, OutOfMemory
 
 TileFn = Callable[[np.ndarray], np.ndarray]  # float32 h×w×3 → float32 3×(h·s)×(w·s), 0..1 expected
 
@@ -63,12 +63,13 @@ def run_tiled_exact(ctx: FilterContext, image: np.ndarray, fn: TileFn, *, scale:
         try:
             return run_exact(image, fn, out, tile=current, margin=margin, scale=scale,
                              progress=ctx.progress, cancel=ctx.cancel.raise_if_cancelled)
-        except GpuOutOfMemory:
+        except OutOfMemory as exc:
+            gpu = isinstance(exc, GpuOutOfMemory)
             if current // 2 >= MIN_TILE:
                 current //= 2
-                ctx.notify(f"Out of GPU memory: retrying with {current}px tiles.")
+                ctx.notify(ctx.runtime.retry_note(current, gpu))
                 continue
-            if ctx.runtime.forced_cpu or ctx.runtime.preferred == "cpu":
+            if not gpu or ctx.runtime.forced_cpu or ctx.runtime.preferred == "cpu":
                 raise
             ctx.runtime.fall_back_to_cpu("the GPU ran out of memory even with small tiles")
             ctx.notify("Out of GPU memory: continuing on the CPU.")
