@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TextIO
 
+from plugins.contract import MAX_TILE
 from plugins.errors import (
     Cancelled,
     HolstError,
@@ -80,7 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="set a filter parameter (repeatable)")
     apply.add_argument("--provider", choices=PROVIDERS, default="auto",
                        help="execution provider (default: the best one that loads)")
-    apply.add_argument("--tile", type=int, metavar="N", help=f"tile edge in pixels (at least {MIN_TILE})")
+    apply.add_argument("--tile", type=int, metavar="N",
+                       help=f"tile edge in pixels ({MIN_TILE} to {MAX_TILE})")
     apply.add_argument("--quality", type=int, default=95, metavar="Q",
                        help="JPEG/WebP quality 1..100 (default 95)")
     batch = apply.add_argument_group("batch (-o OUTDIR/)")
@@ -102,17 +104,21 @@ def run(argv: Sequence[str] | None = None, *, stderr: TextIO | None = None,
     out = stdout or sys.stdout
     err = stderr or sys.stderr
     try:
-        args = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+        try:
+            args = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+        except SystemExit as exc:  # --help
+            return exc.code if isinstance(exc.code, int) else EXIT_OK
         if args.command == "filters":
             return _list_filters(args.json, out)
         if args.command == "apply":
             return _apply(args, err)
         build_parser().print_help(out)
         return EXIT_OK
-    except SystemExit as exc:  # --help
-        return exc.code if isinstance(exc.code, int) else EXIT_OK
     except UsageError as exc:
         return fail(str(exc), EXIT_USAGE, err)
+    except Interrupted as exc:
+        print(("\n" if _isatty(err) else "") + f"{PROG}: stopped by {exc.name}", file=err)
+        return 128 + exc.signum
     except (KeyboardInterrupt, Cancelled):
         # on a terminal the shell has echoed ^C without a line break
         print(("\n" if _isatty(err) else "") + f"{PROG}: cancelled", file=err)
@@ -122,11 +128,21 @@ def run(argv: Sequence[str] | None = None, *, stderr: TextIO | None = None,
     except BrokenPipeError:  # `holst filters | head`: the reader left; say nothing more
         _silence_stdout()
         return EXIT_FAILED
-    except Exception as exc:  # noqa: BLE001 - a bug: still one line, traceback on request
+    except (Exception, SystemExit) as exc:  # noqa: BLE001 - a bug: still one line, traceback on request
         if os.environ.get(DEBUG_ENV):
             traceback.print_exc(file=err)
         return fail(f"internal error: {type(exc).__name__}: {exc} (set {DEBUG_ENV}=1 for the traceback)",
                     EXIT_FAILED, err)
+
+
+class Interrupted(KeyboardInterrupt):
+    """SIGTERM or SIGHUP while a filter runs or its output is written: handled like Ctrl+C (the
+    temporary file is removed), then the exit status is 128 + the signal's number."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+        self.name = signal.Signals(signum).name
 
 
 def _silence_stdout() -> None:
@@ -160,6 +176,7 @@ def _list_filters(as_json: bool, out: TextIO) -> int:
     from plugins import registry
 
     entries = registry.all_filters()
+    registry.load_modules(entries)  # a module that fails, exits or hangs at import is listed as broken
     if as_json:
         json.dump([_entry_json(e) for e in entries], out, indent=2, default=_json_default)
         out.write("\n")
@@ -220,8 +237,10 @@ def parse_sets(items: Sequence[str]) -> dict[str, str]:
 
 
 def _check_output(path: str) -> str:
-    """The output's format, or a UsageError before any work is done."""
+    """The output's format, or a UsageError before any work is done (also when the output exists and
+    is not a writable regular file)."""
     from plugins.imageio import SUPPORTED_WRITE, format_for_path
+    from plugins.imageio.atomic import target_problem
 
     fmt = format_for_path(path)
     if fmt is None:
@@ -237,6 +256,9 @@ def _check_output(path: str) -> str:
         raise UsageError(f"cannot write '{path}': the folder '{folder}' does not exist")
     if not os.access(folder, os.W_OK):
         raise UsageError(f"cannot write '{path}': permission denied for the folder '{folder}'")
+    why = target_problem(path)
+    if why is not None:
+        raise UsageError(f"cannot write '{path}': {why}")
     return fmt
 
 
@@ -245,7 +267,9 @@ def resolve_filter(filter_id: str) -> Any:
     from plugins import pipeline, registry
 
     try:
-        return pipeline.resolve(registry.get(filter_id))
+        entry = pipeline.resolve(registry.get(filter_id))
+        entry.module()  # imported now (time-limited): a module that cannot load is bad input, not a run
+        return entry
     except ModelMissingError:
         raise
     except HolstError as exc:
@@ -260,6 +284,9 @@ def build_chain(filter_text: str, raw: dict[str, str], mask: str | None) -> Any:
     needy = next((step for step in work.steps if step.spec.requires_mask), None)
     if needy is not None and not mask:
         raise UsageError(f"filter '{needy.entry.id}' needs --mask MASK (white marks the pixels to change)")
+    if mask and not any(chain.works_on_region(step.spec) for step in work.steps):
+        takes = "takes" if len(work.steps) == 1 else "in the chain takes"
+        raise UsageError(f"no filter {takes} a mask ('{work.name}'); leave out --mask")
     return work
 
 
@@ -288,6 +315,7 @@ def _apply_one(args: argparse.Namespace, err: TextIO) -> int:
     with _quiet_stderr(err):
         image = load_image(args.input)
         mask = load_mask(args.mask, image.size) if args.mask else None
+    _check_output_size(work, image, out_format, args.output)
     runtime = Runtime(args.provider)
     cancel = CancelToken()
     progress = _ProgressLine(work.name, err) if _isatty(err) else None
@@ -304,8 +332,8 @@ def _apply_one(args: argparse.Namespace, err: TextIO) -> int:
 
 
 def check_run_options(args: argparse.Namespace) -> None:
-    if args.tile is not None and args.tile < MIN_TILE:
-        raise UsageError(f"--tile must be at least {MIN_TILE} pixels, got {args.tile}")
+    if args.tile is not None and not MIN_TILE <= args.tile <= MAX_TILE:
+        raise UsageError(f"--tile must be from {MIN_TILE} to {MAX_TILE} pixels, got {args.tile}")
     if not 1 <= args.quality <= 100:
         raise UsageError(f"--quality must be between 1 and 100, got {args.quality}")
 
@@ -314,12 +342,38 @@ def save_result(path: str, result: Any, meta: Any, out_format: str, quality: int
                 note: Callable[[str], None]) -> None:
     """Write a filter's result atomically: 16 bits when the source had them and the format can."""
     from plugins.imageio import flattens_alpha, save_image
-    from plugins.imageio.formats import DEEP_FORMATS
 
     if flattens_alpha(out_format, result):
         note(f"{out_format} has no transparency: transparent areas were flattened onto white")
-    bit_depth = 16 if meta.bit_depth >= 16 and out_format in DEEP_FORMATS else 8
-    save_image(path, result, meta, fmt=out_format, quality=quality, bit_depth=bit_depth)
+    save_image(path, result, meta, fmt=out_format, quality=quality,
+               bit_depth=output_bit_depth(meta, out_format))
+
+
+def output_bit_depth(meta: Any, out_format: str) -> int:
+    """16 when the source had 16 bits per channel and the format can hold them, else 8."""
+    from plugins.imageio.formats import DEEP_FORMATS
+
+    return 16 if meta.bit_depth >= 16 and out_format in DEEP_FORMATS else 8
+
+
+def _check_output_size(work: Any, image: Any, out_format: str, path: str) -> None:
+    """Refuse before the run an output the format cannot hold (a TIFF over 4 GiB)."""
+    from plugins.errors import ImageSaveError
+    from plugins.imageio.save import check_file_size
+    from plugins.pipeline import expected_size
+
+    width, height = image.size
+    size: tuple[int, int] | None = (height, width)
+    for step in work.steps:
+        size = expected_size(step.entry, step.params, *size) if size is not None else None
+    if size is None:
+        return  # any size (a new layer): save_image checks the real one
+    channels = 4 if image.meta.has_alpha or image.pixels[:, :, 3].min() < 255 else 3
+    try:
+        check_file_size(path, out_format, size[1], size[0], channels,
+                        output_bit_depth(image.meta, out_format))
+    except ImageSaveError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _report_provider(runtime: Any, requested: str, err: TextIO) -> None:
@@ -411,13 +465,23 @@ def _interrupt_cancels(cancel: Any) -> Iterator[None]:
 
     def handler(signum: int, frame: Any) -> None:
         cancel.cancel()
-        raise KeyboardInterrupt
+        if signum == signal.SIGINT:
+            raise KeyboardInterrupt
+        raise Interrupted(signum)
 
-    previous = signal.signal(signal.SIGINT, handler)
+    previous = {}
+    for number in _STOP_SIGNALS:
+        previous[number] = signal.signal(number, handler)
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for number, old in previous.items():
+            signal.signal(number, old)
+
+
+#: Signals that stop a run the way Ctrl+C does: no partial output, no temporary file left behind.
+_STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP")
+                      if hasattr(signal, name))
 
 
 def _in_main_thread() -> bool:

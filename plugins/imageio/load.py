@@ -6,6 +6,7 @@ file is untrusted input, and Pillow's decoders raise a whole zoo of exception ty
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import re
@@ -42,16 +43,21 @@ _TIFF_EXIF_TAGS = (0x010E, 0x010F, 0x0110, 0x0112, 0x0131, 0x0132, 0x013B, 0x829
 _IFD_POINTERS = (0x8769, 0x8825)
 
 
-def load_image(path: str | os.PathLike[str]) -> LoadedImage:
+def load_image(path: str | os.PathLike[str], *, max_side: int | None = None) -> LoadedImage:
     """Read ``path`` as RGBA uint8 with EXIF orientation applied.
 
     The content decides the format (a PNG called ``.jpg`` opens); only PNG, JPEG, WebP, TIFF and BMP
-    decoders are used. Multi-frame files give their first frame.
+    decoders are used. Multi-frame files give their first frame. With ``max_side``, an image whose long
+    side is at least twice that is reduced while it is decoded (JPEG's own 1/2…1/8 scaling, then a box
+    average by a whole factor) to a long side from ``max_side`` to under twice it: a caller that works
+    at a small size never holds the full resolution as more than the decoder's own buffer.
     """
     name = os.fspath(path)
     with _open_file(name) as fh, _open_image(fh, name) as im:
         _check_size(im.size, name)
         bit_depth = _bit_depth(im)
+        if max_side is not None:
+            _draft(im, max_side)
         _decode(im, name)
         _check_size(im.size, name)
         fmt = "JPEG" if im.format == "MPO" else str(im.format)
@@ -59,7 +65,10 @@ def load_image(path: str | os.PathLike[str]) -> LoadedImage:
         has_alpha = _has_alpha(im)
         icc = _icc_profile(im)
         exif, orientation = _read_exif(im, fmt)
-        rgba, icc = _to_rgba(im, icc, name)
+        reduced = _reduce(im, max_side) if max_side is not None else im
+        rgba, icc = _to_rgba(reduced, icc, name)
+        if max_side is not None:
+            rgba = _reduce(rgba, max_side)
     try:
         if orientation in _TRANSPOSE:
             rgba = rgba.transpose(_TRANSPOSE[orientation])
@@ -71,6 +80,26 @@ def load_image(path: str | os.PathLike[str]) -> LoadedImage:
     meta = ImageMeta(format=fmt, mode=mode, bit_depth=bit_depth, has_alpha=has_alpha, icc_profile=icc,
                      exif=exif)
     return LoadedImage(pixels=pixels, meta=meta)
+
+
+def _draft(im: Image.Image, max_side: int) -> None:
+    """Ask the JPEG decoder for a reduced scale that keeps the long side at least ``max_side``."""
+    width, height = im.size
+    factor = max(width, height) / max_side
+    if im.format in ("JPEG", "MPO") and factor >= 2:
+        with contextlib.suppress(ValueError, OSError):  # else: decoded at full size
+            im.draft(im.mode, (-(-width // int(factor)), -(-height // int(factor))))
+
+
+def _reduce(im: Image.Image, max_side: int) -> Image.Image:
+    """``im`` box-averaged by the whole factor that keeps its long side at least ``max_side``."""
+    factor = max(im.size) // max_side
+    if factor < 2:
+        return im
+    try:
+        return im.reduce(factor)
+    except (ValueError, NotImplementedError):
+        return im  # a mode reduce() does not take (palette, bilevel): reduced after conversion
 
 
 def _to_array(rgba: Image.Image) -> np.ndarray:

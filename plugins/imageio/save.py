@@ -19,7 +19,7 @@ from PIL import Image, features
 
 from plugins.errors import ImageSaveError
 from plugins.imageio import deep
-from plugins.imageio.atomic import atomic_write
+from plugins.imageio.atomic import atomic_write, target_problem
 from plugins.imageio.formats import (
     ALPHA_FORMATS,
     DEEP_FORMATS,
@@ -35,6 +35,7 @@ _WEBP_MAX_EDGE = 16383
 _JPEG_MAX_EDGE = 65500
 _JPEG_MAX_EXIF = 65533
 _TIFF_EXIF_POINTERS = (0x8769, 0x8825)
+_TIFF_MAX_BYTES = (1 << 32) - (16 << 20)   # 32-bit offsets; room left for the header, ICC and EXIF
 
 
 def save_image(path: str | os.PathLike[str], pixels: np.ndarray, meta: ImageMeta | None = None, *,
@@ -56,12 +57,10 @@ def save_image(path: str | os.PathLike[str], pixels: np.ndarray, meta: ImageMeta
     if not 1 <= quality <= 100:
         raise ImageSaveError(f"cannot save '{name}': quality must be between 1 and 100, not {quality}")
     _check_dimensions(name, kind, rgba)
-    folder = os.path.dirname(os.path.abspath(name))
-    if not os.path.isdir(folder):
-        raise ImageSaveError(f"cannot save '{name}': the folder '{folder}' does not exist")
-    if os.path.isdir(name):
-        raise ImageSaveError(f"cannot save '{name}': it is a folder")
+    check_target(name)
     keep_alpha = kind in ALPHA_FORMATS and ((meta is not None and meta.has_alpha) or not _opaque(rgba))
+    height, width = rgba.shape[:2]
+    check_file_size(name, kind, width, height, 4 if keep_alpha else 3, bit_depth)
     out = rgba if keep_alpha else _flatten_on_white(rgba)
     icc = meta.icc_profile if meta is not None else None
     exif = meta.exif if meta is not None else None
@@ -76,6 +75,29 @@ def save_image(path: str | os.PathLike[str], pixels: np.ndarray, meta: ImageMeta
     except (ValueError, TypeError, KeyError, SyntaxError, RuntimeError) as exc:  # encoder rejects the data
         encoder = FORMAT_NAMES[kind]
         raise ImageSaveError(f"cannot save '{name}': the {encoder} encoder failed ({exc})") from None
+
+
+def check_target(name: str) -> None:
+    """ImageSaveError unless ``name`` can be written: its folder exists, and it is absent or a writable
+    regular file (never a FIFO, a device, a folder or a read-only file)."""
+    folder = os.path.dirname(os.path.abspath(name))
+    if not os.path.isdir(folder):
+        raise ImageSaveError(f"cannot save '{name}': the folder '{folder}' does not exist")
+    why = target_problem(name)
+    if why is not None:
+        raise ImageSaveError(f"cannot save '{name}': {why}")
+
+
+def check_file_size(name: str, kind: str, width: int, height: int, channels: int, bit_depth: int) -> None:
+    """ImageSaveError when the format cannot hold an image this large: TIFF (as Holst writes it, not
+    BigTIFF) stores 32-bit offsets, so its pixel data must stay under 4 GiB."""
+    if kind != "TIFF":
+        return
+    size = width * height * channels * bit_depth // 8
+    if size > _TIFF_MAX_BYTES:
+        raise ImageSaveError(f"cannot save '{name}': a TIFF file holds at most 4 GiB and this "
+                             f"{width}×{height} image needs {size / 2**30:.1f} GiB at {bit_depth} bits; "
+                             f"save it as PNG instead")
 
 
 def flattens_alpha(path_or_format: str | os.PathLike[str], pixels: np.ndarray) -> bool:

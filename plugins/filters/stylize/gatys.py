@@ -58,7 +58,9 @@ def load_painting(path: str) -> tuple[np.ndarray, np.ndarray]:
     """The user's painting as float32 RGB 0..1 and its validity map (alpha ≥ 50 %)."""
     if not Path(path).is_file():
         raise ParamError(f"painting '{path}' is not a file")
-    rgba = load_image(path).pixels.astype(np.float32) / 255.0
+    # reduced while decoded: the painting is only ever measured at PAINTING_MAX_SIDE or less, and a
+    # huge one would otherwise cost its full size in float32 (4.3 GiB for 144 megapixels)
+    rgba = load_image(path, max_side=2 * PAINTING_MAX_SIDE).pixels.astype(np.float32) / 255.0
     valid = (rgba[:, :, 3] >= 0.5).astype(np.float32)
     if valid.sum() < PAINTING_MIN_SIDE * PAINTING_MIN_SIDE / 4:
         raise ParamError(f"painting '{path}' has too few opaque pixels to take a style from")
