@@ -44,14 +44,23 @@ def run_app(path: str | None) -> int:
     target = path if path else (str(SAMPLE) if SAMPLE.exists() else None)
 
     def start() -> None:
-        if window.offer_recovery():
-            return
-        if target:
+        try:
+            recovered = window.offer_recovery()
+        except Exception as exc:  # noqa: BLE001 - whatever happens, the requested image still opens
+            window.show_message(str(exc))
+            recovered = False
+        if not recovered and target:
             window.open_file(target, ask=False)
 
     QTimer.singleShot(0, start)
-    code = app.exec()
-    return int(code)
+    code = int(app.exec())
+    if window.runner.abandoned_running():
+        # a cancelled filter that never stops (a plugin's endless loop) must not keep the process alive
+        # or crash it during interpreter shutdown: leave at once, the window has cleaned up already
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    return code
 
 
 if __name__ == "__main__":  # pragma: no cover - convenience for `python -m editor.app`

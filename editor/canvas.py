@@ -266,9 +266,16 @@ class Canvas(QWidget):
         self._refine_pending = False
         self._rendered = 0
         painter = QPainter(self)
+        try:
+            self._paint(painter, event)
+        finally:
+            painter.end()  # a drawing error must never leave the painter active (Qt aborts on exit)
+        if self._refine_pending:
+            QTimer.singleShot(0, self.update)
+
+    def _paint(self, painter: QPainter, event: QPaintEvent) -> None:
         painter.fillRect(self.rect(), self.palette().color(self.backgroundRole()).darker(130))
         if self.doc is None:
-            painter.end()
             return
         doc = self.doc
         img_rect = QRectF(self.offset.x(), self.offset.y(), doc.width * self.zoom, doc.height * self.zoom)
@@ -300,9 +307,6 @@ class Canvas(QWidget):
         if self.tool is not None:
             self.tool.paint_overlay(self, painter)
             self._paint_brush_cursor(painter)
-        painter.end()
-        if self._refine_pending:
-            QTimer.singleShot(0, self.update)
 
     def _visible_tiles(self, level: int, clip: QRect) -> list[tuple[int, int]]:
         assert self.doc is not None

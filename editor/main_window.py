@@ -541,9 +541,7 @@ class MainWindow(FilesMixin, FiltersMixin, ChainMixin, SessionMixin, QMainWindow
         if not self.maybe_save():
             event.ignore()
             return
-        if self.filter_job is not None:
-            self.filter_job.cancel()
-        self.runner.wait(5000)
+        self.close_jobs()
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self)

@@ -20,12 +20,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from plugins.context import MIN_TILE
+from plugins.contract import MAX_TILE
 from plugins.runtime import PROVIDER_CHOICES, PROVIDER_LABELS
 
 LANGUAGES = {"en": "English", "ru": "Русский"}
 THEMES = ("system", "light", "dark")
 DEFAULTS = {"provider": "auto", "tile": 0, "memory_mb": 1024, "autosave_s": 60, "language": "",
             "theme": "dark", "recent": []}
+#: What the dialog's spin boxes allow; a settings file edited by hand is clamped to the same ranges.
+RANGES = {"tile": (0, MAX_TILE), "memory_mb": (64, 65536), "autosave_s": (0, 3600)}
+RECENT_LIMIT = 10
 
 
 class Prefs:
@@ -35,15 +40,23 @@ class Prefs:
         self.settings = settings or QSettings()
 
     def _get(self, key: str, kind: type) -> Any:
-        value = self.settings.value(key, DEFAULTS[key])
         try:
+            value = self.settings.value(key, DEFAULTS[key])
             if kind is list:
                 if value is None or value == "":
                     return []
-                return [str(v) for v in (value if isinstance(value, list) else [value])]
+                items = value if isinstance(value, list) else [value]
+                return [str(v) for v in items if isinstance(v, str) and v][:RECENT_LIMIT]
+            if kind is int and not isinstance(value, int):
+                value = float(str(value).strip())   # "60", "6e1", " 60 " as QSettings may hand them
             return kind(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             return DEFAULTS[key]
+
+    def _int(self, key: str) -> int:
+        """An int setting clamped to the range the dialog allows (a hand-edited file may say anything)."""
+        low, high = RANGES[key]
+        return min(high, max(low, self._get(key, int)))
 
     @property
     def provider(self) -> str:
@@ -52,16 +65,16 @@ class Prefs:
 
     @property
     def tile(self) -> int | None:
-        value = self._get("tile", int)
-        return value if value >= 64 else None
+        value = self._int("tile")
+        return value if value >= MIN_TILE else None
 
     @property
     def memory_bytes(self) -> int:
-        return max(64, self._get("memory_mb", int)) * 1024 * 1024
+        return self._int("memory_mb") * 1024 * 1024
 
     @property
     def autosave_s(self) -> int:
-        return max(0, self._get("autosave_s", int))
+        return self._int("autosave_s")
 
     @property
     def language(self) -> str:
@@ -81,7 +94,7 @@ class Prefs:
     def recent(self) -> list[str]:
         return self._get("recent", list)
 
-    def add_recent(self, path: str, limit: int = 10) -> None:
+    def add_recent(self, path: str, limit: int = RECENT_LIMIT) -> None:
         items = [p for p in self.recent if p != path]
         self.settings.setValue("recent", [path, *items][:limit])
 
@@ -103,20 +116,20 @@ class PreferencesDialog(QDialog):
         self.provider.setCurrentIndex(self.provider.findData(prefs.provider))
         self.tile = QSpinBox()
         self.tile.setObjectName("pref_tile")
-        self.tile.setRange(0, 8192)
+        self.tile.setRange(*RANGES["tile"])
         self.tile.setSingleStep(64)
         self.tile.setSpecialValueText(self.tr("Filter default"))
         self.tile.setValue(prefs.tile or 0)
         self.tile.setSuffix(" px")
         self.memory = QSpinBox()
         self.memory.setObjectName("pref_memory")
-        self.memory.setRange(64, 65536)
+        self.memory.setRange(*RANGES["memory_mb"])
         self.memory.setSingleStep(256)
         self.memory.setValue(prefs.memory_bytes // (1024 * 1024))
         self.memory.setSuffix(" MB")
         self.autosave = QSpinBox()
         self.autosave.setObjectName("pref_autosave")
-        self.autosave.setRange(0, 3600)
+        self.autosave.setRange(*RANGES["autosave_s"])
         self.autosave.setSpecialValueText(self.tr("Off"))
         self.autosave.setValue(prefs.autosave_s)
         self.autosave.setSuffix(" s")

@@ -4,11 +4,12 @@ the live preview, and the sketch layer's edge extraction and drawing import.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QRectF
+from PySide6.QtCore import QRectF, QTimer
 from PySide6.QtWidgets import QFileDialog
 
 from editor import filter_apply, preview
@@ -20,6 +21,10 @@ from editor.tiles import to_qimage
 from editor.window_files import OPEN_FILTER
 from plugins.errors import HolstError
 
+#: How long Cancel waits for a filter to stop by itself before abandoning it (the promise is 2 s).
+CANCEL_GRACE_MS = 500
+#: How long closing the window waits for jobs before abandoning them (the promise is 5 s in all).
+CLOSE_WAIT_MS = 3000
 
 class FiltersMixin:
     """Filter actions of :class:`editor.main_window.MainWindow` (uses the attributes it sets up)."""
@@ -146,9 +151,21 @@ class FiltersMixin:
     def _stop_preview(self) -> None:
         self._preview_timer.stop()
         self._preview_generation += 1
-        if self.preview_job is not None:
-            self.preview_job.cancel()
+        self._drop_preview_job()
         self.canvas.set_preview(None)
+
+    def _drop_preview_job(self) -> None:
+        """Cancel the running preview; abandoned after CANCEL_GRACE_MS if it does not stop."""
+        job, self.preview_job = self.preview_job, None
+        if job is None or job.signals.ended:
+            return
+        job.cancel()
+        ref = weakref.ref(job)
+        QTimer.singleShot(CANCEL_GRACE_MS, self, lambda: self._abandon_if_running(ref()))
+
+    def _abandon_if_running(self, job: Job | None) -> None:
+        if job is not None and not job.signals.ended:
+            self.runner.abandon(job)
 
     def _run_preview(self) -> Job | None:
         """Run the requested filter on a screen-sized sample of the visible region."""
@@ -163,8 +180,7 @@ class FiltersMixin:
         if inp is None:
             self.canvas.set_preview(None)
             return None
-        if self.preview_job is not None:
-            self.preview_job.cancel()
+        self._drop_preview_job()
         self._preview_generation += 1
         generation = self._preview_generation
         from plugins.pipeline import apply_filter
@@ -193,9 +209,29 @@ class FiltersMixin:
         self.status_progress.setValue(int(fraction * 1000))
 
     def cancel_filter(self) -> None:
-        if self.filter_job is not None:
-            self.filter_job.cancel()
-            self.show_message(self.tr("Cancelling…"))
+        """Ask the running filter to stop; one that has not stopped within CANCEL_GRACE_MS (it never
+        looks at its cancel token) is abandoned: the window is free again at once, the user is told,
+        and its result, should it ever come, is dropped."""
+        job = self.filter_job
+        if job is None:
+            return
+        job.cancel()
+        self.show_message(self.tr("Cancelling…"))
+        ref = weakref.ref(job)
+        QTimer.singleShot(CANCEL_GRACE_MS, self, lambda: self._abandon_filter(ref()))
+
+    def _abandon_filter(self, job: Job | None) -> None:
+        if job is not None and job is self.filter_job and not job.signals.ended:
+            self.runner.abandon(job)
+
+    def close_jobs(self, wait_ms: int = CLOSE_WAIT_MS) -> None:
+        """On closing: cancel the filter and preview, give every job ``wait_ms`` to end, abandon the
+        rest (``run_app`` then ends the process even if one of them never stops)."""
+        for job in (self.filter_job, self.preview_job):
+            if job is not None:
+                job.cancel()
+        self.runner.wait(wait_ms)
+        self.runner.abandon_all()
 
     def _on_notice(self, text: str) -> None:
         if text not in self._shown_notices:
@@ -225,7 +261,12 @@ class FiltersMixin:
         self.filter_finished.emit("failed")
 
     def _filter_cancelled(self) -> None:
-        self.show_message(self.tr("Cancelled — the image is unchanged."))
+        if self.filter_job is not None and self.filter_job.abandoned:
+            self.show_message(self.tr("Cancelled — the image is unchanged. The filter did not stop by "
+                                      "itself; it is left to end in the background and its result will "
+                                      "be discarded."))
+        else:
+            self.show_message(self.tr("Cancelled — the image is unchanged."))
         self.filter_finished.emit("cancelled")
 
     def _filter_ended(self) -> None:

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from editor.jobs import Job
 from editor.preferences import PreferencesDialog
-from editor.recovery import snapshot
+from editor.recovery import RecoveryError, SessionInfo, snapshot
 
 
 class SessionMixin:
@@ -55,27 +55,48 @@ class SessionMixin:
         return self.runner.start(job)
 
     def offer_recovery(self, ask: Callable[[dict], bool] | None = None) -> bool:
-        """At start-up: offer the newest session left by a crashed Holst. True when one was restored."""
-        orphans = self.recovery.orphans()
-        if not orphans:
+        """At start-up: offer the newest session left by a crashed Holst. True when one was restored.
+
+        Never raises: a session that cannot be restored (damaged description, missing, truncated or
+        odd layer files) is set aside with one message, so it is not tried again at every start, and
+        the caller goes on to open what the user asked for.
+        """
+        try:
+            sessions = self.recovery.sessions()
+        except Exception as exc:  # noqa: BLE001 - start-up must go on whatever is in the folder
+            self.show_message(self.tr("Recovery skipped: ") + str(exc))
             return False
-        folder = orphans[0]
-        info = self.recovery.describe(folder)
+        damaged = [(folder, info) for folder, info in sessions if isinstance(info, RecoveryError)]
+        usable = [(folder, info) for folder, info in sessions if isinstance(info, SessionInfo)]
+        for folder, _info in damaged:
+            self.recovery.set_aside(folder)
+        if damaged:
+            self.show_message(self.tr("A damaged recovery session was set aside (%1).")
+                              .replace("%1", str(damaged[0][1])))
+        if not usable:
+            return False
+        folder, info = usable[0]
         if ask is None:
-            name = os.path.basename(info.get("path") or "") or self.tr("an untitled image")
+            name = os.path.basename(info.path or "") or self.tr("an untitled image")
             answer = QMessageBox.question(
                 self, "Holst", self.tr("Holst did not close properly. Recover your unsaved work on %1?")
                 .replace("%1", name))
             accepted = answer == QMessageBox.StandardButton.Yes
         else:
-            accepted = ask(info)
+            accepted = ask(vars(info))
         if not accepted:
-            for old in orphans:
+            for old, _info in usable:
                 self.recovery.remove(old)
             return False
-        doc = self.recovery.restore(folder)
+        try:
+            doc = self.recovery.restore(folder)
+        except RecoveryError as exc:
+            self.recovery.set_aside(folder)
+            self.show_error(self.tr("The unsaved session could not be recovered and was set aside: ")
+                            + str(exc))
+            return False
         self.set_document(doc, clean=False)
-        for old in orphans:
+        for old, _info in usable:
             self.recovery.remove(old)
         self.show_message(self.tr("Recovered the unsaved session."))
         return True

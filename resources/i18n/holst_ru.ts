@@ -3,12 +3,12 @@
 <context>
     <name>Canvas</name>
     <message>
-        <location filename="../../editor/canvas.py" line="380" />
+        <location filename="../../editor/canvas.py" line="384" />
         <source>Before</source>
         <translation>До</translation>
     </message>
     <message>
-        <location filename="../../editor/canvas.py" line="381" />
+        <location filename="../../editor/canvas.py" line="385" />
         <source>After</source>
         <translation>После</translation>
     </message>
@@ -16,98 +16,98 @@
 <context>
     <name>ChainDialog</name>
     <message>
-        <location filename="../../editor/chain_dialog.py" line="41" />
+        <location filename="../../editor/chain_dialog.py" line="43" />
         <source>Restore an old photo</source>
         <translation>Восстановить старое фото</translation>
     </message>
     <message>
-        <location filename="../../editor/chain_dialog.py" line="42" />
+        <location filename="../../editor/chain_dialog.py" line="44" />
         <source>Fills the scratches painted in the mask, colorizes, then doubles the size.</source>
         <translation>Заполняет закрашенные маской царапины, раскрашивает, затем увеличивает вдвое.</translation>
     </message>
     <message>
-        <location filename="../../editor/chain_dialog.py" line="58" />
+        <location filename="../../editor/chain_dialog.py" line="62" />
         <source>Run chain</source>
         <translation>Запуск цепочки фильтров</translation>
     </message>
     <message>
-        <location filename="../../editor/chain_dialog.py" line="64" />
+        <location filename="../../editor/chain_dialog.py" line="68" />
         <source>Custom chain</source>
         <translation>Своя цепочка</translation>
     </message>
     <message>
-        <location filename="../../editor/chain_dialog.py" line="81" />
+        <location filename="../../editor/chain_dialog.py" line="85" />
         <source>Add</source>
         <translation>Добавить</translation>
     </message>
     <message>
-        <location filename="../../editor/chain_dialog.py" line="84" />
+        <location filename="../../editor/chain_dialog.py" line="88" />
         <source>Remove</source>
         <translation>Убрать</translation>
     </message>
     <message>
-        <location filename="../../editor/chain_dialog.py" line="86" />
+        <location filename="../../editor/chain_dialog.py" line="90" />
         <source>Move up</source>
         <translation>Выше</translation>
     </message>
     <message>
-        <location filename="../../editor/chain_dialog.py" line="88" />
+        <location filename="../../editor/chain_dialog.py" line="92" />
         <source>Move down</source>
         <translation>Ниже</translation>
     </message>
     <message>
-        <location filename="../../editor/chain_dialog.py" line="96" />
+        <location filename="../../editor/chain_dialog.py" line="100" />
         <source>Add a filter to the chain.</source>
         <translation>Добавьте фильтр в цепочку.</translation>
     </message>
     <message>
-        <location filename="../../editor/chain_dialog.py" line="100" />
+        <location filename="../../editor/chain_dialog.py" line="104" />
         <source>Parameters of the selected filter</source>
         <translation>Параметры выбранного фильтра</translation>
     </message>
     <message>
-        <location filename="../../editor/chain_dialog.py" line="105" />
+        <location filename="../../editor/chain_dialog.py" line="109" />
         <source>Result to a new layer</source>
         <translation>Результат на новый слой</translation>
     </message>
     <message>
-        <location filename="../../editor/chain_dialog.py" line="106" />
+        <location filename="../../editor/chain_dialog.py" line="110" />
         <source>Replace the current layer</source>
         <translation>Заменить текущий слой</translation>
     </message>
     <message>
-        <location filename="../../editor/chain_dialog.py" line="112" />
-        <location filename="../../editor/chain_dialog.py" line="247" />
+        <location filename="../../editor/chain_dialog.py" line="116" />
+        <location filename="../../editor/chain_dialog.py" line="251" />
         <source>Close</source>
         <translation>Закрыть</translation>
     </message>
     <message>
-        <location filename="../../editor/chain_dialog.py" line="115" />
+        <location filename="../../editor/chain_dialog.py" line="119" />
         <source>Run</source>
         <translation>Запустить</translation>
     </message>
     <message>
-        <location filename="../../editor/chain_dialog.py" line="125" />
+        <location filename="../../editor/chain_dialog.py" line="129" />
         <source>Preset</source>
         <translation>Набор</translation>
     </message>
     <message>
-        <location filename="../../editor/chain_dialog.py" line="129" />
+        <location filename="../../editor/chain_dialog.py" line="133" />
         <source>Filters, in the order they run:</source>
         <translation>Фильтры в порядке выполнения:</translation>
     </message>
     <message>
-        <location filename="../../editor/chain_dialog.py" line="232" />
+        <location filename="../../editor/chain_dialog.py" line="236" />
         <source>Add at least one filter.</source>
         <translation>Добавьте хотя бы один фильтр.</translation>
     </message>
     <message>
-        <location filename="../../editor/chain_dialog.py" line="247" />
+        <location filename="../../editor/chain_dialog.py" line="251" />
         <source>Cancel</source>
         <translation>Отмена</translation>
     </message>
     <message>
-        <location filename="../../editor/chain_dialog.py" line="263" />
+        <location filename="../../editor/chain_dialog.py" line="267" />
         <source>Cancelled — the image is unchanged.</source>
         <translation>Отменено — изображение не изменилось.</translation>
     </message>
@@ -263,53 +263,59 @@
 <context>
     <name>FiltersMixin</name>
     <message>
-        <location filename="../../editor/window_filters.py" line="50" />
+        <location filename="../../editor/window_filters.py" line="55" />
         <source>%1 filters ready, %2 not available</source>
+        <extracomment>How long Cancel waits for a filter to stop by itself before abandoning it (the promise is 2 s). How long closing the window waits for jobs before abandoning them (the promise is 5 s in all).</extracomment>
         <translation>Фильтров готово: %1, недоступно: %2</translation>
     </message>
     <message>
-        <location filename="../../editor/window_filters.py" line="131" />
+        <location filename="../../editor/window_filters.py" line="136" />
         <source>Running %1…</source>
         <translation>Выполняется %1…</translation>
     </message>
     <message>
-        <location filename="../../editor/window_filters.py" line="187" />
+        <location filename="../../editor/window_filters.py" line="203" />
         <source>Preview: </source>
         <translation>Просмотр: </translation>
     </message>
     <message>
-        <location filename="../../editor/window_filters.py" line="198" />
+        <location filename="../../editor/window_filters.py" line="219" />
         <source>Cancelling…</source>
         <translation>Отмена…</translation>
     </message>
     <message>
-        <location filename="../../editor/window_filters.py" line="79" />
+        <location filename="../../editor/window_filters.py" line="84" />
         <source>Runs on %1</source>
         <translation>Вычисления: %1</translation>
     </message>
     <message>
-        <location filename="../../editor/window_filters.py" line="220" />
+        <location filename="../../editor/window_filters.py" line="256" />
         <source>%1 applied</source>
         <translation>Применён фильтр %1</translation>
     </message>
     <message>
-        <location filename="../../editor/window_filters.py" line="228" />
+        <location filename="../../editor/window_filters.py" line="265" />
+        <source>Cancelled — the image is unchanged. The filter did not stop by itself; it is left to end in the background and its result will be discarded.</source>
+        <translation>Отменено — изображение не изменилось. Фильтр не остановился сам; он завершится в фоне, а его результат будет отброшен.</translation>
+    </message>
+    <message>
+        <location filename="../../editor/window_filters.py" line="269" />
         <source>Cancelled — the image is unchanged.</source>
         <translation>Отменено — изображение не изменилось.</translation>
     </message>
     <message>
-        <location filename="../../editor/window_filters.py" line="242" />
+        <location filename="../../editor/window_filters.py" line="283" />
         <source>Edge extraction needs the edges2photo filter, which is not installed.</source>
         <translation>Для извлечения контуров нужен фильтр edges2photo, он не установлен.</translation>
     </message>
     <message>
-        <location filename="../../editor/window_filters.py" line="250" />
+        <location filename="../../editor/window_filters.py" line="291" />
         <source>Extract edges</source>
         <translation>Извлечь контуры</translation>
     </message>
     <message>
-        <location filename="../../editor/window_filters.py" line="259" />
-        <location filename="../../editor/window_filters.py" line="285" />
+        <location filename="../../editor/window_filters.py" line="300" />
+        <location filename="../../editor/window_filters.py" line="326" />
         <source>Load drawing</source>
         <translation>Загрузить рисунок</translation>
     </message>
@@ -963,72 +969,73 @@
 <context>
     <name>PreferencesDialog</name>
     <message>
-        <location filename="../../editor/preferences.py" line="97" />
+        <location filename="../../editor/preferences.py" line="110" />
         <source>Preferences</source>
+        <extracomment>What the dialog's spin boxes allow; a settings file edited by hand is clamped to the same ranges.</extracomment>
         <translation>Настройки</translation>
     </message>
     <message>
-        <location filename="../../editor/preferences.py" line="101" />
+        <location filename="../../editor/preferences.py" line="114" />
         <source>Automatic (best available)</source>
         <translation>Автоматически (лучший доступный)</translation>
     </message>
     <message>
-        <location filename="../../editor/preferences.py" line="108" />
+        <location filename="../../editor/preferences.py" line="121" />
         <source>Filter default</source>
         <translation>Как задано фильтром</translation>
     </message>
     <message>
-        <location filename="../../editor/preferences.py" line="120" />
+        <location filename="../../editor/preferences.py" line="133" />
         <source>Off</source>
         <translation>Выкл.</translation>
     </message>
     <message>
-        <location filename="../../editor/preferences.py" line="130" />
+        <location filename="../../editor/preferences.py" line="143" />
         <source>System</source>
         <translation>Системная</translation>
     </message>
     <message>
-        <location filename="../../editor/preferences.py" line="130" />
+        <location filename="../../editor/preferences.py" line="143" />
         <source>Light</source>
         <translation>Светлая</translation>
     </message>
     <message>
-        <location filename="../../editor/preferences.py" line="130" />
+        <location filename="../../editor/preferences.py" line="143" />
         <source>Dark</source>
         <translation>Тёмная</translation>
     </message>
     <message>
-        <location filename="../../editor/preferences.py" line="134" />
+        <location filename="../../editor/preferences.py" line="147" />
         <source>Execution provider</source>
         <translation>Вычислитель</translation>
     </message>
     <message>
-        <location filename="../../editor/preferences.py" line="135" />
+        <location filename="../../editor/preferences.py" line="148" />
         <source>Tile size</source>
         <translation>Размер плитки</translation>
     </message>
     <message>
-        <location filename="../../editor/preferences.py" line="136" />
+        <location filename="../../editor/preferences.py" line="149" />
         <source>Undo memory budget</source>
         <translation>Память для истории</translation>
     </message>
     <message>
-        <location filename="../../editor/preferences.py" line="137" />
+        <location filename="../../editor/preferences.py" line="150" />
         <source>Autosave every</source>
         <translation>Автосохранение каждые</translation>
     </message>
     <message>
-        <location filename="../../editor/preferences.py" line="138" />
+        <location filename="../../editor/preferences.py" line="151" />
         <source>Language</source>
         <translation>Язык</translation>
     </message>
     <message>
-        <location filename="../../editor/preferences.py" line="139" />
+        <location filename="../../editor/preferences.py" line="152" />
         <source>Theme</source>
         <translation>Тема</translation>
     </message>
     <message>
-        <location filename="../../editor/preferences.py" line="140" />
+        <location filename="../../editor/preferences.py" line="153" />
         <source>A new language is used after restarting Holst.</source>
         <translation>Новый язык применится после перезапуска Holst.</translation>
     </message>
@@ -1054,27 +1061,42 @@
         <translation>Автосохранение не удалось: </translation>
     </message>
     <message>
-        <location filename="../../editor/window_session.py" line="65" />
+        <location filename="../../editor/window_session.py" line="67" />
+        <source>Recovery skipped: </source>
+        <translation>Восстановление пропущено: </translation>
+    </message>
+    <message>
+        <location filename="../../editor/window_session.py" line="74" />
+        <source>A damaged recovery session was set aside (%1).</source>
+        <translation>Повреждённый сеанс восстановления отложен (%1).</translation>
+    </message>
+    <message>
+        <location filename="../../editor/window_session.py" line="80" />
         <source>an untitled image</source>
         <translation>безымянном изображении</translation>
     </message>
     <message>
-        <location filename="../../editor/window_session.py" line="67" />
+        <location filename="../../editor/window_session.py" line="82" />
         <source>Holst did not close properly. Recover your unsaved work on %1?</source>
         <translation>Holst был закрыт некорректно. Восстановить несохранённую работу над %1?</translation>
     </message>
     <message>
-        <location filename="../../editor/window_session.py" line="80" />
+        <location filename="../../editor/window_session.py" line="95" />
+        <source>The unsaved session could not be recovered and was set aside: </source>
+        <translation>Несохранённый сеанс не удалось восстановить, он отложен: </translation>
+    </message>
+    <message>
+        <location filename="../../editor/window_session.py" line="101" />
         <source>Recovered the unsaved session.</source>
         <translation>Несохранённый сеанс восстановлен.</translation>
     </message>
     <message>
-        <location filename="../../editor/window_session.py" line="84" />
+        <location filename="../../editor/window_session.py" line="105" />
         <source>About Holst</source>
         <translation>О программе Holst</translation>
     </message>
     <message>
-        <location filename="../../editor/window_session.py" line="85" />
+        <location filename="../../editor/window_session.py" line="106" />
         <source>Holst — an image editor whose filters are neural networks trained by the Holst project, running locally with onnxruntime.</source>
         <translation>Holst — редактор изображений, фильтры которого — нейронные сети, обученные проектом Holst; они работают локально через onnxruntime.</translation>
     </message>

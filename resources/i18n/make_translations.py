@@ -156,6 +156,14 @@ RU: dict[str, str] = {
     "Cancelling…": "Отмена…",
     "%1 applied": "Применён фильтр %1",
     "Cancelled — the image is unchanged.": "Отменено — изображение не изменилось.",
+    "Cancelled — the image is unchanged. The filter did not stop by itself; it is left to end in the "
+    "background and its result will be discarded.":
+        "Отменено — изображение не изменилось. Фильтр не остановился сам; он завершится в фоне, "
+        "а его результат будет отброшен.",
+    "A damaged recovery session was set aside (%1).": "Повреждённый сеанс восстановления отложен (%1).",
+    "Recovery skipped: ": "Восстановление пропущено: ",
+    "The unsaved session could not be recovered and was set aside: ":
+        "Несохранённый сеанс не удалось восстановить, он отложен: ",
     "Runs on %1": "Вычисления: %1",
     "Edge extraction needs the edges2photo filter, which is not installed.":
         "Для извлечения контуров нужен фильтр edges2photo, он не установлен.",
