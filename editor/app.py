@@ -35,6 +35,18 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     return app
 
 
+def start_session(window: MainWindow, target: str | None) -> None:
+    """Offer a crashed session back; unless one was recovered, open ``target`` — also when recovery
+    fails in any way (a damaged session is set aside and said so by ``offer_recovery``)."""
+    try:
+        recovered = window.offer_recovery()
+    except Exception as exc:  # noqa: BLE001 - whatever happens, the requested image still opens
+        window.show_message(str(exc))
+        recovered = False
+    if not recovered and target:
+        window.open_file(target, ask=False)
+
+
 def run_app(path: str | None) -> int:
     """Open the editor on ``path`` (or the bundled sample, or a blank canvas) and run the event loop."""
     app = make_app()
@@ -43,16 +55,7 @@ def run_app(path: str | None) -> int:
     window.show()
     target = path if path else (str(SAMPLE) if SAMPLE.exists() else None)
 
-    def start() -> None:
-        try:
-            recovered = window.offer_recovery()
-        except Exception as exc:  # noqa: BLE001 - whatever happens, the requested image still opens
-            window.show_message(str(exc))
-            recovered = False
-        if not recovered and target:
-            window.open_file(target, ask=False)
-
-    QTimer.singleShot(0, start)
+    QTimer.singleShot(0, lambda: start_session(window, target))
     code = int(app.exec())
     if window.runner.abandoned_running():
         # a cancelled filter that never stops (a plugin's endless loop) must not keep the process alive

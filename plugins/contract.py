@@ -28,6 +28,7 @@ _PARAM_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 #: already 768 MiB before the network's own activations.
 MAX_TILE = 8192
 MAX_SCALE = 16
+_MAX_MAGNITUDE = 1e12  # parameter bounds: (max - min) stays finite, and a form can show them
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
@@ -325,6 +326,8 @@ def _number(data: dict[str, Any], key: str) -> float | None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         raise ValueError(f"'{key}' must be a finite number, got {value!r}")
+    if abs(value) > _MAX_MAGNITUDE:
+        raise ValueError(f"'{key}' must be within ±{_MAX_MAGNITUDE:g}, got {value!r}")
     return value
 
 

@@ -85,7 +85,7 @@ class FilterEntry:
         entry broken; PluginError says why.
         """
         if self._module is None and self.status == STATUS_OK:
-            load_modules([self], IMPORT_TIMEOUT_S if timeout is None else timeout)
+            load_modules([self], timeout)
         if self._module is None:
             raise PluginError(f"filter '{self.id}' is not usable: {self.status_text()}")
         return self._module
@@ -137,13 +137,13 @@ def _user_package(folder: Path, spec: FilterSpec) -> str:
 
 def _import_failure(exc: BaseException) -> str:
     if isinstance(exc, SystemExit):
-        return f"it called sys.exit({exc.code!r}) while being imported"
+        return f"called sys.exit({exc.code!r}) while being imported"
     if isinstance(exc, KeyboardInterrupt):
-        return "it raised KeyboardInterrupt while being imported"
+        return "raised KeyboardInterrupt while being imported"
     return f"failed to import: {type(exc).__name__}: {exc}"
 
 
-def load_modules(entries: list[FilterEntry], timeout: float = IMPORT_TIMEOUT_S) -> None:
+def load_modules(entries: list[FilterEntry], timeout: float | None = None) -> None:
     """Import the modules of the usable ``entries`` that are not imported yet, all at once.
 
     Each import runs in a daemon thread. Whatever it raises (``SystemExit`` and ``KeyboardInterrupt``
@@ -154,6 +154,7 @@ def load_modules(entries: list[FilterEntry], timeout: float = IMPORT_TIMEOUT_S) 
     pending = [e for e in entries if e.status == STATUS_OK and e._module is None and e.spec is not None]
     if not pending:
         return
+    timeout = IMPORT_TIMEOUT_S if timeout is None else timeout
     outcomes: dict[int, tuple[ModuleType, str] | BaseException] = {}
     threads = []
     for entry in pending:
@@ -335,5 +336,8 @@ def get(filter_id: str, refresh: bool = False) -> FilterEntry:
     for entry in all_filters(refresh):
         if entry.id == filter_id and entry.spec is not None:
             return entry
+    for entry in all_filters():
+        if entry.spec is None and entry.folder.name == filter_id:  # its manifest could not be read
+            raise PluginError(f"filter '{filter_id}' is broken: {entry.reason}")
     known = ", ".join(sorted(e.id for e in all_filters() if e.spec is not None))
     raise PluginError(f"unknown filter '{filter_id}' (available: {known or 'none'})")

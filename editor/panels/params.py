@@ -30,7 +30,9 @@ from PySide6.QtWidgets import (
 )
 
 from editor.i18n import filter_text
+from plugins import plugin_files
 from plugins.contract import FilterSpec, ParamSpec
+from plugins.errors import PluginError
 
 SLIDER_STEPS = 1000
 THUMB = 48
@@ -197,10 +199,11 @@ class ParamForm(QWidget):
             return ed
         if p.type == "int":
             spin = QSpinBox()
-            spin.setRange(int(p.min) if p.min is not None else -10**9,
-                          int(p.max) if p.max is not None else 10**9)
-            spin.setSingleStep(int(p.step or 1))
-            spin.setValue(int(p.default))
+            low = int(p.min) if p.min is not None else -10**9
+            high = int(p.max) if p.max is not None else 10**9
+            spin.setRange(max(-_INT_LIMIT, low), min(_INT_LIMIT, high))  # a spin box holds 32 bits
+            spin.setSingleStep(max(1, min(_INT_LIMIT, int(p.step or 1))))
+            spin.setValue(max(-_INT_LIMIT, min(_INT_LIMIT, int(p.default))))
             spin.valueChanged.connect(self.changed)
             return spin
         if p.type == "choice":
@@ -213,7 +216,7 @@ class ParamForm(QWidget):
             for i, (choice, label) in enumerate(zip(p.choices, labels, strict=True)):
                 icon = QIcon()
                 if thumbs and thumbs[i]:
-                    pix = QPixmap(str(folder / thumbs[i]))
+                    pix = _thumbnail(folder, thumbs[i])
                     if not pix.isNull():
                         icon = QIcon(pix.scaled(THUMB, THUMB, Qt.AspectRatioMode.KeepAspectRatioByExpanding,
                                                 Qt.TransformationMode.SmoothTransformation))
@@ -289,3 +292,16 @@ class ParamForm(QWidget):
             if p.type == "rect" and isinstance(default, (tuple, list)):
                 default = ",".join(str(v) for v in default)
             self.set_value(p.name, "" if default is None else default)
+
+
+_INT_LIMIT = 2**31 - 1
+
+
+def _thumbnail(folder: Path, name: str) -> QPixmap:
+    """A thumbnail the manifest names, read only if it is a small regular file inside the plugin's
+    folder (never a FIFO, a device or a file elsewhere); an empty pixmap otherwise."""
+    try:
+        path = plugin_files.resolve(folder, name, plugin_files.MAX_ASSET_BYTES, "thumbnail")
+    except PluginError:
+        return QPixmap()
+    return QPixmap(str(path))
