@@ -70,9 +70,9 @@ class SessionMixin:
         usable = [(folder, info) for folder, info in sessions if isinstance(info, SessionInfo)]
         for folder, _info in damaged:
             self.recovery.set_aside(folder)
-        if damaged:
-            self.show_message(self.tr("A damaged recovery session was set aside (%1).")
-                              .replace("%1", str(damaged[0][1])))
+        if damaged:  # a box, not the status line: opening the image would overwrite that at once
+            self.show_error(self.tr("A damaged recovery session was set aside (%1).")
+                            .replace("%1", str(damaged[0][1])))
         if not usable:
             return False
         folder, info = usable[0]
