@@ -17,6 +17,7 @@ BENCHMARKS = {
     "startup": "bench.startup",
     "stall": "bench.gui_stall",
     "batch": "bench.batch",
+    "cancel": "bench.cancel_cycles",
 }
 
 
