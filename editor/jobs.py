@@ -219,7 +219,9 @@ class JobRunner(QObject):
         return len(self._live)
 
     def busy(self) -> bool:
-        return any(job.running and not job.signals.abandoned for job in self._live)
+        """Whether a job (not abandoned) is waiting, running, or has not yet delivered its outcome —
+        so a job started from another's ``done`` slot keeps the runner busy without a gap."""
+        return any(not job.signals.ended and not job.signals.abandoned for job in self._live)
 
     def abandoned_running(self) -> bool:
         """Whether an abandoned job's thread is still running (it may never stop)."""

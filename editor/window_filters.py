@@ -41,6 +41,15 @@ class FiltersMixin:
 
     def _filters_loaded(self, entries: list) -> None:
         self.filters_panel.set_entries(entries)
+        self._fill_filters_menu(entries)
+        usable = sum(1 for e in entries if e.usable)
+        self.show_message(self.tr("%1 filters ready, %2 not available")
+                          .replace("%1", str(usable)).replace("%2", str(len(entries) - usable)))
+        if usable:
+            self.warm_runtime()
+        self.load_filter_modules(entries)
+
+    def _fill_filters_menu(self, entries: list) -> None:
         self.filters_menu.clear()
         for entry in entries:
             if entry.spec is None:
@@ -51,11 +60,26 @@ class FiltersMixin:
             act.triggered.connect(lambda _c=False, fid=entry.id: self._focus_filter(fid))
         self.filters_menu.addSeparator()
         self.filters_menu.addAction(self.act_run_chain)
-        usable = sum(1 for e in entries if e.usable)
-        self.show_message(self.tr("%1 filters ready, %2 not available")
-                          .replace("%1", str(usable)).replace("%2", str(len(entries) - usable)))
-        if usable:
-            self.warm_runtime()
+
+    def load_filter_modules(self, entries: list) -> Job:
+        """Import the listed filters' modules in the background, after the list is shown: one that
+        fails, exits or hangs at import (time-limited) is then shown as broken, and costs the list
+        nothing (discovery itself runs no plugin code)."""
+        from plugins import registry
+
+        def work(_p: object, _c: object, _n: object) -> list:
+            registry.load_modules(entries)
+            return entries
+
+        def done(_entries: list) -> None:
+            shown = {id(e) for e in self.filters_panel.entries}
+            if all(id(e) in shown for e in entries if e.spec is not None):  # not replaced meanwhile
+                self.filters_panel.refresh_status()
+                self._fill_filters_menu(entries)
+
+        job = Job(work, "imports")
+        job.signals.done.connect(done)
+        return self.runner.start(job)
 
     def warm_runtime(self) -> Job:
         """Import onnxruntime and probe the providers in the background, once filters are listed.

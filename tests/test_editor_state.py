@@ -203,6 +203,26 @@ def test_a_paint_error_never_leaves_the_painter_active(qtbot, qtlog, tmp_path, m
     assert not canvas.grab().isNull()
 
 
+def test_the_editor_lists_a_plugin_that_fails_at_import_as_broken(qtbot, tmp_path, monkeypatch):
+    from hostile_plugins import write_discovery
+
+    from plugins import registry
+
+    write_discovery(tmp_path / "plugins", {"h_import_exit", "h_import_interrupt", "h_fifo_model"})
+    monkeypatch.setenv("HOLST_PLUGIN_PATH", str(tmp_path / "plugins"))
+    try:
+        window = make_window(qtbot, tmp_path)
+        panel = window.filters_panel
+        for plugin_id in ("h_import_exit", "h_import_interrupt", "h_fifo_model"):
+            assert panel.select(plugin_id)
+            assert panel.tree.currentItem().text(0).endswith("broken")
+            assert not panel.apply_button.isEnabled()
+        assert panel.select("stylize") and panel.apply_button.isEnabled()
+    finally:
+        monkeypatch.delenv("HOLST_PLUGIN_PATH")
+        registry.all_filters(refresh=True)
+
+
 # -- jobs: cancel, freeing, close --------------------------------------------------------------------------
 @pytest.fixture
 def looping(tmp_path, monkeypatch, fixture_plugin_dir):

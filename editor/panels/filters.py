@@ -101,17 +101,39 @@ class FiltersPanel(QWidget):
                 group = groups[category] = QTreeWidgetItem(self.tree, [category])
                 group.setFlags(Qt.ItemFlag.ItemIsEnabled)
                 group.setExpanded(True)
-            name = filter_text(spec, spec.name) if spec else entry.folder.name
-            item = QTreeWidgetItem(group, [name if entry.usable else f"{name} — {self._status(entry)}"])
+            item = QTreeWidgetItem(group)
             item.setData(0, _ROLE, entry)
-            item.setToolTip(0, filter_text(spec, spec.description) if entry.usable and spec
-                            else entry.reason or self._status(entry))
-            if not entry.usable:
-                item.setForeground(0, self.palette().placeholderText())
+            self._decorate(item, entry)
         self.tree.expandAll()
         first = self._first_usable() or self._first_any()
         if first is not None:
             self.tree.setCurrentItem(first)
+
+    def _decorate(self, item: QTreeWidgetItem, entry: FilterEntry) -> None:
+        spec = entry.spec
+        name = filter_text(spec, spec.name) if spec else entry.folder.name
+        item.setText(0, name if entry.usable else f"{name} — {self._status(entry)}")
+        item.setToolTip(0, filter_text(spec, spec.description) if entry.usable and spec
+                        else entry.reason or self._status(entry))
+        item.setForeground(0, self.palette().text() if entry.usable else self.palette().placeholderText())
+
+    def refresh_status(self) -> None:
+        """Show statuses that changed since the list was made (a module that failed to import when
+        the filters' modules were loaded in the background) without rebuilding the list."""
+        current = self.current_entry()
+        changed = False
+        for i in range(self.tree.topLevelItemCount()):
+            group = self.tree.topLevelItem(i)
+            for j in range(group.childCount()):
+                item = group.child(j)
+                entry = item.data(0, _ROLE)
+                shown = not item.text(0).endswith(self._status(entry))
+                if shown != entry.usable:
+                    self._decorate(item, entry)
+                    changed = changed or entry is current
+        if changed:
+            self._show(current)
+        self._update_apply()
 
     def _status(self, entry: FilterEntry) -> str:
         if entry.status == "untrained":
