@@ -219,11 +219,6 @@ class FilterSpec:
             values[name] = self.param(name).coerce(value)
         return values
 
-    @property
-    def takes_mask(self) -> bool:
-        """Whether the filter reads a mask at all (the CLI refuses --mask for one that does not)."""
-        return self.requires_mask or self.input in ("image+mask", "texture-sample+region")
-
     def output_scale(self, values: dict[str, Any]) -> int:
         """The integer scale of the output for these parameter values (1 unless ``scaled``)."""
         if self.tiling.scale_param:
