@@ -261,8 +261,8 @@ def test_unknown_or_untrained_filter_is_exit_2(plugin_path, rgba_png, tmp_path, 
 
 def test_broken_filter_is_exit_2(plugin_path, rgba_png, tmp_path):
     code, _, err = run_cli("apply", "cli_broken", rgba_png, "-o", tmp_path / "o.png")
-    assert code == 2  # a manifest that does not parse has no id: the folder is not a filter
-    assert_one_error_line(err, "unknown filter")
+    assert code == 2  # a manifest that does not parse has no id: the folder's name finds it
+    assert_one_error_line(err, "filter 'cli_broken' is broken", "not valid TOML")
 
 
 @pytest.mark.parametrize(("output", "needle"), [

@@ -65,7 +65,8 @@ def test_mask_for_a_filter_without_a_mask_input_is_exit_2(test_plugins, photo, t
     mask = tmp_path / "mask.png"
     Image.new("L", (32, 24), 255).save(mask)
     code, err = run_cli("apply", "test_blur", photo, "-o", tmp_path / "o.png", "--mask", mask)
-    assert code == 2 and "takes no mask" in err and not (tmp_path / "o.png").exists()
+    assert code == 2 and "takes a mask" in err and "leave out --mask" in err
+    assert not (tmp_path / "o.png").exists()
 
 
 def test_ram_shortage_on_the_cpu_is_not_called_gpu_memory(test_plugins):

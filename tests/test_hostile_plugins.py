@@ -88,7 +88,8 @@ def test_discovery_runs_no_plugin_code(hostile_path):
     named = by_folder(entries)
     for plugin_id in ("h_import_exit", "h_import_interrupt", "h_import_sleep", "h_run_exit"):
         assert named[plugin_id].status == "ok" and not named[plugin_id].imported, plugin_id
-    assert not [m for m in sys.modules if m.startswith("holst_plugin_h_import")]
+        package = named[plugin_id].module_name.rpartition(".")[0]
+        assert package not in sys.modules and named[plugin_id].module_name not in sys.modules
     assert all(e.usable and not e.imported for e in entries if e.source == "builtin")
 
 
