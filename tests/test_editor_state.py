@@ -36,7 +36,7 @@ ANY_VALUE = st.one_of(st.none(), st.booleans(), st.integers(-2**63, 2**63 - 1),
 
 
 # -- preferences -------------------------------------------------------------------------------------------
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(st.fixed_dictionaries({key: ANY_VALUE for key in ("provider", "tile", "memory_mb", "autosave_s",
                                                          "language", "theme", "recent")}))
 def test_any_preferences_file_gives_values_the_dialog_allows(values):
@@ -139,8 +139,8 @@ def test_a_damaged_session_is_refused_before_a_document_is_built(tmp_path, case)
         RecoveryStore.restore(folder)
 
 
-@pytest.mark.parametrize("case", ["list instead of a session", "pid is not a number", "truncated layer file",
-                                  "7x5 mask beside a 64x48 layer", "path outside the folder"])
+@pytest.mark.parametrize("case", ["pid is not a number", "truncated layer file",
+                                  "7x5 mask beside a 64x48 layer"])
 def test_the_editor_sets_a_damaged_session_aside_and_opens_the_image(qtbot, tmp_path, monkeypatch, case):
     from PySide6.QtWidgets import QMessageBox
 
@@ -161,7 +161,7 @@ def test_the_editor_sets_a_damaged_session_aside_and_opens_the_image(qtbot, tmp_
     wait_jobs(qtbot, window)
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.dictionaries(st.sampled_from(["pid", "width", "height", "layers", "current", "path", "time"]),
                        ANY_VALUE | st.lists(st.dictionaries(
                            st.sampled_from(["name", "visible", "opacity", "blend", "file"]), ANY_VALUE),
