@@ -14,8 +14,10 @@ from models.features import FeatureNet, gram  # noqa: E402
 from models.nets.stylize import StylizeConfig, StylizeExport, StylizeNet  # noqa: E402
 from models.stylize.export import feeds  # noqa: E402
 from models.stylize.train import (  # noqa: E402
+    moments,
     pyramid,
     relative_content_loss,
+    relative_moment_loss,
     relative_style_loss,
 )
 from models.training import initial_state  # noqa: E402
@@ -50,6 +52,16 @@ def test_relative_losses_are_zero_on_target_and_one_for_nothing():
         assert float(relative_style_loss(feat(other, layers), targets)) > 0
         zeros = {n: torch.zeros_like(f) for n, f in feat(style, layers).items()}
         assert float(relative_content_loss(zeros, feat(style, layers))) == pytest.approx(1.0)
+
+
+def test_moment_loss_sees_a_loss_of_contrast_that_keeps_the_mean():
+    torch.manual_seed(0)
+    painting = torch.rand(2, 3, 32, 32)
+    targets = {"pixels": moments(painting)}
+    assert float(relative_moment_loss({"pixels": painting}, targets)) < 1e-10
+    mean = painting.mean(dim=(2, 3), keepdim=True)
+    flat = mean + 0.4 * (painting - mean)          # same mean, 40 % of the contrast
+    assert float(relative_moment_loss({"pixels": flat}, targets)) == pytest.approx(0.36, rel=1e-4)
 
 
 def test_pyramid_halves_and_keeps_the_mean():
