@@ -2,12 +2,15 @@
 
 ``python -m models.stylize.sheets``  (needs plugins/filters/stylize/stylize.onnx)
   plugins/filters/stylize/thumbs/<style>.png  our network on resources/sample.png (not the paintings)
-  docs/stylize_vs_johnson.png                 chicago.jpg: Johnson et al.'s outputs vs ours
+  docs/stylize_vs_johnson.png                 chicago.jpg: Johnson et al.'s outputs vs ours (and vs the
+                                              previous model's, when runs/stylize_old/chicago_<style>.png
+                                              were saved with ``--keep-old`` before a new export)
   docs/stylize_contact_sheet.png              every style on four BSD100 (val) photos (run at full size)
   docs/stylize_own_painting.png               the Gatys "own painting" mode: each painting, two BSD100 photos
                                               (our results only, labelled photo id: painting)
 
 ``python -m models.stylize.sheets --only own`` makes just one of them (thumbs, johnson, contact, own).
+``python -m models.stylize.sheets --keep-old`` saves the shipped model's chicago outputs for that comparison.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from plugins.pipeline import apply_filter
 
 THUMBS = Path("plugins/filters/stylize/thumbs")
 DOCS = Path("docs")
+OLD_OUTPUTS = Path("runs/stylize_old")
+JOHNSON_SIDE = 712
 CONTACT_PHOTOS = ("101087.jpg", "119082.jpg", "21077.jpg", "69015.jpg")
 OWN_PAINTING_PHOTOS = ("21077.jpg", "101087.jpg")
 
@@ -66,9 +71,19 @@ def thumbnails() -> None:
             THUMBS / f"{style}.png", optimize=True)
 
 
+def chicago() -> Path:
+    return shared_data_dir() / "reference" / "johnson2016" / "content" / "chicago.jpg"
+
+
+def keep_old() -> None:
+    """The shipped model's chicago outputs, kept under runs/ for the comparison after the next export."""
+    OLD_OUTPUTS.mkdir(parents=True, exist_ok=True)
+    for style in STYLES:
+        stylise(chicago(), style, JOHNSON_SIDE).save(OLD_OUTPUTS / f"chicago_{style}.png")
+
+
 def versus_johnson() -> None:
     ref = shared_data_dir() / "reference" / "johnson2016"
-    content = ref / "content" / "chicago.jpg"
     pairs = (("the_scream", "chicago_scream.jpg"), ("udnie", "chicago_udnie.jpg"),
              ("starry_night", "eccv16/chicago_starry_night.jpg"), ("wave", "eccv16/chicago_wave.jpg"),
              ("composition_vii", "eccv16/chicago_composition_vii.jpg"))
@@ -76,9 +91,13 @@ def versus_johnson() -> None:
     for style, theirs in pairs:
         johnson = Image.open(ref / "outputs" / theirs).convert("RGB")
         johnson = johnson.resize((356, 237), Image.Resampling.LANCZOS)
-        ours = stylise(content, style, 712).resize((356, 237), Image.Resampling.LANCZOS)
-        rows.append([labelled(johnson, f"Johnson et al. 2016 (VGG-16 loss): {style}"),
-                     labelled(ours, f"Holst (random-weight VGG-19 loss): {style}")])
+        ours = stylise(chicago(), style, JOHNSON_SIDE).resize((356, 237), Image.Resampling.LANCZOS)
+        row = [labelled(johnson, f"Johnson et al. 2016: {style}")]
+        old = OLD_OUTPUTS / f"chicago_{style}.png"
+        if old.is_file():
+            before = Image.open(old).convert("RGB").resize((356, 237), Image.Resampling.LANCZOS)
+            row.append(labelled(before, "Holst before (random-weight VGG-19 loss)"))
+        rows.append(row + [labelled(ours, "Holst now (ImageNet VGG16 loss)")])
     grid(rows).save(DOCS / "stylize_vs_johnson.png", optimize=True)
 
 
@@ -123,7 +142,13 @@ def main(argv: list[str] | None = None) -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", choices=list(SHEETS), nargs="+", default=list(SHEETS))
-    for name in parser.parse_args(argv).only:
+    parser.add_argument("--keep-old", action="store_true",
+                        help="only save the shipped model's chicago outputs")
+    args = parser.parse_args(argv)
+    if args.keep_old:
+        keep_old()
+        return
+    for name in args.only:
         SHEETS[name]()
 
 

@@ -1,6 +1,7 @@
 """CPU speed of the shipped stylize.onnx through onnxruntime at 256², 512², 1024² (one pass, untiled).
 
-``python -m models.stylize.speed [--threads N] [--repeats R] [--own-painting PATH]``
+``python -m models.stylize.speed [--threads N] [--repeats R] [--against OLD.onnx] [--own-painting PATH]``
+``--against`` times another stylize.onnx (e.g. the previous model) in the same run, the two interleaved.
 Johnson et al. 2016 report 0.015 / 0.05 / 0.21 s on a Titan X GPU for the same sizes.
 ``--own-painting`` instead times the filter's Gatys mode (one run per working size, through the
 plugin pipeline, on a BSD100 photo enlarged to 1024 px wide) with that picture as the painting.
@@ -38,6 +39,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--threads", type=int, default=0, help="0 = onnxruntime's default")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--against", default=None, help="another stylize.onnx, timed in turns")
     parser.add_argument("--own-painting", default=None, help="time the Gatys mode with this painting")
     args = parser.parse_args()
     if args.own_painting:
@@ -45,17 +47,27 @@ def main() -> None:
         return
     opts = ort.SessionOptions()
     opts.intra_op_num_threads = args.threads
-    sess = ort.InferenceSession(str(PLUGIN_DIR / MODEL_FILE), opts, providers=["CPUExecutionProvider"])
-    print("| size | Holst CPU (ms, median) | Johnson Titan X (ms) |\n|---|---|---|")
+    paths = [PLUGIN_DIR / MODEL_FILE] + ([args.against] if args.against else [])
+    sessions = [ort.InferenceSession(str(p), opts, providers=["CPUExecutionProvider"]) for p in paths]
+    against = " | other model (ms, median) | shipped ÷ other" if args.against else ""
+    print(f"| size | Holst CPU (ms, median){against} | Johnson Titan X (ms) |\n|---|---|"
+          + ("---|---|" if args.against else "") + "---|")
     for side, johnson in JOHNSON_S.items():
-        inputs = feeds(side, side)
-        sess.run(None, inputs)
-        times = []
-        for _ in range(args.repeats):
-            start = time.perf_counter()
-            sess.run(None, inputs)
-            times.append(time.perf_counter() - start)
-        print(f"| {side}² | {1000 * float(np.median(times)):.0f} | {1000 * johnson:.0f} |", flush=True)
+        times: list[list[float]] = [[] for _ in sessions]
+        for _ in range(args.repeats + 1):        # the first round warms each session up and is dropped
+            for sess, kept in zip(sessions, times, strict=True):
+                inputs = feeds(side, side, stats_length=stats_length(sess))
+                start = time.perf_counter()
+                sess.run(None, inputs)
+                kept.append(time.perf_counter() - start)
+        medians = [1000 * float(np.median(t[1:])) for t in times]
+        other = f" | {medians[1]:.0f} | {medians[0] / medians[1]:.2f}" if args.against else ""
+        print(f"| {side}² | {medians[0]:.0f}{other} | {1000 * johnson:.0f} |", flush=True)
+
+
+def stats_length(session: ort.InferenceSession) -> int:
+    """Length of a model's ``norm_stats`` input (it depends on the network's widths)."""
+    return next(i.shape[1] for i in session.get_inputs() if i.name == "norm_stats")
 
 
 if __name__ == "__main__":
