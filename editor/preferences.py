@@ -20,8 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from plugins.context import MIN_TILE
-from plugins.contract import MAX_TILE
+from plugins.contract import MAX_TILE, MIN_TILE
 from plugins.runtime import PROVIDER_CHOICES, PROVIDER_LABELS
 
 LANGUAGES = {"en": "English", "ru": "Русский"}

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TextIO
 
-from plugins.contract import MAX_TILE
+from plugins.contract import MAX_TILE, MIN_TILE
 from plugins.errors import (
     Cancelled,
     HolstError,
@@ -32,7 +32,6 @@ from plugins.errors import (
 PROG = "holst"
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 PROVIDERS = ("auto", "cpu", "cuda", "tensorrt", "directml", "coreml")
-MIN_TILE = 64  # plugins.context.MIN_TILE, repeated so argument checks need not import the runtime
 DEBUG_ENV = "HOLST_DEBUG"
 
 _DESCRIPTION = """\

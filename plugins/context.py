@@ -1,14 +1,22 @@
-"""What a filter's ``run()`` receives besides pixels: models, progress, cancellation, tiling."""
+"""What a filter's ``run()`` receives besides pixels: models, progress, cancellation, tiling.
+
+Every network call of a filter goes through one of two doors, which hold the one out-of-memory
+recovery of the app: ``run_tiled`` (the manifest's tiling mode; on GPU out-of-memory the tile is
+halved, then the run moves to the CPU) and ``run_once`` (untiled work; on GPU out-of-memory it runs
+again on the CPU).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 
 from plugins import plugin_files, tiling
 from plugins.cancel import CancelToken
+from plugins.contract import ModelRef
 from plugins.errors import GpuOutOfMemory, OutOfMemory, PluginError
 from plugins.outputs import check_values
 from plugins.runtime import ModelSession, Runtime, is_out_of_memory
@@ -16,11 +24,47 @@ from plugins.runtime import ModelSession, Runtime, is_out_of_memory
 if TYPE_CHECKING:
     from plugins.registry import FilterEntry
 
-MIN_TILE = 64
+T = TypeVar("T")
+
+
+class ModelHandle:
+    """One of the manifest's models, run on whatever provider the runtime uses *now*.
+
+    A filter may keep a handle across a CPU fall-back: each ``run`` asks the runtime for the session
+    of the current provider (a cached dictionary lookup), so a retry really runs on the CPU.
+    """
+
+    def __init__(self, runtime: Runtime, folder: Path, ref: ModelRef) -> None:
+        self.ref = ref
+        self._runtime = runtime
+        self._path = plugin_files.resolve(folder, ref.file, plugin_files.MAX_MODEL_BYTES, "model file")
+
+    @property
+    def session(self) -> ModelSession:
+        return self._runtime.session(self._path, self.ref.sha256)
+
+    def run(self, feeds: dict[str, np.ndarray]) -> list[np.ndarray]:
+        return self.session.run(feeds)
+
+    @property
+    def input_names(self) -> tuple[str, ...]:
+        return self.session.input_names
+
+    @property
+    def output_names(self) -> tuple[str, ...]:
+        return self.session.output_names
+
+    @property
+    def provider(self) -> str:
+        return self.session.provider
 
 
 class FilterContext:
-    """Per-run services for a filter. Created by ``plugins.pipeline.apply_filter``."""
+    """Per-run services for a filter. Created by ``plugins.pipeline.apply_filter``.
+
+    ``tile`` is the user's tile size (CLI ``--tile``, the editor's preference) or None for the
+    manifest's; ``tiler`` is the resolved plan (None for a filter that is not tiled).
+    """
 
     def __init__(self, entry: FilterEntry, runtime: Runtime, *,
                  progress: Callable[[float], None] | None = None, cancel: CancelToken | None = None,
@@ -31,6 +75,7 @@ class FilterContext:
         self.runtime = runtime
         self.cancel = cancel or CancelToken()
         self.tile = tile
+        self.tiler = tiling.plan(self.spec.tiling, tile)
         self._progress = progress
         self._notify = notify
         self._last_fraction = 0.0
@@ -48,13 +93,14 @@ class FilterContext:
         if self._notify is not None:
             self._notify(message)
 
-    def model(self, file_name: str) -> ModelSession:
-        """The session for one of the manifest's ONNX files, on the active provider."""
-        for ref in self.spec.models:
-            if ref.file == file_name:
-                path = plugin_files.resolve(self.folder, ref.file, plugin_files.MAX_MODEL_BYTES, "model file")
-                return self.runtime.session(path, ref.sha256)
-        raise PluginError(f"filter '{self.spec.id}' does not declare model '{file_name}' in its manifest")
+    def model(self, key: str) -> ModelHandle:
+        """The manifest's model ``key`` (``[[models]] key``, by default the file's stem).
+
+        The file is found inside the plugin's folder only, and opened and hash-checked here, so a
+        damaged model fails before any work."""
+        handle = ModelHandle(self.runtime, self.folder, self.spec.model(key))
+        handle.session  # noqa: B018 - load and verify now
+        return handle
 
     def output_buffer(self, height: int, width: int) -> np.ndarray:
         """A uint8 H×W×4 RGBA buffer that the pipeline returns as it is (alpha filled in by the
@@ -76,45 +122,58 @@ class FilterContext:
         return checked
 
     def run_tiled(self, image: np.ndarray, fn: Callable[[np.ndarray], np.ndarray], *, scale: int = 1,
-                  tile: int | None = None, overlap: int | None = None,
                   progress_range: tuple[float, float] = (0.0, 1.0), to_uint8: bool = False) -> np.ndarray:
-        """Tile ``image`` through ``fn`` with progress, cancellation and out-of-memory recovery.
+        """Tile ``image`` through ``fn`` as the manifest's ``[tiling]`` says, with the resolved tile
+        size, progress, cancellation and out-of-memory recovery (see ``plugins.tiling``).
 
-        On GPU out-of-memory the tile is halved and the run restarted (down to MIN_TILE), then the
-        runtime falls back to the CPU and the run restarts once more at the original tile size.
         ``to_uint8=True`` writes 3-channel results straight into ``output_buffer`` and returns that
         RGB view, which the pipeline passes through without another copy.
         """
-        size = tile or self.tile or self.spec.tiling.tile
-        overlap = self.spec.tiling.overlap if overlap is None else overlap
+        if self.tiler is None:
+            raise PluginError(f"filter '{self.spec.id}' runs tiled but its manifest declares no [tiling]")
         fn = self._checked(fn)
         start, end = progress_range
+        height, width = image.shape[:2]
 
         def report(fraction: float) -> None:
             self.progress(start + (end - start) * fraction)
 
-        current = size
+        def attempt(plan: tiling.Tiler) -> np.ndarray:
+            out = self.output_buffer(height * scale, width * scale)[:, :, :3] if to_uint8 else None
+            return tiling.run_tiled(image, fn, tile=plan.tile, overlap=plan.overlap, mode=plan.mode,
+                                    scale=scale, progress=report, cancel=self.cancel, out=out)
+
+        return self._recovering(attempt, self.tiler, lambda plan: plan.split(height, width))
+
+    def run_once(self, fn: Callable[[], T]) -> T:
+        """``fn()`` (untiled network work); on GPU out-of-memory it runs again on the CPU.
+
+        ``fn`` must start from scratch each time and get its sessions through ``ctx.model`` handles."""
+        return self._recovering(lambda _plan: fn(), None, lambda _plan: None)
+
+    def _recovering(self, attempt: Callable[[tiling.Tiler | None], T], plan: tiling.Tiler | None,
+                    smaller: Callable[[tiling.Tiler | None], tiling.Tiler | None]) -> T:
+        """The one out-of-memory retry loop: smaller tiles while there are any, then the CPU at the
+        first plan, then a clear error."""
+        current = plan
         while True:
             try:
-                out = None
-                if to_uint8:
-                    height, width = image.shape[:2]
-                    out = self.output_buffer(height * scale, width * scale)[:, :, :3]
-                return tiling.run_tiled(image, fn, tile=current, overlap=overlap, scale=scale,
-                                        progress=report, cancel=self.cancel, out=out)
+                return attempt(current)
             except Exception as exc:
                 if not is_out_of_memory(exc):
                     raise
                 gpu = self.runtime.is_gpu_memory(exc)
-                smaller = current // 2
-                if smaller >= max(MIN_TILE, 2 * overlap + 1):
-                    self.notify(self.runtime.retry_note(smaller, gpu))
-                    current = smaller
+                split = smaller(current)
+                if split is not None:
+                    self.notify(self.runtime.retry_note(split.tile, gpu))
+                    current = split
                     continue
-                if not gpu:
-                    raise OutOfMemory("not enough memory (RAM) even with the smallest tiles") from exc
+                what = "even with the smallest tiles" if plan is not None else "for this image"
+                if not gpu:  # RAM: the CPU cannot help
+                    raise OutOfMemory(f"not enough memory (RAM) {what}") from exc
                 if self.runtime.forced_cpu or self.runtime.preferred == "cpu":
-                    raise GpuOutOfMemory("not enough memory even with the smallest tiles") from exc
-                self.runtime.fall_back_to_cpu("the GPU ran out of memory even with small tiles")
+                    raise GpuOutOfMemory(f"not enough memory {what}") from exc
+                self.runtime.fall_back_to_cpu("the GPU ran out of memory" +
+                                              (" even with small tiles" if plan is not None else ""))
                 self.notify("Out of GPU memory: continuing on the CPU.")
-                current = size
+                current = plan

@@ -18,6 +18,8 @@ from plugins.plugin_files import MAX_MANIFEST_BYTES, check_name, read_bounded
 
 INPUT_KINDS = ("image", "image+mask", "sketch", "texture-sample+region")
 OUTPUT_KINDS = ("same", "scaled", "new-layer")
+TILING_MODES = ("blend", "exact", "none")
+MIN_TILE = 64  # the smallest tile edge a user may ask for, and the out-of-memory retry goes down to
 PARAM_TYPES = ("float", "int", "choice", "bool", "colour", "image", "rect", "text")
 _ID_RE = re.compile(r"^[a-z0-9_]+$")
 _SHA_RE = re.compile(r"^[0-9a-f]{64}$")
@@ -156,20 +158,39 @@ class ParamSpec:
 
 @dataclass(frozen=True)
 class ModelRef:
-    """An ONNX file the filter needs, with the SHA-256 it must have."""
+    """An ONNX file the filter needs, with the SHA-256 it must have and the input sizes it accepts.
+
+    ``key`` is the name the filter asks for it by (``ctx.model(key)``; the file's stem unless the
+    manifest says otherwise), so the file name is written once, in the manifest. ``multiple_of`` and
+    ``min_side`` are the network's size needs: its input H and W must be multiples of ``multiple_of``
+    and at least ``min_side`` (``plugins.netcall.pad`` pads to them).
+    """
 
     file: str
     sha256: str
+    key: str = ""
+    multiple_of: int = 1
+    min_side: int = 1
 
 
 @dataclass(frozen=True)
 class TilingSpec:
-    """How the filter's network may be tiled. ``scale_param`` names the param giving the scale."""
+    """How the filter's network may be tiled (see ``plugins.tiling``).
 
-    tile: int = 512
-    overlap: int = 32
+    ``mode``: "blend" (overlapping tiles, feathered), "exact" (tiles read ``overlap / 4`` pixels of
+    context and are cropped, no blending) or "none" (the filter is not tiled: no ``[tiling]`` table,
+    or ``mode = "none"``). ``scale_param`` names the param giving the output scale.
+    """
+
+    mode: str = "none"
+    tile: int = 0
+    overlap: int = 0
     scale: int = 1
     scale_param: str | None = None
+
+    @property
+    def tiled(self) -> bool:
+        return self.mode != "none"
 
 
 @dataclass(frozen=True)
@@ -218,6 +239,14 @@ class FilterSpec:
         for name, value in (given or {}).items():
             values[name] = self.param(name).coerce(value)
         return values
+
+    def model(self, key: str) -> ModelRef:
+        """The ``[[models]]`` entry with this key (a file name is accepted too)."""
+        for ref in self.models:
+            if key in (ref.key, ref.file):
+                return ref
+        raise PluginError(f"filter '{self.id}' declares no model '{key}' in its manifest "
+                          f"(it has: {', '.join(ref.key for ref in self.models) or 'none'})")
 
     def output_scale(self, values: dict[str, Any]) -> int:
         """The integer scale of the output for these parameter values (1 unless ``scaled``)."""
@@ -346,20 +375,11 @@ def _build_spec(data: dict[str, Any]) -> FilterSpec:
     module = _optional(data, "module", str, "filter.py")
     if not _MODULE_RE.match(module):
         raise ValueError(f"module '{module}' must be a Python file in the plugin's folder, like filter.py")
-    tiling_raw = _table(data, "tiling")
-    scale_param = _optional(tiling_raw, "scale_param", (str, type(None)), None)
-    tiling = TilingSpec(tile=_whole(tiling_raw, "tile", 512, 16, MAX_TILE),
-                        overlap=_whole(tiling_raw, "overlap", 32, 0, MAX_TILE),
-                        scale=_whole(tiling_raw, "scale", 1, 1, MAX_SCALE), scale_param=scale_param)
-    if 2 * tiling.overlap >= tiling.tile:
-        raise ValueError("tiling needs 0 <= overlap < tile / 2")
-    models = []
-    for ref in _tables(data, "models"):
-        name = check_name(_require(ref, "file", str), "model file")
-        sha = _optional(ref, "sha256", str, "").lower()
-        if sha and not _SHA_RE.match(sha):  # empty: not trained yet (the file must then be absent)
-            raise ValueError(f"model '{name}' needs a 64-hex-digit sha256")
-        models.append(ModelRef(file=name, sha256=sha))
+    tiling = _build_tiling(data.get("tiling"))
+    models = tuple(_build_model(ref) for ref in _tables(data, "models"))
+    keys = [ref.key for ref in models]
+    if len(set(keys)) != len(keys):
+        raise ValueError("two [[models]] entries have the same key")
     params = tuple(_build_param(p) for p in _tables(data, "params"))
     names = [p.name for p in params]
     if len(set(names)) != len(names):
@@ -380,8 +400,41 @@ def _build_spec(data: dict[str, Any]) -> FilterSpec:
         version=str(version), description=_optional(data, "description", str, ""),
         input=input_kind, output=output_kind,
         requires_mask=_optional(data, "requires_mask", bool, input_kind == "image+mask"),
-        module=module, tiling=tiling, models=tuple(models), params=params,
+        module=module, tiling=tiling, models=models, params=params,
     )
+
+
+def _build_tiling(raw: Any) -> TilingSpec:
+    """``[tiling]``: absent means not tiled; without ``mode`` it means "blend" (the 1.0 contract)."""
+    if raw is None:
+        return TilingSpec()
+    if not isinstance(raw, dict):
+        raise TypeError("'tiling' must be a table")
+    mode = _optional(raw, "mode", str, "blend")
+    if mode not in TILING_MODES:
+        raise ValueError(f"tiling.mode '{mode}' is not one of {TILING_MODES}")
+    scale = _whole(raw, "scale", 1, 1, MAX_SCALE)
+    scale_param = _optional(raw, "scale_param", (str, type(None)), None)
+    if mode == "none":
+        if "tile" in raw or "overlap" in raw:
+            raise ValueError("tiling.mode 'none' takes no tile or overlap")
+        return TilingSpec(scale=scale, scale_param=scale_param)
+    tiling = TilingSpec(mode=mode, tile=_whole(raw, "tile", 512, 16, MAX_TILE),
+                        overlap=_whole(raw, "overlap", 32, 0, MAX_TILE), scale=scale, scale_param=scale_param)
+    if 2 * tiling.overlap >= tiling.tile:
+        raise ValueError("tiling needs 0 <= overlap < tile / 2")
+    return tiling
+
+
+def _build_model(raw: dict[str, Any]) -> ModelRef:
+    file = check_name(_require(raw, "file", str), "model file")
+    sha = _optional(raw, "sha256", str, "").lower()
+    if sha and not _SHA_RE.match(sha):  # empty: not trained yet (the file must then be absent)
+        raise ValueError(f"model '{file}' needs a 64-hex-digit sha256")
+    key = _optional(raw, "key", str, Path(file).stem)
+    multiple_of = _whole(raw, "multiple_of", 1, 1, MAX_TILE)
+    min_side = _whole(raw, "min_side", 1, 1, MAX_TILE)
+    return ModelRef(file=file, sha256=sha, key=key, multiple_of=multiple_of, min_side=min_side)
 
 
 def _is_text_table(table: object) -> bool:

@@ -17,8 +17,8 @@ from PIL import Image
 
 from plugins import registry
 from plugins.cancel import CancelToken
-from plugins.context import MIN_TILE, FilterContext
-from plugins.contract import MAX_TILE
+from plugins.context import FilterContext
+from plugins.contract import MAX_TILE, MIN_TILE
 from plugins.errors import HolstError, ModelMissingError, OutOfMemory, ParamError, PluginError
 from plugins.outputs import check_values
 from plugins.registry import STATUS_UNTRAINED, FilterEntry

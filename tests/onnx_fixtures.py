@@ -49,7 +49,7 @@ _RUN_ONNX = '''
 def run(ctx, image, mask, params):
     def one_tile(tile):
         x = np.ascontiguousarray(tile.transpose(2, 0, 1)[None])
-        return ctx.model("{model}").run({{"image": x}})[0][0].transpose(1, 2, 0)
+        return ctx.model("{key}").run({{"image": x}})[0][0].transpose(1, 2, 0)
     return ctx.run_tiled(image, one_tile, scale={scale})
 '''
 
@@ -88,7 +88,7 @@ def write_plugin(root: Path, name: str, *, tile: int = 64, overlap: int = 8) -> 
         f'id = "test_{name}"\nname = "Test {name}"\ncategory = "Test"\nversion = "1"\n'
         f'output = "{info["output"]}"\n\n[tiling]\ntile = {tile}\noverlap = {overlap}\n{scale}\n'
         f'{models}\n{info.get("params", "")}', encoding="utf-8")
-    body = info["body"].format(model=info.get("model", ""), scale=info.get("scale", 1))
+    body = info["body"].format(key=Path(info.get("model", "")).stem, scale=info.get("scale", 1))
     (folder / "filter.py").write_text("import numpy as np\n" + body, encoding="utf-8")
     return folder
 

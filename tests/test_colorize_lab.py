@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from plugins import registry
 from plugins.filters.colorize import core
 from plugins.lab import lab_to_rgb, lab_to_rgb_in_gamut, lightness, rgb_to_lab
 
@@ -68,9 +69,10 @@ def test_core_pads_to_the_network_multiple_and_crops_back() -> None:
         return np.stack([np.full(L.shape[2:], 20.0), np.full(L.shape[2:], -30.0)])[None].astype(np.float32)
 
     image = np.random.default_rng(4).random((37, 70, 3)).astype(np.float32)
-    out = core.colorize(image, predict, working_size=100)
+    needs = registry.get("colorize").spec.model("network")
+    out = core.colorize(image, predict, needs=needs, working_size=100)
     assert out.shape == image.shape
-    assert seen[0][2] % core.MULTIPLE == 0 and seen[0][3] % core.MULTIPLE == 0
+    assert needs.multiple_of == 16 and seen[0][2:] == (64, 112)  # 53×100 padded to multiples of 16
     ab = rgb_to_lab(out)[..., 1:]
     inner = ab[(lightness(image) > 30) & (lightness(image) < 70)]
     np.testing.assert_allclose(np.median(inner, axis=0), [20.0, -30.0], atol=1.0)

@@ -111,7 +111,7 @@ def test_filter_writing_into_the_output_buffer(test_plugins, pixels, tmp_path, m
     def run_into_buffer(ctx, image, mask, params):
         def one_tile(tile):
             x = np.ascontiguousarray(tile.transpose(2, 0, 1)[None])
-            return ctx.model("double.onnx").run({"image": x})[0][0].transpose(1, 2, 0)
+            return ctx.model("double").run({"image": x})[0][0].transpose(1, 2, 0)
         return ctx.run_tiled(image, one_tile, scale=2, to_uint8=True)
 
     monkeypatch.setattr(module, "run", run_into_buffer)

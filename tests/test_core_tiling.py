@@ -91,3 +91,59 @@ def test_identity_tiles_leave_the_input_untouched():
     result = run_tiled(image, lambda t: t, tile=40, overlap=8)
     assert np.array_equal(image, before)
     assert np.abs(result - image).max() < 1e-6
+
+
+def _local_then_double(tile: np.ndarray) -> np.ndarray:
+    """A 5×5 box mean (radius 2, zero padded), then ×2 nearest: a stand-in for a ×2 network."""
+    return np.repeat(np.repeat(box_blur(tile, 2), 2, axis=0), 2, axis=1)
+
+
+@pytest.mark.parametrize("out_dtype", [np.float32, np.uint8])
+def test_exact_tiles_read_overlap_over_4_of_context_and_equal_the_whole(out_dtype):
+    image = np.random.default_rng(3).random((45, 70, 3), dtype=np.float32)
+
+    def run(tile: int, overlap: int) -> np.ndarray:
+        out = np.zeros((90, 140, 3), out_dtype)
+        fractions: list[float] = []
+        run_tiled(image, _local_then_double, tile=tile, overlap=overlap, mode="exact", scale=2,
+                  progress=fractions.append, out=out)
+        assert fractions[-1] == 1.0 and fractions == sorted(fractions)
+        return out
+
+    whole = run(1000, 8)
+    assert np.array_equal(run(16, 8), whole)          # margin 2 = the radius: exactly the whole result
+    assert not np.array_equal(run(16, 0), whole)      # no margin: the tile borders differ
+
+
+def test_exact_uint8_output_rounds_like_the_pipeline_and_leaves_the_input_untouched():
+    image = np.random.default_rng(6).uniform(-0.2, 1.2, (50, 60, 3)).astype(np.float32)
+    before = image.copy()
+    out = np.zeros((50, 60, 3), np.uint8)
+    run_tiled(image, lambda t: t, tile=16, overlap=8, mode="exact", out=out)  # returns views of its input
+    assert np.array_equal(image, before)
+    assert np.array_equal(out, (np.clip(image, 0, 1) * 255 + 0.5).astype(np.uint8))
+
+
+def test_exact_mode_cancels_between_tiles():
+    token = CancelToken()
+    token.cancel()
+    with pytest.raises(Cancelled):
+        run_tiled(np.zeros((40, 40, 3), np.float32), lambda t: t, tile=16, overlap=0, mode="exact",
+                  cancel=token)
+
+
+def test_plan_resolves_the_tile_once_and_split_halves_it():
+    from plugins.contract import TilingSpec
+    from plugins.tiling import plan
+
+    blend = TilingSpec(mode="blend", tile=1024, overlap=192)
+    assert plan(TilingSpec()) is None                                  # not tiled
+    assert plan(blend).tile == 1024 and plan(blend, 256).tile == 256
+    assert plan(blend, 256).overlap == 127                             # a small user tile still works
+    first = plan(blend)
+    assert first.split(3000, 2000).tile == 512                         # the tile it really used, halved
+    assert first.split(800, 300).tile == 400                           # an image smaller than the tile
+    assert first.split(3000, 2000).split(3000, 2000) is None           # 256 < 2 × 192 + 1
+    exact = plan(TilingSpec(mode="exact", tile=256, overlap=32))
+    assert exact.split(1000, 1000).tile == 128 and exact.split(1000, 1000).split(1000, 1000).tile == 64
+    assert plan(TilingSpec(mode="exact", tile=64, overlap=32)).split(1000, 1000) is None

@@ -9,9 +9,9 @@ from plugins.filters.edges2photo.edges import (
     extract_edges,
     gaussian_blur,
     normalise_drawing,
-    resize_gray,
     xdog,
 )
+from plugins.resample import resize
 
 
 def square_photo(height: int = 120, width: int = 160) -> np.ndarray:
@@ -52,7 +52,7 @@ def test_extract_edges_same_look_at_any_resolution():
     small = extract_edges(square_photo(120, 160))
     large = extract_edges(np.kron(square_photo(120, 160), np.ones((4, 4, 1), dtype=np.float32)))
     assert large.shape == (480, 640)
-    assert np.abs(resize_gray(large, (160, 120)) - small).mean() < 0.05
+    assert np.abs(resize(large, (120, 160), clip=True) - small).mean() < 0.05
 
 
 def test_xdog_blank_image_has_no_lines():

@@ -11,6 +11,7 @@ import torch
 from models.edges2photo.export import export, parity_inputs
 from models.export import check_parity
 from models.nets.edges2photo import UNetGenerator
+from plugins import registry
 from plugins.cancel import CancelToken
 from plugins.filters.edges2photo import filter as e2p_filter
 from plugins.filters.edges2photo.noise import NOISE_CHANNELS, dropout_gains
@@ -41,6 +42,8 @@ class _Session:
 class _Ctx:
     """The parts of plugins.context.FilterContext that filter.run uses."""
 
+    spec = registry.get("edges2photo").spec
+
     def __init__(self, path):
         self.cancel = CancelToken()
         self.session = _Session(path)
@@ -49,9 +52,12 @@ class _Ctx:
     def progress(self, fraction: float) -> None:
         self.fractions.append(fraction)
 
-    def model(self, name: str):
-        assert name == e2p_filter.MODEL_FILE
+    def model(self, key: str):
+        assert key == "network"
         return self.session
+
+    def run_once(self, fn):
+        return fn()
 
 
 def test_parity_with_torch(exported):

@@ -20,13 +20,15 @@ from models.export import onnx_state_dict  # noqa: E402
 from models.inpaint.init_weights import net_from_onnx  # noqa: E402
 from models.nets.inpaint import make_input  # noqa: E402
 from plugins.context import FilterContext  # noqa: E402
+from plugins.contract import load_manifest  # noqa: E402
 from plugins.filters.inpaint.filter import fill_crop  # noqa: E402
 from plugins.filters.inpaint.ops import smooth_fill  # noqa: E402
 from plugins.registry import load_entry  # noqa: E402
 from plugins.runtime import Runtime  # noqa: E402
 
 PLUGIN = Path(__file__).resolve().parents[1] / "plugins" / "filters" / "inpaint"
-ONNX_PATH = PLUGIN / "inpaint.onnx"
+NETWORK = load_manifest(PLUGIN / "manifest.toml").model("network")
+ONNX_PATH = PLUGIN / NETWORK.file
 
 
 def _picture(h: int, w: int) -> np.ndarray:
@@ -72,8 +74,8 @@ def test_colour_match_removes_a_cast_the_network_puts_on_the_whole_crop() -> Non
     hole = np.zeros((64, 80), bool)
     hole[20:44, 25:60] = True
     session = _CastNetwork(truth + np.array([0.1, -0.2, 0.05], np.float32))
-    raw = fill_crop(session, crop, hole, 256, 0.0, match=0.0)
-    matched = fill_crop(session, crop, hole, 256, 0.0, match=1.0)
+    raw = fill_crop(session, crop, hole, 256, 0.0, match=0.0, needs=NETWORK)
+    matched = fill_crop(session, crop, hole, 256, 0.0, match=1.0, needs=NETWORK)
     assert np.abs(raw[hole] - truth).max() > 0.19
     np.testing.assert_allclose(matched[hole], np.broadcast_to(truth, matched[hole].shape), atol=1e-3)
 

@@ -11,9 +11,11 @@ import onnxruntime as ort
 import pytest
 from PIL import Image
 
+from plugins.contract import load_manifest
 from plugins.errors import Cancelled, ParamError
 from plugins.filters.stylize import gatys
 from plugins.luma import luma
+from plugins.netcall import to_nchw
 from plugins.pipeline import apply_filter
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -21,9 +23,10 @@ PLUGIN = ROOT / "plugins" / "filters" / "stylize"
 
 
 def shipped_graphs() -> gatys.GatysGraphs:
-    sessions = [ort.InferenceSession(str(PLUGIN / name), providers=["CPUExecutionProvider"])
-                for name in (gatys.GRAM_FILE, gatys.CONTENT_FILE, gatys.STEP_FILE)]
-    return gatys.GatysGraphs(*(lambda feeds, s=s: s.run(None, feeds) for s in sessions))
+    refs = [load_manifest(PLUGIN / "manifest.toml").model(key) for key in gatys.GRAPH_KEYS]
+    sessions = [ort.InferenceSession(str(PLUGIN / ref.file), providers=["CPUExecutionProvider"])
+                for ref in refs]
+    return gatys.GatysGraphs(*(lambda feeds, s=s: s.run(None, feeds) for s in sessions), refs[2].multiple_of)
 
 
 def photo(height: int = 64, width: int = 96) -> np.ndarray:
@@ -44,11 +47,11 @@ def painting(side: int = 96) -> np.ndarray:
 def style_loss(graphs: gatys.GatysGraphs, image: np.ndarray, style: np.ndarray) -> float:
     """The step graph's Gram loss alone (content weight 0) of ``image`` against ``style``."""
     valid = np.ones((1, 1, *style.shape[:2]), np.float32)
-    targets = graphs.gram({"sample": gatys.nchw(style), "valid": valid})
-    canvas, _ = gatys.padded_canvas(image)
-    content = graphs.content({"photo": gatys.nchw(canvas)})[0]
+    targets = graphs.gram({"sample": to_nchw(style), "valid": valid})
+    canvas, _ = gatys.padded_canvas(image, graphs.align)
+    content = graphs.content({"photo": to_nchw(canvas)})[0]
     weights = np.array([1 / (3 * float((t * t).mean())) for t in targets], np.float32)
-    feeds = {"x": gatys.nchw(canvas), "weights": weights, "content": content,
+    feeds = {"x": to_nchw(canvas), "weights": weights, "content": content,
              "content_weight": np.zeros(1, np.float32),
              **{f"target_{n}": t for n, t in zip(gatys.STYLE_LAYERS, targets)}}
     return float(graphs.step(feeds)[0])

@@ -13,7 +13,6 @@ from PIL import Image
 from plugins import registry
 from plugins.cancel import CancelToken
 from plugins.errors import Cancelled, ParamError
-from plugins.filters.upscale.exact_tiles import run_exact
 from plugins.pipeline import apply_filter
 from plugins.runtime import Runtime
 
@@ -65,33 +64,6 @@ def test_tiled_equals_untiled(entry, runtime):
     assert np.abs(whole.astype(int) - tiled.astype(int)).max() <= 1
 
 
-def test_exact_tiling_crops_the_context_margin():
-    """With a margin ≥ the radius of a local operation, tiles reproduce the whole-image result."""
-    rng = np.random.default_rng(3)
-    image = rng.random((45, 70, 3), dtype=np.float32)
-
-    def local(tile: np.ndarray) -> np.ndarray:  # 5×5 box mean (radius 2, zero padded), then ×2 nearest
-        padded = np.pad(tile, ((2, 2), (2, 2), (0, 0)))
-        acc = sum(padded[dy:dy + tile.shape[0], dx:dx + tile.shape[1]] for dy in range(5) for dx in range(5))
-        return (acc / 25.0).repeat(2, axis=0).repeat(2, axis=1).transpose(2, 0, 1).copy()
-
-    def run(tile: int) -> np.ndarray:
-        out = np.zeros((90, 140, 3), np.uint8)
-        fractions: list[float] = []
-        run_exact(image, local, out, tile=tile, margin=2, scale=2, progress=fractions.append,
-                  cancel=lambda: None)
-        assert fractions[-1] == 1.0 and fractions == sorted(fractions)
-        return out
-
-    assert np.array_equal(run(1000), run(16))
-    assert not np.array_equal(run(1000), _run_no_margin(image, local))
-
-
-def _run_no_margin(image, fn):
-    out = np.zeros((90, 140, 3), np.uint8)
-    return run_exact(image, fn, out, tile=16, margin=0, scale=2, progress=lambda f: None, cancel=lambda: None)
-
-
 def test_cancel_stops_the_run(entry, runtime):
     token = CancelToken()
     token.cancel()
@@ -133,7 +105,6 @@ def test_cli_apply(tmp_path):
 def test_gpu_out_of_memory_halves_the_tile(entry):
     from plugins.context import FilterContext
     from plugins.errors import GpuOutOfMemory
-    from plugins.filters.upscale.exact_tiles import run_tiled_exact
 
     messages: list[str] = []
     ctx = FilterContext(entry, Runtime("auto"), tile=256, notify=messages.append)
@@ -142,10 +113,10 @@ def test_gpu_out_of_memory_halves_the_tile(entry):
     def fn(tile: np.ndarray) -> np.ndarray:
         if max(tile.shape[:2]) > 100:
             raise GpuOutOfMemory("simulated")
-        return tile.repeat(2, axis=0).repeat(2, axis=1).transpose(2, 0, 1).copy()
+        return tile.repeat(2, axis=0).repeat(2, axis=1)
 
-    out = run_tiled_exact(ctx, image, fn, scale=2, margin=8)
+    out = ctx.run_tiled(image, fn, scale=2, to_uint8=True)
     assert messages == ["Out of GPU memory: retrying with 128px tiles.",
                         "Out of GPU memory: retrying with 64px tiles."]
     expected = (np.clip(image, 0, 1) * 255 + 0.5).astype(np.uint8).repeat(2, axis=0).repeat(2, axis=1)
-    assert np.array_equal(out, expected)
+    assert np.array_equal(out, expected) and ctx.owns(out)

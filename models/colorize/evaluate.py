@@ -26,11 +26,13 @@ from PIL import Image, ImageDraw
 from models.card import write_evaluation
 from models.colorize.dataset import bsds_paths, load_rgb
 from models.metrics import colourfulness, psnr
+from plugins.contract import load_manifest
 from plugins.filters.colorize import core
 from plugins.lab import lab_to_rgb_in_gamut, lightness, rgb_to_lab
 
 ROOT = Path(__file__).resolve().parents[2]
 CARD = ROOT / "plugins" / "filters" / "colorize" / "MODEL_CARD.md"
+NEEDS = load_manifest(CARD.with_name("manifest.toml")).model("network")  # the network's size needs
 SHEET = ROOT / "docs" / "colorize_contact_sheet.png"
 # BSD100 photos for the contact sheet: skies, foliage, skin, water.
 SHEET_IDS = ("3096", "147091", "253055", "291000", "189080", "157055", "143090", "219090", "300091")
@@ -93,7 +95,7 @@ def torch_colorizer(run: Path, params: dict, temperature: float | None = None,
 
     def run(rgb: np.ndarray) -> np.ndarray:
         out = np.empty_like(rgb)
-        core.colorize(rgb.astype(np.float32) / 255.0, predict, intensity=params["intensity"],
+        core.colorize(rgb.astype(np.float32) / 255.0, predict, needs=NEEDS, intensity=params["intensity"],
                       working_size=params["working_size"], out=out)
         return out
     return run

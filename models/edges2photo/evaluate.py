@@ -39,14 +39,17 @@ from models.edges2photo.export import PLUGIN_DIR
 from models.edges2photo.pairs import EdgeEntry, render_human
 from models.edges2photo.train import load_generator
 from models.metrics import luma_gradient, ssim
-from plugins.filters.edges2photo.edges import resize_gray
-from plugins.filters.edges2photo.filter import generate, working_size
+from plugins.contract import load_manifest
+from plugins.filters.edges2photo.filter import generate
 from plugins.filters.edges2photo.palette import match_colours
 from plugins.luma import luma
+from plugins.netcall import fit_long_side
+from plugins.resample import resize
 
 ROOT = Path(__file__).resolve().parents[2]
 SHEET = ROOT / "docs" / "edges2photo_contact_sheet.png"
 CARD = PLUGIN_DIR / "MODEL_CARD.md"
+NEEDS = load_manifest(PLUGIN_DIR / "manifest.toml").model("network")  # the generator's size needs
 RESOLUTION = 256
 SHEET_ROWS = (0, 7, 13, 21, 38, 52, 77, 90)
 
@@ -66,9 +69,9 @@ class TorchSession:
 def test_case(entry: EdgeEntry) -> tuple[np.ndarray, np.ndarray]:
     """(drawing H×W, photo H×W×3) at the working resolution, both float32 in 0..1."""
     height, width = entry.photo.shape[:2]
-    size = working_size(height, width, RESOLUTION)
-    drawing = resize_gray(render_human(entry.human, 1, 2), size)
-    photo = cv2.resize(entry.photo, size, interpolation=cv2.INTER_AREA).astype(np.float32) / 255.0
+    size = fit_long_side(height, width, RESOLUTION)
+    drawing = resize(render_human(entry.human, 1, 2), size, clip=True)
+    photo = cv2.resize(entry.photo, size[::-1], interpolation=cv2.INTER_AREA).astype(np.float32) / 255.0
     return drawing, photo
 
 
@@ -88,7 +91,7 @@ def evaluate(generators: dict[str, torch.nn.Module], entries: list[EdgeEntry], s
     for entry in entries:
         drawing, photo = test_case(entry)
         reference = gradient_energy(photo)
-        rendered = {name: generate(TorchSession(generator), drawing, seed, variation)
+        rendered = {name: generate(TorchSession(generator), drawing, seed, variation, NEEDS)
                     for name, generator in generators.items()}
         if "gan" in rendered:
             rendered["gan_palette"] = match_colours(rendered["gan"], photo.reshape(-1, 3), 1.0)

@@ -12,34 +12,20 @@ from typing import Any
 import numpy as np
 
 from plugins.context import FilterContext
-from plugins.errors import GpuOutOfMemory, OutOfMemory
-from plugins.runtime import is_out_of_memory
 
 from .core import colorize
-
-MODEL_FILE = "colorize.onnx"
 
 
 def run(ctx: FilterContext, image: np.ndarray, mask: np.ndarray | None, params: dict[str, Any]) -> np.ndarray:
     intensity = float(params["intensity"])
-    if intensity > 0:
-        ctx.model(MODEL_FILE)  # open (and hash-check) the model before any work
+    model = ctx.model("network") if intensity > 0 else None  # opened (and hash-checked) before any work
 
-    def predict(L: np.ndarray) -> np.ndarray:
-        try:
-            return ctx.model(MODEL_FILE).run({"L": L})[0]
-        except Exception as exc:  # one untiled run at the working size: on GPU OOM, retry on the CPU
-            if not is_out_of_memory(exc):
-                raise
-            if not ctx.runtime.is_gpu_memory(exc):
-                raise OutOfMemory("not enough memory (RAM) to colorize at this working size") from exc
-            if ctx.runtime.forced_cpu or ctx.runtime.preferred == "cpu":
-                raise GpuOutOfMemory("not enough memory to colorize at this working size") from exc
-            ctx.runtime.fall_back_to_cpu("the GPU ran out of memory")
-            ctx.notify("Out of GPU memory: continuing on the CPU.")
-            return ctx.model(MODEL_FILE).run({"L": L})[0]
+    def predict(L: np.ndarray) -> np.ndarray:  # one untiled run at the working size
+        assert model is not None
+        return ctx.run_once(lambda: model.run({"L": L})[0])
 
     height, width = image.shape[:2]
     out = ctx.output_buffer(height, width)[:, :, :3]
-    return colorize(image, predict, intensity=intensity, working_size=int(params["working_size"]), mask=mask,
-                    out=out, progress=ctx.progress, cancel=ctx.cancel.raise_if_cancelled)
+    return colorize(image, predict, needs=ctx.spec.model("network"), intensity=intensity,
+                    working_size=int(params["working_size"]), mask=mask, out=out, progress=ctx.progress,
+                    cancel=ctx.cancel.raise_if_cancelled)

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from plugins import resample
 from plugins.luma import luma
+from plugins.netcall import fit_long_side
+from plugins.resample import resize
 
 #: Long side (pixels) at which edges are extracted; the result is resized back to the photo's size,
 #: so line weight relative to the picture does not depend on the photo's resolution.
@@ -70,15 +71,6 @@ def xdog(gray: np.ndarray, sigma: float = 1.0, k: float = 1.6, epsilon: float = 
     return (1.0 - ink).astype(np.float32)
 
 
-def resize_gray(gray: np.ndarray, size: tuple[int, int]) -> np.ndarray:
-    """Resize a float32 H×W image to (width, height): box filter when shrinking, bicubic when growing."""
-    height, width = gray.shape
-    if (width, height) == size:
-        return gray.astype(np.float32, copy=True)
-    shrinking = size[0] < width or size[1] < height
-    return np.clip(resample.resize(gray, size[1], size[0], down=shrinking), 0.0, 1.0)
-
-
 def extract_edges(image: np.ndarray, line_weight: float = 1.0, detail: float = 0.5) -> np.ndarray:
     """A line drawing of a photo: float32 H×W×3 (or H×W) in 0..1 → float32 H×W, white paper, dark lines.
 
@@ -88,12 +80,10 @@ def extract_edges(image: np.ndarray, line_weight: float = 1.0, detail: float = 0
     """
     gray = to_gray(image)
     height, width = gray.shape
-    factor = min(1.0, EXTRACT_SIZE / max(height, width))
-    small_size = (max(1, round(width * factor)), max(1, round(height * factor)))
-    small = resize_gray(gray, small_size)
+    small = resize(gray, fit_long_side(height, width, EXTRACT_SIZE, enlarge=False), clip=True)
     epsilon = 0.035 - 0.03 * float(np.clip(detail, 0.0, 1.0))
     drawing = xdog(small, sigma= float(np.clip(line_weight, 0.25, 4.0)), epsilon=epsilon)
-    return resize_gray(drawing, (width, height))
+    return resize(drawing, (height, width), clip=True)
 
 
 def normalise_drawing(image: np.ndarray) -> np.ndarray:

@@ -17,17 +17,15 @@ from typing import Any
 
 import numpy as np
 
-from plugins.context import FilterContext
+from plugins.context import FilterContext, ModelHandle
 from plugins.errors import ParamError
+from plugins.netcall import SizeNeeds, fit_long_side, from_nchw, long_side_factor, pad, to_nchw
 from plugins.resample import resize
-from plugins.runtime import ModelSession
 
 from .ops import feather_weight, grain, smooth_fill
 from .regions import crop_boxes
 from .texture import context_texture
 
-MODEL_FILE = "inpaint.onnx"
-MULTIPLE = 8  # the network downsamples twice by 2; 8 also keeps the FFT sizes even
 HOLE_THRESHOLD = 1.0 / 512  # mask values above this are hidden from the network
 GRAIN_BELOW_SCALE = 0.5  # add grain only when the crop was shrunk more than 2×
 MATCH_CELL = 8  # block size (network pixels) of the colour-matching field; finer would copy texture
@@ -38,7 +36,8 @@ def run(ctx: FilterContext, image: np.ndarray, mask: np.ndarray | None, params: 
         raise ParamError("inpaint needs a mask (white marks the pixels to fill)")
     hole = mask > HOLE_THRESHOLD
     boxes = crop_boxes(hole, float(params["context"]))
-    session = ctx.model(MODEL_FILE)
+    model = ctx.model("network")
+    needs = ctx.spec.model("network")
     result = image.astype(np.float32, copy=True)
     pending = hole.copy()
     feather = int(params["feather"])
@@ -46,8 +45,10 @@ def run(ctx: FilterContext, image: np.ndarray, mask: np.ndarray | None, params: 
         ctx.cancel.raise_if_cancelled()
         top, left, bottom, right = crop
         window = (slice(top, bottom), slice(left, right))
-        fill = fill_crop(session, result[window], pending[window], int(params["working_size"]),
-                         float(params["grain"]), float(params["match"]), float(params["texture"]))
+        crop_pixels, crop_hole = result[window], pending[window]
+        fill = ctx.run_once(lambda: fill_crop(model, crop_pixels, crop_hole, int(params["working_size"]),  # noqa: B023
+                                              float(params["grain"]), float(params["match"]),
+                                              float(params["texture"]), needs=needs))
         weight = feather_weight(hole[window], feather) * mask[window]
         ctop, cleft, cbottom, cright = core
         own = np.zeros_like(pending[window])
@@ -61,8 +62,8 @@ def run(ctx: FilterContext, image: np.ndarray, mask: np.ndarray | None, params: 
     return result
 
 
-def fill_crop(session: ModelSession, crop: np.ndarray, hole: np.ndarray, working_size: int,
-              grain_amount: float, match: float = 1.0, texture: float = 0.0) -> np.ndarray:
+def fill_crop(model: ModelHandle, crop: np.ndarray, hole: np.ndarray, working_size: int, grain_amount: float,
+              match: float = 1.0, texture: float = 0.0, *, needs: SizeNeeds) -> np.ndarray:
     """The network's fill for one crop, at the crop's size (only the hole pixels are meaningful).
 
     With ``match`` > 0 the fill is colour-matched to its surroundings: the network's error on the
@@ -74,31 +75,28 @@ def fill_crop(session: ModelSession, crop: np.ndarray, hole: np.ndarray, working
     fine detail pasted from the known pixels (``texture.context_texture``).
     """
     height, width = crop.shape[:2]
-    scale = min(1.0, working_size / max(height, width))
-    small_h, small_w = max(MULTIPLE, round(height * scale)), max(MULTIPLE, round(width * scale))
-    small = resize(crop, small_h, small_w, down=True)
-    small_hole = resize(hole.astype(np.float32), small_h, small_w, down=True) > 0
-    pred = run_network(session, small, small_hole)
+    scale = long_side_factor(height, width, working_size, enlarge=False)
+    small_size = fit_long_side(height, width, working_size, enlarge=False, minimum=needs.min_side)
+    small = resize(crop, small_size, "box")
+    small_hole = resize(hole.astype(np.float32), small_size, "box") > 0
+    pred = run_network(model, small, small_hole, needs)
     if match > 0 and (~small_hole).any():
         pred += match * smooth_fill(small - pred, ~small_hole, MATCH_CELL)
     if texture > 0:
         pred += texture * context_texture(small, pred, small_hole)
-    fill = resize(pred, height, width, down=False)
+    fill = resize(pred, (height, width), "bicubic")
     if scale < GRAIN_BELOW_SCALE and grain_amount > 0:
-        smooth = resize(small, height, width, down=False)
+        smooth = resize(small, (height, width), "bicubic")
         fill += grain_amount * grain(crop, smooth, ~hole)
     return fill
 
 
-def run_network(session: ModelSession, image: np.ndarray, hole: np.ndarray) -> np.ndarray:
-    """One network pass on an H×W×3 image with a boolean hole; returns the H×W×3 prediction."""
-    height, width = image.shape[:2]
-    pad_h, pad_w = -height % MULTIPLE, -width % MULTIPLE
+def run_network(model: ModelHandle, image: np.ndarray, hole: np.ndarray, needs: SizeNeeds) -> np.ndarray:
+    """One network pass on an H×W×3 image with a boolean hole; returns the H×W×3 prediction.
+
+    The input (image with the hole hidden, and the hole) is padded by reflection to the network's
+    size ``needs`` and the prediction cropped back."""
     mask = hole.astype(np.float32)[:, :, None]
     net_in = np.concatenate([image * (1.0 - mask), mask], axis=2)
-    if pad_h or pad_w:
-        mode = "reflect" if min(height, width) > max(pad_h, pad_w) else "edge"
-        net_in = np.pad(net_in, ((0, pad_h), (0, pad_w), (0, 0)), mode=mode)
-    chw = np.ascontiguousarray(np.transpose(net_in, (2, 0, 1))[None], dtype=np.float32)
-    (out,) = session.run({session.input_names[0]: chw})
-    return np.transpose(out[0, :, :height, :width], (1, 2, 0))
+    (out,) = model.run({model.input_names[0]: to_nchw(pad(net_in, needs, "reflect"))})
+    return from_nchw(out, image.shape[:2])

@@ -79,10 +79,10 @@ def smooth_fill(values: np.ndarray, known: np.ndarray, cell: int) -> np.ndarray:
     height, width = known.shape
     grid_h, grid_w = max(1, -(-height // cell)), max(1, -(-width // cell))
     weight = known.astype(np.float32)
-    cover = resize(weight, grid_h, grid_w, down=True)
-    summed = resize(values * weight[:, :, None], grid_h, grid_w, down=True)
+    cover = resize(weight, (grid_h, grid_w), "box")
+    summed = resize(values * weight[:, :, None], (grid_h, grid_w), "box")
     mean = summed / np.maximum(cover, 1e-6)[:, :, None]
-    return resize(_push_pull(mean, cover), height, width, down=False)
+    return resize(_push_pull(mean, cover), (height, width), "bicubic")
 
 
 def _push_pull(mean: np.ndarray, cover: np.ndarray) -> np.ndarray:
@@ -96,7 +96,7 @@ def _push_pull(mean: np.ndarray, cover: np.ndarray) -> np.ndarray:
     if height == 1 and width == 1:
         return mean
     half_h, half_w = -(-height // 2), -(-width // 2)
-    coarse_cover = resize(cover, half_h, half_w, down=True)
-    coarse_sum = resize(mean * cover[:, :, None], half_h, half_w, down=True)
+    coarse_cover = resize(cover, (half_h, half_w), "box")
+    coarse_sum = resize(mean * cover[:, :, None], (half_h, half_w), "box")
     coarse = _push_pull(coarse_sum / np.maximum(coarse_cover, 1e-6)[:, :, None], coarse_cover)
-    return np.where(hole[:, :, None], resize(coarse, height, width, down=False), mean)
+    return np.where(hole[:, :, None], resize(coarse, (height, width), "bicubic"), mean)

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -24,15 +25,17 @@ from plugins import lbfgs
 from plugins.errors import ParamError
 from plugins.imageio.load import load_image
 from plugins.luma import luma
+from plugins.netcall import fit_long_side, padded_length, to_nchw
 from plugins.resample import low_pass, resize
 
-GRAM_FILE, CONTENT_FILE, STEP_FILE = "gatys_gram.onnx", "gatys_content.onnx", "gatys_step.onnx"
+if TYPE_CHECKING:
+    from plugins.context import ModelHandle
+
+GRAPH_KEYS = ("gram", "content", "step")  # their [[models]] keys in the manifest
 STYLE_LAYERS = ("relu1_1", "relu2_1", "relu3_1")
 LEVEL_FACTORS = (4, 2, 1)
 #: L-BFGS evaluations per level (coarse → fine). Each one is a run of the step graph.
 EVALS = (60, 40, 25)
-#: The canvas at every level must be a multiple of 4 (two poolings), so the working canvas is one of 16.
-ALIGN = 4 * LEVEL_FACTORS[0]
 MARGIN = 16               # mirrored border around the photo: relu3_1's receptive-field radius (~15 px)
 #: Weight of a total-variation term (Mahendran & Vedaldi 2015; common in Gatys implementations). On BSD100
 #: 21077 with Starry Night, 0.3 / 1 / 3 were compared with 0: 1 removes most of the random net's pixel
@@ -47,11 +50,19 @@ RunFn = Callable[[dict[str, np.ndarray]], list[np.ndarray]]
 
 @dataclass
 class GatysGraphs:
-    """The three graphs as ``feeds -> outputs`` callables (``ModelSession.run`` or an ORT session's)."""
+    """The three graphs as ``feeds -> outputs`` callables (``ModelSession.run`` or an ORT session's),
+    and the multiple the step graph's input sides must be (its manifest ``multiple_of``)."""
 
     gram: RunFn
     content: RunFn
     step: RunFn
+    multiple_of: int
+
+    @property
+    def align(self) -> int:
+        """The working canvas's sides are multiples of this, so that every level's canvas fits the step
+        graph."""
+        return self.multiple_of * LEVEL_FACTORS[0]
 
 
 def load_painting(path: str) -> tuple[np.ndarray, np.ndarray]:
@@ -69,23 +80,15 @@ def load_painting(path: str) -> tuple[np.ndarray, np.ndarray]:
 
 def scaled_painting(painting: np.ndarray, valid: np.ndarray, side: int) -> tuple[np.ndarray, np.ndarray]:
     """The painting (and its validity) with its long side at ``side`` px."""
-    height, width = painting.shape[:2]
-    scale = side / max(height, width)
-    size = max(1, round(height * scale)), max(1, round(width * scale))
-    down = scale < 1
-    return (np.clip(resize(painting, *size, down=down), 0, 1),
-            (resize(valid, *size, down=down) > 0.99).astype(np.float32))
+    size = fit_long_side(*painting.shape[:2], side)
+    return np.clip(resize(painting, size), 0, 1), (resize(valid, size) > 0.99).astype(np.float32)
 
 
-def nchw(image: np.ndarray) -> np.ndarray:
-    return np.ascontiguousarray(image.transpose(2, 0, 1)[None], dtype=np.float32)
-
-
-def padded_canvas(photo: np.ndarray) -> tuple[np.ndarray, tuple[int, int]]:
-    """The photo mirrored out by MARGIN (plus what makes both sides multiples of ALIGN); its offset."""
+def padded_canvas(photo: np.ndarray, align: int) -> tuple[np.ndarray, tuple[int, int]]:
+    """The photo mirrored out by MARGIN (plus what makes both sides multiples of ``align``); its offset."""
     height, width = photo.shape[:2]
-    total_h = -(-(height + 2 * MARGIN) // ALIGN) * ALIGN
-    total_w = -(-(width + 2 * MARGIN) // ALIGN) * ALIGN
+    total_h = padded_length(height + 2 * MARGIN, align)
+    total_w = padded_length(width + 2 * MARGIN, align)
     top, left = (total_h - height) // 2, (total_w - width) // 2
     pads = ((top, total_h - height - top), (left, total_w - width - left), (0, 0))
     mode = "reflect" if min(height, width) > max(max(p) for p in pads[:2]) else "symmetric"
@@ -102,7 +105,7 @@ def stylise_like(graphs: GatysGraphs, photo: np.ndarray, painting: np.ndarray, p
     losses, so 1 weighs both alike). ``stroke_scale`` enlarges the painting relative to the photo
     (its strokes become larger in the result).
     """
-    canvas_photo, (top, left) = padded_canvas(photo)
+    canvas_photo, (top, left) = padded_canvas(photo, graphs.align)
     height, width = canvas_photo.shape[:2]
     side = int(np.clip(max(photo.shape[:2]) * stroke_scale, PAINTING_MIN_SIDE, PAINTING_MAX_SIDE))
     painting, painting_valid = scaled_painting(painting, painting_valid, side)
@@ -111,20 +114,20 @@ def stylise_like(graphs: GatysGraphs, photo: np.ndarray, painting: np.ndarray, p
     x: np.ndarray | None = None
     for factor, evals, cost in zip(LEVEL_FACTORS, EVALS, costs, strict=True):
         level_h, level_w = height // factor, width // factor
-        level_photo = resize(canvas_photo, level_h, level_w, down=True)
-        level_painting = resize(painting, max(1, painting.shape[0] // factor),
-                                max(1, painting.shape[1] // factor), down=True)
-        level_valid = (resize(painting_valid, *level_painting.shape[:2], down=True) > 0.99).astype(np.float32)
+        level_photo = resize(canvas_photo, (level_h, level_w), "box")
+        level_painting = resize(painting, (max(1, painting.shape[0] // factor),
+                                           max(1, painting.shape[1] // factor)), "box")
+        level_valid = (resize(painting_valid, level_painting.shape[:2], "box") > 0.99).astype(np.float32)
         targets = [np.asarray(t, np.float32) for t in
-                   graphs.gram({"sample": nchw(level_painting), "valid": level_valid[None, None]})]
+                   graphs.gram({"sample": to_nchw(level_painting), "valid": level_valid[None, None]})]
         weights = np.array([1.0 / (len(targets) * max(float((t * t).mean()), 1e-12)) for t in targets],
                            np.float32)
-        content = np.asarray(graphs.content({"photo": nchw(level_photo)})[0], np.float32)
+        content = np.asarray(graphs.content({"photo": to_nchw(level_photo)})[0], np.float32)
         relative = np.array([content_weight / max(float((content * content).mean()), 1e-12)], np.float32)
         if x is None:
             x = palette_start(level_photo, level_painting, level_valid)
         else:
-            x = np.clip(resize(x, level_h, level_w, down=False), 0, 1)
+            x = np.clip(resize(x, (level_h, level_w), "bicubic"), 0, 1)
 
         def report(count: int, base: float = done, cost: float = cost, evals: int = evals) -> None:
             if check_cancel is not None:
@@ -193,6 +196,7 @@ def optimise(step: RunFn, feeds: dict[str, np.ndarray], start: np.ndarray, evals
     return np.clip(best.reshape(3, height, width).transpose(1, 2, 0), 0.0, 1.0).astype(np.float32)
 
 
-def graphs_from(model: Callable[[str], object]) -> GatysGraphs:
-    """The graphs from a ``FilterContext.model``-like loader (objects with ``run(feeds)``)."""
-    return GatysGraphs(*(model(name).run for name in (GRAM_FILE, CONTENT_FILE, STEP_FILE)))
+def graphs_from(model: Callable[[str], ModelHandle]) -> GatysGraphs:
+    """The graphs from ``FilterContext.model`` (handles by their manifest keys)."""
+    gram, content, step = (model(key) for key in GRAPH_KEYS)
+    return GatysGraphs(gram.run, content.run, step.run, step.ref.multiple_of)

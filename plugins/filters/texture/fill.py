@@ -3,8 +3,8 @@
 Geometry, at a working scale that keeps the synthesis canvas ≤ MAX_CANVAS pixels per side:
 
 * ``free``   = the hole (mask > 0) grown by the feather radius: these pixels are synthesized.
-* canvas     = bounding box of ``free`` plus a context margin, a multiple of ALIGN, where the pixels
-               outside ``free`` are held at the image's values, so the new texture continues them.
+* canvas     = bounding box of ``free`` plus a context margin, a multiple of ``Graphs.align``, where the
+               pixels outside ``free`` are held at the image's values, so the new texture continues them.
 * sample     = the ``sample`` rectangle, or a window around the hole with the hole marked invalid
                (the Gram graph ignores every feature whose receptive field touches it).
 * blend      = alpha 1 on the mask (its soft values kept), ramping linearly to 0 over ``feather``
@@ -16,9 +16,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from PIL import Image
 
-from .synth import ALIGN, Graphs, align, synthesize
+from plugins.resample import resize
+
+from .synth import Graphs, align, synthesize
 
 MAX_CANVAS = 1024          # longest canvas side at the working scale
 MAX_SAMPLE = 1024          # longest sample side at the working scale
@@ -54,16 +55,6 @@ def _bbox(mask: np.ndarray) -> tuple[int, int, int, int]:
     return int(rows.min()), int(rows.max()) + 1, int(cols.min()), int(cols.max()) + 1
 
 
-def _resize(image: np.ndarray, width: int, height: int) -> np.ndarray:
-    if image.shape[1] == width and image.shape[0] == height:
-        return image.astype(np.float32)
-    planes = image[:, :, None] if image.ndim == 2 else image
-    out = np.stack([np.asarray(Image.fromarray(planes[:, :, c].astype(np.float32), "F")
-                               .resize((width, height), Image.Resampling.LANCZOS))
-                    for c in range(planes.shape[2])], axis=2)
-    return out[:, :, 0] if image.ndim == 2 else out
-
-
 def _place(start: int, length: int, limit: int) -> int:
     """Shift a [start, start+length) window to lie inside [0, limit) when it fits."""
     if length >= limit:
@@ -83,15 +74,15 @@ def fill_region(graphs: Graphs, image: np.ndarray, mask: np.ndarray, *,
     margin = max(32, extent // 4)
     scale = min(1.0, MAX_CANVAS / (extent + 2 * margin))
     work_w, work_h = max(1, round(width * scale)), max(1, round(height * scale))
-    work = np.clip(_resize(image, work_w, work_h), 0.0, 1.0)
-    work_hole = _resize(hole.astype(np.float32), work_w, work_h) > 0.01
+    work = np.clip(resize(image, (work_h, work_w), "lanczos"), 0.0, 1.0)
+    work_hole = resize(hole.astype(np.float32), (work_h, work_w), "lanczos") > 0.01
     work_feather = int(np.ceil(feather * scale)) + 1
     free = grow(work_hole, work_feather)
 
     f_top, f_bottom, f_left, f_right = _bbox(free)
     work_margin = max(8, int(margin * scale))
-    canvas_h = align(f_bottom - f_top + 2 * work_margin)
-    canvas_w = align(f_right - f_left + 2 * work_margin)
+    canvas_h = align(f_bottom - f_top + 2 * work_margin, graphs)
+    canvas_w = align(f_right - f_left + 2 * work_margin, graphs)
     y0 = _place((f_top + f_bottom - canvas_h) // 2, canvas_h, work_h)
     x0 = _place((f_left + f_right - canvas_w) // 2, canvas_w, work_w)
     pad_h, pad_w = max(0, y0 + canvas_h - work_h), max(0, x0 + canvas_w - work_w)
@@ -110,7 +101,7 @@ def fill_region(graphs: Graphs, image: np.ndarray, mask: np.ndarray, *,
     in_h, in_w = min(canvas_h, work_h - y0), min(canvas_w, work_w - x0)
     fy0, fx0 = int(round(y0 / scale)), int(round(x0 / scale))
     fy1, fx1 = min(height, int(round((y0 + in_h) / scale))), min(width, int(round((x0 + in_w) / scale)))
-    patch = np.clip(_resize(synth[:in_h, :in_w], fx1 - fx0, fy1 - fy0), 0.0, 1.0)
+    patch = np.clip(resize(synth[:in_h, :in_w], (fy1 - fy0, fx1 - fx0), "lanczos"), 0.0, 1.0)
     alpha = feather_alpha(mask[fy0:fy1, fx0:fx1], feather)[:, :, None]
     out = image.astype(np.float32).copy()
     out[fy0:fy1, fx0:fx1] = image[fy0:fy1, fx0:fx1] * (1.0 - alpha) + patch * alpha
@@ -154,4 +145,4 @@ def _cap(sample: np.ndarray, valid: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     return np.ascontiguousarray(sample, np.float32), valid.astype(np.float32)
 
 
-__all__ = ["ALIGN", "fill_region", "feather_alpha", "grow"]
+__all__ = ["fill_region", "feather_alpha", "grow"]

@@ -13,7 +13,7 @@ import numpy as np
 from plugins.errors import ParamError
 
 from .fill import fill_region
-from .graphs import GRAM_FILE, STEP_FILES, make_graphs
+from .graphs import GRAM_KEY, STEP_KEYS, make_graphs, step_multiple
 from .resample import downscale, resize_periodic
 from .synth import Graphs, align, synthesize
 
@@ -22,10 +22,11 @@ UNSEAMLESS_MARGIN = 8       # non-seamless tiles are cut from a canvas 1/8 large
 
 
 def _graphs(ctx) -> Graphs:
-    gram = ctx.model(GRAM_FILE)
-    steps = {kind: ctx.model(name) for kind, name in STEP_FILES.items()}
+    gram = ctx.model(GRAM_KEY)
+    steps = {kind: ctx.model(key) for kind, key in STEP_KEYS.items()}
     return make_graphs(gram.run, {kind: s.run for kind, s in steps.items()},
-                       {kind: tuple(s.input_names) for kind, s in steps.items()})
+                       {kind: tuple(s.input_names) for kind, s in steps.items()},
+                       step_multiple([s.ref for s in steps.values()]))
 
 
 def _crop_rect(image: np.ndarray, rect: tuple[int, int, int, int] | None) -> np.ndarray:
@@ -48,11 +49,11 @@ def make_tile(graphs: Graphs, sample: np.ndarray, size: int, *, seamless: bool =
     if longest > MAX_SAMPLE_SIDE:
         sample = downscale(sample, int(np.ceil(longest / MAX_SAMPLE_SIDE)))
     if seamless:
-        side = align(size)
+        side = align(size, graphs)
         tile = synthesize(graphs, sample, side, side, quality=quality, seed=seed, progress=progress,
                           check_cancel=check_cancel)
         return resize_periodic(tile, size, size)
-    side = align(size + size // UNSEAMLESS_MARGIN)
+    side = align(size + size // UNSEAMLESS_MARGIN, graphs)
     tile = synthesize(graphs, sample, side, side, quality=quality, seed=seed, progress=progress,
                       check_cancel=check_cancel)
     offset = (side - size) // 2
@@ -64,14 +65,14 @@ def run(ctx, image: np.ndarray, mask: np.ndarray | None, params: dict[str, Any])
     check = ctx.cancel.raise_if_cancelled
     if mask is None or not (mask > 0).any():
         sample = _crop_rect(image, params["sample"])
-        return make_tile(graphs, sample, int(params["size"]), seamless=bool(params["seamless"]),
-                         quality=params["quality"], seed=int(params["seed"]), progress=ctx.progress,
-                         check_cancel=check)
+        return ctx.run_once(lambda: make_tile(
+            graphs, sample, int(params["size"]), seamless=bool(params["seamless"]), quality=params["quality"],
+            seed=int(params["seed"]), progress=ctx.progress, check_cancel=check))
     if (mask > 0).all():
         raise ParamError("the mask covers the whole image: leave some texture to sample from")
     try:
-        return fill_region(graphs, image, mask, sample_rect=params["sample"], feather=int(params["feather"]),
-                           quality=params["quality"], seed=int(params["seed"]), progress=ctx.progress,
-                           check_cancel=check)
+        return ctx.run_once(lambda: fill_region(
+            graphs, image, mask, sample_rect=params["sample"], feather=int(params["feather"]),
+            quality=params["quality"], seed=int(params["seed"]), progress=ctx.progress, check_cancel=check))
     except ValueError as exc:
         raise ParamError(str(exc)) from None

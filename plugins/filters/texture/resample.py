@@ -1,4 +1,4 @@
-"""Resampling helpers in NumPy/Pillow: box downscaling, periodic (wrap-around) upsampling and resizing.
+"""Resampling for texture synthesis: integer downscaling, periodic (wrap-around) upsampling and resizing.
 
 Periodic versions treat the image as a torus, so a seamless tile stays seamless when it is
 upsampled between coarse-to-fine levels or resized to a size that is not a multiple of 64.
@@ -7,7 +7,8 @@ upsampled between coarse-to-fine levels or resized to a size that is not a multi
 from __future__ import annotations
 
 import numpy as np
-from PIL import Image
+
+from plugins.resample import resize
 
 
 def downscale(image: np.ndarray, factor: int) -> np.ndarray:
@@ -15,10 +16,7 @@ def downscale(image: np.ndarray, factor: int) -> np.ndarray:
     if factor == 1:
         return image
     height, width = image.shape[:2]
-    size = (max(1, width // factor), max(1, height // factor))
-    channels = [Image.fromarray(image[:, :, c].astype(np.float32), "F").resize(size, Image.Resampling.LANCZOS)
-                for c in range(image.shape[2])]
-    return np.clip(np.stack([np.asarray(c) for c in channels], axis=2), 0.0, 1.0).astype(np.float32)
+    return resize(image, (max(1, height // factor), max(1, width // factor)), "lanczos", clip=True)
 
 
 def block_min(mask: np.ndarray, factor: int) -> np.ndarray:
@@ -61,10 +59,8 @@ def resize_periodic(image: np.ndarray, height: int, width: int) -> np.ndarray:
     pad = 8
     padded = np.pad(image, ((pad, pad), (pad, pad), (0, 0)), mode="wrap")
     scale_y, scale_x = height / src_h, width / src_w
-    big = (int(round(padded.shape[1] * scale_x)), int(round(padded.shape[0] * scale_y)))
-    channels = [np.asarray(Image.fromarray(padded[:, :, c].astype(np.float32), "F")
-                           .resize(big, Image.Resampling.LANCZOS)) for c in range(image.shape[2])]
-    resized = np.stack(channels, axis=2)
+    big = (int(round(padded.shape[0] * scale_y)), int(round(padded.shape[1] * scale_x)))
+    resized = resize(padded, big, "lanczos")
     top, left = int(round(pad * scale_y)), int(round(pad * scale_x))
     return np.clip(resized[top:top + height, left:left + width], 0.0, 1.0).astype(np.float32)
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from plugins import lbfgs
+from plugins.netcall import padded_length, to_nchw
 
 from .resample import block_max, block_min, downscale, match_histograms, upsample2_periodic
 
@@ -33,8 +34,7 @@ StepFn = Callable[[np.ndarray, np.ndarray, np.ndarray, list[np.ndarray]], tuple[
 DEEP = "deep"
 SHALLOW = "shallow"
 COST = {DEEP: 4.0, SHALLOW: 1.0}      # relative cost per pixel (measured), for progress reporting
-ALIGN = 64                            # canvas sides must be multiples of this (8 × the largest factor)
-MAX_FACTOR = 8
+MAX_FACTOR = 8                        # coarsest level: the canvas reduced 8× (canvas sides: Graphs.align)
 MIN_LEVEL_SIDE = 64                   # smallest canvas side at the coarsest level
 MIN_SAMPLE_SIDE = 24                  # smallest sample side at the coarsest level (speed: keeps it ≤ 128²)
 DEEP_MAX_PIXELS = 128 * 128           # levels up to this size (and the coarsest) use the deep graph
@@ -52,6 +52,12 @@ class Graphs:
     gram: GramFn
     step: dict[str, StepFn]
     layers: dict[str, int]   # loss layers per step graph; the gram graph returns the deep graph's
+    multiple_of: int         # the step graphs' input sides must be multiples of this (their manifest entry)
+
+    @property
+    def align(self) -> int:
+        """Canvas sides are multiples of this, so that every level's canvas fits the step graphs."""
+        return self.multiple_of * MAX_FACTOR
 
 
 @dataclass(frozen=True)
@@ -67,15 +73,16 @@ class Level:
         return self.evals * self.height * self.width * COST[self.graph]
 
 
-def align(n: int) -> int:
-    """The smallest multiple of ALIGN that is ≥ n."""
-    return max(ALIGN, -(-n // ALIGN) * ALIGN)
+def align(n: int, graphs: Graphs) -> int:
+    """The smallest canvas side ≥ n that the graphs accept at every level (at least one ``align``)."""
+    return padded_length(n, graphs.align, graphs.align)
 
 
-def plan_levels(height: int, width: int, sample_side: int, quality: str = "normal") -> list[Level]:
-    """Levels from coarsest to finest for a height×width canvas (multiples of ALIGN)."""
-    if height % ALIGN or width % ALIGN:
-        raise ValueError(f"canvas {height}×{width} is not a multiple of {ALIGN}")
+def plan_levels(height: int, width: int, sample_side: int, quality: str = "normal", *,
+                align: int) -> list[Level]:
+    """Levels from coarsest to finest for a height×width canvas (multiples of ``align``)."""
+    if height % align or width % align:
+        raise ValueError(f"canvas {height}×{width} is not a multiple of {align}")
     factors = [1]
     while (factors[0] < MAX_FACTOR and min(height, width) // (2 * factors[0]) >= MIN_LEVEL_SIDE
            and sample_side // (2 * factors[0]) >= MIN_SAMPLE_SIDE):
@@ -92,10 +99,6 @@ def plan_levels(height: int, width: int, sample_side: int, quality: str = "norma
     return levels
 
 
-def _to_nchw(image: np.ndarray) -> np.ndarray:
-    return np.ascontiguousarray(image.transpose(2, 0, 1)[None], dtype=np.float32)
-
-
 def synthesize(graphs: Graphs, sample: np.ndarray, height: int, width: int, *,
                sample_valid: np.ndarray | None = None, known: np.ndarray | None = None,
                free: np.ndarray | None = None, quality: str = "normal", seed: int = 0,
@@ -110,7 +113,7 @@ def synthesize(graphs: Graphs, sample: np.ndarray, height: int, width: int, *,
     rng = np.random.default_rng(seed)
     valid = np.ones(sample.shape[:2], np.float32) if sample_valid is None else sample_valid.astype(np.float32)
     sample_side = int(min(sample.shape[:2]))
-    levels = plan_levels(height, width, sample_side, quality)
+    levels = plan_levels(height, width, sample_side, quality, align=graphs.align)
     total_cost = sum(level.cost for level in levels)
     done_cost = 0.0
     reference = sample[valid > 0.5]
@@ -120,7 +123,7 @@ def synthesize(graphs: Graphs, sample: np.ndarray, height: int, width: int, *,
     for level in levels:
         level_sample = downscale(sample, level.factor)
         level_valid = block_min(valid, level.factor)[: level_sample.shape[0], : level_sample.shape[1]]
-        targets = graphs.gram(_to_nchw(level_sample), level_valid[None, None].astype(np.float32))
+        targets = graphs.gram(to_nchw(level_sample), level_valid[None, None].astype(np.float32))
         targets = [np.asarray(t, np.float32) for t in targets[: graphs.layers[level.graph]]]
         weights = np.array([1.0 / (len(targets) * max(float((t * t).mean()), 1e-12)) for t in targets],
                            np.float32)
