@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from PIL import Image
 
 from editor.document import DocState, Document, Layer
 from editor.i18n import filter_text
@@ -24,6 +23,7 @@ from plugins.chain import works_on_region
 from plugins.errors import ParamError
 from plugins.imageio import MAX_PIXELS
 from plugins.registry import FilterEntry
+from plugins.resample import resize
 
 NEW_LAYER = "new-layer"
 REPLACE = "replace"
@@ -124,11 +124,6 @@ def _fit(result: np.ndarray, w: int, h: int) -> np.ndarray:
     return np.ascontiguousarray(np.tile(result, reps)[:h, :w])
 
 
-def _resize_plane(plane: np.ndarray, w: int, h: int) -> np.ndarray:
-    img = Image.fromarray(plane.astype(np.float32), "F").resize((w, h), Image.Resampling.BILINEAR)
-    return np.clip(np.asarray(img, dtype=np.float32), 0.0, 1.0)
-
-
 def scaled_planes(job: FilterInput, result: np.ndarray) -> ScaledPlanes | None:
     """Mask and sketch at the size of a scaled ``result`` (None for filters that keep the size).
 
@@ -138,8 +133,8 @@ def scaled_planes(job: FilterInput, result: np.ndarray) -> ScaledPlanes | None:
         return None
     h, w = result.shape[:2]
     mask, sketch = job.planes
-    return ScaledPlanes(np.zeros((h, w), np.float32) if mask is None else _resize_plane(mask, w, h),
-                        None if sketch is None else _resize_plane(sketch, w, h))
+    mask_plane = np.zeros((h, w), np.float32) if mask is None else resize(mask, (h, w), "bilinear", clip=True)
+    return ScaledPlanes(mask_plane, None if sketch is None else resize(sketch, (h, w), "bilinear", clip=True))
 
 
 def commit(doc: Document, history: History, job: FilterInput, result: np.ndarray,

@@ -120,6 +120,8 @@ class PreferencesDialog(QDialog):
         self.tile.setSpecialValueText(self.tr("Filter default"))
         self.tile.setValue(prefs.tile or 0)
         self.tile.setSuffix(" px")
+        self.tile.setToolTip(self.tr("Tile edge for the filters that run in tiles, for Apply and the "
+                                     "preview. Smaller tiles need less memory."))
         self.memory = QSpinBox()
         self.memory.setObjectName("pref_memory")
         self.memory.setRange(*RANGES["memory_mb"])

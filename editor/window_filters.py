@@ -210,11 +210,11 @@ class FiltersMixin:
         from plugins.pipeline import apply_filter
         from plugins.runtime import default_runtime
 
-        provider = self.prefs.provider
+        provider, tile = self.prefs.provider, self.prefs.tile   # the same tile size as Apply
 
         def work(_progress: object, token: Any, _notify: object) -> np.ndarray:
             result = apply_filter(inp.entry, inp.pixels, mask=inp.mask, params=inp.params,
-                                  runtime=default_runtime(provider), cancel=token)
+                                  runtime=default_runtime(provider), cancel=token, tile=tile)
             return preview.finish_preview(inp, result)
 
         def done(rgba: np.ndarray) -> None:
@@ -329,13 +329,12 @@ class FiltersMixin:
         """A drawing file (dark lines on light paper) becomes the sketch plane, at the image's size."""
         if self.doc is None:
             return None
-        from PIL import Image
-
         from plugins.imageio import load_image
+        from plugins.resample import resize
 
         doc = self.doc
         module = edges_module()
-        size = (doc.width, doc.height)
+        size = (doc.height, doc.width)
 
         def work(_p: object, _c: object, _n: object) -> np.ndarray:
             rgb = load_image(path).pixels[..., :3].astype(np.float32) / 255.0
@@ -343,8 +342,7 @@ class FiltersMixin:
                 paper = module.normalise_drawing(rgb)
             else:
                 paper = rgb @ np.array([0.299, 0.587, 0.114], np.float32)
-            img = Image.fromarray(paper.astype(np.float32), "F").resize(size, Image.Resampling.BILINEAR)
-            return 1.0 - np.clip(np.asarray(img, np.float32), 0.0, 1.0)
+            return 1.0 - np.clip(resize(paper, size, "bilinear"), 0.0, 1.0)
 
         job = Job(work, "drawing")
         job.signals.done.connect(lambda ink: set_sketch(doc, self.history, ink, self.tr("Load drawing"))

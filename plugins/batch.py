@@ -403,7 +403,8 @@ def run_command(args: argparse.Namespace, err: TextIO) -> int:
         if ext not in SUPPORTED_WRITE:
             raise cli.UsageError(f"--format {args.out_ext} is not supported (use one of "
                                  f"{', '.join(sorted(SUPPORTED_WRITE))})")
-    cli.build_chain(args.filter, raw, args.mask)          # bad filter or parameters: exit 2 before any work
+    work = cli.build_chain(args.filter, raw, args.mask)   # bad filter or parameters: exit 2 before any work
+    cli.note_untiled(work, args.tile, err)
     if args.mask:
         from plugins.imageio import load_mask
 

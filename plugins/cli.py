@@ -204,6 +204,8 @@ def _entry_json(entry: Any) -> dict[str, Any]:
         "name": spec.name, "category": spec.category, "version": spec.version,
         "description": spec.description, "input": spec.input, "output": spec.output,
         "requires_mask": spec.requires_mask, "params": [p.to_json() for p in spec.params],
+        "tiling": {"mode": spec.tiling.mode} | ({"tile": spec.tiling.tile, "overlap": spec.tiling.overlap}
+                                               if spec.tiling.tiled else {}),
     }
 
 
@@ -310,6 +312,7 @@ def _apply_one(args: argparse.Namespace, err: TextIO) -> int:
     out_format = _check_output(args.output)
     check_run_options(args)
     work = build_chain(args.filter, raw, args.mask)
+    note_untiled(work, args.tile, err)
 
     with _quiet_stderr(err):
         image = load_image(args.input)
@@ -328,6 +331,18 @@ def _apply_one(args: argparse.Namespace, err: TextIO) -> int:
         save_result(args.output, result, image.meta, out_format, args.quality, lambda text: _note(text, err))
     _report_provider(runtime, args.provider, err)
     return EXIT_OK
+
+
+def note_untiled(work: Any, tile: int | None, err: TextIO) -> None:
+    """Say so when ``--tile`` is given for filters that are not tiled (it changes nothing for them)."""
+    untiled = [step.entry.id for step in work.steps if not step.spec.tiling.tiled]
+    if tile is None or not untiled:
+        return
+    if len(untiled) == 1:
+        _note(f"filter '{untiled[0]}' is not tiled: --tile has no effect", err)
+    else:
+        names = ", ".join(repr(i) for i in untiled)
+        _note(f"filters {names} are not tiled: --tile has no effect on them", err)
 
 
 def check_run_options(args: argparse.Namespace) -> None:

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from PIL import Image
 
 from plugins import registry
 from plugins.cancel import CancelToken
@@ -22,6 +21,7 @@ from plugins.contract import MAX_TILE, MIN_TILE
 from plugins.errors import HolstError, ModelMissingError, OutOfMemory, ParamError, PluginError
 from plugins.outputs import check_values
 from plugins.registry import STATUS_UNTRAINED, FilterEntry
+from plugins.resample import resize
 from plugins.runtime import Runtime, default_runtime
 
 
@@ -38,13 +38,6 @@ def to_uint8(values: np.ndarray) -> np.ndarray:
 
 def _as_uint8(values: np.ndarray) -> np.ndarray:
     return values if values.dtype == np.uint8 else to_uint8(values)
-
-
-def resize_channel(channel: np.ndarray, size: tuple[int, int]) -> np.ndarray:
-    """Resize a uint8 H×W channel to (width, height) with Lanczos."""
-    if channel.shape[1] == size[0] and channel.shape[0] == size[1]:
-        return channel
-    return np.asarray(Image.fromarray(channel, "L").resize(size, Image.Resampling.LANCZOS))
 
 
 def composite_by_mask(before: np.ndarray, after: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -176,7 +169,7 @@ def _finish(entry: FilterEntry, values: dict[str, Any], pixels: np.ndarray, resu
     elif spec.output == "scaled" and pixels[:, :, 3].min() == 255:
         out[:, :, 3] = 255  # opaque: skip resizing a full-size alpha plane (saves ~2 bytes/output px)
     elif spec.output == "scaled":
-        out[:, :, 3] = resize_channel(pixels[:, :, 3], (result.shape[1], result.shape[0]))
+        out[:, :, 3] = resize(pixels[:, :, 3], result.shape[:2], "lanczos")
     else:
         out[:, :, 3] = 255
     ctx.progress(1.0)

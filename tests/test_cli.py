@@ -109,6 +109,13 @@ def test_filters_json(plugin_path):
     assert entries["cli_untrained"]["status_text"] == "model not trained yet"
     assert entries["cli_broken"]["status"] == "broken" and entries["cli_broken"]["reason"]
     assert entries["cli_fill"]["requires_mask"] is True
+    assert blur["tiling"] == {"mode": "blend", "tile": 64, "overlap": 8}
+    assert entries["colorize"]["tiling"] == {"mode": "none"}
+
+
+def test_tile_on_an_untiled_filter_says_it_has_no_effect(rgba_png, tmp_path):
+    code, _, err = run_cli("apply", "colorize", rgba_png, "-o", tmp_path / "out.png", "--tile", 64)
+    assert code == 0 and err.strip() == "holst: note: filter 'colorize' is not tiled: --tile has no effect"
 
 
 # -- apply: happy paths --------------------------------------------------------------------------

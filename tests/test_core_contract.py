@@ -94,6 +94,10 @@ def test_gui_values_are_coerced(tmp_path):
     ("id = 'x'\nname = 'x'\ninput = 'video'", "input 'video'"),
     ("id = 'x'\nname = 'x'\n[[models]]\nfile = 'a.onnx'\nsha256 = 'abc'", "sha256"),
     ("id = 'x'\nname = 'x'\n[tiling]\ntile = 64\noverlap = 40", "overlap"),
+    ("id = 'x'\nname = 'x'\n[tiling]\nmode = 'stripes'", "tiling.mode"),
+    ("id = 'x'\nname = 'x'\n[tiling]\nmode = 'none'\ntile = 512", "takes no tile"),
+    ("id = 'x'\nname = 'x'\n[[models]]\nfile = 'a.onnx'\nmultiple_of = 0", "multiple_of"),
+    ("id = 'x'\nname = 'x'\n[[models]]\nfile = 'a.onnx'\n[[models]]\nfile = 'b.onnx'\nkey = 'a'", "same key"),
     ("id = 'x'\nname = 'x'\n[[params]]\nname = 'a'\ntype = 'float'\nmax = 1\ndefault = 3", "default"),
     ("id = 'x'\nname = = 'x'", "not valid TOML"),
 ])
@@ -158,3 +162,20 @@ def test_enabled_when_must_name_another_parameter(tmp_path, condition):
     text = WITH_CONDITIONS.replace('enabled_when = "picture"', f'enabled_when = "{condition}"')
     with pytest.raises(PluginError, match="enabled_when"):
         load_manifest(write(tmp_path, text))
+
+
+def test_tiling_mode_and_model_size_needs(tmp_path):
+    spec = load_manifest(write(tmp_path, GOOD))
+    assert spec.tiling.mode == "blend" and spec.tiling.tiled          # a [tiling] table without a mode
+    plain = load_manifest(write(tmp_path, "id = 'x'\nname = 'x'\n[[models]]\nfile = 'net.onnx'\n"))
+    assert plain.tiling.mode == "none" and not plain.tiling.tiled     # no table: not tiled
+    assert plain.model("net").file == "net.onnx" and plain.model("net.onnx").key == "net"
+    assert (plain.model("net").multiple_of, plain.model("net").min_side) == (1, 1)
+    exact = load_manifest(write(tmp_path, "id = 'x'\nname = 'x'\n[tiling]\nmode = 'exact'\ntile = 256\n"
+                                          "[[models]]\nfile = 'x4.onnx'\nkey = 'network'\nmultiple_of = 8\n"
+                                          "min_side = 32\n"))
+    assert (exact.tiling.mode, exact.tiling.tile, exact.tiling.overlap) == ("exact", 256, 32)
+    ref = exact.model("network")
+    assert (ref.file, ref.multiple_of, ref.min_side) == ("x4.onnx", 8, 32)
+    with pytest.raises(PluginError, match="declares no model 'x2'"):
+        exact.model("x2")

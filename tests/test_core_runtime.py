@@ -91,3 +91,39 @@ def test_gpu_oom_halves_the_tile_then_falls_back_to_cpu(test_plugins, monkeypatc
         assert any("64px tiles" in n for n in notes)
         assert rt.forced_cpu is falls_to_cpu
         assert any("CPU" in n for n in notes) is falls_to_cpu
+
+
+def test_run_once_retries_on_the_cpu_and_model_handles_follow_the_provider(test_plugins, monkeypatch):
+    from plugins.context import FilterContext
+
+    entry = registry.get("test_blur")
+    rt = Runtime("auto")
+    real = rt.session
+    log: list[int] = []
+    monkeypatch.setattr(rt, "session", lambda path, sha: real(path, sha) if rt.forced_cpu
+                        else FlakyGpuSession(real(path, sha), 0, log))
+    notes: list[str] = []
+    ctx = FilterContext(entry, rt, notify=notes.append)
+    model = ctx.model("blur")                                  # kept across the fall-back
+    image = np.ones((1, 3, 8, 8), np.float32)
+    out = ctx.run_once(lambda: model.run({"image": image})[0])
+    assert out.shape == (1, 3, 8, 8) and rt.forced_cpu and log == [8]
+    assert notes == ["Out of GPU memory: continuing on the CPU."]
+    with pytest.raises(GpuOutOfMemory, match="not enough memory"):  # already on the CPU: a clear error
+        ctx.run_once(lambda: (_ for _ in ()).throw(MemoryError()))
+
+
+def test_an_untiled_filter_cannot_run_tiled(tmp_path):
+    from plugins.context import FilterContext
+    from plugins.errors import PluginError
+    from plugins.registry import load_entry
+
+    folder = tmp_path / "whole"
+    folder.mkdir()
+    (folder / "manifest.toml").write_text('id = "whole"\nname = "Whole"\n', encoding="utf-8")
+    (folder / "filter.py").write_text("def run(ctx, image, mask, params):\n    return image\n",
+                                      encoding="utf-8")
+    ctx = FilterContext(load_entry(folder, "user"), Runtime("cpu"), tile=256)
+    assert ctx.tiler is None
+    with pytest.raises(PluginError, match="declares no \\[tiling\\]"):
+        ctx.run_tiled(np.zeros((8, 8, 3), np.float32), lambda t: t)

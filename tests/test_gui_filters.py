@@ -309,3 +309,27 @@ label = "Text"
     values = spec.coerce_params(form.values())
     assert values == {"f": 1.25, "n": 7, "c": "a", "b": False, "col": "#abcdef", "img": "",
                       "r": (1, 2, 30, 40), "t": "world"}
+
+
+def test_preview_runs_with_the_preferred_tile_size_and_untiled_filters_say_so(qtbot, window, image_path,
+                                                                             monkeypatch):
+    from plugins import pipeline
+
+    seen: list[int | None] = []
+    real = pipeline.apply_filter
+
+    def recording(*args, **kwargs):
+        seen.append(kwargs.get("tile"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "apply_filter", recording)
+    window.prefs.set("tile", 128)
+    open_image(qtbot, window, image_path)
+    choose_filter(window, "test_blur", REPLACE)
+    assert "Not tiled" not in window.filters_panel.description.text()
+    qtbot.mouseClick(window.filters_panel.preview, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.canvas.preview is not None, timeout=10000)
+    wait_jobs(qtbot, window)
+    assert seen and set(seen) == {128}
+    choose_filter(window, "colorize")
+    assert "Not tiled" in window.filters_panel.description.text()

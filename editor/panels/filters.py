@@ -186,6 +186,9 @@ class FiltersPanel(QWidget):
                 text += "\n\n" + self.tr("Paint a mask over the area to change (mask brush, B).")
             if spec.input == "sketch":
                 text += "\n\n" + self.tr("Works on the sketch layer: draw with the pen (P) or extract edges.")
+            if not spec.tiling.tiled:
+                text += "\n\n" + self.tr("Not tiled: works on the whole image at once, whatever the "
+                                          "tile size in Preferences.")
             self.description.setText(text)
             self.form = ParamForm(spec, entry.folder, self._selection_rect)
             self.form.setObjectName("param_form")

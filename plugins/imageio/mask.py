@@ -18,6 +18,7 @@ from plugins.errors import ImageLoadError, ImageSaveError
 from plugins.imageio.atomic import atomic_write
 from plugins.imageio.formats import SUPPORTED_LIST, format_for_path
 from plugins.imageio.load import load_image
+from plugins.resample import resize
 
 
 def load_mask(path: str | os.PathLike[str], size: tuple[int, int] | None = None) -> np.ndarray:
@@ -38,8 +39,7 @@ def load_mask(path: str | os.PathLike[str], size: tuple[int, int] | None = None)
     if abs(mask_h - mask_w * height / width) > 1.0:
         raise ImageLoadError(f"cannot use mask '{name}': it is {mask_w}×{mask_h} pixels but the image is "
                              f"{width}×{height} (a mask needs the image's size or at least its shape)")
-    resized = Image.fromarray(mask, "F").resize((width, height), Image.Resampling.BILINEAR)
-    return np.clip(np.asarray(resized, dtype=np.float32), 0.0, 1.0)
+    return resize(mask, (height, width), "bilinear", clip=True)
 
 
 def save_mask(path: str | os.PathLike[str], mask: np.ndarray) -> None:

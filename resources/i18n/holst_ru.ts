@@ -115,7 +115,7 @@
 <context>
     <name>ColourButton</name>
     <message>
-        <location filename="../../editor/panels/params.py" line="100" />
+        <location filename="../../editor/panels/params.py" line="102" />
         <source>Choose a colour</source>
         <translation>Выберите цвет</translation>
     </message>
@@ -263,59 +263,59 @@
 <context>
     <name>FiltersMixin</name>
     <message>
-        <location filename="../../editor/window_filters.py" line="55" />
+        <location filename="../../editor/window_filters.py" line="46" />
         <source>%1 filters ready, %2 not available</source>
         <extracomment>How long Cancel waits for a filter to stop by itself before abandoning it (the promise is 2 s). How long closing the window waits for jobs before abandoning them (the promise is 5 s in all).</extracomment>
         <translation>Фильтров готово: %1, недоступно: %2</translation>
     </message>
     <message>
-        <location filename="../../editor/window_filters.py" line="136" />
+        <location filename="../../editor/window_filters.py" line="160" />
         <source>Running %1…</source>
         <translation>Выполняется %1…</translation>
     </message>
     <message>
-        <location filename="../../editor/window_filters.py" line="203" />
+        <location filename="../../editor/window_filters.py" line="227" />
         <source>Preview: </source>
         <translation>Просмотр: </translation>
     </message>
     <message>
-        <location filename="../../editor/window_filters.py" line="219" />
+        <location filename="../../editor/window_filters.py" line="243" />
         <source>Cancelling…</source>
         <translation>Отмена…</translation>
     </message>
     <message>
-        <location filename="../../editor/window_filters.py" line="84" />
+        <location filename="../../editor/window_filters.py" line="108" />
         <source>Runs on %1</source>
         <translation>Вычисления: %1</translation>
     </message>
     <message>
-        <location filename="../../editor/window_filters.py" line="256" />
+        <location filename="../../editor/window_filters.py" line="280" />
         <source>%1 applied</source>
         <translation>Применён фильтр %1</translation>
     </message>
     <message>
-        <location filename="../../editor/window_filters.py" line="265" />
+        <location filename="../../editor/window_filters.py" line="289" />
         <source>Cancelled — the image is unchanged. The filter did not stop by itself; it is left to end in the background and its result will be discarded.</source>
         <translation>Отменено — изображение не изменилось. Фильтр не остановился сам; он завершится в фоне, а его результат будет отброшен.</translation>
     </message>
     <message>
-        <location filename="../../editor/window_filters.py" line="269" />
+        <location filename="../../editor/window_filters.py" line="293" />
         <source>Cancelled — the image is unchanged.</source>
         <translation>Отменено — изображение не изменилось.</translation>
     </message>
     <message>
-        <location filename="../../editor/window_filters.py" line="283" />
+        <location filename="../../editor/window_filters.py" line="307" />
         <source>Edge extraction needs the edges2photo filter, which is not installed.</source>
         <translation>Для извлечения контуров нужен фильтр edges2photo, он не установлен.</translation>
     </message>
     <message>
-        <location filename="../../editor/window_filters.py" line="291" />
+        <location filename="../../editor/window_filters.py" line="315" />
         <source>Extract edges</source>
         <translation>Извлечь контуры</translation>
     </message>
     <message>
-        <location filename="../../editor/window_filters.py" line="300" />
-        <location filename="../../editor/window_filters.py" line="326" />
+        <location filename="../../editor/window_filters.py" line="324" />
+        <location filename="../../editor/window_filters.py" line="348" />
         <source>Load drawing</source>
         <translation>Загрузить рисунок</translation>
     </message>
@@ -363,34 +363,39 @@
         <translation>Неисправные модули</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/filters.py" line="118" />
+        <location filename="../../editor/panels/filters.py" line="140" />
         <source>model not trained yet</source>
         <translation>модель ещё не обучена</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/filters.py" line="119" />
+        <location filename="../../editor/panels/filters.py" line="141" />
         <source>broken</source>
         <translation>неисправен</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/filters.py" line="157" />
+        <location filename="../../editor/panels/filters.py" line="179" />
         <source>Choose a filter.</source>
         <translation>Выберите фильтр.</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/filters.py" line="162" />
+        <location filename="../../editor/panels/filters.py" line="184" />
         <source>Not available: </source>
         <translation>Недоступен: </translation>
     </message>
     <message>
-        <location filename="../../editor/panels/filters.py" line="164" />
+        <location filename="../../editor/panels/filters.py" line="186" />
         <source>Paint a mask over the area to change (mask brush, B).</source>
         <translation>Закрасьте маской область, которую нужно изменить (кисть маски, B).</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/filters.py" line="166" />
+        <location filename="../../editor/panels/filters.py" line="188" />
         <source>Works on the sketch layer: draw with the pen (P) or extract edges.</source>
         <translation>Работает со слоем эскиза: рисуйте пером (P) или извлеките контуры.</translation>
+    </message>
+    <message>
+        <location filename="../../editor/panels/filters.py" line="190" />
+        <source>Not tiled: works on the whole image at once, whatever the tile size in Preferences.</source>
+        <translation>Без плиток: работает со всем изображением сразу, какой бы размер плитки ни был задан в настройках.</translation>
     </message>
 </context>
 <context>
@@ -948,7 +953,7 @@
 <context>
     <name>ParamForm</name>
     <message>
-        <location filename="../../editor/panels/params.py" line="237" />
+        <location filename="../../editor/panels/params.py" line="240" />
         <source>Images (*.png *.jpg *.jpeg *.webp *.tif *.tiff *.bmp)</source>
         <translation>Изображения (*.png *.jpg *.jpeg *.webp *.tif *.tiff *.bmp)</translation>
     </message>
@@ -956,12 +961,12 @@
 <context>
     <name>PathEditor</name>
     <message>
-        <location filename="../../editor/panels/params.py" line="115" />
+        <location filename="../../editor/panels/params.py" line="117" />
         <source>Browse…</source>
         <translation>Обзор…</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/params.py" line="125" />
+        <location filename="../../editor/panels/params.py" line="127" />
         <source>Choose an image</source>
         <translation>Выберите изображение</translation>
     </message>
@@ -969,73 +974,78 @@
 <context>
     <name>PreferencesDialog</name>
     <message>
-        <location filename="../../editor/preferences.py" line="110" />
+        <location filename="../../editor/preferences.py" line="109" />
         <source>Preferences</source>
         <extracomment>What the dialog's spin boxes allow; a settings file edited by hand is clamped to the same ranges.</extracomment>
         <translation>Настройки</translation>
     </message>
     <message>
-        <location filename="../../editor/preferences.py" line="114" />
+        <location filename="../../editor/preferences.py" line="113" />
         <source>Automatic (best available)</source>
         <translation>Автоматически (лучший доступный)</translation>
     </message>
     <message>
-        <location filename="../../editor/preferences.py" line="121" />
+        <location filename="../../editor/preferences.py" line="120" />
         <source>Filter default</source>
         <translation>Как задано фильтром</translation>
     </message>
     <message>
-        <location filename="../../editor/preferences.py" line="133" />
+        <location filename="../../editor/preferences.py" line="123" />
+        <source>Tile edge for the filters that run in tiles, for Apply and the preview. Smaller tiles need less memory.</source>
+        <translation>Сторона плитки для фильтров, работающих по плиткам, при применении и в просмотре. Меньшим плиткам нужно меньше памяти.</translation>
+    </message>
+    <message>
+        <location filename="../../editor/preferences.py" line="134" />
         <source>Off</source>
         <translation>Выкл.</translation>
     </message>
     <message>
-        <location filename="../../editor/preferences.py" line="143" />
+        <location filename="../../editor/preferences.py" line="144" />
         <source>System</source>
         <translation>Системная</translation>
     </message>
     <message>
-        <location filename="../../editor/preferences.py" line="143" />
+        <location filename="../../editor/preferences.py" line="144" />
         <source>Light</source>
         <translation>Светлая</translation>
     </message>
     <message>
-        <location filename="../../editor/preferences.py" line="143" />
+        <location filename="../../editor/preferences.py" line="144" />
         <source>Dark</source>
         <translation>Тёмная</translation>
     </message>
     <message>
-        <location filename="../../editor/preferences.py" line="147" />
+        <location filename="../../editor/preferences.py" line="148" />
         <source>Execution provider</source>
         <translation>Вычислитель</translation>
     </message>
     <message>
-        <location filename="../../editor/preferences.py" line="148" />
+        <location filename="../../editor/preferences.py" line="149" />
         <source>Tile size</source>
         <translation>Размер плитки</translation>
     </message>
     <message>
-        <location filename="../../editor/preferences.py" line="149" />
+        <location filename="../../editor/preferences.py" line="150" />
         <source>Undo memory budget</source>
         <translation>Память для истории</translation>
     </message>
     <message>
-        <location filename="../../editor/preferences.py" line="150" />
+        <location filename="../../editor/preferences.py" line="151" />
         <source>Autosave every</source>
         <translation>Автосохранение каждые</translation>
     </message>
     <message>
-        <location filename="../../editor/preferences.py" line="151" />
+        <location filename="../../editor/preferences.py" line="152" />
         <source>Language</source>
         <translation>Язык</translation>
     </message>
     <message>
-        <location filename="../../editor/preferences.py" line="152" />
+        <location filename="../../editor/preferences.py" line="153" />
         <source>Theme</source>
         <translation>Тема</translation>
     </message>
     <message>
-        <location filename="../../editor/preferences.py" line="153" />
+        <location filename="../../editor/preferences.py" line="154" />
         <source>A new language is used after restarting Holst.</source>
         <translation>Новый язык применится после перезапуска Holst.</translation>
     </message>
@@ -1043,7 +1053,7 @@
 <context>
     <name>RectEditor</name>
     <message>
-        <location filename="../../editor/panels/params.py" line="140" />
+        <location filename="../../editor/panels/params.py" line="142" />
         <source>From selection</source>
         <translation>Из выделения</translation>
     </message>

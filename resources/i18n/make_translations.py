@@ -205,6 +205,11 @@ RU: dict[str, str] = {
     "Preferences": "Настройки",
     "Automatic (best available)": "Автоматически (лучший доступный)",
     "Filter default": "Как задано фильтром",
+    "Tile edge for the filters that run in tiles, for Apply and the preview. Smaller tiles need less memory.":
+        "Сторона плитки для фильтров, работающих по плиткам, при применении и в просмотре. "
+        "Меньшим плиткам нужно меньше памяти.",
+    "Not tiled: works on the whole image at once, whatever the tile size in Preferences.":
+        "Без плиток: работает со всем изображением сразу, какой бы размер плитки ни был задан в настройках.",
     "Off": "Выкл.",
     "System": "Системная",
     "Light": "Светлая",
