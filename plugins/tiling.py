@@ -211,12 +211,13 @@ def _store(dst: np.ndarray, values: np.ndarray) -> None:
     """Write float ``values`` (0..1) into ``dst``: as they are, or as rounded 0..255 for uint8.
 
     For uint8 the values are scaled in a new array (``values`` may be a view of the tile function's
-    input), NaN becomes 0 and anything outside 0..1 is clamped."""
+    input) and clamped, NaN becoming 0 (``fmax``/``fmin`` ignore NaN: one pass each, where
+    ``nan_to_num`` and ``clip`` took six)."""
     if dst.dtype != np.uint8:
         dst[...] = values
         return
     scaled = np.multiply(values, 255.0, dtype=np.float32)
-    np.nan_to_num(scaled, copy=False, nan=0.0, posinf=255.0, neginf=0.0)
     np.add(scaled, 0.5, out=scaled)
-    np.clip(scaled, 0.0, 255.0, out=scaled)
+    np.fmax(scaled, 0.0, out=scaled)
+    np.fmin(scaled, 255.0, out=scaled)
     dst[...] = scaled
