@@ -30,18 +30,25 @@ T = TypeVar("T")
 class ModelHandle:
     """One of the manifest's models, run on whatever provider the runtime uses *now*.
 
-    A filter may keep a handle across a CPU fall-back: each ``run`` asks the runtime for the session
-    of the current provider (a cached dictionary lookup), so a retry really runs on the CPU.
+    A filter may keep a handle across a CPU fall-back: the handle asks the runtime for a new session
+    once the runtime has moved to the CPU, so a retry really runs on the CPU.
     """
 
     def __init__(self, runtime: Runtime, folder: Path, ref: ModelRef) -> None:
         self.ref = ref
         self._runtime = runtime
         self._path = plugin_files.resolve(folder, ref.file, plugin_files.MAX_MODEL_BYTES, "model file")
+        self._session: ModelSession | None = None
+        self._on_cpu = False
 
     @property
     def session(self) -> ModelSession:
-        return self._runtime.session(self._path, self.ref.sha256)
+        """The session on the runtime's current provider (looked up again only after a CPU fall-back:
+        the lookup checks the file and the providers, ~0.1 ms, too slow for every L-BFGS step)."""
+        on_cpu = self._runtime.forced_cpu
+        if self._session is None or on_cpu != self._on_cpu:
+            self._session, self._on_cpu = self._runtime.session(self._path, self.ref.sha256), on_cpu
+        return self._session
 
     def run(self, feeds: dict[str, np.ndarray]) -> list[np.ndarray]:
         return self.session.run(feeds)

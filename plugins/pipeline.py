@@ -20,24 +20,10 @@ from plugins.context import FilterContext
 from plugins.contract import MAX_TILE, MIN_TILE
 from plugins.errors import HolstError, ModelMissingError, OutOfMemory, ParamError, PluginError
 from plugins.outputs import check_values
+from plugins.pixels import store, to_float_rgb
 from plugins.registry import STATUS_UNTRAINED, FilterEntry
 from plugins.resample import resize
 from plugins.runtime import Runtime, default_runtime
-
-
-def to_float_rgb(pixels: np.ndarray) -> np.ndarray:
-    """uint8 H×W×4 → float32 H×W×3 in 0..1."""
-    return pixels[:, :, :3].astype(np.float32) / 255.0
-
-
-def to_uint8(values: np.ndarray) -> np.ndarray:
-    """float 0..1 → uint8 with rounding; NaN becomes 0."""
-    clean = np.nan_to_num(values, nan=0.0, posinf=1.0, neginf=0.0)
-    return (np.clip(clean, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
-
-
-def _as_uint8(values: np.ndarray) -> np.ndarray:
-    return values if values.dtype == np.uint8 else to_uint8(values)
 
 
 def composite_by_mask(before: np.ndarray, after: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -161,9 +147,9 @@ def _finish(entry: FilterEntry, values: dict[str, Any], pixels: np.ndarray, resu
         out = ctx.output_buffer(*result.shape[:2])
     else:
         out = np.empty((*result.shape[:2], 4), dtype=np.uint8)
-        out[:, :, :3] = _as_uint8(result[:, :, :3])
+        store(out[:, :, :3], result[:, :, :3])
     if result.shape[2] == 4 and not ctx.owns(result):
-        out[:, :, 3] = _as_uint8(result[:, :, 3])
+        store(out[:, :, 3], result[:, :, 3])
     elif result.shape[:2] == (height, width):
         out[:, :, 3] = pixels[:, :, 3]
     elif spec.output == "scaled" and pixels[:, :, 3].min() == 255:

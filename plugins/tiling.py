@@ -27,6 +27,7 @@ import numpy as np
 
 from plugins.cancel import CancelToken
 from plugins.contract import MIN_TILE, TilingSpec
+from plugins.pixels import store
 
 TileFn = Callable[[np.ndarray], np.ndarray]
 BLEND, EXACT, NONE = "blend", "exact", "none"
@@ -126,7 +127,7 @@ def _run_exact(image: np.ndarray, fn: TileFn, *, tile: int, margin: int, scale: 
             top, left = (y - y0) * scale, (x - x0) * scale
             if out is None:
                 out = np.empty((height * scale, width * scale, result.shape[2]), dtype=np.float32)
-            _store(out[y * scale:(y + h) * scale, x * scale:(x + w) * scale],
+            store(out[y * scale:(y + h) * scale, x * scale:(x + w) * scale],
                    result[top:top + h * scale, left:left + w * scale])
             done += 1
             if progress is not None:
@@ -201,23 +202,8 @@ def _run_blend(image: np.ndarray, fn: TileFn, *, tile: int, overlap: int, scale:
         done_until = ys[row + 1] * scale if row + 1 < len(ys) else (y + h) * scale
         keep = done_until - top
         weights = row_weight[:keep, None, None] * col_weight[None, :, None]
-        _store(out[top:done_until], strip_acc[:keep] / np.maximum(weights, 1e-8))
+        store(out[top:done_until], strip_acc[:keep] / np.maximum(weights, 1e-8))
         pending = (done_until, strip_acc[keep:], row_weight[keep:]) if keep < strip_acc.shape[0] else None
     assert out is not None
     return out
 
-
-def _store(dst: np.ndarray, values: np.ndarray) -> None:
-    """Write float ``values`` (0..1) into ``dst``: as they are, or as rounded 0..255 for uint8.
-
-    For uint8 the values are scaled in a new array (``values`` may be a view of the tile function's
-    input) and clamped, NaN becoming 0 (``fmax``/``fmin`` ignore NaN: one pass each, where
-    ``nan_to_num`` and ``clip`` took six)."""
-    if dst.dtype != np.uint8:
-        dst[...] = values
-        return
-    scaled = np.multiply(values, 255.0, dtype=np.float32)
-    np.add(scaled, 0.5, out=scaled)
-    np.fmax(scaled, 0.0, out=scaled)
-    np.fmin(scaled, 255.0, out=scaled)
-    dst[...] = scaled

@@ -16,6 +16,7 @@ import numpy as np
 
 from plugins.lab import lab_to_rgb_in_gamut, lightness
 from plugins.netcall import SizeNeeds, fit_long_side, from_nchw, pad, to_nchw
+from plugins.pixels import store
 from plugins.resample import resize
 
 Predict = Callable[[np.ndarray], np.ndarray]
@@ -83,9 +84,6 @@ def colorize(image: np.ndarray, predict: Predict, *, needs: SizeNeeds, intensity
         if mask is not None:
             weight = mask[top:bottom, :, None]
             rgb = image[top:bottom] + weight * (rgb - image[top:bottom])
-        if result.dtype == np.uint8:
-            result[top:bottom] = (np.clip(rgb, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
-        else:
-            result[top:bottom] = rgb
+        store(result[top:bottom], rgb)
         progress(0.5 + 0.5 * bottom / height)
     return result
