@@ -21,13 +21,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from PIL import Image
 
 from plugins import pipeline, registry
 from plugins.cancel import CancelToken
 from plugins.contract import FilterSpec
 from plugins.errors import ParamError
 from plugins.registry import FilterEntry
+from plugins.resample import resize
 from plugins.runtime import Runtime
 
 SEPARATOR = "+"
@@ -169,8 +169,7 @@ def resize_mask(mask: np.ndarray, height: int, width: int) -> np.ndarray:
     if abs(mask.shape[1] / mask.shape[0] - width / height) > 0.01:
         raise ParamError(f"the mask ({mask.shape[1]}×{mask.shape[0]}) cannot follow the image to "
                          f"{width}×{height}: put the filters that use the mask first")
-    img = Image.fromarray(mask.astype(np.float32), "F").resize((width, height), Image.Resampling.BILINEAR)
-    return np.clip(np.asarray(img, dtype=np.float32), 0.0, 1.0)
+    return resize(mask, (height, width), "bilinear", clip=True)
 
 
 def run(chain: Chain, pixels: np.ndarray, *, mask: np.ndarray | None = None, runtime: Runtime | None = None,
