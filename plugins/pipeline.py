@@ -119,10 +119,11 @@ def _real_interrupt(cancel: CancelToken) -> bool:
 def memory_advice(entry: FilterEntry, values: dict[str, Any], width: int, height: int,
                   tile: int | None) -> str:
     """'Not enough memory' with advice that fits: a smaller tile only when a larger one than the
-    filter's own was asked for, a smaller scale for an upscaler, else a smaller image."""
+    filter's own was asked for (a filter that is not tiled ignores the tile size), a smaller scale for
+    an upscaler, else a smaller image."""
     spec = entry.spec
     text = f"not enough memory to run '{spec.id}' on a {width}×{height} image"
-    if tile is not None and tile > spec.tiling.tile:
+    if tile is not None and spec.tiling.tiled and tile > spec.tiling.tile:
         return f"{text}; try a smaller tile size than {tile} px (the filter's own is {spec.tiling.tile} px)"
     if spec.output == "scaled" and spec.output_scale(values) > 1:
         return f"{text}; try a smaller scale or a smaller image, or close other programs"

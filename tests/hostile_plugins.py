@@ -119,9 +119,13 @@ def write_discovery(root: Path, names: set[str] | None = None) -> dict[str, str]
     return {plugin_id: words for plugin_id, (_b, _m, words) in chosen.items()}
 
 
+#: Manifest bodies of the running cases that need one (a filter that calls ctx.run_tiled declares tiling).
+_RUNNING_BODY = {"h_run_tiled_nan": "[tiling]\ntile = 64\noverlap = 8\n"}
+
+
 def write_running(root: Path) -> dict[str, str]:
     for plugin_id, (module, _words) in RUNNING.items():
-        write_plugin(root, plugin_id, "", module)
+        write_plugin(root, plugin_id, _RUNNING_BODY.get(plugin_id, ""), module)
     return {plugin_id: words for plugin_id, (_m, words) in RUNNING.items()}
 
 

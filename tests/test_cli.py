@@ -150,13 +150,13 @@ def test_metadata_is_carried_from_input_to_output(plugin_path, tmp_path):
     exif = Image.Exif()
     exif[0x010F], exif[0x0112] = "Holst camera", 6
     source = tmp_path / "photo.jpg"
-    Image.fromarray(gradient(32, 16, 3), "RGB").save(source, exif=exif.tobytes(),
-                                                     icc_profile=srgb_icc_profile())
+    profile = srgb_icc_profile()  # made once: the profile's header holds the second it was created
+    Image.fromarray(gradient(32, 16, 3), "RGB").save(source, exif=exif.tobytes(), icc_profile=profile)
     out = tmp_path / "out.tif"
     assert run_cli("apply", "test_blur", source, "-o", out)[0] == 0
     result = load_image(out)
     assert result.pixels.shape == (32, 16, 4)  # the rotation was applied once
-    assert result.meta.icc_profile == srgb_icc_profile()
+    assert result.meta.icc_profile == profile
     kept = Image.Exif()
     kept.load(result.meta.exif)
     assert kept[0x010F] == "Holst camera" and kept[0x0112] == 1

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from plugins import registry, runtime
-from plugins.errors import GpuOutOfMemory, ModelIntegrityError, ModelMissingError
+from plugins.errors import GpuOutOfMemory, ModelIntegrityError, ModelMissingError, OutOfMemory
 from plugins.pipeline import apply_filter
 from plugins.runtime import Runtime
 
@@ -109,8 +109,10 @@ def test_run_once_retries_on_the_cpu_and_model_handles_follow_the_provider(test_
     out = ctx.run_once(lambda: model.run({"image": image})[0])
     assert out.shape == (1, 3, 8, 8) and rt.forced_cpu and log == [8]
     assert notes == ["Out of GPU memory: continuing on the CPU."]
-    with pytest.raises(GpuOutOfMemory, match="not enough memory"):  # already on the CPU: a clear error
+    with pytest.raises(OutOfMemory, match="not enough memory \\(RAM\\)"):  # RAM: the CPU cannot help
         ctx.run_once(lambda: (_ for _ in ()).throw(MemoryError()))
+    with pytest.raises(GpuOutOfMemory, match="not enough memory"):  # already on the CPU: a clear error
+        ctx.run_once(lambda: (_ for _ in ()).throw(GpuOutOfMemory("simulated")))
 
 
 def test_an_untiled_filter_cannot_run_tiled(tmp_path):
