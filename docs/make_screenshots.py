@@ -136,7 +136,7 @@ def main() -> int:
 
     # 6. sketch layer: edges extracted from the photo, then a few pen strokes
     window.sketch_dock.raise_()
-    window.extract_edges(1.0, 0.6)
+    window.sketch_from_photo({"line_weight": 1.0, "detail": 0.6})
     pump(app, window, 0.3)
     window.set_tool("sketch_pen")
     window.size_spin.setValue(5)
@@ -161,7 +161,7 @@ def main() -> int:
             window.size_spin.setValue(60)
             drag(app, window, [(560, 560), (700, 600), (860, 580)])
         if entry.spec.input == "sketch":
-            window.extract_edges(1.0, 0.6)
+            window.sketch_from_photo({"line_weight": 1.0, "detail": 0.6})
             pump(app, window, 0.3)
             window.sketch_dock.raise_()
             window.sketch_panel.paper.setChecked(True)   # the drawing the filter receives

@@ -153,7 +153,7 @@ class MainWindow(FilesMixin, FiltersMixin, ChainMixin, SessionMixin, QMainWindow
         self.mask_panel.load_requested.connect(self.load_mask_dialog)
         self.mask_panel.save_requested.connect(self.save_mask_dialog)
         self.sketch_panel = SketchPanel(self.show_message)
-        self.sketch_panel.extract_requested.connect(self.extract_edges)
+        self.sketch_panel.command_requested.connect(self.run_sketch_command)
         self.sketch_panel.load_requested.connect(self.load_drawing_dialog)
         self.history_view = QUndoView(self.undo_group)
         self.history_view.setObjectName("history_view")

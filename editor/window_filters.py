@@ -1,5 +1,5 @@
 """The main window's filter work: running a filter in the background with progress and Cancel,
-the live preview, and the sketch layer's edge extraction and drawing import.
+the live preview, and the sketch layer's plugin commands (e.g. edges from the photo) and drawing import.
 """
 
 from __future__ import annotations
@@ -16,10 +16,12 @@ from editor import filter_apply, preview
 from editor.document import Document
 from editor.i18n import filter_text
 from editor.jobs import Job
-from editor.panels.sketch import edges_module, set_sketch
+from editor.panels.sketch import set_sketch
 from editor.tiles import to_qimage
 from editor.window_files import OPEN_FILTER
+from plugins.contract import CommandSpec
 from plugins.errors import HolstError
+from plugins.registry import FilterEntry
 
 #: How long Cancel waits for a filter to stop by itself before abandoning it (the promise is 2 s).
 CANCEL_GRACE_MS = 500
@@ -40,8 +42,11 @@ class FiltersMixin:
         return self.runner.start(job)
 
     def _filters_loaded(self, entries: list) -> None:
+        from plugins import registry
+
         self.filters_panel.set_entries(entries)
         self._fill_filters_menu(entries)
+        self.sketch_panel.set_commands(registry.commands("sketch-from-photo", entries))
         usable = sum(1 for e in entries if e.usable)
         self.show_message(self.tr("%1 filters ready, %2 not available")
                           .replace("%1", str(usable)).replace("%2", str(len(entries) - usable)))
@@ -301,24 +306,38 @@ class FiltersMixin:
         self.status_cancel.hide()
 
     # ------------------------------------------------------------------ sketch
-    def extract_edges(self, weight: float = 1.0, detail: float = 0.5) -> Job | None:
-        module = edges_module()
-        if module is None or self.doc is None:
-            self.show_error(self.tr("Edge extraction needs the edges2photo filter, which is not installed."))
+    def run_sketch_command(self, entry: FilterEntry, command: CommandSpec,
+                           values: dict[str, Any] | None = None) -> Job | None:
+        """Run a plugin's "sketch-from-photo" command on the flattened image, off the GUI thread; its
+        drawing (paper 1, ink 0) becomes the sketch plane, one undo step."""
+        if self.doc is None:
             return None
         doc = self.doc
         rgb = doc.flatten()[..., :3].astype(np.float32) / 255.0
-        job = Job(lambda _p, _c, _n: module.extract_edges(rgb, line_weight=weight, detail=detail), "edges")
+        text = filter_text(entry.spec, command.label)
+
+        def work(_p: object, _c: object, _n: object) -> np.ndarray:
+            params = command.coerce_params(values)
+            return _paper(entry.command(command)(rgb, **params), rgb.shape[:2], command.id)
 
         def done(drawing: np.ndarray) -> None:
             if doc is self.doc and self.history is not None:
-                set_sketch(doc, self.history, 1.0 - drawing, self.tr("Extract edges"))
+                set_sketch(doc, self.history, 1.0 - drawing, text)
                 doc.sketch_visible = True
                 self.sketch_panel.visible.setChecked(True)
 
+        job = Job(work, "sketch-command")
         job.signals.done.connect(done)
         job.signals.failed.connect(self.show_error)
         return self.runner.start(job)
+
+    def sketch_from_photo(self, values: dict[str, Any] | None = None, index: int = 0) -> Job | None:
+        """The Sketch panel's ``index``-th plugin command (e.g. edges from the photo) with ``values``."""
+        if index >= len(self.sketch_panel.commands):
+            self.show_error(self.tr("No installed plugin draws a sketch from the photo."))
+            return None
+        (entry, command), _button, _form = self.sketch_panel.commands[index]
+        return self.run_sketch_command(entry, command, values)
 
     def load_drawing_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, self.tr("Load drawing"), self._last_dir(), OPEN_FILTER)
@@ -329,17 +348,20 @@ class FiltersMixin:
         """A drawing file (dark lines on light paper) becomes the sketch plane, at the image's size."""
         if self.doc is None:
             return None
+        from plugins import registry
         from plugins.imageio import load_image
         from plugins.resample import resize
 
         doc = self.doc
-        module = edges_module()
+        cleaners = registry.commands("sketch-from-drawing")  # a plugin's "normalise drawing", if any
         size = (doc.height, doc.width)
 
         def work(_p: object, _c: object, _n: object) -> np.ndarray:
             rgb = load_image(path).pixels[..., :3].astype(np.float32) / 255.0
-            if module is not None:
-                paper = module.normalise_drawing(rgb)
+            if cleaners:
+                entry, command = cleaners[0]
+                paper = _paper(entry.command(command)(rgb, **command.coerce_params(None)), rgb.shape[:2],
+                               command.id)
             else:
                 paper = rgb @ np.array([0.299, 0.587, 0.114], np.float32)
             return 1.0 - np.clip(resize(paper, size, "bilinear"), 0.0, 1.0)
@@ -349,3 +371,12 @@ class FiltersMixin:
                                  if doc is self.doc and self.history is not None else None)
         job.signals.failed.connect(self.show_error)
         return self.runner.start(job)
+
+
+def _paper(result: Any, size: tuple[int, int], command_id: str) -> np.ndarray:
+    """A plugin command's drawing checked: float H×W of the input's size, finite (clipped to 0..1)."""
+    paper = np.asarray(result)
+    if paper.shape != size or paper.dtype.kind != "f" or not np.isfinite(paper).all():
+        raise HolstError(f"command '{command_id}' returned {paper.dtype} {paper.shape}; expected finite "
+                         f"float numbers of shape {size}")
+    return np.clip(paper, 0.0, 1.0).astype(np.float32)

@@ -19,6 +19,8 @@ from plugins.plugin_files import MAX_MANIFEST_BYTES, check_name, read_bounded
 INPUT_KINDS = ("image", "image+mask", "sketch", "texture-sample+region")
 OUTPUT_KINDS = ("same", "scaled", "new-layer")
 TILING_MODES = ("blend", "exact", "none")
+#: Where the editor offers a plugin's ``[[commands]]`` (see CommandSpec).
+COMMAND_ROLES = ("sketch-from-photo", "sketch-from-drawing")
 MIN_TILE = 64  # the smallest tile edge a user may ask for, and the out-of-memory retry goes down to
 PARAM_TYPES = ("float", "int", "choice", "bool", "colour", "image", "rect", "text")
 _ID_RE = re.compile(r"^[a-z0-9_]+$")
@@ -194,6 +196,36 @@ class TilingSpec:
 
 
 @dataclass(frozen=True)
+class CommandSpec:
+    """A command a plugin contributes to the editor besides its filter (``[[commands]]``).
+
+    ``role`` says where the editor offers it, so the editor never names a filter:
+    "sketch-from-photo" is a button of the Sketch panel that turns the current image into a drawing;
+    "sketch-from-drawing" cleans a drawing file the user loads into the sketch plane. Both call
+    ``function`` of ``module`` (a file in the plugin's folder) with float32 H×W×3 RGB in 0..1 and the
+    command's ``params`` by name, and get float32 H×W paper back (1 = white paper, 0 = ink).
+    """
+
+    id: str
+    role: str
+    module: str
+    function: str
+    label: str
+    help: str = ""
+    params: tuple[ParamSpec, ...] = ()
+
+    def coerce_params(self, given: dict[str, Any] | None) -> dict[str, Any]:
+        """Typed, checked values (defaults filled in) for the command's parameters."""
+        values = {p.name: p.default for p in self.params}
+        known = {p.name: p for p in self.params}
+        for name, value in (given or {}).items():
+            if name not in known:
+                raise ParamError(f"command '{self.id}' has no parameter '{name}'")
+            values[name] = known[name].coerce(value)
+        return values
+
+
+@dataclass(frozen=True)
 class FilterSpec:
     """A parsed, validated manifest."""
 
@@ -209,6 +241,7 @@ class FilterSpec:
     tiling: TilingSpec
     models: tuple[ModelRef, ...]
     params: tuple[ParamSpec, ...] = field(default=())
+    commands: tuple[CommandSpec, ...] = field(default=())
     # language code → {English text of the manifest → translated text}, from [translations.<lang>]
     translations: dict[str, dict[str, str]] = field(default_factory=dict, compare=False)
 
@@ -381,13 +414,11 @@ def _build_spec(data: dict[str, Any]) -> FilterSpec:
     if len(set(keys)) != len(keys):
         raise ValueError("two [[models]] entries have the same key")
     params = tuple(_build_param(p) for p in _tables(data, "params"))
+    _check_param_names(params)
+    commands = tuple(_build_command(c) for c in _tables(data, "commands"))
+    if len({c.id for c in commands}) != len(commands):
+        raise ValueError("two [[commands]] have the same id")
     names = [p.name for p in params]
-    if len(set(names)) != len(names):
-        raise ValueError("duplicate parameter names")
-    for param in params:
-        other = param.enabled_when.removeprefix("!")
-        if param.enabled_when and (other not in names or other == param.name):
-            raise ValueError(f"parameter '{param.name}': enabled_when names no other parameter ('{other}')")
     if tiling.scale_param and tiling.scale_param not in names:
         raise ValueError(f"tiling.scale_param '{tiling.scale_param}' is not a parameter")
     translations = _table(data, "translations")
@@ -400,8 +431,37 @@ def _build_spec(data: dict[str, Any]) -> FilterSpec:
         version=str(version), description=_optional(data, "description", str, ""),
         input=input_kind, output=output_kind,
         requires_mask=_optional(data, "requires_mask", bool, input_kind == "image+mask"),
-        module=module, tiling=tiling, models=models, params=params,
+        module=module, tiling=tiling, models=models, params=params, commands=commands,
     )
+
+
+def _check_param_names(params: tuple[ParamSpec, ...]) -> None:
+    """Unique names, and every ``enabled_when`` names another parameter of the same list."""
+    names = [p.name for p in params]
+    if len(set(names)) != len(names):
+        raise ValueError("duplicate parameter names")
+    for param in params:
+        other = param.enabled_when.removeprefix("!")
+        if param.enabled_when and (other not in names or other == param.name):
+            raise ValueError(f"parameter '{param.name}': enabled_when names no other parameter ('{other}')")
+
+
+def _build_command(raw: dict[str, Any]) -> CommandSpec:
+    """One ``[[commands]]`` table: id, role, call = "module.py:function", label, help, [[commands.params]]."""
+    command_id = _require(raw, "id", str)
+    if not _ID_RE.match(command_id):
+        raise ValueError(f"command id '{command_id}' must match [a-z0-9_]+")
+    role = _require(raw, "role", str)
+    if role not in COMMAND_ROLES:
+        raise ValueError(f"command '{command_id}': role '{role}' is not one of {COMMAND_ROLES}")
+    module, _, function = _require(raw, "call", str).partition(":")
+    if not _MODULE_RE.match(module) or not _PARAM_RE.match(function):
+        raise ValueError(f"command '{command_id}': call must be like \"edges.py:extract_edges\"")
+    params = tuple(_build_param(p) for p in _tables(raw, "params"))
+    _check_param_names(params)
+    return CommandSpec(id=command_id, role=role, module=module, function=function,
+                       label=_optional(raw, "label", str, command_id), help=_optional(raw, "help", str, ""),
+                       params=params)
 
 
 def _build_tiling(raw: Any) -> TilingSpec:

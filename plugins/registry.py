@@ -22,12 +22,14 @@ import stat
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 from plugins import plugin_files
-from plugins.contract import FilterSpec, load_manifest
+from plugins.contract import CommandSpec, FilterSpec, load_manifest
 from plugins.errors import HolstError, ModelMissingError, PluginError
 from plugins.runtime import verify_model_file
 
@@ -54,6 +56,7 @@ class FilterEntry:
     module_name: str | None = None   # the name the module is (or will be) imported under
     package: str | None = None       # an existing package to import it from (built-in, entry point)
     _module: ModuleType | None = field(default=None, repr=False)
+    _commands: dict[str, Callable[..., Any]] = field(default_factory=dict, repr=False, compare=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @property
@@ -77,6 +80,32 @@ class FilterEntry:
 
     def mark_broken(self, reason: str) -> None:
         self.status, self.reason = STATUS_BROKEN, reason
+
+    @property
+    def has_code(self) -> bool:
+        """Whether the plugin's code may be used: a filter whose model is not trained yet still offers
+        its model-free commands."""
+        return self.spec is not None and self.status in (STATUS_OK, STATUS_UNTRAINED)
+
+    def command(self, command: CommandSpec, timeout: float | None = None) -> Callable[..., Any]:
+        """The function behind one of the manifest's ``[[commands]]``, its module imported now (in a
+        time-limited thread, like a filter's: a failure marks the entry broken)."""
+        if not self.has_code or command not in self.spec.commands:
+            raise PluginError(f"filter '{self.id}' offers no command '{command.id}': {self.status_text()}")
+        with self._lock:
+            function = self._commands.get(command.id)
+        if function is None:
+            module = _import_limited(f"{self.id}/{command.module}", timeout, lambda: _import_plugin_module(
+                self.folder, self.spec, self.package, command.module)[0])
+            if isinstance(module, str):
+                self.mark_broken(f"{command.module} {module}")
+                raise PluginError(f"filter '{self.id}' is not usable: {self.status_text()}")
+            function = getattr(module, command.function, None)
+            if not callable(function):
+                raise PluginError(f"filter '{self.id}': {command.module} defines no {command.function}()")
+            with self._lock:
+                self._commands[command.id] = function
+        return function
 
     def module(self, timeout: float | None = None) -> ModuleType:
         """The filter's module, imported now if it was not yet (see :func:`load_modules`).
@@ -107,7 +136,16 @@ def user_plugin_dirs() -> list[Path]:
 
 def _import_filter_module(folder: Path, spec: FilterSpec, package: str | None) -> tuple[ModuleType, str]:
     """Import the filter's module so that relative imports of its sibling modules work."""
-    stem = Path(spec.module).stem
+    module, name = _import_plugin_module(folder, spec, package, spec.module)
+    if not callable(getattr(module, "run", None)):
+        raise ImportError(f"{spec.module} defines no run(ctx, image, mask, params)")
+    return module, name
+
+
+def _import_plugin_module(folder: Path, spec: FilterSpec, package: str | None,
+                          file: str) -> tuple[ModuleType, str]:
+    """Import ``file`` of a plugin's folder as a submodule of the plugin's package (made for a user
+    plugin's folder, which is no importable package by itself)."""
     if package is None:
         package = _user_package(folder, spec)
         init = folder / "__init__.py"
@@ -123,11 +161,8 @@ def _import_filter_module(folder: Path, spec: FilterSpec, package: str | None) -
         sys.modules[package] = pkg
         if pkg_spec.loader is not None:
             pkg_spec.loader.exec_module(pkg)
-    name = f"{package}.{stem}"
-    module = importlib.import_module(name)
-    if not callable(getattr(module, "run", None)):
-        raise ImportError(f"{spec.module} defines no run(ctx, image, mask, params)")
-    return module, name
+    name = f"{package}.{Path(file).stem}"
+    return importlib.import_module(name), name
 
 
 def _user_package(folder: Path, spec: FilterSpec) -> str:
@@ -182,6 +217,36 @@ def load_modules(entries: list[FilterEntry], timeout: float | None = None) -> No
                 entry.mark_broken(f"{entry.spec.module} {_import_failure(outcome)}")
             else:
                 entry._module, entry.module_name = outcome
+
+
+def _import_limited(label: str, timeout: float | None, load: Callable[[], ModuleType]) -> ModuleType | str:
+    """``load()`` in a daemon thread with a time limit: the module, or why it is not there (what it
+    raised, SystemExit and KeyboardInterrupt included, or that it did not finish)."""
+    timeout = IMPORT_TIMEOUT_S if timeout is None else timeout
+    outcome: list[ModuleType | BaseException] = []
+
+    def target() -> None:
+        try:
+            outcome.append(load())
+        except BaseException as exc:  # noqa: BLE001 - third-party code
+            outcome.append(exc)
+
+    thread = threading.Thread(target=target, name=f"holst-import-{label}", daemon=True)
+    with _stdout_to_stderr():
+        thread.start()
+        thread.join(timeout)
+    if not outcome:
+        return f"did not finish importing within {timeout:g} s"
+    if isinstance(outcome[0], BaseException):
+        return _import_failure(outcome[0])
+    return outcome[0]
+
+
+def commands(role: str, entries: list[FilterEntry] | None = None) -> list[tuple[FilterEntry, CommandSpec]]:
+    """The ``[[commands]]`` of this role (see ``contract.COMMAND_ROLES``) that the plugins of
+    ``entries`` (default: all discovered) offer, each with its entry; no plugin code runs."""
+    return [(entry, command) for entry in (all_filters() if entries is None else entries) if entry.has_code
+            for command in entry.spec.commands if command.role == role]
 
 
 @contextlib.contextmanager

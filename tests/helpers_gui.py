@@ -103,7 +103,8 @@ def choose_filter(window, filter_id: str, target: str | None = None) -> None:
 
 
 def write_sketch_invert_plugin(root: Path) -> Path:
-    """A sketch-input filter that returns its input inverted (white lines on black)."""
+    """A sketch-input filter that returns its input inverted (white lines on black), contributing a
+    "sketch-from-photo" command that draws one line across the middle row at ``darkness``."""
     folder = root / "sketch_invert"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "manifest.toml").write_text(textwrap.dedent('''
@@ -113,9 +114,30 @@ def write_sketch_invert_plugin(root: Path) -> Path:
         version = "1"
         input = "sketch"
         output = "same"
+
+        [[commands]]
+        id = "middle_line"
+        role = "sketch-from-photo"
+        call = "lines.py:middle_line"
+        label = "Test middle line"
+
+        [[commands.params]]
+        name = "darkness"
+        type = "float"
+        min = 0.0
+        max = 1.0
+        default = 1.0
         '''), encoding="utf-8")
     (folder / "filter.py").write_text("def run(ctx, image, mask, params):\n    return 1.0 - image\n",
                                       encoding="utf-8")
+    (folder / "lines.py").write_text(textwrap.dedent('''
+        import numpy as np
+
+        def middle_line(image, darkness):
+            paper = np.ones(image.shape[:2], np.float32)
+            paper[image.shape[0] // 2] = 1.0 - darkness
+            return paper
+        '''), encoding="utf-8")
     return root
 
 

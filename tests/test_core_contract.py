@@ -124,7 +124,9 @@ def test_every_user_facing_text_of_the_built_in_filters_has_a_russian_translatio
     for path in folders:
         spec = load_manifest(path)
         texts = {spec.name, spec.category, spec.description}
-        for param in spec.params:
+        for command in spec.commands:
+            texts |= {command.label, command.help}
+        for param in [*spec.params, *(p for c in spec.commands for p in c.params)]:
             texts |= {param.label, param.help, *param.labels}
         texts.discard("")
         missing = sorted(t for t in texts if t not in spec.translations.get("ru", {}))
@@ -179,3 +181,49 @@ def test_tiling_mode_and_model_size_needs(tmp_path):
     assert (ref.file, ref.multiple_of, ref.min_side) == ("x4.onnx", 8, 32)
     with pytest.raises(PluginError, match="declares no model 'x2'"):
         exact.model("x2")
+
+
+COMMANDS = """
+id = "x"
+name = "x"
+[[commands]]
+id = "draw"
+role = "sketch-from-photo"
+call = "lines.py:draw"
+label = "Draw"
+[[commands.params]]
+name = "weight"
+type = "float"
+min = 0.5
+max = 3.0
+default = 1.0
+"""
+
+
+def test_commands_are_read_from_the_manifest(tmp_path):
+    spec = load_manifest(write(tmp_path, COMMANDS))
+    (command,) = spec.commands
+    assert (command.id, command.role, command.module, command.function) == ("draw", "sketch-from-photo",
+                                                                          "lines.py", "draw")
+    assert command.coerce_params({"weight": 2}) == {"weight": 2.0}
+    with pytest.raises(ParamError, match="between"):
+        command.coerce_params({"weight": 9.0})
+    with pytest.raises(ParamError, match="no parameter 'size'"):
+        command.coerce_params({"size": 1})
+
+
+@pytest.mark.parametrize(("change", "words"), [
+    (("sketch-from-photo", "paint-the-sky"), "role"),
+    (("lines.py:draw", "../lines.py:draw"), "call must be"),
+    (("lines.py:draw", "lines.py"), "call must be"),
+    (('id = "draw"', 'id = "Draw!"'), "command id"),
+])
+def test_a_bad_command_is_a_plugin_error(tmp_path, change, words):
+    with pytest.raises(PluginError, match=words):
+        load_manifest(write(tmp_path, COMMANDS.replace(*change)))
+
+
+def test_two_commands_with_one_id_are_refused(tmp_path):
+    twice = COMMANDS + COMMANDS[COMMANDS.index("[[commands]]"):COMMANDS.index("[[commands.params]]")]
+    with pytest.raises(PluginError, match="same id"):
+        load_manifest(write(tmp_path, twice))

@@ -4,6 +4,7 @@ import importlib.metadata
 import shutil
 import sys
 
+import numpy as np
 import pytest
 
 from plugins import registry
@@ -96,3 +97,46 @@ def test_entry_point_plugins_are_loaded(tmp_path, fixture_plugin_dir, monkeypatc
 def test_unknown_filter_names_the_available_ones(test_plugins):
     with pytest.raises(PluginError, match="unknown filter 'nope'.*test_blur"):
         registry.get("nope")
+
+
+def _command_plugin(folder, lines_py: str, model: bool = False) -> None:
+    folder.mkdir()
+    models = '[[models]]\nfile = "net.onnx"\nsha256 = ""\n' if model else ""
+    (folder / "manifest.toml").write_text(
+        f'id = "{folder.name}"\nname = "C"\n{models}[[commands]]\nid = "draw"\nrole = "sketch-from-photo"\n'
+        'call = "lines.py:draw"\n', encoding="utf-8")
+    (folder / "filter.py").write_text("def run(ctx, image, mask, params):\n    return image\n",
+                                      encoding="utf-8")
+    (folder / "lines.py").write_text(lines_py, encoding="utf-8")
+
+
+def test_plugin_commands_are_listed_without_running_code_and_imported_on_use(tmp_path, monkeypatch):
+    _command_plugin(tmp_path / "cmd_ok", "import numpy as np\ndef draw(image):\n    return image[..., 0]\n",
+                    model=True)  # its model is not trained: a model-free command still works
+    _command_plugin(tmp_path / "cmd_exit", "import sys\nsys.exit(3)\n")
+    monkeypatch.setenv("HOLST_PLUGIN_PATH", str(tmp_path))
+    found = {entry.id: (entry, command) for entry, command in
+             registry.commands("sketch-from-photo", registry.discover())}
+    assert {"cmd_ok", "cmd_exit"} <= set(found)
+    assert registry.commands("sketch-from-drawing", [found["cmd_ok"][0]]) == []
+    entry, command = found["cmd_ok"]
+    assert entry.status == "untrained" and not entry.imported
+    assert entry.command(command)(np.full((2, 3, 3), 0.5, np.float32)).shape == (2, 3)
+    entry, command = found["cmd_exit"]
+    with pytest.raises(PluginError, match="sys.exit"):
+        entry.command(command)
+    assert entry.status == "broken"
+
+
+def test_the_editor_reaches_no_filter_by_name():
+    """What the editor offers besides filters comes from manifests ([[commands]]): its code imports no
+    filter's module and names no built-in filter's id."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    ids = [folder.name for folder in (root / "plugins" / "filters").iterdir()
+           if (folder / "manifest.toml").is_file()]
+    for path in (root / "editor").rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        assert "plugins.filters" not in text, path
+        assert not [i for i in ids if f'"{i}"' in text or f"'{i}'" in text], path

@@ -158,18 +158,20 @@ class RectEditor(QWidget):
 
 
 class ParamForm(QWidget):
-    """The generated form for one filter."""
+    """The generated form for one filter's parameters (or, given ``params``, one of its commands')."""
 
     changed = Signal()
 
     def __init__(self, spec: FilterSpec, folder: Path,
-                 selection_rect: Callable[[], tuple[int, int, int, int] | None] = lambda: None) -> None:
+                 selection_rect: Callable[[], tuple[int, int, int, int] | None] = lambda: None,
+                 params: tuple[ParamSpec, ...] | None = None) -> None:
         super().__init__()
         self.spec = spec
+        self.params = spec.params if params is None else params
         self.editors: dict[str, QWidget] = {}
         form = QFormLayout(self)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        for param in spec.params:
+        for param in self.params:
             editor = self._make(param, folder, selection_rect)
             editor.setObjectName(f"param_{param.name}")
             if param.help:
@@ -177,14 +179,14 @@ class ParamForm(QWidget):
             self.editors[param.name] = editor
             form.addRow(filter_text(spec, param.label) if param.label else param.name, editor)
         self._form = form
-        if any(p.enabled_when for p in spec.params):
+        if any(p.enabled_when for p in self.params):
             self.changed.connect(self._update_enabled)
             self._update_enabled()
 
     def _update_enabled(self) -> None:
         """Grey out the parameters that the current values leave unused (manifest ``enabled_when``)."""
         values = self.values()
-        for param in self.spec.params:
+        for param in self.params:
             used = param.is_used(values)
             self.editors[param.name].setEnabled(used)
             label = self._form.labelForField(self.editors[param.name])
@@ -255,7 +257,7 @@ class ParamForm(QWidget):
 
     def values(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        for p in self.spec.params:
+        for p in self.params:
             ed = self.editors[p.name]
             if isinstance(ed, (FloatEditor, QSpinBox)):
                 out[p.name] = ed.value()
@@ -287,7 +289,7 @@ class ParamForm(QWidget):
             ed.setText(str(value))
 
     def reset(self) -> None:
-        for p in self.spec.params:
+        for p in self.params:
             default = p.default
             if p.type == "rect" and isinstance(default, (tuple, list)):
                 default = ",".join(str(v) for v in default)

@@ -1,21 +1,19 @@
-"""The Sketch panel: a drawing plane (black lines on white) for sketch filters such as edges2photo.
+"""The Sketch panel: a drawing plane (black lines on white) for sketch filters.
 
-The pen and eraser are canvas tools; here are show/hide, clear, load a drawing, and "extract edges
-from the current photo" (plugins/filters/edges2photo/edges.py, run off the GUI thread).
+The pen and eraser are canvas tools; here are show/hide, clear, load a drawing, and the commands that
+plugins contribute for this layer (a manifest's ``[[commands]]`` with role "sketch-from-photo", e.g.
+"extract edges from photo"): one button and parameter form each, run off the GUI thread by the window.
+The panel names no filter: what it offers is what the installed plugins declare.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
-from types import ModuleType
 
 import numpy as np
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
-    QDoubleSpinBox,
-    QFormLayout,
     QGridLayout,
     QPushButton,
     QVBoxLayout,
@@ -23,15 +21,13 @@ from PySide6.QtWidgets import (
 )
 
 from editor.document import SKETCH, Document
+from editor.i18n import filter_text
+from editor.panels.params import ParamForm
 from editor.undo import History, edit_plane
+from plugins.contract import CommandSpec
+from plugins.registry import FilterEntry
 
-
-def edges_module() -> ModuleType | None:
-    """The edges2photo filter's edge extractor, when that filter is installed."""
-    try:
-        return importlib.import_module("plugins.filters.edges2photo.edges")
-    except Exception:  # absent or broken: the button is disabled with a reason
-        return None
+PluginCommand = tuple[FilterEntry, CommandSpec]
 
 
 def set_sketch(doc: Document, history: History, ink: np.ndarray, text: str) -> None:
@@ -40,7 +36,7 @@ def set_sketch(doc: Document, history: History, ink: np.ndarray, text: str) -> N
 
 
 class SketchPanel(QWidget):
-    extract_requested = Signal(float, float)   # line weight, detail
+    command_requested = Signal(object, object, dict)   # FilterEntry, CommandSpec, parameter values
     load_requested = Signal()
     visibility_changed = Signal(bool)
 
@@ -56,39 +52,46 @@ class SketchPanel(QWidget):
         self.paper = QCheckBox(self.tr("Paper view (hide the photo)"))
         self.paper.setObjectName("sketch_paper")
         self.paper.toggled.connect(self._on_paper)
-        self.weight = QDoubleSpinBox()
-        self.weight.setRange(0.5, 3.0)
-        self.weight.setSingleStep(0.25)
-        self.weight.setValue(1.0)
-        self.detail = QDoubleSpinBox()
-        self.detail.setRange(0.0, 1.0)
-        self.detail.setSingleStep(0.1)
-        self.detail.setValue(0.5)
-        self.extract = QPushButton(self.tr("Extract edges from photo"))
-        self.extract.setObjectName("sketch_extract")
-        self.extract.clicked.connect(self._extract)
-        if edges_module() is None:
-            self.extract.setEnabled(False)
-            self.extract.setToolTip(self.tr("Needs the edges2photo filter, which is not installed."))
+        #: one (command, button, form) per contributed command, in discovery order (see set_commands)
+        self.commands: list[tuple[PluginCommand, QPushButton, ParamForm]] = []
+        #: the first command's button (the usual "extract edges from photo"), None when no plugin offers one
+        self.extract: QPushButton | None = None
+        self._commands_box = QVBoxLayout()
         self.clear = QPushButton(self.tr("Clear sketch"))
         self.clear.setObjectName("sketch_clear")
         self.clear.clicked.connect(self.do_clear)
         self.load = QPushButton(self.tr("Load drawing…"))
         self.load.setObjectName("sketch_load")
         self.load.clicked.connect(self.load_requested)
-        form = QFormLayout()
-        form.addRow(self.tr("Line weight"), self.weight)
-        form.addRow(self.tr("Detail"), self.detail)
         grid = QGridLayout()
-        grid.addWidget(self.extract, 0, 0, 1, 2)
-        grid.addWidget(self.load, 1, 0)
-        grid.addWidget(self.clear, 1, 1)
+        grid.addWidget(self.load, 0, 0)
+        grid.addWidget(self.clear, 0, 1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.visible)
         layout.addWidget(self.paper)
-        layout.addLayout(form)
+        layout.addLayout(self._commands_box)
         layout.addLayout(grid)
         layout.addStretch(1)
+
+    def set_commands(self, commands: list[PluginCommand]) -> None:
+        """Show one parameter form and button per plugin command of role "sketch-from-photo"."""
+        while self._commands_box.count():
+            widget = self._commands_box.takeAt(0).widget()
+            if widget is not None:
+                widget.deleteLater()
+        self.commands = []
+        for entry, command in commands:
+            form = ParamForm(entry.spec, entry.folder, params=command.params)
+            button = QPushButton(filter_text(entry.spec, command.label))
+            button.setObjectName(f"sketch_command_{entry.id}_{command.id}")
+            if command.help:
+                button.setToolTip(filter_text(entry.spec, command.help))
+            button.clicked.connect(lambda _=False, e=entry, c=command, f=form:
+                                   self.command_requested.emit(e, c, f.values()))
+            self._commands_box.addWidget(form)
+            self._commands_box.addWidget(button)
+            self.commands.append(((entry, command), button, form))
+        self.extract = self.commands[0][1] if self.commands else None
 
     def set_document(self, doc: Document, history: History) -> None:
         self.doc, self.history = doc, history
@@ -107,9 +110,6 @@ class SketchPanel(QWidget):
             if on:
                 self.visible.setChecked(True)
             self.doc.pixels_changed.emit(self.doc.rect())
-
-    def _extract(self) -> None:
-        self.extract_requested.emit(self.weight.value(), self.detail.value())
 
     def do_clear(self) -> None:
         if self.doc is None or self.history is None or self.doc.sketch is None:

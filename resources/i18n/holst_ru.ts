@@ -263,59 +263,54 @@
 <context>
     <name>FiltersMixin</name>
     <message>
-        <location filename="../../editor/window_filters.py" line="46" />
+        <location filename="../../editor/window_filters.py" line="51" />
         <source>%1 filters ready, %2 not available</source>
         <extracomment>How long Cancel waits for a filter to stop by itself before abandoning it (the promise is 2 s). How long closing the window waits for jobs before abandoning them (the promise is 5 s in all).</extracomment>
         <translation>Фильтров готово: %1, недоступно: %2</translation>
     </message>
     <message>
-        <location filename="../../editor/window_filters.py" line="160" />
+        <location filename="../../editor/window_filters.py" line="165" />
         <source>Running %1…</source>
         <translation>Выполняется %1…</translation>
     </message>
     <message>
-        <location filename="../../editor/window_filters.py" line="227" />
+        <location filename="../../editor/window_filters.py" line="232" />
         <source>Preview: </source>
         <translation>Просмотр: </translation>
     </message>
     <message>
-        <location filename="../../editor/window_filters.py" line="243" />
+        <location filename="../../editor/window_filters.py" line="248" />
         <source>Cancelling…</source>
         <translation>Отмена…</translation>
     </message>
     <message>
-        <location filename="../../editor/window_filters.py" line="108" />
+        <location filename="../../editor/window_filters.py" line="337" />
+        <source>No installed plugin draws a sketch from the photo.</source>
+        <translation>Ни один установленный модуль не рисует эскиз по фото.</translation>
+    </message>
+    <message>
+        <location filename="../../editor/window_filters.py" line="113" />
         <source>Runs on %1</source>
         <translation>Вычисления: %1</translation>
     </message>
     <message>
-        <location filename="../../editor/window_filters.py" line="280" />
+        <location filename="../../editor/window_filters.py" line="285" />
         <source>%1 applied</source>
         <translation>Применён фильтр %1</translation>
     </message>
     <message>
-        <location filename="../../editor/window_filters.py" line="289" />
+        <location filename="../../editor/window_filters.py" line="294" />
         <source>Cancelled — the image is unchanged. The filter did not stop by itself; it is left to end in the background and its result will be discarded.</source>
         <translation>Отменено — изображение не изменилось. Фильтр не остановился сам; он завершится в фоне, а его результат будет отброшен.</translation>
     </message>
     <message>
-        <location filename="../../editor/window_filters.py" line="293" />
+        <location filename="../../editor/window_filters.py" line="298" />
         <source>Cancelled — the image is unchanged.</source>
         <translation>Отменено — изображение не изменилось.</translation>
     </message>
     <message>
-        <location filename="../../editor/window_filters.py" line="307" />
-        <source>Edge extraction needs the edges2photo filter, which is not installed.</source>
-        <translation>Для извлечения контуров нужен фильтр edges2photo, он не установлен.</translation>
-    </message>
-    <message>
-        <location filename="../../editor/window_filters.py" line="315" />
-        <source>Extract edges</source>
-        <translation>Извлечь контуры</translation>
-    </message>
-    <message>
-        <location filename="../../editor/window_filters.py" line="324" />
-        <location filename="../../editor/window_filters.py" line="348" />
+        <location filename="../../editor/window_filters.py" line="343" />
+        <location filename="../../editor/window_filters.py" line="370" />
         <source>Load drawing</source>
         <translation>Загрузить рисунок</translation>
     </message>
@@ -953,7 +948,7 @@
 <context>
     <name>ParamForm</name>
     <message>
-        <location filename="../../editor/panels/params.py" line="240" />
+        <location filename="../../editor/panels/params.py" line="242" />
         <source>Images (*.png *.jpg *.jpeg *.webp *.tif *.tiff *.bmp)</source>
         <translation>Изображения (*.png *.jpg *.jpeg *.webp *.tif *.tiff *.bmp)</translation>
     </message>
@@ -1114,45 +1109,26 @@
 <context>
     <name>SketchPanel</name>
     <message>
-        <location filename="../../editor/panels/sketch.py" line="52" />
+        <location filename="../../editor/panels/sketch.py" line="48" />
         <source>Show sketch layer</source>
         <translation>Показывать слой эскиза</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/sketch.py" line="56" />
+        <location filename="../../editor/panels/sketch.py" line="52" />
         <source>Paper view (hide the photo)</source>
         <translation>Только бумага (скрыть фото)</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/sketch.py" line="67" />
-        <source>Extract edges from photo</source>
-        <translation>Извлечь контуры из фото</translation>
-    </message>
-    <message>
-        <location filename="../../editor/panels/sketch.py" line="72" />
-        <source>Needs the edges2photo filter, which is not installed.</source>
-        <translation>Нужен фильтр edges2photo, он не установлен.</translation>
-    </message>
-    <message>
-        <location filename="../../editor/panels/sketch.py" line="73" />
+        <location filename="../../editor/panels/sketch.py" line="60" />
         <location filename="../../editor/panels/sketch.py" line="117" />
         <source>Clear sketch</source>
+        <extracomment>one (command, button, form) per contributed command, in discovery order (see set_commands) the first command's button (the usual "extract edges from photo"), None when no plugin offers one</extracomment>
         <translation>Очистить эскиз</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/sketch.py" line="76" />
+        <location filename="../../editor/panels/sketch.py" line="63" />
         <source>Load drawing…</source>
         <translation>Загрузить рисунок…</translation>
-    </message>
-    <message>
-        <location filename="../../editor/panels/sketch.py" line="80" />
-        <source>Line weight</source>
-        <translation>Толщина линий</translation>
-    </message>
-    <message>
-        <location filename="../../editor/panels/sketch.py" line="81" />
-        <source>Detail</source>
-        <translation>Детализация</translation>
     </message>
 </context>
 </TS>

@@ -165,9 +165,8 @@ RU: dict[str, str] = {
     "The unsaved session could not be recovered and was set aside: ":
         "Несохранённый сеанс не удалось восстановить, он отложен: ",
     "Runs on %1": "Вычисления: %1",
-    "Edge extraction needs the edges2photo filter, which is not installed.":
-        "Для извлечения контуров нужен фильтр edges2photo, он не установлен.",
-    "Extract edges": "Извлечь контуры",
+    "No installed plugin draws a sketch from the photo.":
+        "Ни один установленный модуль не рисует эскиз по фото.",
     "Load drawing": "Загрузить рисунок",
     "Brush size: %1 px": "Размер кисти: %1 пикс.",
     "Flatten image": "Свести изображение",
@@ -223,12 +222,8 @@ RU: dict[str, str] = {
     "A new language is used after restarting Holst.": "Новый язык применится после перезапуска Holst.",
     "Show sketch layer": "Показывать слой эскиза",
     "Paper view (hide the photo)": "Только бумага (скрыть фото)",
-    "Extract edges from photo": "Извлечь контуры из фото",
-    "Needs the edges2photo filter, which is not installed.": "Нужен фильтр edges2photo, он не установлен.",
     "Clear sketch": "Очистить эскиз",
     "Load drawing…": "Загрузить рисунок…",
-    "Line weight": "Толщина линий",
-    "Detail": "Детализация",
     "Run &chain…": "Запустить &цепочку…",
     "Run chain": "Запуск цепочки фильтров",
     "Preset": "Набор",
