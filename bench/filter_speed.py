@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import time
 
-from bench.inputs import filter_inputs
+from bench.inputs import benchmarked, filter_inputs
 from bench.report import Section
-from plugins import registry
 from plugins.pipeline import apply_filter
 from plugins.runtime import Runtime
 
@@ -15,16 +14,14 @@ def run(quick: bool) -> Section:
     section = Section("filters", "Filter speed (ms per input megapixel, after one warm-up run)")
     sizes = [(512, 512)] if quick else [(512, 512), (1024, 1024)]
     providers = Runtime("auto").candidate_providers()
-    for entry in registry.all_filters():
-        if entry.source != "builtin":
-            continue
+    for entry in benchmarked():
         if not entry.usable:
             section.notes.append(f"{entry.id}: skipped ({entry.status_text()})")
             continue
         for provider in providers:
             runtime = Runtime(provider)
             for width, height in sizes:
-                pixels, mask, params = filter_inputs(entry.id, width, height)
+                pixels, mask, params = filter_inputs(entry.spec, width, height)
                 apply_filter(entry, pixels, mask=mask, raw_params=params, runtime=runtime)  # warm-up
                 repeats = 1 if quick else 2
                 started = time.perf_counter()

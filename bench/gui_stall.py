@@ -35,12 +35,12 @@ def child(filter_id: str, width: int, height: int) -> dict:
     app = make_app()
     window = MainWindow()
     window.show()
-    pixels, mask, params = filter_inputs(filter_id, width, height)
+    entry = registry.get(filter_id)
+    pixels, mask, params = filter_inputs(entry.spec, width, height)
     meta = ImageMeta(format="PNG", mode="RGBA", bit_depth=8, has_alpha=False, icc_profile=None, exif=None)
     window.set_document(Document(pixels, meta, None))
     if mask is not None:
         window.doc.mask[:] = mask
-    entry = registry.get(filter_id)
     params = entry.spec.parse_params(params)
     gaps: list[float] = []
     clock = QElapsedTimer()

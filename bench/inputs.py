@@ -8,6 +8,11 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from plugins import registry
+from plugins.chain import works_on_region
+from plugins.contract import FilterSpec
+from plugins.registry import FilterEntry
+
 SAMPLE = Path(__file__).resolve().parents[1] / "resources" / "sample.png"
 
 
@@ -41,19 +46,14 @@ def blob_mask(width: int, height: int, fraction: float = 0.05) -> np.ndarray:
     return (((x - width * 0.4) / rx) ** 2 + ((y - height * 0.55) / ry) ** 2 <= 1).astype(np.float32)
 
 
-# Parameters and inputs each built-in filter is benchmarked with.
-FILTER_CASES: dict[str, dict] = {
-    "upscale": {"params": {"scale": "4"}},
-    "stylize": {"params": {}},
-    "colorize": {"params": {}},
-    "inpaint": {"params": {}, "mask": True},
-    "edges2photo": {"params": {}, "drawing": True},
-    "texture": {"params": {}, "mask": True},
-}
+def filter_inputs(spec: FilterSpec, width: int, height: int) -> tuple[np.ndarray, np.ndarray | None, dict]:
+    """What a benchmark gives a filter, from its manifest: a drawing for a sketch filter, a mask for one
+    that works on a region (or whose ``[test]`` asks for one), and the ``[test] bench`` parameters."""
+    pixels = drawing(width, height) if spec.input == "sketch" else photo(width, height)
+    mask = blob_mask(width, height) if works_on_region(spec) or spec.test.mask else None
+    return pixels, mask, dict(spec.test.bench)
 
 
-def filter_inputs(filter_id: str, width: int, height: int) -> tuple[np.ndarray, np.ndarray | None, dict]:
-    case = FILTER_CASES.get(filter_id, {"params": {}})
-    pixels = drawing(width, height) if case.get("drawing") else photo(width, height)
-    mask = blob_mask(width, height) if case.get("mask") else None
-    return pixels, mask, dict(case["params"])
+def benchmarked() -> list[FilterEntry]:
+    """The filters the benchmarks measure: every built-in one (see ``plugins.registry.builtin_filters``)."""
+    return registry.builtin_filters()

@@ -1,8 +1,9 @@
 """Benchmarks of the shipped filters: ``python -m models.evaluate <filter> [options]``.
 
 Each filter registers a callable ``(argv) -> None`` that prints its table and writes it into the
-filter's model card. The built-in ones import ``models.<filter>.evaluate`` only when asked, so one
-filter's heavy imports (or its absence) never affect another's.
+filter's model card. Every built-in filter (found by discovery, ``plugins.registry.builtin_filters``)
+that has a ``models/<filter>/evaluate.py`` is registered without an edit here; that module is imported
+only when asked, so one filter's heavy imports (or its absence) never affect another's.
 """
 
 from __future__ import annotations
@@ -10,9 +11,17 @@ from __future__ import annotations
 import importlib
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from plugins import registry
 
 Evaluator = Callable[[Sequence[str]], None]
-BUILTIN = ("upscale", "stylize", "colorize", "inpaint", "edges2photo", "texture")
+MODELS = Path(__file__).resolve().parent
+
+
+def builtin_with_evaluation() -> list[str]:
+    """The built-in filters that have an evaluation script (``models/<id>/evaluate.py``)."""
+    return [e.id for e in registry.builtin_filters() if (MODELS / e.id / "evaluate.py").is_file()]
 
 
 def _lazy(filter_id: str) -> Evaluator:
@@ -24,7 +33,7 @@ def _lazy(filter_id: str) -> Evaluator:
     return run
 
 
-EVALUATORS: dict[str, Evaluator] = {name: _lazy(name) for name in BUILTIN}
+EVALUATORS: dict[str, Evaluator] = {name: _lazy(name) for name in builtin_with_evaluation()}
 
 
 def register(filter_id: str, evaluator: Evaluator) -> None:

@@ -196,6 +196,22 @@ class TilingSpec:
 
 
 @dataclass(frozen=True)
+class SuiteSpec:
+    """How the test suite and the benchmarks run this filter (the manifest's optional ``[test]`` table),
+    so that a new filter needs no edit outside its folders to be covered.
+
+    ``fast``: parameters (command-line text, as ``--set``) that keep a run quick on small inputs (the
+    hardening test); ``bench``: the parameters the benchmarks measure (default: the manifest's
+    defaults); ``mask``: give the filter a mask although it does not require one (a filter that fills a
+    region when given one). A sketch filter gets a drawing, a filter that requires a mask gets one.
+    """
+
+    fast: dict[str, str] = field(default_factory=dict)
+    bench: dict[str, str] = field(default_factory=dict)
+    mask: bool = False
+
+
+@dataclass(frozen=True)
 class CommandSpec:
     """A command a plugin contributes to the editor besides its filter (``[[commands]]``).
 
@@ -242,6 +258,7 @@ class FilterSpec:
     models: tuple[ModelRef, ...]
     params: tuple[ParamSpec, ...] = field(default=())
     commands: tuple[CommandSpec, ...] = field(default=())
+    test: SuiteSpec = field(default_factory=SuiteSpec, compare=False)
     # language code → {English text of the manifest → translated text}, from [translations.<lang>]
     translations: dict[str, dict[str, str]] = field(default_factory=dict, compare=False)
 
@@ -425,14 +442,39 @@ def _build_spec(data: dict[str, Any]) -> FilterSpec:
     if not all(_is_text_table(t) for t in translations.values()):
         raise ValueError("translations must be tables of English text = translated text, one per language")
     version = _optional(data, "version", (str, int, float), "0")
-    return FilterSpec(
+    spec = FilterSpec(
         translations={str(lang): dict(table) for lang, table in translations.items()},
         id=filter_id, name=_require(data, "name", str), category=_optional(data, "category", str, "Other"),
         version=str(version), description=_optional(data, "description", str, ""),
         input=input_kind, output=output_kind,
         requires_mask=_optional(data, "requires_mask", bool, input_kind == "image+mask"),
         module=module, tiling=tiling, models=models, params=params, commands=commands,
+        test=_build_test(data.get("test")),
     )
+    for what, raw in (("fast", spec.test.fast), ("bench", spec.test.bench)):
+        try:
+            spec.parse_params(raw)
+        except ParamError as exc:
+            raise ValueError(f"test.{what}: {exc}") from None
+    return spec
+
+
+def _build_test(raw: Any) -> SuiteSpec:
+    """``[test]``: fast = {name = "value"}, bench = {name = "value"}, mask = true|false."""
+    if raw is None:
+        return SuiteSpec()
+    if not isinstance(raw, dict):
+        raise TypeError("'test' must be a table")
+    unknown = set(raw) - {"fast", "bench", "mask"}
+    if unknown:
+        raise ValueError(f"test: unknown key(s) {sorted(unknown)}; expected fast, bench, mask")
+    tables = {}
+    for key in ("fast", "bench"):
+        table = _table(raw, key)
+        if not all(isinstance(v, (str, int, float, bool)) for v in table.values()):
+            raise TypeError(f"test.{key} must map parameter names to values")
+        tables[key] = {str(k): str(v).lower() if isinstance(v, bool) else str(v) for k, v in table.items()}
+    return SuiteSpec(fast=tables["fast"], bench=tables["bench"], mask=_optional(raw, "mask", bool, False))
 
 
 def _check_param_names(params: tuple[ParamSpec, ...]) -> None:

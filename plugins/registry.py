@@ -396,6 +396,13 @@ def all_filters(refresh: bool = False) -> list[FilterEntry]:
         return _cache
 
 
+def builtin_filters(entries: list[FilterEntry] | None = None) -> list[FilterEntry]:
+    """The built-in filters with a readable manifest (usable or not): what the hardening test, the
+    benchmarks and the evaluations cover, so that a new folder under ``plugins/filters`` is covered
+    with no edit elsewhere."""
+    return [e for e in (all_filters() if entries is None else entries) if e.source == "builtin" and e.spec]
+
+
 def get(filter_id: str, refresh: bool = False) -> FilterEntry:
     """The entry with this id, usable or not; PluginError when no such filter exists."""
     for entry in all_filters(refresh):

@@ -120,7 +120,7 @@ def test_a_translations_table_of_non_text_is_a_plugin_error(tmp_path):
 
 def test_every_user_facing_text_of_the_built_in_filters_has_a_russian_translation():
     folders = sorted((Path(__file__).resolve().parents[1] / "plugins" / "filters").glob("*/manifest.toml"))
-    assert len(folders) == 6
+    assert folders  # every built-in filter, however many there are
     for path in folders:
         spec = load_manifest(path)
         texts = {spec.name, spec.category, spec.description}

@@ -15,20 +15,30 @@ import pytest
 from PIL import Image
 
 from plugins import registry
+from plugins.chain import works_on_region
 from plugins.errors import ParamError
 from plugins.imageio import load_image
 from plugins.pipeline import apply_filter
 
 ROOT = Path(__file__).resolve().parents[1]
-BUILTIN_IDS = ["stylize", "upscale", "colorize", "inpaint", "edges2photo", "texture"]
-# Parameters that keep each filter quick on tiny inputs (defaults otherwise).
-FAST = {"upscale": {"scale": "2"}, "texture": {"quality": "draft"}}
-# Filters given a mask here (texture: fill mode, which keeps the image's size).
-MASKED = {"inpaint", "texture"}
+#: Fast parameters of filters whose manifest has no ``[test] fast`` yet, kept here only because their
+#: folder belongs to another branch's work at the moment (texture: fill mode in draft quality). Moving
+#: it into plugins/filters/texture/manifest.toml as ``[test] fast = { quality = "draft" }`` empties this.
+PENDING_FAST = {"texture": {"quality": "draft"}}
+
+
+def covered_ids() -> list[str]:
+    """Every built-in filter found by discovery: a new folder under plugins/filters is covered with no
+    edit here (its ``[test] fast`` parameters keep it quick)."""
+    return [entry.id for entry in registry.builtin_filters()]
+
+
+def fast_params(entry) -> dict[str, str]:
+    return entry.spec.test.fast or PENDING_FAST.get(entry.id, {})
 
 
 def builtin(filter_id: str):
-    entry = next((e for e in registry.all_filters() if e.id == filter_id and e.source == "builtin"), None)
+    entry = next((e for e in registry.builtin_filters() if e.id == filter_id), None)
     if entry is None or not entry.usable:
         pytest.skip(f"{filter_id} is not usable here ({entry.status_text() if entry else 'absent'})")
     return entry
@@ -55,21 +65,26 @@ def odd_images(tmp_path: Path) -> dict[str, Path]:
     return files
 
 
-@pytest.mark.parametrize("filter_id", BUILTIN_IDS)
+@pytest.mark.parametrize("filter_id", covered_ids())
 def test_every_filter_handles_awkward_inputs(filter_id, tmp_path):
-    entry = builtin(filter_id)
+    check_awkward_inputs(builtin(filter_id), tmp_path)
+
+
+def check_awkward_inputs(entry, tmp_path: Path) -> None:
+    """One filter on every odd file: a uint8 RGBA result of the right size with alpha kept, or (for a
+    tiny input only) one clear sentence. A filter working on a region is given a mask."""
     for name, path in odd_images(tmp_path).items():
         loaded = load_image(path)
         height, width = loaded.pixels.shape[:2]
         mask = None
-        if entry.spec.requires_mask or filter_id in MASKED:
+        if works_on_region(entry.spec) or entry.spec.test.mask:
             mask = np.zeros((height, width), np.float32)
             top, left = height // 3, width // 3
             mask[top: top + max(1, height // 3), left: left + max(1, width // 3)] = 1
         if name == "1x1.png" and mask is not None:
             mask[:] = 1  # a one-pixel image has nothing outside its mask
         try:
-            result = apply_filter(entry, loaded.pixels, mask=mask, raw_params=FAST.get(filter_id, {}))
+            result = apply_filter(entry, loaded.pixels, mask=mask, raw_params=fast_params(entry))
         except ParamError as exc:
             # Only a tiny input (under 16 px on a side) may be refused, with one clear sentence.
             assert min(height, width) < 16 and str(exc) and "\n" not in str(exc), f"{name}: {exc}"
