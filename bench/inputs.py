@@ -10,7 +10,7 @@ from PIL import Image
 
 from plugins import registry
 from plugins.chain import works_on_region
-from plugins.contract import FilterSpec
+from plugins.contract import FilterSpec, InputKind
 from plugins.registry import FilterEntry
 
 SAMPLE = Path(__file__).resolve().parents[1] / "resources" / "sample.png"
@@ -49,7 +49,7 @@ def blob_mask(width: int, height: int, fraction: float = 0.05) -> np.ndarray:
 def filter_inputs(spec: FilterSpec, width: int, height: int) -> tuple[np.ndarray, np.ndarray | None, dict]:
     """What a benchmark gives a filter, from its manifest: a drawing for a sketch filter, a mask for one
     that works on a region (or whose ``[test]`` asks for one), and the ``[test] bench`` parameters."""
-    pixels = drawing(width, height) if spec.input == "sketch" else photo(width, height)
+    pixels = drawing(width, height) if spec.input == InputKind.SKETCH else photo(width, height)
     mask = blob_mask(width, height) if works_on_region(spec) or spec.test.mask else None
     return pixels, mask, dict(spec.test.bench)
 

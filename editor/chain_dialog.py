@@ -33,6 +33,7 @@ from editor.filter_apply import NEW_LAYER, REPLACE
 from editor.i18n import filter_text
 from editor.panels.params import ParamForm
 from plugins import chain
+from plugins.contract import OutputKind
 from plugins.registry import FilterEntry
 
 _ROLE = Qt.ItemDataRole.UserRole
@@ -204,7 +205,7 @@ class ChainDialog(QDialog):
                 chain.PRESETS[self.preset.currentData()].steps):
             self.preset.setCurrentIndex(0)
             self.preset_help.setText("")
-        changes_size = any(self.entries[fid].spec.output == "scaled" for fid in self.step_ids())
+        changes_size = any(self.entries[fid].spec.output == OutputKind.SCALED for fid in self.step_ids())
         self.target.setEnabled(not changes_size)
         self._update_buttons()
 

@@ -20,6 +20,7 @@ from editor.document import DocState, Document, Layer
 from editor.i18n import filter_text
 from editor.undo import AddLayer, History, Operation, SwapState, edit_plane
 from plugins.chain import works_on_region
+from plugins.contract import InputKind, OutputKind
 from plugins.errors import ParamError
 from plugins.imageio import MAX_PIXELS
 from plugins.registry import FilterEntry
@@ -60,8 +61,9 @@ def prepare(doc: Document, entry: FilterEntry, params: dict[str, Any], target: s
     """Gather the filter's input from the document. Raises ParamError with a user-facing reason."""
     spec = entry.spec
     assert spec is not None
-    scale = spec.output_scale(spec.coerce_params(params)) if spec.output == "scaled" else None
-    return gather(doc, entry, params, target, feather, name=filter_text(spec, spec.name),
+    values = spec.coerce_params(params)  # typed and checked once: the values the filter gets
+    scale = spec.output_scale(values) if spec.output == OutputKind.SCALED else None
+    return gather(doc, entry, values, target, feather, name=filter_text(spec, spec.name),
                   input_kind=spec.input, needs_mask=works_on_region(spec), requires_mask=spec.requires_mask,
                   scale=scale, overlap=spec.tiling.overlap)
 
@@ -83,7 +85,7 @@ def gather(doc: Document, entry: FilterEntry, params: dict[str, Any], target: st
             raise ParamError(f"{name} ×{scale} would make a {width}×{height} image, more than the "
                              f"{MAX_PIXELS // 1_000_000} megapixels Holst can hold; choose a smaller scale "
                              f"or a smaller image.")
-    if input_kind == "sketch":
+    if input_kind == InputKind.SKETCH:
         source = doc.sketch_image()
     elif scaled:
         source = doc.flatten()

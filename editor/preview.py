@@ -15,6 +15,8 @@ from typing import Any
 import numpy as np
 
 from editor.document import Document
+from plugins.chain import works_on_region
+from plugins.contract import InputKind, OutputKind
 from plugins.registry import FilterEntry
 
 MAX_SAMPLES = 1_500_000   # pixels fed to a preview run, whatever the zoom
@@ -32,7 +34,7 @@ class PreviewInput:
 
 def previewable(entry: FilterEntry) -> bool:
     spec = entry.spec
-    return entry.usable and spec is not None and spec.output in ("same", "scaled")
+    return entry.usable and spec is not None and spec.output in (OutputKind.SAME, OutputKind.SCALED)
 
 
 def prepare_preview(doc: Document, entry: FilterEntry, params: dict[str, Any],
@@ -46,21 +48,21 @@ def prepare_preview(doc: Document, entry: FilterEntry, params: dict[str, Any],
     step = max(1, int(math.floor(1.0 / zoom)) if zoom < 1 else 1,
                int(math.ceil(math.sqrt(area / MAX_SAMPLES))))
     sl = (slice(y0, y1, step), slice(x0, x1, step))
-    if spec.input == "sketch":
+    if spec.input == InputKind.SKETCH:
         source = doc.sketch_image()[sl]
-    elif spec.output == "scaled":
+    elif spec.output == OutputKind.SCALED:
         source = doc.composite_region(x0, y0, x1, y1, with_sketch=False, step=step)
     else:
         source = doc.current_layer.pixels[sl]
     mask = None
-    if spec.requires_mask or spec.input in ("image+mask", "texture-sample+region"):
+    if works_on_region(spec):
         mask = np.ascontiguousarray(doc.mask[sl])
         if not mask.any():
             if spec.requires_mask:
                 return None
             mask = None
     weights = None
-    if doc.selection is not None and spec.output == "same":
+    if doc.selection is not None and spec.output == OutputKind.SAME:
         weights = np.ascontiguousarray(doc.selection.raster[sl])
     return PreviewInput(entry, dict(params), np.ascontiguousarray(source), mask, weights, rect)
 

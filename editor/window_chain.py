@@ -12,6 +12,7 @@ from editor.chain_dialog import ChainDialog
 from editor.document import Document
 from editor.jobs import Job
 from plugins import chain as chains
+from plugins.contract import OutputKind
 from plugins.errors import HolstError
 
 
@@ -20,7 +21,8 @@ def prepare_chain(doc: Document, work: chains.Chain, target: str, name: str) -> 
     mask is taken when a filter of the chain fills a region; a scale anywhere makes the result replace
     the whole (flattened) document."""
     first = work.steps[0]
-    scales = [step.spec.output_scale(step.params) for step in work.steps if step.spec.output == "scaled"]
+    scales = [step.spec.output_scale(step.params) for step in work.steps
+              if step.spec.output == OutputKind.SCALED]
     return filter_apply.gather(
         doc, first.entry, first.params, target, filter_apply.SELECTION_FEATHER, name=name,
         input_kind=first.spec.input, needs_mask=any(chains.works_on_region(s.spec) for s in work.steps),

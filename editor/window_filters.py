@@ -19,7 +19,7 @@ from editor.jobs import Job
 from editor.panels.sketch import set_sketch
 from editor.tiles import to_qimage
 from editor.window_files import OPEN_FILTER
-from plugins.contract import CommandSpec
+from plugins.contract import CommandSpec, InputKind
 from plugins.errors import HolstError
 from plugins.registry import FilterEntry
 
@@ -122,8 +122,7 @@ class FiltersMixin:
         if self.doc is None or self.history is None or self.filter_job is not None:
             return None
         try:
-            inp = filter_apply.prepare(self.doc, entry, params, target)
-            entry.spec.coerce_params(params)
+            inp = filter_apply.prepare(self.doc, entry, params, target)  # checks the parameters too
         except HolstError as exc:
             self.show_error(str(exc))
             return None
@@ -277,7 +276,7 @@ class FiltersMixin:
             self.show_error(str(exc))
             self.filter_finished.emit("failed")
             return
-        if inp.entry.spec.input == "sketch":       # show the picture, not the lines over it
+        if inp.entry.spec.input == InputKind.SKETCH:       # show the picture, not the lines over it
             self.sketch_panel.paper.setChecked(False)
             self.sketch_panel.visible.setChecked(False)
         if inp.mask is not None:                    # nor the red mask over a fill (Ctrl+M shows it)

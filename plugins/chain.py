@@ -24,14 +24,14 @@ import numpy as np
 
 from plugins import pipeline, registry
 from plugins.cancel import CancelToken
-from plugins.contract import FilterSpec
+from plugins.contract import FilterSpec, InputKind
 from plugins.errors import ParamError
 from plugins.registry import FilterEntry
 from plugins.resample import resize
 from plugins.runtime import Runtime
 
 SEPARATOR = "+"
-REGION_INPUTS = ("image+mask", "texture-sample+region")
+REGION_INPUTS = (InputKind.IMAGE_MASK, InputKind.TEXTURE_REGION)
 
 
 @dataclass(frozen=True)

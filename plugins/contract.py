@@ -10,14 +10,33 @@ import math
 import re
 import tomllib
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from plugins.errors import ParamError, PluginError
 from plugins.plugin_files import MAX_MANIFEST_BYTES, check_name, read_bounded
 
-INPUT_KINDS = ("image", "image+mask", "sketch", "texture-sample+region")
-OUTPUT_KINDS = ("same", "scaled", "new-layer")
+
+class InputKind(StrEnum):
+    """What a filter works on (manifest ``input``); equal to the manifest's text."""
+
+    IMAGE = "image"
+    IMAGE_MASK = "image+mask"                      # the image and a mask of the pixels to change
+    SKETCH = "sketch"                              # the sketch plane (dark lines on white)
+    TEXTURE_REGION = "texture-sample+region"       # a sample of the image and a region to fill
+
+
+class OutputKind(StrEnum):
+    """What a filter returns (manifest ``output``); equal to the manifest's text."""
+
+    SAME = "same"              # an image of the input's size
+    SCALED = "scaled"          # an image ``output_scale`` times larger
+    NEW_LAYER = "new-layer"    # a picture of its own size, put on a new layer
+
+
+INPUT_KINDS = tuple(kind.value for kind in InputKind)
+OUTPUT_KINDS = tuple(kind.value for kind in OutputKind)
 TILING_MODES = ("blend", "exact", "none")
 #: Where the editor offers a plugin's ``[[commands]]`` (see CommandSpec).
 COMMAND_ROLES = ("sketch-from-photo", "sketch-from-drawing")
@@ -250,8 +269,8 @@ class FilterSpec:
     category: str
     version: str
     description: str
-    input: str
-    output: str
+    input: InputKind
+    output: OutputKind
     requires_mask: bool
     module: str
     tiling: TilingSpec
@@ -284,7 +303,12 @@ class FilterSpec:
         return values
 
     def coerce_params(self, given: dict[str, Any] | None) -> dict[str, Any]:
-        """Typed, checked values for already-typed input (GUI form), defaults filled in."""
+        """Typed, checked values for already-typed input (GUI form), defaults filled in.
+
+        This (or ``parse_params``) is the one place parameters are typed: the pipeline passes its result
+        to a filter's ``run``, so a float parameter is a float there, an int an int, a bool a bool, a
+        colour "#rrggbb", a rect (x, y, w, h) or None, and choice/image/text are str; filters do not
+        cast again."""
         values = self.defaults()
         for name, value in (given or {}).items():
             values[name] = self.param(name).coerce(value)
@@ -446,8 +470,8 @@ def _build_spec(data: dict[str, Any]) -> FilterSpec:
         translations={str(lang): dict(table) for lang, table in translations.items()},
         id=filter_id, name=_require(data, "name", str), category=_optional(data, "category", str, "Other"),
         version=str(version), description=_optional(data, "description", str, ""),
-        input=input_kind, output=output_kind,
-        requires_mask=_optional(data, "requires_mask", bool, input_kind == "image+mask"),
+        input=InputKind(input_kind), output=OutputKind(output_kind),
+        requires_mask=_optional(data, "requires_mask", bool, input_kind == InputKind.IMAGE_MASK),
         module=module, tiling=tiling, models=models, params=params, commands=commands,
         test=_build_test(data.get("test")),
     )

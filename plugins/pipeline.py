@@ -17,11 +17,11 @@ import numpy as np
 from plugins import registry
 from plugins.cancel import CancelToken
 from plugins.context import FilterContext
-from plugins.contract import MAX_TILE, MIN_TILE
+from plugins.contract import MAX_TILE, MIN_TILE, OutputKind
 from plugins.errors import HolstError, ModelMissingError, OutOfMemory, ParamError, PluginError
 from plugins.outputs import check_values
 from plugins.pixels import store, to_float_rgb
-from plugins.registry import STATUS_UNTRAINED, FilterEntry
+from plugins.registry import FilterEntry, Status
 from plugins.resample import resize
 from plugins.runtime import Runtime, default_runtime
 
@@ -36,7 +36,7 @@ def composite_by_mask(before: np.ndarray, after: np.ndarray, mask: np.ndarray) -
 def resolve(entry_or_id: FilterEntry | str) -> FilterEntry:
     """The usable entry for an id (or entry); a clear error when it cannot run."""
     entry = registry.get(entry_or_id) if isinstance(entry_or_id, str) else entry_or_id
-    if entry.status == STATUS_UNTRAINED:
+    if entry.status == Status.UNTRAINED:
         raise ModelMissingError(f"filter '{entry.id}': model not trained yet")
     if not entry.usable:
         raise PluginError(f"filter '{entry.id}' is broken: {entry.reason}")
@@ -47,9 +47,9 @@ def expected_size(entry: FilterEntry, params: dict[str, Any], height: int,
                   width: int) -> tuple[int, int] | None:
     """(H, W) the filter must return, or None when any size is allowed (``new-layer``)."""
     spec = entry.spec
-    if spec.output == "new-layer":
+    if spec.output == OutputKind.NEW_LAYER:
         return None
-    scale = spec.output_scale(params) if spec.output == "scaled" else 1
+    scale = spec.output_scale(params) if spec.output == OutputKind.SCALED else 1
     return height * scale, width * scale
 
 
@@ -125,7 +125,7 @@ def memory_advice(entry: FilterEntry, values: dict[str, Any], width: int, height
     text = f"not enough memory to run '{spec.id}' on a {width}×{height} image"
     if tile is not None and spec.tiling.tiled and tile > spec.tiling.tile:
         return f"{text}; try a smaller tile size than {tile} px (the filter's own is {spec.tiling.tile} px)"
-    if spec.output == "scaled" and spec.output_scale(values) > 1:
+    if spec.output == OutputKind.SCALED and spec.output_scale(values) > 1:
         return f"{text}; try a smaller scale or a smaller image, or close other programs"
     return f"{text}; try a smaller image or close other programs"
 
@@ -153,9 +153,9 @@ def _finish(entry: FilterEntry, values: dict[str, Any], pixels: np.ndarray, resu
         store(out[:, :, 3], result[:, :, 3])
     elif result.shape[:2] == (height, width):
         out[:, :, 3] = pixels[:, :, 3]
-    elif spec.output == "scaled" and pixels[:, :, 3].min() == 255:
+    elif spec.output == OutputKind.SCALED and pixels[:, :, 3].min() == 255:
         out[:, :, 3] = 255  # opaque: skip resizing a full-size alpha plane (saves ~2 bytes/output px)
-    elif spec.output == "scaled":
+    elif spec.output == OutputKind.SCALED:
         out[:, :, 3] = resize(pixels[:, :, 3], result.shape[:2], "lanczos")
     else:
         out[:, :, 3] = 255

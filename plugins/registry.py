@@ -24,6 +24,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -39,9 +40,16 @@ MANIFEST = "manifest.toml"
 #: How long a filter's module may take to import (the first import of a heavy library included).
 IMPORT_TIMEOUT_S = 10.0
 
-STATUS_OK = "ok"
-STATUS_UNTRAINED = "untrained"
-STATUS_BROKEN = "broken"
+
+
+class Status(StrEnum):
+    """A discovered filter's state; equal to the text ``holst filters --json`` shows."""
+
+    OK = "ok"
+    UNTRAINED = "untrained"    # a model file is not there yet
+    BROKEN = "broken"          # see the entry's reason
+
+
 
 
 @dataclass
@@ -51,7 +59,7 @@ class FilterEntry:
     folder: Path
     source: str  # "builtin" | "user" | "entry-point"
     spec: FilterSpec | None = None
-    status: str = STATUS_OK
+    status: Status = Status.OK
     reason: str = ""
     module_name: str | None = None   # the name the module is (or will be) imported under
     package: str | None = None       # an existing package to import it from (built-in, entry point)
@@ -65,27 +73,27 @@ class FilterEntry:
 
     @property
     def usable(self) -> bool:
-        return self.status == STATUS_OK
+        return self.status == Status.OK
 
     @property
     def imported(self) -> bool:
         return self._module is not None
 
     def status_text(self) -> str:
-        if self.status == STATUS_OK:
+        if self.status == Status.OK:
             return "ok"
-        if self.status == STATUS_UNTRAINED:
+        if self.status == Status.UNTRAINED:
             return "model not trained yet"
         return f"broken: {self.reason}"
 
     def mark_broken(self, reason: str) -> None:
-        self.status, self.reason = STATUS_BROKEN, reason
+        self.status, self.reason = Status.BROKEN, reason
 
     @property
     def has_code(self) -> bool:
         """Whether the plugin's code may be used: a filter whose model is not trained yet still offers
         its model-free commands."""
-        return self.spec is not None and self.status in (STATUS_OK, STATUS_UNTRAINED)
+        return self.spec is not None and self.status in (Status.OK, Status.UNTRAINED)
 
     def command(self, command: CommandSpec, timeout: float | None = None) -> Callable[..., Any]:
         """The function behind one of the manifest's ``[[commands]]``, its module imported now (in a
@@ -113,7 +121,7 @@ class FilterEntry:
         A module that fails, exits or does not finish importing within ``timeout`` seconds marks the
         entry broken; PluginError says why.
         """
-        if self._module is None and self.status == STATUS_OK:
+        if self._module is None and self.status == Status.OK:
             load_modules([self], timeout)
         if self._module is None:
             raise PluginError(f"filter '{self.id}' is not usable: {self.status_text()}")
@@ -186,7 +194,7 @@ def load_modules(entries: list[FilterEntry], timeout: float | None = None) -> No
     entry marked broken too. Anything a module prints while importing goes to stderr, so it cannot
     corrupt ``holst filters --json``.
     """
-    pending = [e for e in entries if e.status == STATUS_OK and e._module is None and e.spec is not None]
+    pending = [e for e in entries if e.status == Status.OK and e._module is None and e.spec is not None]
     if not pending:
         return
     timeout = IMPORT_TIMEOUT_S if timeout is None else timeout
@@ -208,7 +216,7 @@ def load_modules(entries: list[FilterEntry], timeout: float | None = None) -> No
             thread.join(max(0.0, deadline - time.monotonic()))
     for entry, thread in threads:
         with entry._lock:
-            if entry._module is not None or entry.status != STATUS_OK:
+            if entry._module is not None or entry.status != Status.OK:
                 continue
             outcome = outcomes.get(id(entry))
             if thread.is_alive() or outcome is None:
@@ -275,7 +283,7 @@ def load_entry(folder: Path, source: str, package: str | None = None) -> FilterE
             path = plugin_files.resolve(folder, ref.file, plugin_files.MAX_MODEL_BYTES, "model file")
             verify_model_file(path, ref.sha256)
         except ModelMissingError:
-            entry.status, entry.reason = STATUS_UNTRAINED, f"model not trained yet: {ref.file} is missing"
+            entry.status, entry.reason = Status.UNTRAINED, f"model not trained yet: {ref.file} is missing"
             break
         except HolstError as exc:
             entry.mark_broken(str(exc))
@@ -319,7 +327,7 @@ def _user_entries(extra_dirs: tuple[Path, ...]) -> list[FilterEntry]:
                 entries.append(_unreadable(folder, exc))
                 continue
             if not stat.S_ISREG(info.st_mode):
-                entries.append(FilterEntry(folder=folder, source="user", status=STATUS_BROKEN,
+                entries.append(FilterEntry(folder=folder, source="user", status=Status.BROKEN,
                                            reason=f"{MANIFEST} is not a regular file"))
                 continue
             entries.append(load_entry(folder, "user"))
@@ -328,7 +336,7 @@ def _user_entries(extra_dirs: tuple[Path, ...]) -> list[FilterEntry]:
 
 def _unreadable(folder: Path, exc: OSError) -> FilterEntry:
     why = exc.strerror.lower() if exc.strerror else str(exc)
-    return FilterEntry(folder=folder, source="user", status=STATUS_BROKEN,
+    return FilterEntry(folder=folder, source="user", status=Status.BROKEN,
                        reason=f"cannot read the folder {folder}: {why}")
 
 
@@ -362,7 +370,7 @@ def _entry_point_entries() -> list[FilterEntry]:
             folder, package = _locate(point.value)
         except Exception as exc:  # noqa: BLE001
             entries.append(FilterEntry(folder=Path(point.value), source="entry-point",
-                                       status=STATUS_BROKEN, reason=f"entry point {point.name}: {exc}"))
+                                       status=Status.BROKEN, reason=f"entry point {point.name}: {exc}"))
             continue
         entries.append(load_entry(folder, "entry-point", package))
     return entries
@@ -378,7 +386,7 @@ def discover(extra_dirs: tuple[Path, ...] = ()) -> list[FilterEntry]:
         if entry.spec is None:
             continue
         if entry.id in seen:
-            entry.status, entry.reason = STATUS_BROKEN, f"another filter already has the id '{entry.id}'"
+            entry.status, entry.reason = Status.BROKEN, f"another filter already has the id '{entry.id}'"
         seen.add(entry.id)
     return entries
 

@@ -23,7 +23,8 @@ from editor.filter_apply import NEW_LAYER, REPLACE
 from editor.i18n import filter_text
 from editor.panels.params import ParamForm
 from editor.preview import previewable
-from plugins.registry import FilterEntry
+from plugins.contract import InputKind, OutputKind
+from plugins.registry import FilterEntry, Status
 
 _ROLE = Qt.ItemDataRole.UserRole
 
@@ -90,7 +91,7 @@ class FiltersPanel(QWidget):
         self._show(None)
 
     def set_entries(self, entries: list[FilterEntry]) -> None:
-        self.entries = [e for e in entries if e.spec is not None or e.status != "ok"]
+        self.entries = [e for e in entries if e.spec is not None or e.status != Status.OK]
         self.tree.clear()
         groups: dict[str, QTreeWidgetItem] = {}
         for entry in sorted(self.entries, key=lambda e: (e.spec.category if e.spec else "~", e.id)):
@@ -136,7 +137,7 @@ class FiltersPanel(QWidget):
         self._update_apply()
 
     def _status(self, entry: FilterEntry) -> str:
-        if entry.status == "untrained":
+        if entry.status == Status.UNTRAINED:
             return self.tr("model not trained yet")
         return self.tr("broken")
 
@@ -184,7 +185,7 @@ class FiltersPanel(QWidget):
                 text += "\n\n" + (self.tr("Not available: ") + entry.reason)
             if spec.requires_mask:
                 text += "\n\n" + self.tr("Paint a mask over the area to change (mask brush, B).")
-            if spec.input == "sketch":
+            if spec.input == InputKind.SKETCH:
                 text += "\n\n" + self.tr("Works on the sketch layer: draw with the pen (P) or extract edges.")
             if not spec.tiling.tiled:
                 text += "\n\n" + self.tr("Not tiled: works on the whole image at once, whatever the "
@@ -194,7 +195,7 @@ class FiltersPanel(QWidget):
             self.form.setObjectName("param_form")
             self.form.changed.connect(self._request_preview)
             self.form_area.setWidget(self.form)
-            self.target.setEnabled(spec.output != "scaled")
+            self.target.setEnabled(spec.output != OutputKind.SCALED)
         self._update_apply()
         self._request_preview()
 

@@ -17,7 +17,7 @@ from .core import colorize
 
 
 def run(ctx: FilterContext, image: np.ndarray, mask: np.ndarray | None, params: dict[str, Any]) -> np.ndarray:
-    intensity = float(params["intensity"])
+    intensity = params["intensity"]
     model = ctx.model("network") if intensity > 0 else None  # opened (and hash-checked) before any work
 
     def predict(L: np.ndarray) -> np.ndarray:  # one untiled run at the working size
@@ -27,5 +27,5 @@ def run(ctx: FilterContext, image: np.ndarray, mask: np.ndarray | None, params: 
     height, width = image.shape[:2]
     out = ctx.output_buffer(height, width)[:, :, :3]
     return colorize(image, predict, needs=ctx.spec.model("network"), intensity=intensity,
-                    working_size=int(params["working_size"]), mask=mask, out=out, progress=ctx.progress,
+                    working_size=params["working_size"], mask=mask, out=out, progress=ctx.progress,
                     cancel=ctx.cancel.raise_if_cancelled)

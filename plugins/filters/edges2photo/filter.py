@@ -32,16 +32,16 @@ def generate(model: Any, drawing: np.ndarray, seed: int, variation: float, needs
 
 def run(ctx: Any, image: np.ndarray, mask: np.ndarray | None, params: dict[str, Any]) -> np.ndarray:
     height, width = image.shape[:2]
-    reference = reference_rgb(str(params["palette"])) if params["palette"] else None
+    reference = reference_rgb(params["palette"]) if params["palette"] else None
     drawing = normalise_drawing(image)
-    small = resize(drawing, fit_long_side(height, width, int(params["resolution"])), clip=True)
+    small = resize(drawing, fit_long_side(height, width, params["resolution"]), clip=True)
     ctx.progress(0.1)
     ctx.cancel.raise_if_cancelled()
     model, needs = ctx.model("network"), ctx.spec.model("network")
-    seed, variation = int(params["seed"]), float(params["variation"])
+    seed, variation = params["seed"], params["variation"]
     result = ctx.run_once(lambda: generate(model, small, seed, variation, needs))
     ctx.cancel.raise_if_cancelled()
     if reference is not None:
-        result = match_colours(result, reference, float(params["palette_strength"]))
+        result = match_colours(result, reference, params["palette_strength"])
     ctx.progress(0.9)
     return resize(result, (height, width), clip=True)

@@ -35,20 +35,20 @@ def run(ctx: FilterContext, image: np.ndarray, mask: np.ndarray | None, params: 
     if mask is None:
         raise ParamError("inpaint needs a mask (white marks the pixels to fill)")
     hole = mask > HOLE_THRESHOLD
-    boxes = crop_boxes(hole, float(params["context"]))
+    boxes = crop_boxes(hole, params["context"])
     model = ctx.model("network")
     needs = ctx.spec.model("network")
     result = image.astype(np.float32, copy=True)
     pending = hole.copy()
-    feather = int(params["feather"])
+    feather = params["feather"]
     for index, (crop, core) in enumerate(boxes):
         ctx.cancel.raise_if_cancelled()
         top, left, bottom, right = crop
         window = (slice(top, bottom), slice(left, right))
         crop_pixels, crop_hole = result[window], pending[window]
-        fill = ctx.run_once(lambda: fill_crop(model, crop_pixels, crop_hole, int(params["working_size"]),  # noqa: B023
-                                              float(params["grain"]), float(params["match"]),
-                                              float(params["texture"]), needs=needs))
+        fill = ctx.run_once(lambda: fill_crop(model, crop_pixels, crop_hole, params["working_size"],  # noqa: B023
+                                              params["grain"], params["match"],
+                                              params["texture"], needs=needs))
         weight = feather_weight(hole[window], feather) * mask[window]
         ctop, cleft, cbottom, cright = core
         own = np.zeros_like(pending[window])

@@ -29,7 +29,7 @@ STATS_SIDE = 1024
 
 
 def run(ctx: FilterContext, image: np.ndarray, mask: np.ndarray | None, params: dict[str, Any]) -> np.ndarray:
-    strength = float(params["strength"])
+    strength = params["strength"]
     if strength <= 0.0:
         ctx.progress(1.0)
         return image.copy()
@@ -37,9 +37,9 @@ def run(ctx: FilterContext, image: np.ndarray, mask: np.ndarray | None, params: 
     if params["own_painting"]:
         stylised = resize(own_painting(ctx, image, params), (height, width))
     else:
-        weights = style_weights(params["style"], params["style2"], float(params["blend"]))
+        weights = style_weights(params["style"], params["style2"], params["blend"])
         model = ctx.model("network")
-        factor, least = 1.0 / float(params["stroke_scale"]), model.ref.multiple_of
+        factor, least = 1.0 / params["stroke_scale"], model.ref.multiple_of
         internal_size = max(least, round(height * factor)), max(least, round(width * factor))
         stylised = stylise(ctx, model, resize(image, internal_size), weights)
         stylised = resize(stylised, (height, width))
@@ -53,13 +53,13 @@ def run(ctx: FilterContext, image: np.ndarray, mask: np.ndarray | None, params: 
 
 def own_painting(ctx: FilterContext, image: np.ndarray, params: dict[str, Any]) -> np.ndarray:
     """Gatys et al. optimisation towards the user's painting, at the working size (gatys.py)."""
-    painting, valid = gatys.load_painting(str(params["own_painting"]))
-    size = fit_long_side(*image.shape[:2], int(params["working_size"]), enlarge=False)
+    painting, valid = gatys.load_painting(params["own_painting"])
+    size = fit_long_side(*image.shape[:2], params["working_size"], enlarge=False)
     photo = resize(image, size)
     graphs = gatys.graphs_from(ctx.model)
     return ctx.run_once(lambda: gatys.stylise_like(
-        graphs, photo, painting, valid, content_weight=float(params["photo_fidelity"]),
-        stroke_scale=float(params["stroke_scale"]), progress=ctx.progress,
+        graphs, photo, painting, valid, content_weight=params["photo_fidelity"],
+        stroke_scale=params["stroke_scale"], progress=ctx.progress,
         check_cancel=ctx.cancel.raise_if_cancelled))
 
 
