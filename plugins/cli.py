@@ -206,6 +206,8 @@ def _entry_json(entry: Any) -> dict[str, Any]:
         "requires_mask": spec.requires_mask, "params": [p.to_json() for p in spec.params],
         "tiling": {"mode": spec.tiling.mode} | ({"tile": spec.tiling.tile, "overlap": spec.tiling.overlap}
                                                if spec.tiling.tiled else {}),
+        "commands": [{"id": c.id, "role": c.role, "label": c.label, "params": [p.to_json() for p in c.params]}
+                     for c in spec.commands],
     }
 
 

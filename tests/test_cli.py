@@ -111,6 +111,10 @@ def test_filters_json(plugin_path):
     assert entries["cli_fill"]["requires_mask"] is True
     assert blur["tiling"] == {"mode": "blend", "tile": 64, "overlap": 8}
     assert entries["colorize"]["tiling"] == {"mode": "none"}
+    assert blur["commands"] == []
+    if "edges2photo" in entries:  # its manifest contributes the Sketch panel's commands
+        assert [(c["id"], c["role"]) for c in entries["edges2photo"]["commands"]] == [
+            ("extract_edges", "sketch-from-photo"), ("normalise_drawing", "sketch-from-drawing")]
 
 
 def test_tile_on_an_untiled_filter_says_it_has_no_effect(rgba_png, tmp_path):
