@@ -35,9 +35,17 @@ class OutputKind(StrEnum):
     NEW_LAYER = "new-layer"    # a picture of its own size, put on a new layer
 
 
+class TilingMode(StrEnum):
+    """How a filter's network is tiled (manifest ``[tiling] mode``; see ``plugins.tiling``)."""
+
+    BLEND = "blend"    # overlapping tiles, feathered together
+    EXACT = "exact"    # tiles read overlap/4 pixels of context and are cropped: the untiled result
+    NONE = "none"      # not tiled (no [tiling] table)
+
+
 INPUT_KINDS = tuple(kind.value for kind in InputKind)
+TILING_MODES = tuple(mode.value for mode in TilingMode)
 OUTPUT_KINDS = tuple(kind.value for kind in OutputKind)
-TILING_MODES = ("blend", "exact", "none")
 #: Where the editor offers a plugin's ``[[commands]]`` (see CommandSpec).
 COMMAND_ROLES = ("sketch-from-photo", "sketch-from-drawing")
 MIN_TILE = 64  # the smallest tile edge a user may ask for, and the out-of-memory retry goes down to
@@ -203,7 +211,7 @@ class TilingSpec:
     or ``mode = "none"``). ``scale_param`` names the param giving the output scale.
     """
 
-    mode: str = "none"
+    mode: TilingMode = TilingMode.NONE
     tile: int = 0
     overlap: int = 0
     scale: int = 1
@@ -211,7 +219,7 @@ class TilingSpec:
 
     @property
     def tiled(self) -> bool:
-        return self.mode != "none"
+        return self.mode != TilingMode.NONE
 
 
 @dataclass(frozen=True)
@@ -536,12 +544,13 @@ def _build_tiling(raw: Any) -> TilingSpec:
         return TilingSpec()
     if not isinstance(raw, dict):
         raise TypeError("'tiling' must be a table")
-    mode = _optional(raw, "mode", str, "blend")
-    if mode not in TILING_MODES:
-        raise ValueError(f"tiling.mode '{mode}' is not one of {TILING_MODES}")
+    text = _optional(raw, "mode", str, TilingMode.BLEND.value)
+    if text not in TILING_MODES:
+        raise ValueError(f"tiling.mode '{text}' is not one of {TILING_MODES}")
+    mode = TilingMode(text)
     scale = _whole(raw, "scale", 1, 1, MAX_SCALE)
     scale_param = _optional(raw, "scale_param", (str, type(None)), None)
-    if mode == "none":
+    if mode == TilingMode.NONE:
         if "tile" in raw or "overlap" in raw:
             raise ValueError("tiling.mode 'none' takes no tile or overlap")
         return TilingSpec(scale=scale, scale_param=scale_param)

@@ -26,18 +26,17 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from plugins.cancel import CancelToken
-from plugins.contract import MIN_TILE, TilingSpec
+from plugins.contract import MIN_TILE, TilingMode, TilingSpec
 from plugins.pixels import store
 
 TileFn = Callable[[np.ndarray], np.ndarray]
-BLEND, EXACT, NONE = "blend", "exact", "none"
 
 
 @dataclass(frozen=True)
 class Tiler:
     """How one run is tiled: the mode, the tile edge and the overlap (input pixels)."""
 
-    mode: str
+    mode: TilingMode
     tile: int
     overlap: int
 
@@ -45,7 +44,7 @@ class Tiler:
         """The plan with half the tile (of what an ``height``×``width`` image really used), or None
         when that would be smaller than MIN_TILE or, blending, leave no room for the overlap."""
         smaller = min(self.tile, max(height, width)) // 2
-        least = MIN_TILE if self.mode == EXACT else max(MIN_TILE, 2 * self.overlap + 1)
+        least = MIN_TILE if self.mode == TilingMode.EXACT else max(MIN_TILE, 2 * self.overlap + 1)
         return replace(self, tile=smaller) if smaller >= least else None
 
 
@@ -59,7 +58,8 @@ def plan(declared: TilingSpec, requested: int | None = None) -> Tiler | None:
     if not declared.tiled:
         return None
     size = requested or declared.tile
-    overlap = min(declared.overlap, (size - 1) // 2) if declared.mode == BLEND else declared.overlap
+    blend = declared.mode == TilingMode.BLEND
+    overlap = min(declared.overlap, (size - 1) // 2) if blend else declared.overlap
     return Tiler(declared.mode, size, overlap)
 
 
@@ -77,7 +77,8 @@ def count_tiles(height: int, width: int, tile: int, overlap: int) -> int:
     return len(tile_starts(height, tile, overlap)) * len(tile_starts(width, tile, overlap))
 
 
-def run_tiled(image: np.ndarray, fn: TileFn, *, tile: int, overlap: int, mode: str = BLEND, scale: int = 1,
+def run_tiled(image: np.ndarray, fn: TileFn, *, tile: int, overlap: int,
+              mode: TilingMode = TilingMode.BLEND, scale: int = 1,
               progress: Callable[[float], None] | None = None, cancel: CancelToken | None = None,
               out: np.ndarray | None = None) -> np.ndarray:
     """Apply ``fn`` to ``image`` (H×W×C float32) tile by tile, in ``mode`` ("blend" or "exact").
@@ -90,10 +91,10 @@ def run_tiled(image: np.ndarray, fn: TileFn, *, tile: int, overlap: int, mode: s
     """
     if image.ndim != 3:
         raise ValueError("run_tiled expects an H×W×C array")
-    if mode == EXACT:
+    if mode == TilingMode.EXACT:
         return _run_exact(image, fn, tile=tile, margin=overlap // 4, scale=scale, progress=progress,
                           cancel=cancel, out=out)
-    if mode != BLEND:
+    if mode != TilingMode.BLEND:
         raise ValueError(f"tiling mode '{mode}' does not tile")
     return _run_blend(image, fn, tile=tile, overlap=overlap, scale=scale, progress=progress, cancel=cancel,
                       out=out)
