@@ -156,21 +156,31 @@ def _import_plugin_module(folder: Path, spec: FilterSpec, package: str | None,
     plugin's folder, which is no importable package by itself)."""
     if package is None:
         package = _user_package(folder, spec)
-        init = folder / "__init__.py"
-        if init.exists():
-            pkg_spec = importlib.util.spec_from_file_location(package, init,
-                                                              submodule_search_locations=[str(folder)])
-        else:
-            pkg_spec = importlib.machinery.ModuleSpec(package, None, is_package=True)
-            pkg_spec.submodule_search_locations = [str(folder)]
-        if pkg_spec is None:
-            raise ImportError(f"cannot make a package of {folder}")
-        pkg = importlib.util.module_from_spec(pkg_spec)
-        sys.modules[package] = pkg
-        if pkg_spec.loader is not None:
-            pkg_spec.loader.exec_module(pkg)
+        if package not in sys.modules:  # made once: a command's module joins the filter's package
+            _make_package(package, folder)
     name = f"{package}.{Path(file).stem}"
     return importlib.import_module(name), name
+
+
+def _make_package(package: str, folder: Path) -> None:
+    """Register ``folder`` as the package ``package`` (running its ``__init__.py``, if any)."""
+    init = folder / "__init__.py"
+    if init.exists():
+        pkg_spec = importlib.util.spec_from_file_location(package, init,
+                                                          submodule_search_locations=[str(folder)])
+    else:
+        pkg_spec = importlib.machinery.ModuleSpec(package, None, is_package=True)
+        pkg_spec.submodule_search_locations = [str(folder)]
+    if pkg_spec is None:
+        raise ImportError(f"cannot make a package of {folder}")
+    pkg = importlib.util.module_from_spec(pkg_spec)
+    sys.modules[package] = pkg
+    try:
+        if pkg_spec.loader is not None:
+            pkg_spec.loader.exec_module(pkg)
+    except BaseException:
+        sys.modules.pop(package, None)  # a later attempt starts again, not from a half-run package
+        raise
 
 
 def _user_package(folder: Path, spec: FilterSpec) -> str:
