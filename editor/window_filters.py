@@ -20,7 +20,7 @@ from editor.panels.sketch import set_sketch
 from editor.tiles import to_qimage
 from editor.window_files import OPEN_FILTER
 from plugins.contract import CommandSpec, InputKind
-from plugins.errors import HolstError
+from plugins.errors import HolstError, PluginError
 from plugins.registry import FilterEntry
 
 #: How long Cancel waits for a filter to stop by itself before abandoning it (the promise is 2 s).
@@ -316,8 +316,7 @@ class FiltersMixin:
         text = filter_text(entry.spec, command.label)
 
         def work(_p: object, _c: object, _n: object) -> np.ndarray:
-            params = command.coerce_params(values)
-            return _paper(entry.command(command)(rgb, **params), rgb.shape[:2], command.id)
+            return _run_command(entry, command, rgb, values)
 
         def done(drawing: np.ndarray) -> None:
             if doc is self.doc and self.history is not None:
@@ -358,9 +357,7 @@ class FiltersMixin:
         def work(_p: object, _c: object, _n: object) -> np.ndarray:
             rgb = load_image(path).pixels[..., :3].astype(np.float32) / 255.0
             if cleaners:
-                entry, command = cleaners[0]
-                paper = _paper(entry.command(command)(rgb, **command.coerce_params(None)), rgb.shape[:2],
-                               command.id)
+                paper = _run_command(*cleaners[0], rgb)
             else:
                 paper = rgb @ np.array([0.299, 0.587, 0.114], np.float32)
             return 1.0 - np.clip(resize(paper, size, "bilinear"), 0.0, 1.0)
@@ -372,10 +369,21 @@ class FiltersMixin:
         return self.runner.start(job)
 
 
-def _paper(result: Any, size: tuple[int, int], command_id: str) -> np.ndarray:
-    """A plugin command's drawing checked: float H×W of the input's size, finite (clipped to 0..1)."""
-    paper = np.asarray(result)
+def _run_command(entry: FilterEntry, command: CommandSpec, rgb: np.ndarray,
+                 values: dict[str, Any] | None = None) -> np.ndarray:
+    """A plugin's sketch command on float RGB: its drawing checked (float H×W of the input's size,
+    finite; clipped to 0..1). Whatever the plugin's code raises is one PluginError line."""
+    params = command.coerce_params(values)
+    function = entry.command(command)
+    try:
+        paper = np.asarray(function(rgb, **params))
+    except HolstError:
+        raise
+    except BaseException as exc:  # noqa: BLE001 - a plugin bug must not take the window down
+        raise PluginError(f"command '{command.id}' of '{entry.id}' failed: "
+                          f"{type(exc).__name__}: {exc}") from exc
+    size = rgb.shape[:2]
     if paper.shape != size or paper.dtype.kind != "f" or not np.isfinite(paper).all():
-        raise HolstError(f"command '{command_id}' returned {paper.dtype} {paper.shape}; expected finite "
-                         f"float numbers of shape {size}")
+        raise PluginError(f"command '{command.id}' of '{entry.id}' returned {paper.dtype} {paper.shape}; "
+                          f"expected finite float numbers of shape {size}")
     return np.clip(paper, 0.0, 1.0).astype(np.float32)

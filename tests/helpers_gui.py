@@ -104,7 +104,8 @@ def choose_filter(window, filter_id: str, target: str | None = None) -> None:
 
 def write_sketch_invert_plugin(root: Path) -> Path:
     """A sketch-input filter that returns its input inverted (white lines on black), contributing a
-    "sketch-from-photo" command that draws one line across the middle row at ``darkness``."""
+    "sketch-from-photo" command that draws one line across the middle row at ``darkness`` and one that
+    raises."""
     folder = root / "sketch_invert"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "manifest.toml").write_text(textwrap.dedent('''
@@ -127,6 +128,12 @@ def write_sketch_invert_plugin(root: Path) -> Path:
         min = 0.0
         max = 1.0
         default = 1.0
+
+        [[commands]]
+        id = "faulty"
+        role = "sketch-from-photo"
+        call = "lines.py:faulty"
+        label = "Test faulty command"
         '''), encoding="utf-8")
     (folder / "filter.py").write_text("def run(ctx, image, mask, params):\n    return 1.0 - image\n",
                                       encoding="utf-8")
@@ -137,6 +144,9 @@ def write_sketch_invert_plugin(root: Path) -> Path:
             paper = np.ones(image.shape[:2], np.float32)
             paper[image.shape[0] // 2] = 1.0 - darkness
             return paper
+
+        def faulty(image):
+            raise ValueError("no lines today")
         '''), encoding="utf-8")
     return root
 

@@ -105,6 +105,12 @@ def test_a_plugin_command_appears_in_the_sketch_panel_and_runs(qtbot, window):
     middle = sketch.shape[0] // 2
     assert np.allclose(sketch[middle], 0.75) and not sketch[:middle].any()
     assert window.history.stack.count() == 1
+    errors: list[str] = []
+    window.show_error = errors.append
+    qtbot.mouseClick(found["faulty"][0], Qt.MouseButton.LeftButton)   # a plugin bug: one line, no change
+    wait_jobs(qtbot, window)
+    assert errors == ["command 'faulty' of 'test_sketch_invert' failed: ValueError: no lines today"]
+    assert window.history.stack.count() == 1
 
 
 def test_paper_view_and_loading_a_drawing(qtbot, window, tmp_path):
