@@ -129,12 +129,14 @@ class FilterContext:
         return checked
 
     def run_tiled(self, image: np.ndarray, fn: Callable[[np.ndarray], np.ndarray], *, scale: int = 1,
-                  progress_range: tuple[float, float] = (0.0, 1.0), to_uint8: bool = False) -> np.ndarray:
+                  align: int = 1, progress_range: tuple[float, float] = (0.0, 1.0),
+                  to_uint8: bool = False) -> np.ndarray:
         """Tile ``image`` through ``fn`` as the manifest's ``[tiling]`` says, with the resolved tile
         size, progress, cancellation and out-of-memory recovery (see ``plugins.tiling``).
 
         ``to_uint8=True`` writes 3-channel results straight into ``output_buffer`` and returns that
-        RGB view, which the pipeline passes through without another copy.
+        RGB view, which the pipeline passes through without another copy. ``align``: every tile starts
+        at a multiple of it (a strided network's ``multiple_of``, so each tile sees the same pixel grid).
         """
         if self.tiler is None:
             raise PluginError(f"filter '{self.spec.id}' runs tiled but its manifest declares no [tiling]")
@@ -148,7 +150,7 @@ class FilterContext:
         def attempt(plan: tiling.Tiler) -> np.ndarray:
             out = self.output_buffer(height * scale, width * scale)[:, :, :3] if to_uint8 else None
             return tiling.run_tiled(image, fn, tile=plan.tile, overlap=plan.overlap, mode=plan.mode,
-                                    scale=scale, progress=report, cancel=self.cancel, out=out)
+                                    scale=scale, align=align, progress=report, cancel=self.cancel, out=out)
 
         return self._recovering(attempt, self.tiler, lambda plan: plan.split(height, width))
 

@@ -14,6 +14,9 @@ A filter's manifest declares how its network may be tiled (``[tiling] mode``):
 * ``none``: the filter is not tiled (it runs its networks through ``FilterContext.run_once``).
 
 The same rule holds for both tiled modes: receptive-field radius ≤ ``overlap/4`` means tiled = untiled.
+A network with strided layers sees the same pixel grid in every tile only if every tile starts at a
+multiple of its total stride: ``align`` (the model's ``multiple_of``) puts every tile there; the last
+tile along an axis may then be up to ``align − 1`` pixels longer than ``tile``.
 ``plan`` resolves the tile size once (the user's ``--tile`` or preference, else the manifest's), and
 ``Tiler.split`` gives the next smaller tile when a GPU runs out of memory (``FilterContext`` retries).
 """
@@ -63,41 +66,44 @@ def plan(declared: TilingSpec, requested: int | None = None) -> Tiler | None:
     return Tiler(declared.mode, size, overlap)
 
 
-def tile_starts(length: int, tile: int, overlap: int) -> list[int]:
-    """Start offsets covering ``length`` with tiles of ``tile`` overlapping by at least ``overlap``."""
+def tile_spans(length: int, tile: int, overlap: int, align: int = 1) -> list[tuple[int, int]]:
+    """(start, size) of tiles covering ``length``, overlapping by at least ``overlap``, every start a
+    multiple of ``align``; the last tile ends at ``length`` (up to ``align − 1`` longer than ``tile``)."""
     if length <= tile:
-        return [0]
-    stride = tile - overlap
+        return [(0, length)]
+    stride = max(align, (tile - overlap) // align * align)
     starts = list(range(0, length - tile, stride))
-    starts.append(length - tile)
-    return starts
+    last = (length - tile) // align * align
+    if last > starts[-1]:
+        starts.append(last)
+    return [(start, tile) for start in starts[:-1]] + [(starts[-1], length - starts[-1])]
 
 
-def count_tiles(height: int, width: int, tile: int, overlap: int) -> int:
-    return len(tile_starts(height, tile, overlap)) * len(tile_starts(width, tile, overlap))
+def count_tiles(height: int, width: int, tile: int, overlap: int, align: int = 1) -> int:
+    return len(tile_spans(height, tile, overlap, align)) * len(tile_spans(width, tile, overlap, align))
 
 
 def run_tiled(image: np.ndarray, fn: TileFn, *, tile: int, overlap: int,
-              mode: TilingMode = TilingMode.BLEND, scale: int = 1,
+              mode: TilingMode = TilingMode.BLEND, scale: int = 1, align: int = 1,
               progress: Callable[[float], None] | None = None, cancel: CancelToken | None = None,
               out: np.ndarray | None = None) -> np.ndarray:
     """Apply ``fn`` to ``image`` (H×W×C float32) tile by tile, in ``mode`` ("blend" or "exact").
 
     ``fn`` maps an h×w×C tile to an (h·scale)×(w·scale)×C' float array in 0..1 (it may return a view,
     e.g. of the network's NCHW output). Progress is reported after each tile; cancellation is
-    checked before each tile (raises Cancelled). ``out`` may be a preallocated
-    (H·scale)×(W·scale)×C' array; a uint8 ``out`` receives 0..255 values (this is how a ×4 upscale of
-    a 24-megapixel photo stays within a few GiB).
+    checked before each tile (raises Cancelled). Every tile starts at a multiple of ``align``. ``out``
+    may be a preallocated (H·scale)×(W·scale)×C' array; a uint8 ``out`` receives 0..255 values (this
+    is how a ×4 upscale of a 24-megapixel photo stays within a few GiB).
     """
     if image.ndim != 3:
         raise ValueError("run_tiled expects an H×W×C array")
     if mode == TilingMode.EXACT:
-        return _run_exact(image, fn, tile=tile, margin=overlap // 4, scale=scale, progress=progress,
-                          cancel=cancel, out=out)
+        return _run_exact(image, fn, tile=tile, margin=overlap // 4, scale=scale, align=align,
+                          progress=progress, cancel=cancel, out=out)
     if mode != TilingMode.BLEND:
         raise ValueError(f"tiling mode '{mode}' does not tile")
-    return _run_blend(image, fn, tile=tile, overlap=overlap, scale=scale, progress=progress, cancel=cancel,
-                      out=out)
+    return _run_blend(image, fn, tile=tile, overlap=overlap, scale=scale, align=align, progress=progress,
+                      cancel=cancel, out=out)
 
 
 def _call(fn: TileFn, part: np.ndarray, height: int, width: int) -> np.ndarray:
@@ -110,11 +116,12 @@ def _call(fn: TileFn, part: np.ndarray, height: int, width: int) -> np.ndarray:
     return result
 
 
-def _run_exact(image: np.ndarray, fn: TileFn, *, tile: int, margin: int, scale: int,
+def _run_exact(image: np.ndarray, fn: TileFn, *, tile: int, margin: int, scale: int, align: int,
                progress: Callable[[float], None] | None, cancel: CancelToken | None,
                out: np.ndarray | None) -> np.ndarray:
     """Non-overlapping tiles, each computed with ``margin`` input pixels of context and cropped."""
     height, width = image.shape[:2]
+    tile, margin = max(align, tile // align * align), -(-margin // align) * align  # aligned reads
     ys, xs = range(0, height, tile), range(0, width, tile)
     total, done = len(ys) * len(xs), 0
     for y in ys:
@@ -150,7 +157,7 @@ def _ramp(length: int, margin: float, feather: float, inner_start: bool, inner_e
     return weight
 
 
-def _run_blend(image: np.ndarray, fn: TileFn, *, tile: int, overlap: int, scale: int,
+def _run_blend(image: np.ndarray, fn: TileFn, *, tile: int, overlap: int, scale: int, align: int,
                progress: Callable[[float], None] | None, cancel: CancelToken | None,
                out: np.ndarray | None) -> np.ndarray:
     """Overlapping tiles blended one row of tiles (a strip) at a time: finished rows are written out
@@ -158,28 +165,25 @@ def _run_blend(image: np.ndarray, fn: TileFn, *, tile: int, overlap: int, scale:
     height, width = image.shape[:2]
     if tile < 2 * overlap + 1:
         raise ValueError(f"tile {tile} is too small for overlap {overlap}")
-    ys = tile_starts(height, tile, overlap)
-    xs = tile_starts(width, tile, overlap)
-    total = len(ys) * len(xs)
+    rows = tile_spans(height, tile, overlap, align)
+    cols = tile_spans(width, tile, overlap, align)
+    total = len(rows) * len(cols)
     margin, feather = overlap * scale / 4.0, overlap * scale / 2.0
     out_w = width * scale
     # Weights are separable (wy ⊗ wx) and every strip uses the same columns, so the blend weight of
     # an output pixel is (sum of wy over strips) × (sum of wx over columns): two 1-D arrays.
     col_weight = np.zeros(out_w, dtype=np.float32)
-    for x in xs:
-        w = min(tile, width - x)
+    for x, w in cols:
         col_weight[x * scale:(x + w) * scale] += _ramp(w * scale, margin, feather, x > 0, x + w < width)
     pending: tuple[int, np.ndarray, np.ndarray] | None = None  # (first output row, acc, row weights)
     done = 0
-    for row, y in enumerate(ys):
-        h = min(tile, height - y)
+    for row, (y, h) in enumerate(rows):
         strip_acc: np.ndarray | None = None
         wy = _ramp(h * scale, margin, feather, y > 0, y + h < height)
         row_weight = wy.copy()
-        for x in xs:
+        for x, w in cols:
             if cancel is not None:
                 cancel.raise_if_cancelled()
-            w = min(tile, width - x)
             result = _call(fn, image[y:y + h, x:x + w], h * scale, w * scale)
             if strip_acc is None:
                 strip_acc = np.zeros((h * scale, out_w, result.shape[2]), dtype=np.float32)
@@ -200,7 +204,7 @@ def _run_blend(image: np.ndarray, fn: TileFn, *, tile: int, overlap: int, scale:
             offset = first - top
             strip_acc[offset:offset + acc.shape[0]] += acc
             row_weight[offset:offset + acc.shape[0]] += weights
-        done_until = ys[row + 1] * scale if row + 1 < len(ys) else (y + h) * scale
+        done_until = rows[row + 1][0] * scale if row + 1 < len(rows) else (y + h) * scale
         keep = done_until - top
         weights = row_weight[:keep, None, None] * col_weight[None, :, None]
         store(out[top:done_until], strip_acc[:keep] / np.maximum(weights, 1e-8))

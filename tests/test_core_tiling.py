@@ -5,7 +5,7 @@ import pytest
 
 from plugins.cancel import CancelToken
 from plugins.errors import Cancelled
-from plugins.tiling import run_tiled, tile_starts
+from plugins.tiling import run_tiled, tile_spans
 
 
 def box_blur(image: np.ndarray, radius: int) -> np.ndarray:
@@ -20,11 +20,33 @@ def box_blur(image: np.ndarray, radius: int) -> np.ndarray:
 
 
 @pytest.mark.parametrize("length, tile, overlap", [(10, 64, 8), (64, 64, 8), (65, 64, 8), (300, 64, 16)])
-def test_tile_starts_cover_everything(length, tile, overlap):
-    starts = tile_starts(length, tile, overlap)
-    assert starts[0] == 0 and starts[-1] + min(tile, length) == length
-    for a, b in zip(starts, starts[1:]):
-        assert b - a <= tile - overlap
+@pytest.mark.parametrize("align", [1, 8])
+def test_tile_spans_cover_everything(length, tile, overlap, align):
+    spans = tile_spans(length, tile, overlap, align)
+    assert spans[0][0] == 0 and sum(spans[-1]) == length
+    for (a, size), (b, _) in zip(spans, spans[1:]):
+        assert size == tile and a + tile - b >= overlap       # each seam keeps the overlap
+    assert all(start % align == 0 for start, _ in spans)
+    assert spans[-1][1] < tile + align
+
+
+def strided_pool(image: np.ndarray) -> np.ndarray:
+    """A toy strided network: 4×4 mean pooling (stride 4), then nearest upsampling back (the input
+    edge-padded to a multiple of 4 and the result cropped, as the filters do)."""
+    height, width = image.shape[:2]
+    padded = np.pad(image, ((0, -height % 4), (0, -width % 4), (0, 0)), mode="edge")
+    h, w = padded.shape[:2]
+    pooled = padded.reshape(h // 4, 4, w // 4, 4, -1).mean(axis=(1, 3))
+    return pooled.repeat(4, axis=0).repeat(4, axis=1)[:height, :width]
+
+
+def test_aligned_tiles_see_the_pixel_grid_of_the_whole_image():
+    image = np.random.default_rng(3).random((156, 212, 3), dtype=np.float32)
+    whole = strided_pool(image)
+    aligned = run_tiled(image, strided_pool, tile=48, overlap=16, align=4)
+    assert np.abs(aligned - whole).max() < 1e-5
+    shifted = run_tiled(image, strided_pool, tile=50, overlap=16)    # starts at multiples of 34
+    assert np.abs(shifted - whole).max() > 0.1
 
 
 @pytest.mark.parametrize("radius, overlap", [(1, 8), (2, 8), (4, 16)])
