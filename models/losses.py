@@ -1,4 +1,5 @@
-"""Pixel and adversarial losses shared by the filters' training scripts.
+"""Pixel and adversarial (hinge, least-squares, relativistic average) losses shared by the filters' training
+scripts.
 
 Gram/style/content losses live with the feature network (``models.features``), owned by texture/stylize.
 """
@@ -49,3 +50,21 @@ def feature_matching(fake_feats: list[torch.Tensor], real_feats: list[torch.Tens
     """Mean L1 between discriminator features of the generated and of the real image (pix2pixHD)."""
     losses = [(f - r.detach()).abs().mean() for f, r in zip(fake_feats, real_feats, strict=True)]
     return torch.stack(losses).mean()
+
+
+def relativistic_d(real_logits: torch.Tensor, fake_logits: torch.Tensor) -> torch.Tensor:
+    """Relativistic average discriminator loss (Jolicoeur-Martineau 2018; ESRGAN, Wang et al. 2018):
+    real should look more real than the average fake, and fake less real than the average real."""
+    real_rel = real_logits - fake_logits.mean()
+    fake_rel = fake_logits - real_logits.mean()
+    return 0.5 * (F.binary_cross_entropy_with_logits(real_rel, torch.ones_like(real_rel))
+                  + F.binary_cross_entropy_with_logits(fake_rel, torch.zeros_like(fake_rel)))
+
+
+def relativistic_g(real_logits: torch.Tensor, fake_logits: torch.Tensor) -> torch.Tensor:
+    """Relativistic average generator loss: the discriminator's targets swapped, so the generator
+    gains from both terms (``real_logits`` computed without gradients to the discriminator)."""
+    real_rel = real_logits - fake_logits.mean()
+    fake_rel = fake_logits - real_logits.mean()
+    return 0.5 * (F.binary_cross_entropy_with_logits(real_rel, torch.zeros_like(real_rel))
+                  + F.binary_cross_entropy_with_logits(fake_rel, torch.ones_like(fake_rel)))

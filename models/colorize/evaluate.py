@@ -1,16 +1,20 @@
-"""Colorize quality on BSD100 (BSDS500 val, never trained on).
+"""Colorize quality on held-out photos: BSD100 (BSDS500 val), Set5 and Set14 (never trained on).
 
-    python -m models.evaluate colorize [--run runs/colorize/gan] [--limit N]
+    python -m models.evaluate colorize [--run RUN] [--onnx NAME=FILE] [--limit N]
                                        [--sheet docs/colorize_contact_sheet.png] [--card]
 
-Each true colour photo is reduced to its lightness and coloured again. Reported: PSNR (RGB, 8-bit)
-against the true photo, and colourfulness (Hasler & Süsstrunk 2003) relative to the true photo
-(mean over images of ours ÷ mean of the truth). Baselines: the grayscale input itself, and a
-"sepia" average — every pixel gets the mean ab of the training photos.
+Each true colour photo is reduced to its lightness and coloured again. Reported per set and pooled
+over all of them ("held-out", 117 photos; Set14's two grayscale pictures, bridge and man, are left
+out because they have no colour to recover): PSNR (RGB, 8-bit) against the true photo, its gain over
+the grayscale input, and colourfulness (Hasler & Süsstrunk 2003) relative to the true photos' (mean
+over images of ours ÷ mean of the truth). Baselines: the grayscale input itself, and a "sepia"
+average — every pixel gets the mean ab of the training photos.
 
-Without ``--run`` the shipped ONNX model runs through the app's own pipeline
-(``plugins.pipeline.apply_filter``); with it, a training run's torch network runs through the same NumPy code
-(``plugins.filters.colorize.core``), so the two variants are compared on equal terms.
+Without ``--run``/``--onnx`` the shipped ONNX model runs through the app's own pipeline
+(``plugins.pipeline.apply_filter``, the CLI's code path). ``--run`` (a training run folder) and
+``--onnx`` (another ONNX file, e.g. the previous release's) run through the same NumPy code
+(``plugins.filters.colorize.core``), so candidates are compared on equal terms.
+Issue #22's goal: gain ≥ +1.0 dB and colourfulness ratio ≥ 0.85 on the held-out photos.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
+from models import data
 from models.card import write_evaluation
 from models.colorize.dataset import bsds_paths, load_rgb
 from models.metrics import colourfulness, psnr
@@ -34,9 +39,13 @@ ROOT = Path(__file__).resolve().parents[2]
 CARD = ROOT / "plugins" / "filters" / "colorize" / "MODEL_CARD.md"
 NEEDS = load_manifest(CARD.with_name("manifest.toml")).model("network")  # the network's size needs
 SHEET = ROOT / "docs" / "colorize_contact_sheet.png"
-# BSD100 photos for the contact sheet: skies, foliage, skin, water.
-SHEET_IDS = ("3096", "147091", "253055", "291000", "189080", "157055", "143090", "219090", "300091")
-SEPIA = "sepia (mean training ab)"
+# BSD100 photos for the contact sheet: skies, foliage, skin, water, animals, clothes.
+SHEET_IDS = ("3096", "147091", "253055", "291000", "189080", "157055", "143090", "219090", "300091",
+             "42049", "85048", "210088")
+GRAY, SEPIA = "grayscale input", "sepia (mean training ab)"
+POOLED = "held-out"
+MIN_TRUTH_COLOURFULNESS = 1.0  # below: a grayscale picture, nothing to recover
+GOAL_GAIN_DB, GOAL_COLOUR_RATIO = 1.0, 0.85
 Colorizer = Callable[[np.ndarray], np.ndarray]  # uint8 RGB → uint8 RGB
 
 
@@ -79,9 +88,27 @@ def onnx_colorizer(params: dict) -> Colorizer:
     return run
 
 
+def core_colorizer(predict: core.Predict, params: dict) -> Colorizer:
+    """Any ``predict`` (L → ab) through the filter's own NumPy code."""
+    def run(rgb: np.ndarray) -> np.ndarray:
+        out = np.empty_like(rgb)
+        core.colorize(rgb.astype(np.float32) / 255.0, predict, needs=NEEDS, intensity=params["intensity"],
+                      working_size=params["working_size"], out=out)
+        return out
+    return run
+
+
+def onnx_file_colorizer(path: Path, params: dict) -> Colorizer:
+    """Another ONNX file (e.g. the previous release's model) through the filter's NumPy code."""
+    import onnxruntime as ort
+
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    return core_colorizer(lambda L: session.run(None, {"L": L})[0], params)
+
+
 def torch_colorizer(run: Path, params: dict, temperature: float | None = None,
                     prior_correction: float | None = None) -> Colorizer:
-    """A training run's network (torch) through the filter's own NumPy code."""
+    """A training run's network through the filter's NumPy code."""
     import torch
 
     from models.colorize.train import load_net
@@ -92,38 +119,70 @@ def torch_colorizer(run: Path, params: dict, temperature: float | None = None,
     def predict(L: np.ndarray) -> np.ndarray:
         with torch.no_grad():
             return net(torch.from_numpy(L)).numpy()
-
-    def run(rgb: np.ndarray) -> np.ndarray:
-        out = np.empty_like(rgb)
-        core.colorize(rgb.astype(np.float32) / 255.0, predict, needs=NEEDS, intensity=params["intensity"],
-                      working_size=params["working_size"], out=out)
-        return out
-    return run
+    return core_colorizer(predict, params)
 
 
-def evaluate(methods: dict[str, Colorizer], paths: list[Path]) -> dict[str, dict[str, float]]:
-    """Mean PSNR, colourfulness ratio and seconds per image of each method over ``paths``."""
-    sums = {name: np.zeros(3) for name in methods}
-    truth_colour = 0.0
-    for path in paths:
-        truth = load_rgb(path)
-        truth_colour += colourfulness(truth)
-        for name, method in methods.items():
-            start = time.perf_counter()
-            out = method(truth)
-            sums[name] += [psnr(out, truth), colourfulness(out), time.perf_counter() - start]
-    count = len(paths)
-    return {name: {"psnr": s[0] / count, "colour_ratio": s[1] / truth_colour, "seconds": s[2] / count}
-            for name, s in sums.items()}
+def photo_sets(split: str = "val", limit: int | None = None) -> dict[str, list[Path]]:
+    """The held-out colour photos by set (``split="train"``: BSDS500 train photos, for tuning)."""
+    if split == "train":
+        return {"BSDS500 train": bsds_paths("train")[:limit]}
+    sets = {"BSD100": bsds_paths("val"), "Set5": data.set5(), "Set14": data.set14()}
+    return {name: [p for p in paths[:limit] if colourfulness(load_rgb(p, 0.25)) >= MIN_TRUTH_COLOURFULNESS]
+            for name, paths in sets.items()}
 
 
-def table(results: dict[str, dict[str, float]], count: int, split: str = "val") -> str:
-    name = "BSD100" if split == "val" else f"BSDS500 {split}"
-    lines = [f"{name} ({count} photos), PSNR vs the true colour photo (RGB, 8-bit), colourfulness "
-             "(Hasler & Süsstrunk 2003) as a ratio to the true photos'.", "",
-             "| method | PSNR (dB) | colourfulness ratio | s / photo |", "|---|---|---|---|"]
-    for name, r in results.items():
-        lines.append(f"| {name} | {r['psnr']:.2f} | {r['colour_ratio']:.2f} | {r['seconds']:.2f} |")
+Results = dict[str, dict[str, dict[str, float]]]  # set (or POOLED) → method → figures
+
+
+def _figures(sums: np.ndarray, truth_colour: float, count: int) -> dict[str, float]:
+    return {"psnr": sums[0] / count, "colour_ratio": sums[1] / truth_colour, "seconds": sums[2] / count,
+            "count": count}
+
+
+def evaluate(methods: dict[str, Colorizer], sets: dict[str, list[Path]]) -> Results:
+    """Mean PSNR, colourfulness ratio and seconds per image of each method, per set and pooled."""
+    results: Results = {}
+    pooled = {name: np.zeros(3) for name in methods}
+    pooled_truth, pooled_count = 0.0, 0
+    for set_name, paths in sets.items():
+        sums = {name: np.zeros(3) for name in methods}
+        truth_colour = 0.0
+        for path in paths:
+            truth = load_rgb(path)
+            truth_colour += colourfulness(truth)
+            for name, method in methods.items():
+                start = time.perf_counter()
+                out = method(truth)
+                sums[name] += [psnr(out, truth), colourfulness(out), time.perf_counter() - start]
+        results[set_name] = {name: _figures(s, truth_colour, len(paths)) for name, s in sums.items()}
+        for name in methods:
+            pooled[name] += sums[name]
+        pooled_truth += truth_colour
+        pooled_count += len(paths)
+        print(f"{set_name}: " + "; ".join(f"{n} {r['psnr']:.2f} dB / {r['colour_ratio']:.2f}"
+                                           for n, r in results[set_name].items()), flush=True)
+    if len(sets) > 1:
+        results[POOLED] = {name: _figures(s, pooled_truth, pooled_count) for name, s in pooled.items()}
+    return results
+
+
+def table(results: Results) -> str:
+    """One row per method; per set: PSNR (gain over the grayscale input) / colourfulness ratio."""
+    sets = list(results)
+    methods = list(results[sets[0]])
+    lines = ["| method | " + " | ".join(f"{s} ({results[s][methods[0]]['count']})" for s in sets)
+             + " | s / photo |", "|---" * (len(sets) + 2) + "|"]
+    for m in methods:
+        cells = []
+        for s in sets:
+            r, gray = results[s][m], results[s].get(GRAY)
+            gain = f" ({r['psnr'] - gray['psnr']:+.2f})" if gray is not None and m != GRAY else ""
+            cells.append(f"{r['psnr']:.2f}{gain} / {r['colour_ratio']:.2f}")
+        lines.append(f"| {m} | " + " | ".join(cells) + f" | {results[sets[-1]][m]['seconds']:.2f} |")
+    lines += ["", "Each cell: PSNR in dB vs the true colour photo (RGB, 8-bit), in brackets its gain over "
+              "the grayscale input / colourfulness (Hasler & Süsstrunk 2003) as a ratio to the true photos'. "
+              f"{POOLED}: all sets pooled (Set14 without its two grayscale pictures). Goal (issue #22): "
+              f"gain ≥ +{GOAL_GAIN_DB:.1f} dB and ratio ≥ {GOAL_COLOUR_RATIO:.2f} on {POOLED}."]
     return "\n".join(lines)
 
 
@@ -151,40 +210,47 @@ def contact_sheet(methods: dict[str, Colorizer], ids: tuple[str, ...], path: Pat
     sheet.save(path)
 
 
+def _named(value: str) -> tuple[str, Path]:
+    name, sep, file = value.partition("=")
+    return (name, Path(file)) if sep else (Path(value).stem, Path(value))
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--run", type=Path, action="append", default=[],
-                        help="evaluate the network of these run folders instead of the shipped ONNX model")
+                        help="evaluate training run folder(s) instead of the shipped ONNX model")
+    parser.add_argument("--onnx", type=_named, action="append", default=[], metavar="NAME=FILE",
+                        help="also evaluate this ONNX file through the filter's code (e.g. the old model)")
     parser.add_argument("--temperature", type=float, default=None, help="override T (class variant)")
     parser.add_argument("--prior-correction", type=float, default=None,
                         help="override β, the share of the rebalancing tilt undone when decoding")
     parser.add_argument("--intensity", type=float, default=1.0)
     parser.add_argument("--working-size", type=int, default=256)
-    parser.add_argument("--limit", type=int, default=None, help="first N photos of BSD100 only")
+    parser.add_argument("--limit", type=int, default=None, help="first N photos of each set only")
     parser.add_argument("--split", default="val", choices=("val", "train"),
-                        help="train: BSDS500 train photos, for choosing T without looking at BSD100")
+                        help="train: BSDS500 train photos, to choose T and β without the held-out ones")
+    parser.add_argument("--no-baselines", action="store_true", help="skip the sepia baseline")
     parser.add_argument("--sheet", type=Path, nargs="?", const=SHEET, default=None)
     parser.add_argument("--card", action="store_true", help="write the table into MODEL_CARD.md")
     args = parser.parse_args(argv)
     params = {"intensity": args.intensity, "working_size": args.working_size}
-    methods: dict[str, Colorizer] = {"grayscale input": gray_baseline,
-                                     SEPIA: sepia_baseline(mean_training_ab())}
-    if args.run:
-        for run in args.run:
-            methods[f"{run.name} ({run})"] = torch_colorizer(run, params, args.temperature,
-                                                             args.prior_correction)
-    else:
-        methods["colorize (shipped ONNX)"] = onnx_colorizer(params)
-    paths = bsds_paths(args.split)[:args.limit]
-    results = evaluate(methods, paths)
-    text = table(results, len(paths), args.split)
-    text += f"\n\nParameters: intensity {args.intensity}, working size {args.working_size}."
+    methods: dict[str, Colorizer] = {GRAY: gray_baseline}
+    if not args.no_baselines:
+        methods[SEPIA] = sepia_baseline(mean_training_ab())
+    for name, file in args.onnx:
+        methods[name] = onnx_file_colorizer(file, params)
+    for run in args.run:
+        methods[f"run {run}"] = torch_colorizer(run, params, args.temperature, args.prior_correction)
+    if not args.run:
+        methods["colorize (shipped, app pipeline)"] = onnx_colorizer(params)
+    results = evaluate(methods, photo_sets(args.split, args.limit))
+    text = table(results) + f"\n\nParameters: intensity {args.intensity}, working size {args.working_size}."
     print(text)
     if args.card:
         write_evaluation(CARD, text)
     if args.sheet:
-        sheet_methods = {k: v for k, v in methods.items() if k not in ("grayscale input", SEPIA)}
+        sheet_methods = {k: v for k, v in methods.items() if k not in (GRAY, SEPIA)}
         contact_sheet(sheet_methods, SHEET_IDS, args.sheet)
         print(f"wrote {args.sheet}")
 

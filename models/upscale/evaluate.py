@@ -1,9 +1,16 @@
-"""PSNR-Y / SSIM-Y of the shipped Upscale filter on Set5, Set14 and BSD100, against bicubic.
+"""The shipped Upscale filter on Set5, Set14 and BSD100, each ``model`` against bicubic.
 
 Protocol (the standard one of the SR literature): HR cropped to a multiple of the scale; LR made
-with PIL bicubic; scores on the BT.601 Y channel (16..235) with ``scale`` border pixels shaved. The
-filter runs through the app's own code path (``plugins.pipeline.apply_filter``: tiling, uint8 output),
-so the table describes what users get. ``python -m models.evaluate upscale [--limit N] [--no-write]``.
+with PIL bicubic; PSNR/SSIM on the BT.601 Y channel (16..235) with ``scale`` border pixels shaved.
+The filter runs through the app's own code path (``plugins.pipeline.apply_filter``: tiling, uint8
+output, ``--set model=…``), so the tables describe what users get.
+
+Perceptual table (issue #22): the VGG16 perceptual distance to the original
+(``models.perceptual.perceptual_distance``: LPIPS's uncalibrated VGG baseline on the ImageNet VGG16,
+same border shaved), the set's mean for each method divided by bicubic's mean (lower is closer),
+and PSNR-Y minus bicubic's. "held-out" pools the images of all three sets (119).
+
+    python -m models.evaluate upscale [--limit N] [--scale 2|4] [--model faithful|photo] [--no-write]
 """
 
 from __future__ import annotations
@@ -11,6 +18,7 @@ from __future__ import annotations
 import argparse
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +31,9 @@ ROOT = Path(__file__).resolve().parents[2]
 PLUGIN_DIR = ROOT / "plugins" / "filters" / "upscale"
 CARD = PLUGIN_DIR / "MODEL_CARD.md"
 SETS: dict[str, Callable[[], list[Path]]] = {"Set5": data.set5, "Set14": data.set14, "BSD100": data.bsd100}
+POOLED = "held-out"
 Upscaler = Callable[[np.ndarray, int], np.ndarray]
+Distance = Callable[[np.ndarray, np.ndarray], float]  # (sr, hr) uint8 → perceptual distance
 
 
 def bicubic(lr: np.ndarray, scale: int) -> np.ndarray:
@@ -31,8 +41,17 @@ def bicubic(lr: np.ndarray, scale: int) -> np.ndarray:
     return np.asarray(Image.fromarray(lr).resize((w * scale, h * scale), Image.BICUBIC))
 
 
-def shipped_filter() -> Upscaler:
-    """The Upscale filter as the app runs it (CPU runtime, manifest tiling)."""
+def filter_models() -> tuple[str, ...]:
+    """The values of the filter's ``model`` parameter (``("faithful",)`` for a manifest without it)."""
+    from plugins import registry
+
+    spec = registry.get("upscale", refresh=True).spec
+    names = [p.name for p in spec.params] if spec is not None else []
+    return tuple(spec.param("model").choices) if "model" in names else ("faithful",)
+
+
+def shipped_filter(model: str = "faithful") -> Upscaler:
+    """The Upscale filter as the app runs it (CPU runtime, manifest tiling) with ``--set model=…``."""
     from plugins import registry
     from plugins.pipeline import apply_filter
     from plugins.runtime import Runtime
@@ -41,69 +60,151 @@ def shipped_filter() -> Upscaler:
     if not entry.usable:
         raise SystemExit(f"upscale filter is not usable: {entry.status_text()}")
     runtime = Runtime("cpu")
+    extra = {"model": model} if "model" in {p.name for p in entry.spec.params} else {}
 
     def run(lr: np.ndarray, scale: int) -> np.ndarray:
         rgba = np.dstack([lr, np.full(lr.shape[:2], 255, np.uint8)])
-        return apply_filter(entry, rgba, raw_params={"scale": str(scale)}, runtime=runtime)[:, :, :3]
+        return apply_filter(entry, rgba, raw_params={"scale": str(scale), **extra}, runtime=runtime)[:, :, :3]
 
     return run
 
 
-def score(method: Upscaler, paths: list[Path], scale: int) -> tuple[float, float, float]:
-    """Mean PSNR-Y, mean SSIM-Y and total seconds of ``method`` over ``paths``."""
-    psnrs, ssims, seconds = [], [], 0.0
+def vgg16_distance(threads: int = 1) -> Distance:
+    """The perceptual distance on the ImageNet VGG16 (fetched and cached on first use)."""
+    import torch
+
+    from models.perceptual import perceptual_distance
+    from models.vgg16 import imagenet_vgg16
+
+    torch.set_num_threads(threads)
+    net = imagenet_vgg16(last_layer="relu5_3")
+
+    def distance(sr: np.ndarray, hr: np.ndarray) -> float:
+        a, b = (torch.from_numpy(np.ascontiguousarray(x)).permute(2, 0, 1)[None].float() / 255.0
+                for x in (sr, hr))
+        return float(perceptual_distance(net, a, b)[0])
+
+    return distance
+
+
+@dataclass
+class Scores:
+    """Per-image figures of one method on one set."""
+
+    psnr: list[float] = field(default_factory=list)
+    ssim: list[float] = field(default_factory=list)
+    distance: list[float] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def extend(self, other: Scores) -> None:
+        self.psnr += other.psnr
+        self.ssim += other.ssim
+        self.distance += other.distance
+        self.seconds += other.seconds
+
+
+def score_images(method: Upscaler, paths: list[Path], scale: int, distance: Distance | None = None) -> Scores:
+    """PSNR-Y, SSIM-Y and (with ``distance``) the perceptual distance of ``method`` on every image."""
+    out = Scores()
     for path in paths:
         hr = data.crop_to_multiple(data.load_rgb(path), scale)
         lr = data.bicubic_downscale(hr, scale)
         start = time.perf_counter()
         sr = method(lr, scale)
-        seconds += time.perf_counter() - start
-        psnrs.append(metrics.psnr_y(sr, hr, scale))
-        ssims.append(metrics.ssim_y(sr, hr, scale))
-    return float(np.mean(psnrs)), float(np.mean(ssims)), seconds
+        out.seconds += time.perf_counter() - start
+        out.psnr.append(metrics.psnr_y(sr, hr, scale))
+        out.ssim.append(metrics.ssim_y(sr, hr, scale))
+        if distance is not None:
+            out.distance.append(distance(metrics.shave(sr, scale), metrics.shave(hr, scale)))
+    return out
 
 
-def evaluate(methods: dict[str, Upscaler], scales: tuple[int, ...] = (2, 4),
-             limit: int | None = None) -> dict[tuple[int, str, str], tuple[float, float, float]]:
-    """{(scale, set, method): (psnr_y, ssim_y, seconds)}."""
-    results = {}
+def score(method: Upscaler, paths: list[Path], scale: int) -> tuple[float, float, float]:
+    """Mean PSNR-Y, mean SSIM-Y and total seconds of ``method`` over ``paths``."""
+    s = score_images(method, paths, scale)
+    return float(np.mean(s.psnr)), float(np.mean(s.ssim)), s.seconds
+
+
+Results = dict[tuple[int, str, str], Scores]  # (scale, set or POOLED, method) → scores
+
+
+def evaluate(methods: dict[str, Upscaler], scales: tuple[int, ...] = (2, 4), limit: int | None = None,
+             distance: Distance | None = None) -> Results:
+    """Every method on every set at every scale; adds the pooled ``POOLED`` entries."""
+    results: Results = {}
     for scale in scales:
         for set_name, paths_of in SETS.items():
             paths = paths_of()[:limit]
             for name, method in methods.items():
-                results[(scale, set_name, name)] = score(method, paths, scale)
-                p, s, _ = results[(scale, set_name, name)]
-                print(f"×{scale} {set_name:7s} {name:8s} PSNR-Y {p:6.2f}  SSIM-Y {s:.4f}", flush=True)
+                s = results[(scale, set_name, name)] = score_images(method, paths, scale, distance)
+                results.setdefault((scale, POOLED, name), Scores()).extend(s)
+                line = (f"×{scale} {set_name:7s} {name:8s} PSNR-Y {np.mean(s.psnr):6.2f}  "
+                        f"SSIM-Y {np.mean(s.ssim):.4f}")
+                if s.distance:
+                    line += f"  VGG16 distance {np.mean(s.distance):.4f}"
+                print(line, flush=True)
     return results
 
 
-def table(results: dict[tuple[int, str, str], tuple[float, float, float]], limit: int | None) -> str:
+def quality_table(results: Results, limit: int | None) -> str:
     methods = list(dict.fromkeys(m for _, _, m in results))
     scales = sorted({s for s, _, _ in results})
     head = "| scale | method | " + " | ".join(f"{n} PSNR-Y / SSIM-Y" for n in SETS) + " |"
     lines = [head, "|---" * (2 + len(SETS)) + "|"]
     for scale in scales:
         for m in methods:
-            cells = [f"{results[(scale, n, m)][0]:.2f} / {results[(scale, n, m)][1]:.4f}" for n in SETS]
+            cells = [f"{np.mean(r.psnr):.2f} / {np.mean(r.ssim):.4f}"
+                     for r in (results[(scale, n, m)] for n in SETS)]
             lines.append(f"| ×{scale} | {m} | " + " | ".join(cells) + " |")
     note = f" (first {limit} images of each set only)" if limit else ""
     lines.append("")
     lines.append(f"Y of BT.601 (16–235), {'/'.join(str(s) for s in scales)}-pixel border shaved per scale, "
-                 f"LR by PIL bicubic; 'ours' = the shipped ONNX through plugins.pipeline.apply_filter{note}.")
+                 "LR by PIL bicubic; each model = the shipped ONNX through plugins.pipeline.apply_filter "
+                 f"with --set model=…{note}.")
+    return "\n".join(lines)
+
+
+def perceptual_table(results: Results) -> str:
+    """Distance ratio to bicubic and PSNR-Y gain over bicubic per set and pooled, for every model."""
+    methods = [m for m in dict.fromkeys(m for _, _, m in results) if m != "bicubic"]
+    scales = sorted({s for s, _, _ in results})
+    sets = [*SETS, POOLED]
+    lines = ["| scale | model | " + " | ".join(sets) + " |", "|---" * (2 + len(sets)) + "|"]
+    for scale in scales:
+        for m in methods:
+            cells = []
+            for n in sets:
+                ours, base = results[(scale, n, m)], results[(scale, n, "bicubic")]
+                ratio = np.mean(ours.distance) / np.mean(base.distance)
+                cells.append(f"{ratio:.3f}× / {np.mean(ours.psnr) - np.mean(base.psnr):+.2f} dB")
+            lines.append(f"| ×{scale} | {m} | " + " | ".join(cells) + " |")
+    bic = " / ".join(f"{n} {np.mean(results[(scales[-1], n, 'bicubic')].distance):.4f}" for n in sets)
+    pooled = len(results[(scales[-1], POOLED, "bicubic")].psnr)
+    lines += ["", "Each cell: VGG16 perceptual distance to the original ÷ bicubic's / PSNR-Y − bicubic's. "
+              "Distance: LPIPS's uncalibrated VGG baseline on the ImageNet VGG16 "
+              "(models.perceptual.perceptual_distance), mean per set; "
+              f"bicubic ×{scales[-1]}: {bic}. {POOLED} = all {pooled} images pooled."]
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> None:
-    p = argparse.ArgumentParser(description="Benchmark the Upscale filter on Set5, Set14, BSD100.")
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--limit", type=int, default=None, help="first N images per set (not written)")
     p.add_argument("--scale", type=int, choices=(2, 4), action="append", help="default: both")
+    p.add_argument("--model", action="append", help="filter model(s) to evaluate (default: every one)")
+    p.add_argument("--no-perceptual", action="store_true", help="skip the VGG16 distance (no VGG16 needed)")
+    p.add_argument("--threads", type=int, default=1, help="torch threads for the VGG16 distance")
     p.add_argument("--no-write", action="store_true", help="print only; leave the model card alone")
     args = p.parse_args(argv)
-    methods = {"bicubic": bicubic, "ours": shipped_filter()}
-    results = evaluate(methods, tuple(sorted(args.scale or (2, 4))), args.limit)
-    text = table(results, args.limit)
+    models = args.model or list(filter_models())
+    methods: dict[str, Upscaler] = {"bicubic": bicubic, **{m: shipped_filter(m) for m in models}}
+    distance = None if args.no_perceptual else vgg16_distance(args.threads)
+    results = evaluate(methods, tuple(sorted(args.scale or (2, 4))), args.limit, distance)
+    text = quality_table(results, args.limit)
+    if distance is not None:
+        text += "\n\n" + perceptual_table(results)
     print(text)
-    if not args.no_write and args.limit is None:
+    if not args.no_write and args.limit is None and args.model is None and not args.no_perceptual:
         write_evaluation(CARD, text)
         print(f"written to {CARD}")
 
