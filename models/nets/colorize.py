@@ -1,5 +1,7 @@
-"""Colorize U-Net: L (N×1×H×W, normalised to −1..1) → ab, predicted at half resolution.
+"""Colorize network: L (N×1×H×W, normalised to −1..1) → ab, predicted at half resolution.
 
+Two trunks: ``unet``, a slim U-Net trained from scratch (below), and ``vgg16``, a U-Net on the ImageNet
+VGG16 with hypercolumn skips and a global feature branch (``models.nets.colorize_vgg``).
 Two heads share the trunk:
 - ``class``: logits over the quantised ab bins (Zhang et al. 2016), decoded by the annealed mean;
 - ``gan``: ab directly (tanh, scaled to ±110), trained with L1 + PatchGAN.
@@ -15,6 +17,7 @@ import torch.nn.functional as F
 
 MULTIPLE = 16
 AB_SCALE = 110.0
+TRUNKS = ("unet", "vgg16")
 
 
 def conv_block(cin: int, cout: int, stride: int = 1, dilation: int = 1) -> nn.Sequential:
@@ -76,16 +79,26 @@ class ColorizeNet(nn.Module):
 
     def __init__(self, variant: str, centres: torch.Tensor | None = None, width: int = 16,
                  temperature: float = 0.38, class_weights: torch.Tensor | None = None,
-                 prior_correction: float = 0.0) -> None:
+                 prior_correction: float = 0.0, trunk: str = "unet", vgg_width: float = 1.0) -> None:
+        """``width``: the U-Net's base width, or the VGG16 trunk's decoder width; ``vgg_width`` scales
+        the VGG16's channels (1.0 = the real network; smaller only in tests)."""
         super().__init__()
         if variant not in ("class", "gan"):
             raise ValueError(f"unknown variant {variant!r}")
+        if trunk not in TRUNKS:
+            raise ValueError(f"unknown trunk {trunk!r}: one of {', '.join(TRUNKS)}")
         if variant == "class" and centres is None:
             raise ValueError("the class variant needs the ab bin centres")
         self.variant = variant
         self.temperature = temperature
         out = 2 if variant == "gan" else centres.shape[0]
-        self.unet = ColorizeUNet(out, width)
+        self.trunk = trunk
+        if trunk == "vgg16":
+            from models.nets.colorize_vgg import VGGColorizeTrunk
+
+            self.vgg = VGGColorizeTrunk(out, width=vgg_width, decoder=width)
+        else:
+            self.unet = ColorizeUNet(out, width)
         self.register_buffer("centres", centres if centres is not None else torch.zeros(0, 2))
         # Training with rebalancing weights w learns a distribution tilted by w towards rare colours;
         # decoding may undo a fraction β of that tilt: logits − β·log w (β = 0: Zhang et al.'s decoding).
@@ -94,7 +107,7 @@ class ColorizeNet(nn.Module):
         self.register_buffer("log_weights", log_w)  # saved: export decodes with the run's prior
 
     def raw(self, L: torch.Tensor) -> torch.Tensor:
-        return self.unet(L)
+        return self.vgg(L) if self.trunk == "vgg16" else self.unet(L)
 
     def decode(self, raw: torch.Tensor) -> torch.Tensor:
         """Head output → ab in Lab units (annealed mean for the class variant)."""
