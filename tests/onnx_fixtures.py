@@ -45,6 +45,17 @@ def double_model() -> bytes:
     return _model([conv, shuffle], [_io("image", 3)], [_io("out", 3)], [numpy_helper.from_array(weight, "w")])
 
 
+def flat_upscaler_model(scale: int, value: float) -> bytes:
+    """A ×``scale`` upscaler whose every output pixel is ``value`` (a 1×1 conv with zero weights and bias
+    ``value``, then DepthToSpace): models that tell apart which file a filter ran."""
+    out = 3 * scale * scale
+    weight = numpy_helper.from_array(np.zeros((out, 3, 1, 1), np.float32), "w")
+    bias = numpy_helper.from_array(np.full(out, value, np.float32), "b")
+    conv = helper.make_node("Conv", ["image", "w", "b"], ["feat"])
+    shuffle = helper.make_node("DepthToSpace", ["feat"], ["out"], blocksize=scale, mode="CRD")
+    return _model([conv, shuffle], [_io("image", 3)], [_io("out", 3)], [weight, bias])
+
+
 _RUN_ONNX = '''
 def run(ctx, image, mask, params):
     def one_tile(tile):
