@@ -65,3 +65,24 @@ def test_pretrained_weights_load_and_early_layers_stay_frozen():
 def test_unknown_trunk_is_refused():
     with pytest.raises(ValueError, match="unknown trunk"):
         ColorizeNet("class", torch.from_numpy(gamut_bins()), trunk="resnet")
+
+
+def test_photos_at_the_working_sizes():
+    from models.colorize.dataset import load_photos
+    from models.data import shared_data_dir
+
+    if not (shared_data_dir() / "photos" / "cq100").is_dir():
+        pytest.skip("shared data (BSDS500, ImageNet sample, CQ100) not present")
+    photos = load_photos(64, limit=3, varied=True, long_sides=(128, 200))
+    assert [side for _, side in photos] == [128.0, 200.0] * 3
+    assert all(max(img.shape[:2]) == side for img, side in photos)
+
+
+def test_long_sides_from_the_command_line_are_numbers():
+    from models.colorize.train import ColorizeRun
+    from models.training import parse_config
+
+    cfg, _ = parse_config(ColorizeRun, "", ["--trunk", "vgg16", "--long-sides", "256", "320"])
+    assert cfg.long_sides == (256, 320) and cfg.trunk == "vgg16"
+    with pytest.raises(ValueError, match="--trunk"):
+        parse_config(ColorizeRun, "", ["--trunk", "resnet"])

@@ -1,10 +1,13 @@
-"""Training crops for colorize: BSDS500 train+test photos (never val = BSD100), held in memory as
-uint8 at a few scales, sampled as random crops with flips. The network sees L of each crop; its
-targets are the crop's ab, both computed in torch (``models.colorize.lab``).
+"""Training crops for colorize: BSDS500 train+test photos (never val = BSD100; with ``varied`` also the
+ImageNet sample and CQ100), held in memory as uint8 at a few scales, sampled as random crops with
+flips. The network sees L of each crop; its targets are the crop's ab, both computed in torch
+(``models.colorize.lab``).
 
 Photos are kept at several scales because the filter predicts at a working resolution (longer side
 ``working_size``, 256 by default): a crop of a downscaled photo shows the network as much of the scene
-as it will see in the app.
+as it will see in the app. ``scales`` are relative to each photo's size; ``long_sides`` instead resize
+every photo to given longer sides, which puts photos of different sizes (BSDS500 481 px, ImageNet
+≈ 500 px, CQ100 768 px) at the app's working sizes.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import torch
 from PIL import Image
 
 from models.colorize.lab import rgb_to_lab
-from models.data import bsds_images
+from models.data import bsds_images, training_images
 
 SCALES = (0.5, 0.7, 1.0)
 
@@ -36,13 +39,25 @@ def load_rgb(path: Path, scale: float = 1.0) -> np.ndarray:
         return np.asarray(img, dtype=np.uint8).copy()
 
 
-def load_photos(crop: int, limit: int | None = None,
-                scales: tuple[float, ...] = SCALES) -> list[tuple[np.ndarray, float]]:
-    """(photo, scale) for BSDS500 train+test (the first ``limit``) at every scale that holds a crop."""
-    paths = bsds_paths("train") + bsds_paths("test")
-    if limit is not None:
-        paths = paths[:limit]
-    return [(load_rgb(p, s), s) for p in paths for s in scales if min(load_size(p, s)) >= crop]
+def load_photos(crop: int, limit: int | None = None, scales: tuple[float, ...] = SCALES,
+                varied: bool = False, long_sides: tuple[int, ...] = ()) -> list[tuple[np.ndarray, float]]:
+    """(photo, scale) for the training photos (the first ``limit``) at every scale that holds a crop.
+
+    The photos are BSDS500 train+test, with ``varied`` also the ImageNet sample and CQ100
+    (``models.data.training_images``). With ``long_sides`` each photo is resized to those longer sides
+    and the second item is the longer side instead of the scale.
+    """
+    paths = training_images(varied=varied)[:limit]
+    if not long_sides:
+        return [(load_rgb(p, s), s) for p in paths for s in scales if min(load_size(p, s)) >= crop]
+    photos = []
+    for path in paths:
+        height, width = load_size(path, 1.0)
+        for side in long_sides:
+            scale = side / max(height, width)
+            if min(round(height * scale), round(width * scale)) >= crop:
+                photos.append((load_rgb(path, scale), float(side)))
+    return photos
 
 
 class CropSampler:

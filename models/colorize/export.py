@@ -1,6 +1,7 @@
 """Export a trained colorize network to ONNX for the app and write its manifest hash.
 
-    python -m models.colorize.export [--run runs/colorize/class] [--out-dir DIR]
+    python -m models.colorize.export [--run runs/colorize/class] [--out-dir DIR] [--temperature T]
+                                     [--prior-correction B]
 
 The run folder's ``config.json`` gives the variant and width, ``checkpoint.pt`` the weights and the
 colour prior. Input ``L`` (N×1×H×W, L*/50 − 1; H, W multiples of 16), output ``ab`` (N×2×H×W, Lab
@@ -40,9 +41,13 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Export the colorize network to ONNX.")
     parser.add_argument("--run", type=Path, default=Path("runs/colorize/class"), help="the run folder")
     parser.add_argument("--out-dir", type=Path, default=PLUGIN_DIR)
+    parser.add_argument("--temperature", type=float, default=None,
+                        help="the annealed mean's T in the graph (default models.colorize.bins.TEMPERATURE)")
+    parser.add_argument("--prior-correction", type=float, default=None,
+                        help="β built into the graph (default models.colorize.bins.PRIOR_CORRECTION)")
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
-    net = load_net(args.run)
+    net = load_net(args.run, args.temperature, args.prior_correction)
     (name,) = manifest_model_files(PLUGIN_DIR)
     publish(net, export, args.out_dir / name, parity_inputs(), atol=ATOL)
 

@@ -11,6 +11,12 @@ learns at half the generator's rate. The run folder (default ``runs/colorize/<va
 ``config.json``, ``checkpoint.pt`` (with the colour prior's class weights, which decoding uses),
 the loss log and ``preview.png`` (rows: grey input, prediction, truth). The shared flags are
 models/training.py's (``--help``).
+
+``--trunk vgg16`` (issue #22) puts the U-Net on the ImageNet VGG16 (``models.nets.colorize_vgg``): the
+encoder starts from ``models.vgg16.conv_weights()``, its convs up to ``--frozen-through`` stay fixed and
+the others are fine-tuned at ``--encoder-lr`` × the decoder's rate; ``--width`` is then the decoder's
+width. ``--varied`` adds the ImageNet sample and CQ100 to the photos, ``--long-sides`` resizes every
+photo to the app's working sizes.
 """
 
 from __future__ import annotations
@@ -37,6 +43,7 @@ from models.nets.colorize import AB_SCALE, ColorizeNet
 from models.training import arg
 
 VARIANTS = ("class", "gan")
+TRUNKS = ("unet", "vgg16")
 
 
 @dataclass
@@ -52,12 +59,20 @@ class ColorizeRun(training.RunConfig):
     save_every: int = 500
     batch: int = 16
     crop: int = 64
-    width: int = arg(16, "U-Net width")
+    width: int = arg(16, "U-Net width (vgg16 trunk: the decoder's width at ½ resolution)")
     l1_weight: float = arg(10.0, "λ of L1 against the adversarial term (gan)")
+    trunk: str = arg("unet", " or ".join(TRUNKS))
+    encoder_lr: float = arg(0.1, "vgg16 trunk: the fine-tuned encoder convs' rate, as a share of --lr")
+    frozen_through: str = arg("conv2_2", "vgg16 trunk: encoder convs up to this one stay at ImageNet's")
+    varied: bool = arg(False, "also the ImageNet sample and CQ100 (models.data.training_images(varied=True))")
+    long_sides: tuple[int, ...] = arg((), "resize photos to these longer sides (px) instead of the scales")
 
     def __post_init__(self) -> None:
         if self.variant not in VARIANTS:
             raise ValueError(f"--variant must be one of {', '.join(VARIANTS)}, not {self.variant!r}")
+        if self.trunk not in TRUNKS:
+            raise ValueError(f"--trunk must be one of {', '.join(TRUNKS)}, not {self.trunk!r}")
+        self.long_sides = tuple(int(side) for side in self.long_sides)  # the command line gives strings
         if not self.out:
             self.out = f"runs/colorize/{self.variant}{'_quick' if self.quick else ''}"
 
@@ -96,10 +111,10 @@ class ColorizeTask(training.TrainingTask):
         self.centres = torch.from_numpy(centres).to(device)
         self.weights = torch.from_numpy(weights).to(device)
         gan = cfg.variant == "gan"
-        self.net = ColorizeNet(cfg.variant, torch.from_numpy(centres), width=cfg.width,
+        self.net = ColorizeNet(cfg.variant, torch.from_numpy(centres), width=cfg.width, trunk=cfg.trunk,
                                class_weights=None if gan else torch.from_numpy(weights)).to(device)
         self.modules = {"net": self.net}
-        self.optimizers = {"opt": torch.optim.Adam(self.net.parameters(), lr=cfg.lr,
+        self.optimizers = {"opt": torch.optim.Adam(self.parameter_groups(), lr=cfg.lr,
                                                    betas=(0.5 if gan else 0.9, 0.999))}
         if gan:
             self.disc = make_discriminator().to(device)
@@ -108,8 +123,28 @@ class ColorizeTask(training.TrainingTask):
                                                         betas=(0.5, 0.999))
         self.preview_L, self.preview_ab = self.preview_batch()
 
+    def parameter_groups(self) -> list[dict]:
+        """All parameters at --lr; for the vgg16 trunk, the ImageNet weights loaded, the early convs
+        frozen and the fine-tuned ones in a group of their own at --encoder-lr × --lr."""
+        if self.cfg.trunk != "vgg16":
+            return [{"params": list(self.net.parameters())}]
+        from models.vgg16 import conv_weights
+
+        trunk = self.net.vgg
+        trunk.load_vgg16(conv_weights())
+        names = [name for name, _ in trunk.encoder.convs()]
+        if self.cfg.frozen_through not in names:
+            raise ValueError(f"--frozen-through must be one of {', '.join(names)}")
+        trunk.set_trainable(frozen=tuple(names[:names.index(self.cfg.frozen_through) + 1]))
+        groups = [{"params": trunk.decoder_parameters()}]
+        if trunk.encoder_parameters():
+            groups.append({"params": trunk.encoder_parameters(), "lr": self.cfg.lr * self.cfg.encoder_lr})
+        return groups
+
     def photos(self) -> list[tuple[np.ndarray, float]]:
-        return load_photos(self.cfg.crop, limit=12 if self.cfg.quick else None)
+        cfg = self.cfg
+        return load_photos(cfg.crop, limit=12 if cfg.quick else None, varied=cfg.varied,
+                           long_sides=cfg.long_sides)
 
     def preview_batch(self) -> tuple[torch.Tensor, torch.Tensor]:
         """Six fixed 96² crops of the first eight photos at half size."""
@@ -164,7 +199,7 @@ def load_net(run: str | Path, temperature: float | None = None,
     """The trained network (eval mode) of a run folder, decoding with T and β as given, else with the
     project's chosen ``TEMPERATURE`` and ``PRIOR_CORRECTION``."""
     return training.load_trained(run, ColorizeRun, lambda cfg: ColorizeNet(
-        cfg.variant, torch.from_numpy(gamut_bins()), width=cfg.width,
+        cfg.variant, torch.from_numpy(gamut_bins()), width=cfg.width, trunk=cfg.trunk,
         temperature=TEMPERATURE if temperature is None else temperature,
         prior_correction=PRIOR_CORRECTION if prior_correction is None else prior_correction), "net")
 

@@ -2,7 +2,8 @@
 
 Each run folder's ``config.json`` gives the network's shape and ``checkpoint.pt`` its weights. Writes
 ``upscale_x{2,4}.onnx`` (fp32, dynamic batch/H/W, the toolkit's opset), checks parity with torch on
-random and real inputs (≤ 1e-4), and writes the files' SHA-256 into the manifest.
+random and real inputs (≤ 1e-4), and writes the files' SHA-256 into the manifest. ``--photo RUN``
+exports a ``models.upscale.photo`` run as the photo model (``upscale_photo_x<scale>.onnx``) instead.
 """
 
 from __future__ import annotations
@@ -27,8 +28,9 @@ def load_net(run: str | Path) -> UpscaleNet:
     return training.load_trained(run, UpscaleRun, lambda c: UpscaleNet(c.scale, c.channels, c.body), "net")
 
 
-def model_file(scale: int) -> str:
-    return f"upscale_x{scale}.onnx"
+def model_file(scale: int, model: str = "faithful") -> str:
+    """The filter's file name of ``model`` (``faithful`` or ``photo``) at ``scale``."""
+    return f"upscale_x{scale}.onnx" if model == "faithful" else f"upscale_{model}_x{scale}.onnx"
 
 
 def parity_inputs(seed: int = 0) -> list[np.ndarray]:
@@ -51,11 +53,12 @@ def write(net: UpscaleNet, path: Path, fp16: bool = False) -> Path:
                               fp16_path=path.with_name(path.stem + "_fp16.onnx") if fp16 else None)
 
 
-def export_net(net: UpscaleNet, plugin_dir: Path = PLUGIN_DIR, fp16: bool = False) -> tuple[Path, float]:
-    """Export one network as ``upscale_x<scale>.onnx``, check parity, record the manifest hash (when
+def export_net(net: UpscaleNet, plugin_dir: Path = PLUGIN_DIR, fp16: bool = False,
+               model: str = "faithful") -> tuple[Path, float]:
+    """Export one network as ``model_file(scale, model)``, check parity, record the manifest hash (when
     ``plugin_dir`` has a manifest); returns (onnx path, parity max-abs difference)."""
-    path, worst, _ = export.publish(net, lambda n, p: write(n, p, fp16), plugin_dir / model_file(net.scale),
-                                    parity_inputs())
+    path, worst, _ = export.publish(net, lambda n, p: write(n, p, fp16),
+                                    plugin_dir / model_file(net.scale, model), parity_inputs())
     return path, worst
 
 
@@ -67,8 +70,13 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--fp16", action="store_true", help="also write float16 copies for GPU providers")
     p.add_argument("--scale", type=int, choices=(2, 4), action="append",
                    help="export only this scale (repeatable; default: both)")
+    p.add_argument("--photo", type=Path, default=None,
+                   help="export this run folder (models.upscale.photo) as the photo model, and nothing else")
     args = p.parse_args(argv)
     torch.set_num_threads(1)
+    if args.photo is not None:
+        export_net(load_net(args.photo), args.out, args.fp16, model="photo")
+        return
     for scale in sorted(args.scale or (2, 4)):
         net = load_net(getattr(args, f"x{scale}"))
         if net.scale != scale:
