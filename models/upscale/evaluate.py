@@ -11,6 +11,7 @@ same border shaved), the set's mean for each method divided by bicubic's mean (l
 and PSNR-Y minus bicubic's. "held-out" pools the images of all three sets (119).
 
     python -m models.evaluate upscale [--limit N] [--scale 2|4] [--model faithful|photo] [--no-write]
+    python -m models.evaluate upscale --sheet [docs/upscale_contact_sheet.png]
 """
 
 from __future__ import annotations
@@ -30,6 +31,12 @@ from models.card import write_evaluation
 ROOT = Path(__file__).resolve().parents[2]
 PLUGIN_DIR = ROOT / "plugins" / "filters" / "upscale"
 CARD = PLUGIN_DIR / "MODEL_CARD.md"
+SHEET = ROOT / "docs" / "upscale_contact_sheet.png"
+#: (set, image stem, centre of the crop as fractions of the height and width): textures and edges.
+SHEET_CROPS = (("Set5", "butterfly", (0.5, 0.5)), ("Set5", "baby", (0.35, 0.45)),
+               ("Set14", "baboon", (0.75, 0.5)), ("Set14", "zebra", (0.5, 0.55)),
+               ("Set14", "comic", (0.3, 0.5)), ("BSD100", "8023", (0.5, 0.5)),
+               ("BSD100", "253027", (0.5, 0.5)), ("BSD100", "148026", (0.3, 0.5)))
 SETS: dict[str, Callable[[], list[Path]]] = {"Set5": data.set5, "Set14": data.set14, "BSD100": data.bsd100}
 POOLED = "held-out"
 Upscaler = Callable[[np.ndarray, int], np.ndarray]
@@ -187,6 +194,32 @@ def perceptual_table(results: Results) -> str:
     return "\n".join(lines)
 
 
+def contact_sheet(methods: dict[str, Upscaler], path: Path, scale: int = 4, crop: int = 96,
+                  zoom: int = 2) -> None:
+    """Rows of HR crops (``SHEET_CROPS``), shown ``zoom``× (nearest); columns: the LR input (nearest),
+    each method, the original."""
+    from PIL import ImageDraw
+
+    columns = ["input (nearest)", *methods, "original"]
+    size = crop * zoom
+    sheet = Image.new("RGB", ((size + 4) * len(columns), 20 + (size + 4) * len(SHEET_CROPS)), "white")
+    draw = ImageDraw.Draw(sheet)
+    for j, name in enumerate(columns):
+        draw.text((j * (size + 4) + 4, 4), name, fill="black")
+    for i, (set_name, stem, (fy, fx)) in enumerate(SHEET_CROPS):
+        hr = data.crop_to_multiple(data.load_rgb(next(p for p in SETS[set_name]() if p.stem == stem)), scale)
+        lr = data.bicubic_downscale(hr, scale)
+        outputs = [np.asarray(Image.fromarray(lr).resize((hr.shape[1], hr.shape[0]), Image.NEAREST)),
+                   *(method(lr, scale) for method in methods.values()), hr]
+        top = min(max(0, round(fy * hr.shape[0]) - crop // 2), hr.shape[0] - crop) // scale * scale
+        left = min(max(0, round(fx * hr.shape[1]) - crop // 2), hr.shape[1] - crop) // scale * scale
+        for j, out in enumerate(outputs):
+            cell = Image.fromarray(out[top:top + crop, left:left + crop]).resize((size, size), Image.NEAREST)
+            sheet.paste(cell, (j * (size + 4), 20 + i * (size + 4)))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sheet.save(path)
+
+
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--limit", type=int, default=None, help="first N images per set (not written)")
@@ -195,9 +228,15 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--no-perceptual", action="store_true", help="skip the VGG16 distance (no VGG16 needed)")
     p.add_argument("--threads", type=int, default=1, help="torch threads for the VGG16 distance")
     p.add_argument("--no-write", action="store_true", help="print only; leave the model card alone")
+    p.add_argument("--sheet", type=Path, nargs="?", const=SHEET, default=None,
+                   help=f"only write the ×4 contact sheet of every model (default {SHEET.relative_to(ROOT)})")
     args = p.parse_args(argv)
     models = args.model or list(filter_models())
     methods: dict[str, Upscaler] = {"bicubic": bicubic, **{m: shipped_filter(m) for m in models}}
+    if args.sheet:
+        contact_sheet(methods, args.sheet)
+        print(f"wrote {args.sheet}")
+        return
     distance = None if args.no_perceptual else vgg16_distance(args.threads)
     results = evaluate(methods, tuple(sorted(args.scale or (2, 4))), args.limit, distance)
     text = quality_table(results, args.limit)
