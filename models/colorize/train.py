@@ -64,6 +64,7 @@ class ColorizeRun(training.RunConfig):
     trunk: str = arg("unet", " or ".join(TRUNKS))
     encoder_lr: float = arg(0.1, "vgg16 trunk: the fine-tuned encoder convs' rate, as a share of --lr")
     frozen_through: str = arg("conv2_2", "vgg16 trunk: encoder convs up to this one stay at ImageNet's")
+    vgg_width: float = arg(1.0, "vgg16 trunk: channel scale of the VGG16 (1 = the real one; less in tests)")
     varied: bool = arg(False, "also the ImageNet sample and CQ100 (models.data.training_images(varied=True))")
     long_sides: tuple[int, ...] = arg((), "resize photos to these longer sides (px) instead of the scales")
 
@@ -112,6 +113,7 @@ class ColorizeTask(training.TrainingTask):
         self.weights = torch.from_numpy(weights).to(device)
         gan = cfg.variant == "gan"
         self.net = ColorizeNet(cfg.variant, torch.from_numpy(centres), width=cfg.width, trunk=cfg.trunk,
+                               vgg_width=cfg.vgg_width,
                                class_weights=None if gan else torch.from_numpy(weights)).to(device)
         self.modules = {"net": self.net}
         self.optimizers = {"opt": torch.optim.Adam(self.parameter_groups(), lr=cfg.lr,
@@ -200,6 +202,7 @@ def load_net(run: str | Path, temperature: float | None = None,
     project's chosen ``TEMPERATURE`` and ``PRIOR_CORRECTION``."""
     return training.load_trained(run, ColorizeRun, lambda cfg: ColorizeNet(
         cfg.variant, torch.from_numpy(gamut_bins()), width=cfg.width, trunk=cfg.trunk,
+        vgg_width=cfg.vgg_width,
         temperature=TEMPERATURE if temperature is None else temperature,
         prior_correction=PRIOR_CORRECTION if prior_correction is None else prior_correction), "net")
 

@@ -165,7 +165,7 @@ class PhotoTask(UpscaleTask):
 
 def _tensor(image: np.ndarray, device: torch.device) -> torch.Tensor:
     """uint8 H×W×3 → float 1×3×H×W in 0..1."""
-    return torch.from_numpy(np.ascontiguousarray(image)).permute(2, 0, 1)[None].float().div(255).to(device)
+    return torch.from_numpy(np.array(image)).permute(2, 0, 1)[None].float().div(255).to(device)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,0 +1,126 @@
+"""The Upscale filter's ``model`` parameter reaches the right network (issue #22).
+
+The real filter module and manifest run with tiny ONNX fixtures in place of the shipped files: each
+fixture paints a different flat value, so the output tells which file ran. The shipped filter is
+also run once through the CLI with ``--set model=photo``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from onnx_fixtures import flat_upscaler_model
+from PIL import Image
+
+from plugins import registry
+from plugins.errors import ParamError
+from plugins.filters.upscale.filter import MODEL_FILES
+from plugins.pipeline import apply_filter
+from plugins.runtime import Runtime
+
+ROOT = Path(__file__).resolve().parents[1]
+PLUGIN = ROOT / "plugins" / "filters" / "upscale"
+SCALE_OF = re.compile(r"x(\d)\.onnx$")
+
+
+def flat_value(file: str) -> float:
+    """A distinct output value per model file."""
+    return 0.1 + 0.8 * sorted(set(MODEL_FILES.values())).index(file) / len(MODEL_FILES)
+
+
+@pytest.fixture(scope="module")
+def fixture_entry(tmp_path_factory):
+    """The real upscale plugin (manifest, filter module) with flat fixture models under another id."""
+    folder = tmp_path_factory.mktemp("plugins") / "upscale_fixture"
+    folder.mkdir()
+    for name in ("__init__.py", "filter.py", "exact_tiles.py"):
+        shutil.copy(PLUGIN / name, folder / name)
+    manifest = (PLUGIN / "manifest.toml").read_text(encoding="utf-8")
+    manifest = manifest.replace('id = "upscale"', 'id = "upscale_fixture"', 1)
+    for file in re.findall(r'file = "([^"]+)"', manifest):
+        data = flat_upscaler_model(int(SCALE_OF.search(file).group(1)), flat_value(file))
+        (folder / file).write_bytes(data)
+        manifest = re.sub(rf'(file = "{re.escape(file)}"\s*sha256 = ")[0-9a-f]*"',
+                          rf'\g<1>{hashlib.sha256(data).hexdigest()}"', manifest)
+    (folder / "manifest.toml").write_text(manifest, encoding="utf-8")
+    entry = registry.load_entry(folder, "user")
+    assert entry.usable, entry.status_text()
+    return entry
+
+
+def test_manifest_offers_every_model_of_the_filter(fixture_entry):
+    spec = fixture_entry.spec
+    model = spec.param("model")
+    assert model.default == "faithful"
+    assert set(model.choices) == {m for m, _ in MODEL_FILES}
+    assert {ref.file for ref in spec.models} == set(MODEL_FILES.values())
+
+
+@pytest.mark.parametrize(("model", "scale"), sorted(MODEL_FILES))
+def test_model_parameter_picks_the_file(fixture_entry, model, scale):
+    pixels = np.full((9, 13, 4), 200, np.uint8)
+    out = apply_filter(fixture_entry, pixels, raw_params={"scale": str(scale), "model": model},
+                       runtime=Runtime("cpu"))
+    assert out.shape == (9 * scale, 13 * scale, 4)
+    expected = round(flat_value(MODEL_FILES[(model, scale)]) * 255)
+    assert np.abs(out[:, :, :3].astype(int) - expected).max() <= 1
+
+
+def test_default_is_the_faithful_model(fixture_entry):
+    out = apply_filter(fixture_entry, np.full((5, 6, 4), 90, np.uint8), raw_params={"scale": "4"},
+                       runtime=Runtime("cpu"))
+    assert abs(int(out[0, 0, 0]) - round(flat_value(MODEL_FILES[("faithful", 4)]) * 255)) <= 1
+
+
+def test_a_missing_combination_is_a_parameter_error(fixture_entry):
+    missing = [(m, s) for m in {m for m, _ in MODEL_FILES} for s in (2, 4) if (m, s) not in MODEL_FILES]
+    for model, scale in missing:
+        with pytest.raises(ParamError, match=f"the {model} model upscales"):
+            apply_filter(fixture_entry, np.zeros((4, 4, 4), np.uint8),
+                         raw_params={"scale": str(scale), "model": model}, runtime=Runtime("cpu"))
+    with pytest.raises(ParamError):
+        fixture_entry.spec.parse_params({"model": "dreamy"})
+
+
+def test_cli_photo_model_differs_from_faithful(tmp_path):
+    rng = np.random.default_rng(5)
+    small = rng.integers(0, 256, (6, 8, 3), dtype=np.uint8)
+    src = tmp_path / "in.png"
+    Image.fromarray(np.asarray(Image.fromarray(small).resize((40, 30), Image.BICUBIC))).save(src)
+    outputs = {}
+    for model in ("faithful", "photo"):
+        dst = tmp_path / f"{model}.png"
+        cmd = [sys.executable, str(ROOT / "main.py"), "apply", "upscale", str(src), "-o", str(dst),
+               "--set", "scale=4", "--set", f"model={model}"]
+        proc = subprocess.run(cmd,
+                              cwd=ROOT, capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 0, proc.stderr
+        with Image.open(dst) as img:
+            assert img.size == (160, 120)
+            outputs[model] = np.asarray(img.convert("RGB"), dtype=int)
+    assert np.abs(outputs["photo"] - outputs["faithful"]).mean() > 0.5
+
+
+def test_gui_form_offers_the_model_and_its_value_reaches_the_network(qtbot, fixture_entry):
+    from PySide6.QtWidgets import QComboBox
+
+    from editor.panels.params import ParamForm
+
+    form = ParamForm(fixture_entry.spec, fixture_entry.folder)
+    qtbot.addWidget(form)
+    combo = form.editors["model"]
+    assert isinstance(combo, QComboBox)
+    assert [combo.itemText(i) for i in range(combo.count())] == ["Faithful", "Photo (sharp)"]
+    assert form.values()["model"] == "faithful"
+    form.set_value("model", "photo")
+    form.set_value("scale", "4")
+    out = apply_filter(fixture_entry, np.full((6, 7, 4), 120, np.uint8), params=form.values(),
+                       runtime=Runtime("cpu"))
+    assert abs(int(out[2, 3, 1]) - round(flat_value(MODEL_FILES[("photo", 4)]) * 255)) <= 1

@@ -1,0 +1,112 @@
+"""The two trainings of issue #22 on the scaffold, without the ImageNet VGG16 (CI has none): the upscale
+photo task (L1 + VGG feature loss + relativistic PatchGAN) and colorize on the VGG16 trunk. A random
+VGG16 stands in for the ImageNet one; a killed run resumes bit for bit, and the frozen encoder convs
+do not move."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from models import training  # noqa: E402
+from models.colorize.dataset import CropSampler  # noqa: E402
+from models.colorize.train import ColorizeRun, ColorizeTask  # noqa: E402
+from models.features import FeatureNet  # noqa: E402
+from models.upscale.photo import PhotoRun, PhotoTask  # noqa: E402
+
+TINY = 1 / 16
+
+
+def _photos(count: int, h: int, w: int, seed: int = 0) -> list[np.ndarray]:
+    rng = np.random.default_rng(seed)
+    base = np.linspace(0, 255, w, dtype=np.float32)[None, :, None] * np.ones((h, 1, 3), np.float32)
+    return [np.clip(base + rng.normal(0, 40, (h, w, 3)), 0, 255).astype(np.uint8) for _ in range(count)]
+
+
+@pytest.fixture
+def random_vgg16(monkeypatch):
+    """models.vgg16's loaders answer with a random VGG16 of 1/16 of the channels."""
+    import models.vgg16 as vgg16
+
+    encoder = FeatureNet(arch="vgg16", last_layer="relu5_3", width=TINY, init="kaiming", seed=1)
+    weights = {name: (conv.weight.clone(), conv.bias.clone()) for name, conv in encoder.convs()}
+    monkeypatch.setattr(vgg16, "conv_weights", lambda: weights)
+    monkeypatch.setattr(vgg16, "imagenet_vgg16", lambda last_layer="relu5_3", **kw: FeatureNet(
+        arch="vgg16", last_layer=last_layer, width=TINY, init="kaiming", preprocess="caffe", seed=2))
+    return weights
+
+
+class TinyPhoto(PhotoTask):
+    def training_images(self) -> list[np.ndarray]:
+        return _photos(3, 48, 56)
+
+    def validation_images(self) -> list[np.ndarray]:
+        return _photos(2, 40, 44, seed=1)
+
+
+class TinyColorizeVGG(ColorizeTask):
+    def photos(self) -> list[tuple[np.ndarray, float]]:
+        return [(p, 256.0) for p in _photos(3, 40, 48)]
+
+    def preview_batch(self) -> tuple[torch.Tensor, torch.Tensor]:
+        return CropSampler([(p, 1.0) for p in _photos(2, 32, 32, seed=2)], 32, seed=123).batch(2)
+
+
+def _modules(path: Path) -> dict[str, dict[str, torch.Tensor]]:
+    return torch.load(path, map_location="cpu", weights_only=False)["modules"]
+
+
+def _killed_at(task_cls: type[training.TrainingTask], kill: int) -> type[training.TrainingTask]:
+    class Killed(task_cls):  # type: ignore[valid-type, misc]
+        def step(self, step: int, progress: float) -> dict[str, float]:
+            if step == kill:
+                raise KeyboardInterrupt
+            return super().step(step, progress)
+
+    return Killed
+
+
+def _configs(folder: Path) -> dict[str, tuple[type[training.TrainingTask], training.RunConfig]]:
+    common = {"out": str(folder), "steps": 4, "log_every": 2, "save_every": 2, "minutes": 0.0,
+              "device": "cpu"}
+    return {
+        "photo": (TinyPhoto, PhotoRun(**common, scale=2, batch=2, patch=12, channels=8, body=1,
+                                      eval_every=2)),
+        "colorize-vgg16": (TinyColorizeVGG, ColorizeRun(**common, trunk="vgg16", batch=2, crop=32, width=8,
+                                                        vgg_width=TINY, frozen_through="conv3_3", warmup=1)),
+    }
+
+
+@pytest.mark.parametrize("name", ["photo", "colorize-vgg16"])
+def test_a_killed_run_resumes_exactly(tmp_path: Path, name: str, random_vgg16) -> None:
+    task_cls, cfg = _configs(tmp_path / "straight")[name]
+    straight = training.train(task_cls, cfg)
+    cfg = replace(cfg, out=str(tmp_path / "resumed"))
+    with pytest.raises(KeyboardInterrupt):
+        training.train(_killed_at(task_cls, 3), cfg)
+    resumed = training.train(task_cls, cfg, resume=True)
+    a, b = _modules(straight), _modules(resumed)
+    for module in a:
+        for key, value in a[module].items():
+            assert torch.equal(value, b[module][key]), f"{module}.{key} differs after the resume"
+    rows = training.LossLog(tmp_path / "resumed" / "loss.csv").rows()
+    assert all(np.isfinite(v) for r in rows for v in r.values())
+    assert (tmp_path / "resumed" / "preview.png").exists()
+    if name == "photo":
+        assert "disc" in a and "set5_distance_ratio" in rows[-1]
+
+
+def test_colorize_encoder_starts_from_the_vgg16_and_keeps_its_frozen_convs(tmp_path: Path, random_vgg16):
+    task_cls, cfg = _configs(tmp_path)["colorize-vgg16"]
+    training.train(task_cls, cfg)
+    state = _modules(tmp_path / "checkpoint.pt")["net"]
+    names = FeatureNet(arch="vgg16", last_layer="relu5_3", width=TINY).layer_names
+    frozen = {"conv1_1", "conv1_2", "conv2_1", "conv2_2", "conv3_1", "conv3_2", "conv3_3"}
+    for name, (weight, _) in random_vgg16.items():
+        trained = state[f"vgg.encoder.features.{names.index(name)}.weight"]
+        assert torch.equal(trained, weight) == (name in frozen), name
