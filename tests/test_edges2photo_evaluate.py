@@ -1,43 +1,66 @@
-"""The edges2photo benchmark code on synthetic pairs: metrics, the oracle-palette row, the sheet."""
+"""The edges2photo benchmark code on synthetic cases: the flat-canvas baseline, ratios, goals, the sheet."""
 
 from __future__ import annotations
 
 import numpy as np
-import torch
-from PIL import Image
+import pytest
 
-from models.edges2photo.evaluate import contact_sheet, evaluate, results_table
-from models.edges2photo.pairs import EdgeEntry
-from models.nets.edges2photo import UNetGenerator
+torch = pytest.importorskip("torch")
+
+from PIL import Image  # noqa: E402
+
+from models.edges2photo.evaluate import (  # noqa: E402
+    Case,
+    canny_drawing,
+    contact_sheet,
+    evaluate,
+    flat_canvas,
+    goals_met,
+    results_table,
+)
+from models.features import FeatureNet  # noqa: E402
 
 
-def synthetic_entry(seed: int) -> EdgeEntry:
-    """A 200×300 'photo' (red sky over green ground, noisy) whose boundary is the horizon."""
+def synthetic_case(seed: int) -> Case:
+    """A 96×128 'photo' (red sky over noisy green ground) and its drawings."""
     rng = np.random.default_rng(seed)
-    photo = np.zeros((200, 300, 3), np.float32)
-    photo[:90] = (200, 60, 40)
-    photo[90:] = (40, 150, 50)
-    photo = np.clip(photo + rng.normal(0, 12, photo.shape), 0, 255).astype(np.uint8)
-    human = np.zeros((200, 300), np.uint8)
-    human[89:91] = 3
-    return EdgeEntry(f"synthetic{seed}", photo, human, 3, [], [])
+    photo = np.zeros((96, 128, 3), np.float32)
+    photo[:40] = (200, 60, 40)
+    photo[40:] = (40, 150, 50)
+    photo = np.clip(photo + rng.normal(0, 25, photo.shape), 0, 255).astype(np.uint8)
+    horizon = np.ones((96, 128), np.float32)
+    horizon[39:41] = 0.0
+    return Case(f"synthetic{seed}", None, photo, {"canny": canny_drawing(photo), "human": horizon})
 
 
-def test_evaluate_scores_generators_and_the_oracle_palette(tmp_path):
-    torch.manual_seed(0)
-    generators = {"l1": UNetGenerator().eval(), "gan": UNetGenerator().eval()}
-    entries = [synthetic_entry(0), synthetic_entry(1)]
-    means, outputs = evaluate(generators, entries)
-    assert set(means) == {"l1", "gan", "gan_palette", "paired"}
-    for name in ("l1", "gan", "gan_palette"):
-        assert len(outputs[name]) == 2 and outputs[name][0].shape == (171, 256, 3)
-        assert -1.0 <= means[name]["ssim"] <= 1.0 and means[name]["sharpness"] >= 0.0
-    # An untrained generator's colours are far off; the photo's own palette brings them closer.
-    assert means["gan_palette"]["l1"] < means["gan"]["l1"]
-    table = results_table(means, 2)
-    assert "oracle palette" in table and "of 2 images" in table
+@pytest.fixture(scope="module")
+def net() -> FeatureNet:
+    return FeatureNet(arch="vgg16", width=0.125, last_layer="relu5_3", preprocess="caffe", seed=1)
+
+
+def test_flat_canvas_is_the_mean_colour_with_black_lines():
+    case = synthetic_case(0)
+    canvas = flat_canvas(case.drawings["human"], case)
+    mean = case.photo.reshape(-1, 3).mean(axis=0)
+    assert np.abs(canvas[0, 0].astype(float) - mean).max() <= 0.5
+    assert canvas[40].max() == 0
+
+
+def test_ratios_against_the_flat_canvas_and_the_photos(net, tmp_path):
+    cases = [synthetic_case(0), synthetic_case(1)]
+    renderers = {"ours": lambda drawing, case: case.photo.copy(),                     # a perfect rendering
+                 "candidate": lambda drawing, case: np.full_like(case.photo, 128)}    # a grey one
+    scores, outputs = evaluate(cases, renderers, net)
+    for kind in ("canny", "human"):
+        assert scores[kind]["flat"]["distance_ratio"] == pytest.approx(1.0)
+        perfect, grey = scores[kind]["ours"], scores[kind]["candidate"]
+        assert perfect["distance"] < 1e-6 and perfect["sharpness"] == pytest.approx(1.0)
+        assert perfect["colour_ratio"] == pytest.approx(1.0) and goals_met(perfect)
+        assert grey["colourfulness"] == 0.0 and not goals_met(grey)
+        assert len(outputs[kind]["ours"]) == 2
+    table = results_table(scores, 2)
+    assert "flat canvas" in table and "| canny |" in table and "not met" in table
     sheet = tmp_path / "sheet.png"
-    contact_sheet(entries, outputs, (0, 1, 5), sheet, height=40)
+    contact_sheet(cases, outputs["human"], (0, 1, 5), sheet, height=40)
     with Image.open(sheet) as image:
-        assert image.height == 2 * (40 + 4)  # row 5 does not exist and is skipped
-        assert image.width > 5 * 40          # five tiles per row
+        assert image.height == 18 + 2 * (40 + 4)  # header, two rows; row 5 does not exist

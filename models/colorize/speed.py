@@ -18,6 +18,7 @@ import numpy as np
 from PIL import Image
 
 from models import data
+from models.colorize.evaluate import NEEDS
 from plugins.filters.colorize import core
 
 PLUGIN_DIR = Path(__file__).resolve().parents[2] / "plugins" / "filters" / "colorize"
@@ -46,11 +47,11 @@ def time_models(models: dict[str, Path], repeats: int = 5, threads: int = 2, siz
     predicts = {name: session_predict(path, threads) for name, path in models.items()}
     times: dict[str, list[float]] = {name: [] for name in models}
     for predict in predicts.values():
-        core.colorize(image, predict, working_size=working_size, out=out)
+        core.colorize(image, predict, needs=NEEDS, working_size=working_size, out=out)
     for _ in range(repeats):
         for name, predict in predicts.items():
             start = time.perf_counter()
-            core.colorize(image, predict, working_size=working_size, out=out)
+            core.colorize(image, predict, needs=NEEDS, working_size=working_size, out=out)
             times[name].append(time.perf_counter() - start)
     return times
 

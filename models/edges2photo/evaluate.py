@@ -1,173 +1,255 @@
-"""edges2photo on BSD100 human edges: SSIM and sharpness of the GAN generator vs the L1-only one.
+"""edges2photo on held-out photos (BSD100), through the app's own pipeline, against a flat canvas.
 
-    python -m models.evaluate edges2photo      (or: python -m models.edges2photo.evaluate)
+    python -m models.evaluate edges2photo [--onnx CANDIDATE.onnx] [--before OLD.onnx] [--limit N]
 
-Each BSD100 photo's human boundaries (all annotators, 2 px lines) are rendered as a drawing and run
-through the app's own pre/post-processing (``plugins/filters/edges2photo/filter.generate``) at the
-default working resolution (long side 256), seed 0, full variation. Both generators are compared
-with the photo at that resolution:
+Each BSD100 photo (BSDS500 val, never trained on) is shrunk to long side 256 px, the filter's default
+working resolution, and drawn two ways:
 
-- SSIM on luminance (structure; it rewards blur-free alignment, which neither net can achieve
-  from edges alone, and it rewards the mean, which favours L1),
-- sharpness = mean Sobel gradient magnitude of the output / that of the photo (1 = as crisp as the
-  photo; a blurry average scores far below 1).
+- **canny**: OpenCV Canny on the 256-px photo (Gaussian σ 1.5, thresholds 40/100), 1-px black lines —
+  the drawings of issue #21's figures;
+- **human**: the BSDS500 boundaries of all annotators, 2-px lines at full size, area-resized to 256 px.
 
-A third row is the GAN output given the photo itself as the filter's colour reference
-(``palette.match_colours``, strength 1): an oracle palette, i.e. what a user's well-chosen reference
-picture can add to the network's rendering. It is not a generator and not part of the GAN/L1-only
-comparison.
+Each drawing goes through ``plugins.pipeline.apply_filter`` (default parameters: seed 0, variation 1,
+working resolution 256) and is compared with the photo by:
 
-Writes docs/edges2photo_contact_sheet.png (edges | L1-only | GAN | GAN + photo's colours | photo),
-the results table into
-plugins/filters/edges2photo/MODEL_CARD.md and runs/edges2photo/eval.json.
+- **perceptual distance**: LPIPS's uncalibrated VGG16 baseline (``models.perceptual.perceptual_distance``
+  on the ImageNet VGG16: unit-normalised relu1_2 … relu5_3, squared difference, spatial mean, summed),
+  as a ratio to the same distance for the **flat canvas**: the photo's mean colour with the same lines
+  drawn on it (mean colour × drawing), i.e. doing nothing clever;
+- **sharpness**: mean Sobel gradient magnitude of the luma, output ÷ photo, per image, averaged;
+- **colourfulness**: Hasler & Süsstrunk's M (0..255 RGB), averaged, as a ratio to the photos' own.
+
+Goals (issue #21): perceptual ratio ≤ 0.85 and sharpness ≥ 0.5 on each drawing kind; "not grey" is
+read here as a colourfulness ratio ≥ 0.5. One more row, not part of the goals, gives the filter the
+photo file itself as its colour reference (an oracle palette: what a well-chosen reference can add).
+
+Writes (full runs of the shipped filter only) the table into the model card, runs/edges2photo/eval.json
+and ``docs/edges2photo_contact_sheet.png`` (drawing | flat canvas | before | ours | photo; the
+"before" column only with ``--before``).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
 import numpy as np
 import torch
-from PIL import Image
+from PIL import Image, ImageDraw
 
+from models.app_filter import filter_entry, run_filter
 from models.card import write_evaluation
-from models.edges2photo.data import bsd100_entries
-from models.edges2photo.export import PLUGIN_DIR
+from models.edges2photo import pairs
 from models.edges2photo.pairs import EdgeEntry, render_human
-from models.edges2photo.train import load_generator
-from models.metrics import luma_gradient, ssim
-from plugins.contract import load_manifest
-from plugins.filters.edges2photo.filter import generate
-from plugins.filters.edges2photo.palette import match_colours
-from plugins.luma import luma
+from models.features import FeatureNet
+from models.metrics import colourfulness, luma_gradient
+from models.perceptual import perceptual_distance
 from plugins.netcall import fit_long_side
 from plugins.resample import resize
 
 ROOT = Path(__file__).resolve().parents[2]
+PLUGIN_DIR = ROOT / "plugins" / "filters" / "edges2photo"
 SHEET = ROOT / "docs" / "edges2photo_contact_sheet.png"
 CARD = PLUGIN_DIR / "MODEL_CARD.md"
-NEEDS = load_manifest(PLUGIN_DIR / "manifest.toml").model("network")  # the generator's size needs
 RESOLUTION = 256
+CANNY = (1.5, 40, 100)  # Gaussian σ, low and high threshold, on the 256-px photo
+DRAWINGS = ("canny", "human")
 SHEET_ROWS = (0, 7, 13, 21, 38, 52, 77, 90)
+GOAL_DISTANCE, GOAL_SHARPNESS, GOAL_COLOUR = 0.85, 0.5, 0.5
+
+Renderer = Callable[[np.ndarray, "Case"], np.ndarray]
 
 
-class TorchSession:
-    """Stands in for the app's ModelSession so that evaluation uses filter.generate() unchanged."""
+@dataclass
+class Case:
+    """One held-out photo at the working resolution and its drawings (float32, paper 1, ink 0)."""
 
-    def __init__(self, generator: torch.nn.Module) -> None:
-        self.generator = generator
-
-    def run(self, feeds: dict[str, np.ndarray]) -> list[np.ndarray]:
-        with torch.no_grad():
-            out = self.generator(torch.from_numpy(feeds["sketch"]), torch.from_numpy(feeds["noise"]))
-        return [out.numpy()]
+    name: str
+    path: Path | None
+    photo: np.ndarray                 # H×W×3 uint8
+    drawings: dict[str, np.ndarray]   # kind → H×W float32
 
 
-def test_case(entry: EdgeEntry) -> tuple[np.ndarray, np.ndarray]:
-    """(drawing H×W, photo H×W×3) at the working resolution, both float32 in 0..1."""
+def canny_drawing(photo: np.ndarray) -> np.ndarray:
+    """The evaluation's Canny drawing of a uint8 photo (float32, paper 1, 1-px ink 0)."""
+    return pairs.canny_drawing(photo, *CANNY)
+
+
+def make_case(entry: EdgeEntry, path: Path | None = None) -> Case:
     height, width = entry.photo.shape[:2]
     size = fit_long_side(height, width, RESOLUTION)
-    drawing = resize(render_human(entry.human, 1, 2), size, clip=True)
-    photo = cv2.resize(entry.photo, size[::-1], interpolation=cv2.INTER_AREA).astype(np.float32) / 255.0
-    return drawing, photo
+    photo = cv2.resize(entry.photo, size[::-1], interpolation=cv2.INTER_AREA)
+    drawings = {"canny": canny_drawing(photo)}
+    if entry.human is not None:
+        drawings["human"] = resize(render_human(entry.human, 1, 2), size, clip=True)
+    return Case(entry.name, path, photo, drawings)
 
 
-def gradient_energy(rgb: np.ndarray) -> float:
-    """Mean Sobel gradient magnitude of the luma."""
-    return float(luma_gradient(rgb).mean())
+def held_out_cases(limit: int | None = None) -> list[Case]:
+    from models.edges2photo.data import bsd100_entries, bsds_pairs
+
+    paths = [photo for photo, _ in bsds_pairs("val")]
+    return [make_case(entry, paths[i]) for i, entry in enumerate(bsd100_entries(limit))]
 
 
-def evaluate(generators: dict[str, torch.nn.Module], entries: list[EdgeEntry], seed: int = 0,
-             variation: float = 1.0) -> tuple[dict[str, dict[str, float]], dict[str, list[np.ndarray]]]:
-    """Mean SSIM / sharpness / L1 per generator (plus ``gan_palette``, the GAN output with the photo
-    as colour reference, when there is a ``gan``), and every output (for the contact sheet)."""
-    names = list(generators) + (["gan_palette"] if "gan" in generators else [])
-    scores: dict[str, dict[str, list[float]]] = {name: {"ssim": [], "sharpness": [], "l1": []}
-                                                 for name in names}
-    outputs: dict[str, list[np.ndarray]] = {name: [] for name in names}
-    for entry in entries:
-        drawing, photo = test_case(entry)
-        reference = gradient_energy(photo)
-        rendered = {name: generate(TorchSession(generator), drawing, seed, variation, NEEDS)
-                    for name, generator in generators.items()}
-        if "gan" in rendered:
-            rendered["gan_palette"] = match_colours(rendered["gan"], photo.reshape(-1, 3), 1.0)
-        for name, out in rendered.items():
-            outputs[name].append(out)
-            scores[name]["ssim"].append(ssim(luma(out), luma(photo), data_range=1.0))
-            scores[name]["sharpness"].append(gradient_energy(out) / max(reference, 1e-6))
-            scores[name]["l1"].append(float(np.abs(out - photo).mean()))
-    means = {name: {key: float(np.mean(values)) for key, values in metric.items()}
-             for name, metric in scores.items()}
-    if "gan" in scores and "l1" in scores:  # paired, per image: is the GAN output the sharper one?
-        gan, l1 = np.array(scores["gan"]["sharpness"]), np.array(scores["l1"]["sharpness"])
-        means["paired"] = {"gan_sharper": float((gan > l1).mean()),
-                           "median_ratio": float(np.median(gan / l1))}
-    return means, outputs
+def flat_canvas(drawing: np.ndarray, case: Case) -> np.ndarray:
+    """The photo's mean colour with the drawing's lines on it (uint8)."""
+    mean = case.photo.reshape(-1, 3).astype(np.float32).mean(axis=0)
+    return np.clip(drawing[:, :, None] * mean + 0.5, 0, 255).astype(np.uint8)
 
 
-def contact_sheet(entries: list[EdgeEntry], outputs: dict[str, list[np.ndarray]], rows: tuple[int, ...],
-                  path: Path, height: int = 160) -> None:
-    """Rows of edges | L1-only | GAN | GAN + photo's colours | photo, each scaled to ``height`` px,
-    with 4 px white gutters."""
-    lines = []
-    for index in rows:
-        if index >= len(entries):
+def filter_renderer(entry, params: dict | None = None) -> Renderer:
+    """The app's filter on a drawing (grey → RGB uint8 input), through apply_filter."""
+    def render(drawing: np.ndarray, case: Case) -> np.ndarray:
+        grey = np.clip(drawing * 255.0 + 0.5, 0, 255).astype(np.uint8)
+        extra = dict(params or {})
+        if extra.get("palette") == "<photo>":
+            extra["palette"] = str(case.path)
+        return run_filter(entry, np.repeat(grey[:, :, None], 3, axis=2), params=extra)
+
+    return render
+
+
+def _tensor(rgb: np.ndarray) -> torch.Tensor:
+    return torch.from_numpy(rgb.astype(np.float32) / 255.0).permute(2, 0, 1)[None]
+
+
+def sharpness(rgb: np.ndarray, photo: np.ndarray) -> float:
+    reference = float(luma_gradient(photo.astype(np.float32) / 255.0).mean())
+    return float(luma_gradient(rgb.astype(np.float32) / 255.0).mean()) / max(reference, 1e-6)
+
+
+def evaluate(cases: list[Case], renderers: dict[str, Renderer], net: FeatureNet,
+             kinds: tuple[str, ...] = DRAWINGS) -> tuple[dict[str, dict[str, dict[str, float]]],
+                                                       dict[str, dict[str, list[np.ndarray]]]]:
+    """Per drawing kind and renderer (plus ``flat``, always): mean perceptual distance, sharpness and
+    colourfulness, and the ratios to the flat canvas (distance) and to the photos (colourfulness).
+    Returns (scores[kind][renderer], outputs[kind][renderer] — one uint8 image per case)."""
+    names = ["flat", *renderers]
+    everyone: dict[str, Renderer] = {"flat": flat_canvas, **renderers}
+    scores: dict[str, dict[str, dict[str, float]]] = {}
+    outputs: dict[str, dict[str, list[np.ndarray]]] = {}
+    photo_colour = float(np.mean([colourfulness(c.photo) for c in cases]))
+    for kind in kinds:
+        raw = {n: {"distance": [], "sharpness": [], "colourfulness": []} for n in names}
+        outputs[kind] = {n: [] for n in names}
+        for case in cases:
+            target = _tensor(case.photo)
+            for name in names:
+                out = everyone[name](case.drawings[kind], case)
+                outputs[kind][name].append(out)
+                raw[name]["distance"].append(float(perceptual_distance(net, _tensor(out), target)[0]))
+                raw[name]["sharpness"].append(sharpness(out, case.photo))
+                raw[name]["colourfulness"].append(colourfulness(out))
+        flat = float(np.mean(raw["flat"]["distance"]))
+        scores[kind] = {}
+        for name in names:
+            means = {k: float(np.mean(v)) for k, v in raw[name].items()}
+            means["distance_ratio"] = means["distance"] / flat
+            means["colour_ratio"] = means["colourfulness"] / max(photo_colour, 1e-6)
+            scores[kind][name] = means
+    scores["photo"] = {"photo": {"colourfulness": photo_colour, "sharpness": 1.0}}
+    return scores, outputs
+
+
+def goals_met(score: dict[str, float]) -> bool:
+    return (score["distance_ratio"] <= GOAL_DISTANCE and score["sharpness"] >= GOAL_SHARPNESS
+            and score["colour_ratio"] >= GOAL_COLOUR)
+
+
+LABELS = {"flat": "flat canvas (photo's mean colour + the lines)", "before": "before (previous weights)",
+          "ours": "edges2photo (shipped)", "candidate": "edges2photo (candidate)",
+          "oracle": "edges2photo + the photo as colour reference (oracle palette)"}
+
+
+def results_table(scores: dict[str, dict[str, dict[str, float]]], count: int) -> str:
+    photo = scores["photo"]["photo"]["colourfulness"]
+    lines = [f"BSD100 ({count} held-out photos at long side {RESOLUTION} px), through the app's pipeline "
+             "with default parameters (seed 0, variation 1). Perceptual distance: LPIPS's uncalibrated VGG16 "
+             "baseline (ImageNet VGG16), lower is better; ratio = ÷ the flat canvas's. Sharpness: mean "
+             f"luma gradient ÷ the photo's. Colourfulness: Hasler–Süsstrunk M (photos: {photo:.1f}). "
+             f"Goals: ratio ≤ {GOAL_DISTANCE}, sharpness ≥ {GOAL_SHARPNESS}, colourfulness ≥ "
+             f"{GOAL_COLOUR} × the photos'.", "",
+             "| drawing | method | perceptual distance ↓ | ratio to flat canvas ↓ | sharpness (photo = 1) "
+             "| colourfulness (÷ photos') | goals |",
+             "|---|---|---|---|---|---|---|"]
+    for kind, rows in scores.items():
+        if kind == "photo":
             continue
-        drawing, photo = test_case(entries[index])
-        sketch = np.repeat(drawing[:, :, None], 3, axis=2)
-        tiles = [sketch, outputs["l1"][index], outputs["gan"][index], outputs["gan_palette"][index], photo]
-        width = round(drawing.shape[1] * height / drawing.shape[0])
-        resized = [cv2.resize(t, (width, height), interpolation=cv2.INTER_AREA) for t in tiles]
-        gutter = np.ones((height, 4, 3), dtype=np.float32)
-        lines.append(np.concatenate([x for tile in resized for x in (tile, gutter)][:-1], axis=1))
-    widest = max(line.shape[1] for line in lines)
-    padded = [np.pad(line, ((0, 4), (0, widest - line.shape[1]), (0, 0)), constant_values=1.0)
-              for line in lines]
-    sheet = (np.clip(np.concatenate(padded, axis=0), 0, 1) * 255 + 0.5).astype(np.uint8)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    Image.fromarray(sheet).save(path, optimize=True)
-
-
-def results_table(means: dict[str, dict[str, float]], count: int) -> str:
-    lines = [f"BSD100 human edges ({count} images, long side {RESOLUTION} px, seed 0, variation 1):", "",
-             "| generator | SSIM (Y) ↑ | sharpness (grad. ratio, photo = 1) | L1 (0..1) ↓ |",
-             "|---|---|---|---|"]
-    labels = {"l1": "L1-only", "gan": "pix2pix (GAN + 100·L1)",
-              "gan_palette": "pix2pix + the photo as colour reference (oracle palette)"}
-    for name in ("l1", "gan", "gan_palette"):
-        m = means[name]
-        lines.append(f"| {labels[name]} | {m['ssim']:.3f} | {m['sharpness']:.3f} | {m['l1']:.3f} |")
-    if "paired" in means:
-        paired = means["paired"]
-        lines += ["", f"Per image, the GAN output is sharper than the L1-only one on "
-                      f"{paired['gan_sharper'] * count:.0f} of {count} images (median ratio "
-                      f"{paired['median_ratio']:.2f})."]
+        for name, s in rows.items():
+            verdict = "" if name in ("flat", "oracle") else ("met" if goals_met(s) else "not met")
+            lines.append(f"| {kind} | {LABELS.get(name, name)} | {s['distance']:.3f} "
+                         f"| {s['distance_ratio']:.3f} | {s['sharpness']:.3f} "
+                         f"| {s['colourfulness']:.1f} ({s['colour_ratio']:.2f}) | {verdict} |")
     return "\n".join(lines)
 
 
+def contact_sheet(cases: list[Case], outputs: dict[str, list[np.ndarray]], rows: tuple[int, ...],
+                  path: Path, kind: str = "human", height: int = 160) -> None:
+    """Rows of drawing | flat canvas | before (if any) | ours | photo, each ``height`` px high."""
+    columns = [c for c in ("flat", "before", "ours", "candidate") if c in outputs]
+    short = {"flat": "flat canvas", "before": "before", "ours": "edges2photo", "candidate": "candidate"}
+    if "before" in outputs:
+        short.update(ours="after", candidate="after")
+    titles = ["drawing", *(short[c] for c in columns), "photo"]
+    header, gap = 18, 4
+    lines = []
+    for index in rows:
+        if index >= len(cases):
+            continue
+        case = cases[index]
+        grey = (np.clip(case.drawings[kind], 0, 1) * 255 + 0.5).astype(np.uint8)
+        sketch = np.repeat(grey[:, :, None], 3, axis=2)
+        tiles = [sketch, *(outputs[c][index] for c in columns), case.photo]
+        width = round(case.photo.shape[1] * height / case.photo.shape[0])
+        lines.append([cv2.resize(t, (width, height), interpolation=cv2.INTER_AREA) for t in tiles])
+    cell = max(t.shape[1] for line in lines for t in line)
+    size = (len(titles) * (cell + gap) - gap, header + len(lines) * (height + gap))
+    sheet = Image.new("RGB", size, "white")
+    draw = ImageDraw.Draw(sheet)
+    for c, title in enumerate(titles):
+        draw.text((c * (cell + gap) + 4, 3), title, fill="black")
+    for r, line in enumerate(lines):
+        for c, tile in enumerate(line):
+            sheet.paste(Image.fromarray(tile), (c * (cell + gap), header + r * (height + gap)))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sheet.save(path, optimize=True)
+
+
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Evaluate edges2photo GAN vs L1-only on BSD100.")
-    parser.add_argument("--gan", type=Path, default=Path("runs/edges2photo/gan_fm30"), help="GAN run folder")
-    parser.add_argument("--l1", type=Path, default=Path("runs/edges2photo/l1_17k"), help="L1-only run folder")
-    parser.add_argument("--limit", type=int, default=None, help="only the first N images")
+    parser = argparse.ArgumentParser(description="edges2photo on BSD100 against a flat canvas (issue #21).")
+    parser.add_argument("--onnx", type=Path, help="evaluate this candidate network (nothing is written)")
+    parser.add_argument("--before", type=Path, help="previous weights, for the sheet's 'before' column")
+    parser.add_argument("--limit", type=int, default=None, help="only the first N images (nothing written)")
+    parser.add_argument("--no-oracle", action="store_true", help="skip the oracle-palette row")
     parser.add_argument("--no-write", action="store_true", help="print only; leave sheet and card alone")
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
-    entries = bsd100_entries(args.limit)
-    generators = {"l1": load_generator(args.l1), "gan": load_generator(args.gan)}
-    means, outputs = evaluate(generators, entries)
-    table = results_table(means, len(entries))
+    from models.vgg16 import imagenet_vgg16
+
+    net = imagenet_vgg16(last_layer="relu5_3")
+    cases = held_out_cases(args.limit)
+    name = "candidate" if args.onnx else "ours"
+    entry = filter_entry("edges2photo", args.onnx)
+    renderers: dict[str, Renderer] = {}
+    if args.before:
+        renderers["before"] = filter_renderer(filter_entry("edges2photo", args.before))
+    renderers[name] = filter_renderer(entry)
+    if not args.no_oracle:
+        renderers["oracle"] = filter_renderer(entry, {"palette": "<photo>"})
+    scores, outputs = evaluate(cases, renderers, net)
+    table = results_table(scores, len(cases))
     print(table)
-    if not args.no_write:
-        contact_sheet(entries, outputs, SHEET_ROWS, SHEET)
+    if args.limit is None and args.onnx is None and not args.no_write:
+        contact_sheet(cases, outputs["human"], SHEET_ROWS, SHEET)
         write_evaluation(CARD, f"{table}\n\nReproduce: `python -m models.evaluate edges2photo`")
         Path("runs/edges2photo").mkdir(parents=True, exist_ok=True)
-        Path("runs/edges2photo/eval.json").write_text(json.dumps(means, indent=2))
-        print(f"wrote {SHEET} and the table in {CARD}")
+        Path("runs/edges2photo/eval.json").write_text(json.dumps(scores, indent=2))
+        print(f"wrote {SHEET.relative_to(ROOT)} and the table in {CARD.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

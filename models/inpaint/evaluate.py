@@ -9,6 +9,12 @@ luma) over the hole's interior — the hole eroded by one pixel, so the 3×3 win
 known pixels or the seam — divided by the same figure for the ground truth, per image, then averaged
 over the images: 1.0 = as much fine detail as the photo had, below 1 = blurrier. It rewards noise as
 well as real detail, so it is read together with PSNR/SSIM and the contact sheet, never alone.
+**Perceptual distance** (issue #21) is LPIPS's uncalibrated VGG16 baseline between the whole result and
+the photo (``models.perceptual.perceptual_distance`` on the ImageNet VGG16), averaged over the images;
+outside the hole every method returns the photo, so it measures the fill in its context. **Unchanged**
+counts the pixels outside the mask (mask value 0) whose value differs from the input: it must be 0.
+Goals (issue #21): perceptual distance ≤ 0.65 × Telea's, masked PSNR ≥ Telea's + 0.3 dB, nothing
+outside the mask changed.
 The table is printed and written into the model card; a contact sheet shows a few images side by side.
 
 ``--onnx X.onnx`` benchmarks a candidate network instead of the shipped one (through the same filter
@@ -19,8 +25,6 @@ so that BSD100 is not used for choosing them; neither writes the card or the she
 from __future__ import annotations
 
 import argparse
-import shutil
-import tempfile
 import time
 from pathlib import Path
 
@@ -28,6 +32,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw
 
+from models.app_filter import filter_entry, run_filter
 from models.card import write_evaluation
 from models.inpaint.masks import brush_mask
 from models.metrics import luma_gradient
@@ -41,6 +46,7 @@ SHEET_IMAGES = (3, 17, 29, 42, 66, 85)
 METHODS = ("telea", "ns", "ours")
 LABELS = {"telea": "OpenCV Telea", "ns": "OpenCV Navier–Stokes", "ours": "Holst inpaint (ours)"}
 BINS = ((0.10, 0.25), (0.25, 0.375), (0.375, 0.50))
+GOAL_DISTANCE, GOAL_PSNR = 0.65, 0.3  # × Telea's distance; dB over Telea's PSNR
 
 
 def mask_for(index: int, height: int, width: int) -> np.ndarray:
@@ -96,43 +102,48 @@ def opencv_fill(rgb: np.ndarray, hole: np.ndarray, method: str) -> np.ndarray:
     return cv2.inpaint(rgb, hole.astype(np.uint8) * 255, 3, flag)
 
 
-def ours_fill(rgb: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """The shipped filter through ``plugins.pipeline.apply_filter`` (defaults, CPU)."""
-    from plugins.pipeline import apply_filter
-    from plugins.registry import load_entry
-    from plugins.runtime import Runtime
-
-    global _ENTRY, _RUNTIME
-    if _ENTRY is None:
-        _ENTRY = load_entry(PLUGIN_DIR, "builtin", "plugins.filters.inpaint")
-        _RUNTIME = Runtime("cpu")
-    rgba = np.dstack([rgb, np.full(rgb.shape[:2], 255, np.uint8)])
-    return apply_filter(_ENTRY, rgba, mask=mask, runtime=_RUNTIME)[:, :, :3]
-
-
 _ENTRY = None
-_RUNTIME = None
 
 
-def use_candidate(onnx_path: Path) -> Path:
-    """Make :func:`ours_fill` run ``onnx_path`` through the shipped filter code.
+def use_candidate(onnx_path: Path | None) -> None:
+    """Make :func:`ours_fill` run ``onnx_path`` (None: the shipped weights) through the filter's code."""
+    global _ENTRY
+    _ENTRY = filter_entry("inpaint", onnx_path)
 
-    A temporary plugin folder holds the manifest (with the candidate's SHA-256) and the candidate as
-    ``inpaint.onnx``; the filter module itself is still imported from ``plugins.filters.inpaint``.
-    """
-    from models.export import manifest_model_files, write_model_hash
-    from plugins.registry import load_entry
-    from plugins.runtime import Runtime
 
-    global _ENTRY, _RUNTIME
-    folder = Path(tempfile.mkdtemp(prefix="inpaint_candidate_"))
-    shutil.copy(PLUGIN_DIR / "manifest.toml", folder / "manifest.toml")
-    (name,) = manifest_model_files(PLUGIN_DIR)
-    shutil.copy(onnx_path, folder / name)
-    write_model_hash(folder, name)
-    _ENTRY = load_entry(folder, "builtin", "plugins.filters.inpaint")
-    _RUNTIME = Runtime("cpu")
-    return folder
+def ours_fill(rgb: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """The filter through ``plugins.pipeline.apply_filter`` (defaults, CPU)."""
+    if _ENTRY is None:
+        use_candidate(None)
+    return run_filter(_ENTRY, rgb, mask=mask)
+
+
+def changed_outside(result: np.ndarray, truth: np.ndarray, mask: np.ndarray) -> int:
+    """How many pixels with mask value 0 differ from the input in any channel."""
+    return int(np.any(result != truth, axis=2)[mask <= 0].sum())
+
+
+class Perceptual:
+    """The LPIPS-baseline distance on the ImageNet VGG16 (loaded on first use; tests pass a random net)."""
+
+    def __init__(self, net=None) -> None:
+        self.net = net
+
+    def __call__(self, a: np.ndarray, b: np.ndarray) -> float:
+        import torch
+
+        from models.perceptual import perceptual_distance
+
+        if self.net is None:
+            from models.vgg16 import imagenet_vgg16
+
+            torch.set_num_threads(1)
+            self.net = imagenet_vgg16(last_layer="relu5_3")
+
+        def tensor(x: np.ndarray) -> torch.Tensor:
+            return torch.from_numpy(x.astype(np.float32) / 255.0).permute(2, 0, 1)[None]
+
+        return float(perceptual_distance(self.net, tensor(a), tensor(b))[0])
 
 
 def split_paths(split: str) -> list[Path]:
@@ -145,11 +156,13 @@ def split_paths(split: str) -> list[Path]:
 Panels = dict[int, dict[str, np.ndarray]]
 
 
-def evaluate(limit: int | None = None, split: str = "val",
-             methods: tuple[str, ...] = METHODS) -> tuple[dict[str, dict[str, float]], Panels]:
-    """Per-method mean PSNR/SSIM/sharpness in the hole (overall and per coverage bin), and sheet panels."""
+def evaluate(limit: int | None = None, split: str = "val", methods: tuple[str, ...] = METHODS,
+             distance: Perceptual | None = None) -> tuple[dict[str, dict[str, float]], Panels]:
+    """Per-method mean PSNR/SSIM/sharpness in the hole (overall and per coverage bin), perceptual
+    distance, pixels changed outside the mask, and sheet panels."""
     paths = split_paths(split)[:limit]
-    scores: dict[str, list[tuple[float, float, float, float]]] = {m: [] for m in methods}
+    distance = distance or Perceptual()
+    scores: dict[str, list[tuple[float, ...]]] = {m: [] for m in methods}
     seconds = {m: 0.0 for m in METHODS}
     panels: Panels = {}
     for index, path in enumerate(paths):
@@ -166,14 +179,16 @@ def evaluate(limit: int | None = None, split: str = "val",
             outputs[method] = out
             res = out.astype(np.float32) / 255
             scores[method].append((masked_psnr(res, truth, hole), masked_ssim(res, truth, hole),
-                                   float(hole.mean()), masked_sharpness(res, truth, hole)))
+                                   float(hole.mean()), masked_sharpness(res, truth, hole),
+                                   distance(out, truth_u8), changed_outside(out, truth_u8, mask)))
         if index in SHEET_IMAGES and methods == METHODS:
             panels[index] = {"input": _show_hole(truth_u8, hole), **outputs, "truth": truth_u8}
     table: dict[str, dict[str, float]] = {}
     for method, rows in scores.items():
         arr = np.array(rows)
         entry = {"psnr": float(arr[:, 0].mean()), "ssim": float(arr[:, 1].mean()),
-                 "sharpness": float(arr[:, 3].mean()), "seconds": seconds[method] / len(rows),
+                 "sharpness": float(arr[:, 3].mean()), "distance": float(arr[:, 4].mean()),
+                 "changed_outside": float(arr[:, 5].sum()), "seconds": seconds[method] / len(rows),
                  "n": float(len(rows))}
         for lo, hi in BINS:
             sel = (arr[:, 2] >= lo) & (arr[:, 2] < hi)
@@ -193,17 +208,35 @@ def format_table(table: dict[str, dict[str, float]]) -> str:
     bins = " | ".join(f"PSNR, {lo:.0%}–{hi:.0%} masks" for lo, hi in BINS)
     lines = [f"BSD100 ({n} images), one fixed brush mask per image (seed {MASK_SEED}, 10–50 % of the area); "
              "metrics inside the mask only. Sharpness: mean luma gradient in the hole's interior ÷ the "
-             "truth's (1.00 = as detailed as the photo).", "",
-             f"| method | PSNR (dB) | SSIM | sharpness | {bins} | s / image |",
-             "|---|---|---|---|" + "---|" * len(BINS) + "---|"]
+             "truth's (1.00 = as detailed as the photo). Perceptual distance: LPIPS's uncalibrated VGG16 "
+             "baseline on the ImageNet VGG16, whole image (lower is better). Changed outside: pixels with "
+             "mask 0 that differ from the input.", "",
+             f"| method | perceptual distance | PSNR (dB) | SSIM | sharpness | {bins} | changed outside "
+             "| s / image |",
+             "|---|---|---|---|---|" + "---|" * len(BINS) + "---|---|"]
     for method in METHODS:
         if method not in table:
             continue
         row = table[method]
         by_bin = " | ".join(f"{row[f'psnr_{lo:.3f}']:.2f}" for lo, _ in BINS)
-        lines.append(f"| {LABELS[method]} | {row['psnr']:.2f} | {row['ssim']:.4f} | {row['sharpness']:.3f} | "
-                     f"{by_bin} | {row['seconds']:.3f} |")
+        lines.append(f"| {LABELS[method]} | {row['distance']:.4f} | {row['psnr']:.2f} | {row['ssim']:.4f} | "
+                     f"{row['sharpness']:.3f} | {by_bin} | {row['changed_outside']:.0f} "
+                     f"| {row['seconds']:.3f} |")
+    if "ours" in table and "telea" in table:
+        lines += ["", goals_line(table)]
     return "\n".join(lines)
+
+
+def goals_line(table: dict[str, dict[str, float]]) -> str:
+    """Issue #21's three goals against Telea, each with its figure."""
+    ours, telea = table["ours"], table["telea"]
+    ratio = ours["distance"] / telea["distance"]
+    gain = ours["psnr"] - telea["psnr"]
+    checks = [(f"perceptual distance {ratio:.3f} × Telea's (goal ≤ {GOAL_DISTANCE})", ratio <= GOAL_DISTANCE),
+              (f"masked PSNR {gain:+.2f} dB over Telea (goal ≥ +{GOAL_PSNR})", gain >= GOAL_PSNR),
+              (f"{ours['changed_outside']:.0f} pixels changed outside the mask (goal 0)",
+               ours["changed_outside"] == 0)]
+    return "Goals: " + "; ".join(f"{text}: {'met' if ok else 'NOT met'}" for text, ok in checks) + "."
 
 
 def contact_sheet(panels: Panels, path: Path) -> None:
@@ -242,8 +275,7 @@ def main(argv: list[str] | None = None) -> None:
                         help="val = BSD100 (the benchmark); train = BSDS500 train photos (probes)")
     parser.add_argument("--ours-only", action="store_true", help="skip the OpenCV baselines")
     args = parser.parse_args(argv)
-    if args.onnx is not None:
-        use_candidate(args.onnx)
+    use_candidate(args.onnx)
     methods = ("ours",) if args.ours_only else METHODS
     table, panels = evaluate(args.limit, args.split, methods)
     table_md = format_table(table)
