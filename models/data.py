@@ -46,6 +46,20 @@ def bsds_images(split: str) -> list[Path]:
     return _images_in(shared_data_dir() / "photos" / "bsds500" / "images" / split)
 
 
+def bsds_truth_path(image: Path) -> Path:
+    """The ground-truth ``.mat`` of a BSDS500 photo (``…/images/<split>/<id>.jpg``)."""
+    return image.parents[2] / "ground_truth" / image.parent.name / f"{image.stem}.mat"
+
+
+def bsds_truth(mat_path: str | Path, key: str) -> list[np.ndarray]:
+    """One map per annotator from a BSDS500 ground-truth file: ``key`` is ``"Boundaries"`` (0/1 uint8)
+    or ``"Segmentation"`` (region labels 1…K, uint16)."""
+    import scipy.io
+
+    truth = scipy.io.loadmat(str(mat_path))["groundTruth"]
+    return [np.asarray(truth[0, k][key][0, 0]) for k in range(truth.shape[1])]
+
+
 def training_images(varied: bool = False, limit: int | None = None) -> list[Path]:
     """The photos a filter may train on: BSDS500 train + test (400; never val), and with ``varied``
     also the ImageNet sample and CQ100 (1,374 in all: animals, food, people, rooms, streets).

@@ -5,7 +5,8 @@ Training losses (gradients flow into the first argument; targets are computed wi
                                      F_l(t)|, relu1_1…relu5_1, weights 1/32, 1/16, 1/8, 1/4, 1
     style_loss(net, out, target)     Gram loss (Gatys; Liu et al. 2018 on inpainting holes): mean over
                                      layers of ‖G_l(out) − G_l(t)‖₁ / ‖G_l(t)‖₁, per sample
-Both take ``mask`` (N, 1, H, W) to restrict the statistics to a region (a hole and its border).
+Both take ``mask`` (N, 1, H, W) to restrict the statistics to a region (a hole and its border);
+``feature_and_style`` gives both from one pass of the network.
 
 Evaluation distance (issues #21, #22):
     perceptual_distance(net, a, b)   LPIPS's uncalibrated VGG baseline (Zhang et al. 2018): features at
@@ -36,22 +37,43 @@ def _resize_mask(mask: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
     return F.adaptive_avg_pool2d(mask, like.shape[2:]) if mask.shape[2:] != like.shape[2:] else mask
 
 
-def feature_loss(net: FeatureNet, out: torch.Tensor, target: torch.Tensor, mask: torch.Tensor | None = None,
-                 weights: Mapping[str, float] = FEATURE_WEIGHTS) -> torch.Tensor:
-    """pix2pixHD's weighted L1 between VGG features of ``out`` and ``target`` (inside ``mask`` if given)."""
-    layers = [n for n in weights if n in net.layer_names]
+def _features(net: FeatureNet, out: torch.Tensor, target: torch.Tensor,
+              layers: list[str]) -> tuple[dict[str, torch.Tensor], dict[str, torch.Tensor]]:
+    """Features of ``out`` (with gradients) and of ``target`` (without), one pass each."""
     f_out = net(out, layers)
     with torch.no_grad():
         f_t = net(target, layers)
-    total = out.new_zeros(())
-    for name in layers:
+    return f_out, f_t
+
+
+def _feature_term(f_out: dict[str, torch.Tensor], f_t: dict[str, torch.Tensor], weights: Mapping[str, float],
+                  mask: torch.Tensor | None) -> torch.Tensor:
+    total = next(iter(f_out.values())).new_zeros(())
+    for name, weight in weights.items():
         diff = (f_out[name] - f_t[name]).abs()
         if mask is None:
-            total = total + weights[name] * diff.mean()
+            total = total + weight * diff.mean()
         else:
             m = _resize_mask(mask, diff)
-            total = total + weights[name] * (diff * m).sum() / (m.sum() * diff.shape[1]).clamp_min(1.0)
+            total = total + weight * (diff * m).sum() / (m.sum() * diff.shape[1]).clamp_min(1.0)
     return total
+
+
+def _style_term(f_out: dict[str, torch.Tensor], f_t: dict[str, torch.Tensor], layers: tuple[str, ...],
+                mask: torch.Tensor | None) -> torch.Tensor:
+    total = next(iter(f_out.values())).new_zeros(())
+    for name in layers:
+        g_out, g_t = masked_gram(f_out[name], mask), masked_gram(f_t[name], mask)
+        error = (g_out - g_t).abs().sum(dim=(1, 2)) / g_t.abs().sum(dim=(1, 2)).clamp_min(1e-8)
+        total = total + error.mean()
+    return total / len(layers)
+
+
+def feature_loss(net: FeatureNet, out: torch.Tensor, target: torch.Tensor, mask: torch.Tensor | None = None,
+                 weights: Mapping[str, float] = FEATURE_WEIGHTS) -> torch.Tensor:
+    """pix2pixHD's weighted L1 between VGG features of ``out`` and ``target`` (inside ``mask`` if given)."""
+    weights = {n: w for n, w in weights.items() if n in net.layer_names}
+    return _feature_term(*_features(net, out, target, list(weights)), weights, mask)
 
 
 def masked_gram(feat: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
@@ -68,15 +90,17 @@ def masked_gram(feat: torch.Tensor, mask: torch.Tensor | None = None) -> torch.T
 def style_loss(net: FeatureNet, out: torch.Tensor, target: torch.Tensor, mask: torch.Tensor | None = None,
                layers: tuple[str, ...] = STYLE_LAYERS) -> torch.Tensor:
     """Mean over ``layers`` and samples of the relative L1 Gram error ‖G(out) − G(t)‖₁ / ‖G(t)‖₁."""
-    f_out = net(out, list(layers))
-    with torch.no_grad():
-        f_t = net(target, list(layers))
-    total = out.new_zeros(())
-    for name in layers:
-        g_out, g_t = masked_gram(f_out[name], mask), masked_gram(f_t[name], mask)
-        error = (g_out - g_t).abs().sum(dim=(1, 2)) / g_t.abs().sum(dim=(1, 2)).clamp_min(1e-8)
-        total = total + error.mean()
-    return total / len(layers)
+    return _style_term(*_features(net, out, target, list(layers)), layers, mask)
+
+
+def feature_and_style(net: FeatureNet, out: torch.Tensor, target: torch.Tensor,
+                      mask: torch.Tensor | None = None, weights: Mapping[str, float] = FEATURE_WEIGHTS,
+                      layers: tuple[str, ...] = STYLE_LAYERS) -> tuple[torch.Tensor, torch.Tensor]:
+    """(:func:`feature_loss`, :func:`style_loss`) from one VGG pass of ``out`` and one of ``target``
+    (half the cost of calling both)."""
+    weights = {n: w for n, w in weights.items() if n in net.layer_names}
+    f_out, f_t = _features(net, out, target, sorted({*weights, *layers}))
+    return _feature_term(f_out, f_t, weights, mask), _style_term(f_out, f_t, layers, mask)
 
 
 def _unit(feat: torch.Tensor) -> torch.Tensor:

@@ -99,3 +99,110 @@ def mask_batch(n: int, height: int, width: int, seed: int,
     """``n`` masks (n, H, W) from one seed: the fixed evaluation set is ``mask_batch(100, …, seed)``."""
     rng = np.random.default_rng(seed)
     return np.stack([brush_mask(height, width, rng, coverage) for _ in range(n)])
+
+
+# ---------------------------------------------------------------- masks as artists paint them (training)
+
+#: Share of each kind of training mask (:func:`artist_mask`).
+ARTIST_KINDS = {"strokes": 0.3, "blobs": 0.15, "large": 0.15, "objects": 0.4}
+ARTIST_COVERAGE = (0.02, 0.40)
+SHAPES_CACHE = "runs/inpaint/object_shapes.npz"
+
+
+def segment_shapes(segmentation: np.ndarray, min_area: float = 0.01,
+                   max_area: float = 0.3) -> list[np.ndarray]:
+    """The regions of one BSDS500 segmentation whose area is ``min_area``–``max_area`` of the image,
+    each cropped to its bounding box (bool)."""
+    shapes = []
+    total = segmentation.size
+    for label in np.unique(segmentation):
+        region = segmentation == label
+        if not min_area <= region.sum() / total <= max_area:
+            continue
+        ys, xs = np.nonzero(region)
+        shapes.append(region[ys.min():ys.max() + 1, xs.min():xs.max() + 1].copy())
+    return shapes
+
+
+def object_shapes(cache: str | None = SHAPES_CACHE) -> list[np.ndarray]:
+    """Object outlines from the BSDS500 train + test segmentations (first annotator of each photo; val
+    is never used), cached as one packed array under runs/."""
+    from pathlib import Path
+
+    from models.data import bsds_images, bsds_truth, bsds_truth_path
+
+    path = Path(cache) if cache else None
+    if path is not None and path.exists():
+        with np.load(path) as data:
+            bits, sizes = data["bits"], data["sizes"]
+        offsets = np.concatenate([[0], np.cumsum(sizes[:, 0] * sizes[:, 1])])
+        flat = np.unpackbits(bits)[: offsets[-1]].astype(bool)
+        return [flat[offsets[i]:offsets[i + 1]].reshape(h, w) for i, (h, w) in enumerate(sizes)]
+    shapes = []
+    for image in bsds_images("train") + bsds_images("test"):
+        shapes += segment_shapes(bsds_truth(bsds_truth_path(image), "Segmentation")[0])
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        sizes = np.array([s.shape for s in shapes], dtype=np.int64)
+        bits = np.packbits(np.concatenate([s.ravel() for s in shapes]))
+        np.savez_compressed(path, bits=bits, sizes=sizes)
+    return shapes
+
+
+def _object(canvas: np.ndarray, shape: np.ndarray, rng: np.random.Generator, area: float) -> None:
+    """``shape`` scaled to cover about ``area`` of the canvas, flipped at random, dilated by a margin
+    (a brush painted over an object covers a little around it) and placed anywhere (it may leave
+    the frame)."""
+    h, w = canvas.shape
+    factor = np.sqrt(area * h * w / max(1, shape.sum()))
+    sh, sw = max(2, round(shape.shape[0] * factor)), max(2, round(shape.shape[1] * factor))
+    scaled = cv2.resize(shape.astype(np.uint8), (sw, sh), interpolation=cv2.INTER_NEAREST)
+    if rng.random() < 0.5:
+        scaled = scaled[:, ::-1]
+    margin = int(rng.integers(1, max(2, round(0.02 * min(h, w))) + 1))
+    scaled = cv2.dilate(np.pad(scaled, margin), cv2.getStructuringElement(cv2.MORPH_ELLIPSE,
+                                                                          (2 * margin + 1, 2 * margin + 1)))
+    top = int(rng.integers(-scaled.shape[0] // 4, max(1, h - 3 * scaled.shape[0] // 4)))
+    left = int(rng.integers(-scaled.shape[1] // 4, max(1, w - 3 * scaled.shape[1] // 4)))
+    y0, x0 = max(0, top), max(0, left)
+    y1, x1 = min(h, top + scaled.shape[0]), min(w, left + scaled.shape[1])
+    if y1 > y0 and x1 > x0:
+        canvas[y0:y1, x0:x1] |= scaled[y0 - top:y1 - top, x0 - left:x1 - left]
+
+
+def artist_mask(height: int, width: int, rng: np.random.Generator, shapes: list[np.ndarray] | None = None,
+                coverage: tuple[float, float] = ARTIST_COVERAGE) -> np.ndarray:
+    """A binary float32 (H, W) training mask of one kind, as people paint them: thin and thick
+    **strokes** (wires, scratches, a brush dragged over something), **blobs** (dabs), one **large**
+    area, or 1–3 **objects** (BSDS500 segment outlines with a margin, sometimes with a few strokes).
+    Coverage stays within ``coverage`` (at most 40 % by default)."""
+    lo, hi = coverage
+    kinds = {k: v for k, v in ARTIST_KINDS.items() if k != "objects" or shapes}
+    kind = rng.choice(list(kinds), p=np.array(list(kinds.values())) / sum(kinds.values()))
+    side = min(height, width)
+    for _ in range(20):
+        mask = np.zeros((height, width), np.uint8)
+        if kind == "strokes":
+            target = rng.uniform(lo, min(hi, 0.25))
+            for _ in range(_MAX_MARKS):
+                width = rng.uniform(0.008, 0.03) if rng.random() < 0.5 else rng.uniform(0.04, 0.12)
+                _stroke(mask, rng, side, width * side)
+                if mask.mean() >= target:
+                    break
+        elif kind == "blobs":
+            target = rng.uniform(max(lo, 0.03), min(hi, 0.25))
+            while mask.mean() < target:
+                _blob(mask, rng, side, rng.uniform(0.3, 1.0))
+        elif kind == "large":
+            _blob(mask, rng, side, rng.uniform(2.0, 4.5))
+        else:
+            count = int(rng.integers(1, 4))
+            total = rng.uniform(max(lo, 0.05), hi)
+            for share in rng.dirichlet(np.ones(count)) * total:
+                _object(mask, shapes[int(rng.integers(len(shapes)))], rng, float(share))
+            if rng.random() < 0.3:
+                for _ in range(int(rng.integers(1, 4))):
+                    _stroke(mask, rng, side, rng.uniform(0.01, 0.05) * side)
+        if lo <= mask.mean() <= hi:
+            return mask.astype(np.float32)
+    return brush_mask(height, width, rng, (max(lo, 0.05), hi))  # rare: every try missed the range

@@ -27,9 +27,10 @@ class UNetGenerator(nn.Module):
 
     def __init__(self, in_channels: int = 1, out_channels: int = 3,
                  widths: tuple[int, ...] = DEFAULT_WIDTHS, noise_layers: int = 2,
-                 upsample: str = "resize") -> None:
+                 upsample: str = "resize", frozen_norm: bool = False) -> None:
         super().__init__()
         self.upsample = upsample
+        self.frozen_norm = frozen_norm
         self.widths = tuple(widths)
         self.depth = len(widths)
         self.noise_layers = noise_layers
@@ -64,6 +65,17 @@ class UNetGenerator(nn.Module):
             return nn.Sequential(nn.Upsample(scale_factor=2, mode="nearest"),
                                  nn.Conv2d(in_ch, out_ch, 3, 1, 1, bias=bias))
         raise ValueError(f"upsample must be 'transpose' or 'resize', not {self.upsample!r}")
+
+    def train(self, mode: bool = True) -> UNetGenerator:
+        """With ``frozen_norm`` the BatchNorm layers stay in eval mode (running statistics) while the
+        rest trains: a generator rebuilt from an exported graph, whose normalisation was folded into
+        the convolutions, keeps computing what it computed (see models/edges2photo/init_weights.py)."""
+        super().train(mode)
+        if self.frozen_norm:
+            for module in self.modules():
+                if isinstance(module, nn.BatchNorm2d):
+                    module.eval()
+        return self
 
     @property
     def multiple(self) -> int:
