@@ -44,14 +44,16 @@ def generator_from_onnx(path: Path, widths: tuple[int, ...] | None = None, noise
         for conv, norm in _folded_convs(net):
             if norm is None:
                 prefix = next(n for n, m in net.named_modules() if m is conv)
-                conv.weight.copy_(named[f"{prefix}.weight"])
-                conv.bias.copy_(named[f"{prefix}.bias"])
-                continue
-            weight, bias = next(tensors)
+                weight, bias = named[f"{prefix}.weight"], named[f"{prefix}.bias"]
+            else:
+                weight, bias = next(tensors)
             if weight.shape != conv.weight.shape:
                 raise ValueError(f"{path}: folded conv {tuple(weight.shape)} where the generator has "
                                  f"{tuple(conv.weight.shape)}")
             conv.weight.copy_(weight)
+            if norm is None:
+                conv.bias.copy_(bias)
+                continue
             norm.weight.fill_(1.0)
             norm.bias.copy_(bias)
             norm.running_mean.zero_()
