@@ -9,6 +9,7 @@ only when asked, so one filter's heavy imports (or its absence) never affect ano
 from __future__ import annotations
 
 import importlib
+import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -34,6 +35,28 @@ def _lazy(filter_id: str) -> Evaluator:
 
 
 EVALUATORS: dict[str, Evaluator] = {name: _lazy(name) for name in builtin_with_evaluation()}
+
+
+class ScoreCache:
+    """Per-image scores of a deterministic baseline (OpenCV's inpainting, a flat canvas), kept in a JSON
+    file under runs/ so that re-evaluating a network does not recompute them. A key names everything
+    the scores depend on (method, image, mask seed, …); ``version`` invalidates the file when the
+    metric code changes."""
+
+    def __init__(self, path: str | Path, version: str) -> None:
+        self.path, self.version = Path(path), version
+        data = json.loads(self.path.read_text()) if self.path.exists() else {}
+        self.scores: dict[str, list[float]] = data.get("scores", {}) if data.get("version") == version else {}
+
+    def get(self, key: str) -> list[float] | None:
+        return self.scores.get(key)
+
+    def put(self, key: str, values: Sequence[float]) -> None:
+        self.scores[key] = [float(v) for v in values]
+
+    def save(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.write_text(json.dumps({"version": self.version, "scores": self.scores}))
 
 
 def register(filter_id: str, evaluator: Evaluator) -> None:
