@@ -32,6 +32,18 @@ STYLE_LAYERS = ("relu1_2", "relu2_2", "relu3_3", "relu4_3")
 DISTANCE_LAYERS = ("relu1_2", "relu2_2", "relu3_3", "relu4_3", "relu5_3")
 
 
+def vgg16_features(kind: str = "imagenet", last_layer: str = "relu5_3") -> FeatureNet:
+    """The feature network of a training: the ImageNet VGG16 (``models.vgg16``), or, asked for by name
+    (``kind="random"``, tests only), a small random VGG16-shaped net with the same layer names."""
+    if kind == "random":
+        return FeatureNet(arch="vgg16", width=0.125, last_layer=last_layer, preprocess="caffe", seed=1)
+    if kind != "imagenet":
+        raise ValueError(f"feature network must be 'imagenet' or 'random', not {kind!r}")
+    from models.vgg16 import imagenet_vgg16
+
+    return imagenet_vgg16(last_layer=last_layer)
+
+
 def _resize_mask(mask: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
     """The mask at a feature map's size: the fraction of each cell's pixels inside it."""
     return F.adaptive_avg_pool2d(mask, like.shape[2:]) if mask.shape[2:] != like.shape[2:] else mask

@@ -1,5 +1,5 @@
-"""A generator rebuilt from an exported edges2photo graph (folded BatchNorms) computes what the graph
-computes, in eval and in (frozen-norm) train mode."""
+"""A frozen-norm generator loaded from an exported edges2photo graph (folded BatchNorms, as ``--init
+edges2photo.onnx`` does) computes what the graph computes, in eval and in train mode."""
 
 from __future__ import annotations
 
@@ -12,11 +12,16 @@ import pytest
 torch = pytest.importorskip("torch")
 ort = pytest.importorskip("onnxruntime")
 
-from models.edges2photo.init_weights import generator_from_onnx  # noqa: E402
+from models.export import load_folded_onnx  # noqa: E402
 from models.nets.edges2photo import UNetGenerator  # noqa: E402
 
 WIDTHS = (4, 8, 8, 16, 16, 16)
 SHIPPED = Path(__file__).resolve().parents[1] / "plugins" / "filters" / "edges2photo" / "edges2photo.onnx"
+
+
+def generator_from_onnx(path: Path, widths: tuple[int, ...] | None = None) -> UNetGenerator:
+    net = UNetGenerator(widths=widths, frozen_norm=True) if widths else UNetGenerator(frozen_norm=True)
+    return load_folded_onnx(net, path).train()
 
 
 def export_tiny(path: Path) -> UNetGenerator:

@@ -59,3 +59,36 @@ def test_sample_batch_shapes_and_ranges(entry):
     assert sketches.min() >= -1.0 - 1e-5 and sketches.max() <= 1.0 + 1e-5
     assert photos.min() >= -1.0 - 1e-5 and photos.max() <= 1.0 + 1e-5
     assert (sketches > 0).mean() > 0.6  # paper (1) dominates; ink is −1
+
+
+def test_hand_drawn_lines_stay_near_the_originals_and_paper_stays_white():
+    from models.edges2photo.pairs import hand_drawn
+
+    drawing = np.ones((120, 160), np.float32)
+    drawing[60, 20:140] = 0.0
+    drawing[20:100, 80] = 0.0
+    rng = np.random.default_rng(3)
+    for _ in range(10):
+        sketch = hand_drawn(drawing, rng)
+        assert sketch.shape == drawing.shape and sketch.dtype == np.float32
+        assert sketch.min() >= 0.0 and sketch.max() <= 1.0
+        ink = sketch < 0.7
+        assert ink.sum() > 40                           # most of the stroke is still drawn
+        far = np.ones_like(ink)
+        far[50:71, :] = False
+        far[:, 70:91] = False
+        assert not (ink & far).any()                    # wobble is a few pixels, not a new line
+
+
+def test_photos_without_boundaries_get_detector_drawings():
+    from models.edges2photo.pairs import EdgeEntry, sample_pair
+
+    rng = np.random.default_rng(0)
+    photo = np.zeros((300, 400, 3), np.uint8)
+    photo[:, 200:] = 255
+    photo[100:200, 50:150] = (200, 30, 30)
+    entry = EdgeEntry("synthetic", photo)
+    for _ in range(12):
+        drawing, crop = sample_pair(entry, rng, 96)
+        assert drawing.shape == (96, 96) and crop.shape == (96, 96, 3)
+        assert drawing.min() >= -1e-6 and drawing.max() <= 1.0 + 1e-6

@@ -1,4 +1,5 @@
-"""The partial-convolution loss recipe (perceptual, Gram style, hole-border TV) and the sharpness metric."""
+"""The inpainting feature losses (VGG16-shaped perceptual and Gram style on the hole and its border,
+hole-border TV) and the sharpness metric. A small random VGG16-shaped net stands in for the ImageNet one."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from models.inpaint import losses  # noqa: E402
 
 @pytest.fixture(scope="module")
 def feature_net():
-    return losses.make_feature_net()
+    return losses.make_feature_net("random")
 
 
 def _batch(seed: int = 0, size: int = 64) -> tuple[torch.Tensor, torch.Tensor]:
@@ -40,10 +41,20 @@ def test_feature_losses_vanish_at_the_truth_and_grow_with_blur(feature_net) -> N
 def test_feature_losses_train_the_prediction_only(feature_net) -> None:
     image, mask = _batch(1)
     pred = torch.rand_like(image, requires_grad=True)
-    perc, style = losses.perceptual_style(feature_net, pred, image, mask, scales=2)
+    perc, style = losses.perceptual_style(feature_net, pred, image, mask, border=4)
     (perc + style).backward()
     assert pred.grad is not None and pred.grad.abs().sum() > 0
     assert all(p.grad is None for p in feature_net.parameters())
+
+
+def test_feature_losses_see_the_hole_and_its_border_only(feature_net) -> None:
+    image, mask = _batch(2)
+    changed = image.clone()
+    changed[:, :, :4, :] = torch.rand(2, 3, 4, 64)  # outside the hole: the composite keeps the truth there
+    perc, style = losses.perceptual_style(feature_net, changed, image, mask)
+    assert perc.item() == pytest.approx(0.0, abs=1e-6) and style.item() == pytest.approx(0.0, abs=1e-6)
+    region = losses.hole_region(mask, 8)
+    assert region[0, 0, 8, 30] == 1 and region[0, 0, 7, 30] == 0 and region[0, 0, 30, 30] == 1
 
 
 def test_border_tv_sees_only_the_fill_and_its_seam() -> None:
@@ -84,7 +95,7 @@ def test_training_logs_the_feature_losses(tmp_path: Path) -> None:
             return [rng.integers(0, 256, (90, 100, 3), dtype=np.uint8) for _ in range(2)]
 
     cfg = InpaintRun(steps=2, batch=2, size=64, width=8, blocks=1, w_perc=0.05, w_style=0.1, w_tv=0.1,
-                     log_every=1, out=str(tmp_path), device="cpu")
+                     features="random", log_every=1, out=str(tmp_path), device="cpu")
     training.train(Synthetic, cfg)
     rows = training.LossLog(tmp_path / "loss.csv").rows()
     assert len(rows) == 2

@@ -45,3 +45,20 @@ def test_strokes_have_thin_and_thick_parts() -> None:
     thin_share = 1 - eroded.sum() / masks.sum()
     assert 0.1 < thin_share < 0.9
     assert eroded.any(axis=(1, 2)).all()
+
+
+def test_artist_masks_cover_at_most_40_percent_and_take_object_shapes() -> None:
+    from models.inpaint.masks import ARTIST_COVERAGE, artist_mask, segment_shapes
+
+    segmentation = np.ones((60, 90), np.uint16)
+    segmentation[10:40, 20:50] = 2                      # a square object (17 % of the image)
+    yy, xx = np.mgrid[0:60, 0:90]
+    segmentation[(yy - 45) ** 2 + (xx - 70) ** 2 < 100] = 3   # a round one
+    shapes = segment_shapes(segmentation)
+    assert sorted(s.shape for s in shapes) == [(19, 19), (30, 30)]  # the background (> 30 %) is left out
+    rng = np.random.default_rng(1)
+    masks = [artist_mask(128, 160, rng, shapes) for _ in range(80)]
+    cover = np.array([m.mean() for m in masks])
+    assert cover.min() >= ARTIST_COVERAGE[0] and cover.max() <= ARTIST_COVERAGE[1]
+    assert cover.max() > 0.25 and cover.min() < 0.1     # small strokes and large areas both occur
+    assert all(set(np.unique(m)) <= {0.0, 1.0} for m in masks)

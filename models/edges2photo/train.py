@@ -1,6 +1,13 @@
 """Train the edges2photo generator: pix2pix (U-Net + 70×70 PatchGAN, least-squares GAN loss, + λ·L1)
-or, with ``--no-gan``, the L1-only baseline, on BSDS500 train+test photos paired with human, Canny
-and XDoG line drawings.
+or, with ``--no-gan``, the L1-only baseline, on BSDS500 train+test photos (and, ``--varied``, the
+ImageNet sample and CQ100) paired with human, Canny, XDoG and hand-drawn-looking line drawings
+(``pairs.py``).
+
+``--vgg-weight`` adds pix2pixHD's perceptual loss on the ImageNet VGG16 (``models.perceptual``:
+weighted L1 of relu1_1 … relu5_1 features) and ``--style-weight`` a relative Gram loss at relu1_2 …
+relu4_3 (texture statistics), both from one VGG pass of output and photo; ``--init`` also takes the
+shipped ``edges2photo.onnx`` (``models.export.load_folded_onnx``; its BatchNorms, folded by the
+exporter, become identity + bias and stay frozen: ``--frozen-norm``, set by an ``.onnx`` init).
 
     python -m models.edges2photo.train [--quick] [--steps N] [--no-gan] [--minutes M] [--resume]
 
@@ -16,6 +23,7 @@ models/training.py's (``--help``).
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +34,7 @@ import torch.nn.functional as F
 from models import training
 from models.edges2photo.data import train_entries
 from models.edges2photo.pairs import EdgeEntry, sample_batch
+from models.export import load_folded_onnx
 from models.losses import feature_matching, lsgan_d, lsgan_g
 from models.nets.edges2photo import DEFAULT_WIDTHS, UNetGenerator
 from models.training import arg
@@ -49,6 +58,14 @@ class Edges2PhotoRun(training.RunConfig):
     widths: tuple[int, ...] = arg(DEFAULT_WIDTHS, "generator channels per level")
     noise_layers: int = arg(2, "decoder levels that take dropout gains")
     upsample: str = arg("resize", "resize (nearest + 3×3 conv) or transposed")
+    frozen_norm: bool = arg(False, "BatchNorm keeps its running statistics (set with --init X.onnx)")
+    varied: bool = arg(False, "also the ImageNet sample and CQ100 (detector lines only)")
+    vgg_weight: float = arg(0.0, "pix2pixHD VGG16 feature loss (relu1_1 … relu5_1); 0 = off")
+    style_weight: float = arg(0.0, "relative Gram loss on VGG16 relu1_2 … relu4_3; 0 = off")
+    features: str = arg("imagenet", "feature network: imagenet (VGG16) or random (tests only)")
+    d_lr_scale: float = arg(1.0, "discriminator rate ÷ generator rate")
+    monitor: int = arg(0, "every this many steps, the perceptual distance ÷ a flat canvas's on 12 "
+                          "training photos (Canny drawings, long side 256); 0 = never")
 
     def __post_init__(self) -> None:
         if not self.out:
@@ -59,7 +76,7 @@ class Edges2PhotoRun(training.RunConfig):
 
     def generator(self) -> UNetGenerator:
         return UNetGenerator(widths=tuple(self.widths), noise_layers=self.noise_layers,
-                             upsample=self.upsample)
+                             upsample=self.upsample, frozen_norm=self.frozen_norm)
 
 
 def to_tensors(batch: tuple[np.ndarray, np.ndarray],
@@ -73,6 +90,8 @@ class Edges2PhotoTask(training.TrainingTask):
     keep_previews = True
 
     def __init__(self, cfg: Edges2PhotoRun, device: torch.device) -> None:
+        if cfg.init.endswith(".onnx"):  # a folded graph: its BatchNorms are rebuilt frozen
+            cfg = dataclasses.replace(cfg, frozen_norm=True)
         super().__init__(cfg, device)
         self.entries = self.training_entries()
         self.fixed = to_tensors(sample_batch(self.entries, np.random.default_rng(1234), 6, cfg.crop), device)
@@ -87,11 +106,60 @@ class Edges2PhotoTask(training.TrainingTask):
             # 70×70 receptive field as in pix2pix, half its width (C32-C64-C128-C256) for the CPU.
             self.discriminator = PatchGAN(in_channels=4, base=cfg.d_base).to(device)
             self.modules["discriminator"] = self.discriminator
-            self.optimizers["opt_d"] = torch.optim.Adam(self.discriminator.parameters(), lr=cfg.lr,
-                                                        betas=(0.5, 0.999))
+            self.optimizers["opt_d"] = torch.optim.Adam(self.discriminator.parameters(),
+                                                        lr=cfg.lr * cfg.d_lr_scale, betas=(0.5, 0.999))
+        self.vgg = None
+        if cfg.vgg_weight or cfg.style_weight or cfg.monitor:
+            from models.perceptual import vgg16_features
+
+            self.vgg = vgg16_features(cfg.features, "relu5_3").to(device)
+        self.monitor_cases = self.monitor_set() if cfg.monitor else []
+
+    def initialise(self, path: Path) -> None:
+        """``--init``: a shipped ``edges2photo.onnx`` (generator only) or another run's checkpoint."""
+        if path.suffix == ".onnx":  # BatchNorms folded by the exporter: rebuilt as identity + bias, frozen
+            load_folded_onnx(self.generator, path).train()
+        else:
+            super().initialise(path)
 
     def training_entries(self) -> list[EdgeEntry]:
-        return train_entries(limit=12 if self.cfg.quick else None)
+        return train_entries(limit=12 if self.cfg.quick else None, varied=self.cfg.varied)
+
+    def monitor_set(self) -> list[tuple[torch.Tensor, torch.Tensor, tuple[int, int]]]:
+        """(drawing, photo, size) of 12 training photos at long side 256, Canny drawings as in
+        evaluate.py; the flat canvases' distances are computed once, here."""
+        from models.edges2photo.evaluate import canny_drawing, flat_canvas, make_case
+        from models.perceptual import perceptual_distance
+        from plugins.filters.edges2photo.filter import pad_to_multiple
+
+        def tensor(rgb: np.ndarray) -> torch.Tensor:
+            return torch.from_numpy(rgb.astype(np.float32) / 255.0).permute(2, 0, 1)[None].to(self.device)
+
+        cases, flat = [], []
+        for entry in self.entries[:: max(1, len(self.entries) // 12)][:12]:
+            case = make_case(entry)
+            drawing = canny_drawing(case.photo)
+            sketch = torch.from_numpy(pad_to_multiple(drawing)[0] * 2.0 - 1.0)[None, None].float()
+            cases.append((sketch.to(self.device), tensor(case.photo), drawing.shape))
+            canvas = tensor(flat_canvas(drawing, case))
+            flat.append(float(perceptual_distance(self.vgg, canvas, tensor(case.photo))[0]))
+        self.monitor_flat = float(np.mean(flat))
+        return cases
+
+    @torch.no_grad()
+    def evaluate(self, step: int, final: bool) -> dict[str, float]:
+        """``monitor_ratio``: mean perceptual distance of the outputs ÷ the flat canvases' (1 = no better)."""
+        if not self.monitor_cases or not (final or step % self.cfg.monitor == 0):
+            return {}
+        from models.perceptual import perceptual_distance
+
+        self.generator.eval()
+        ours = []
+        for sketch, photo, (height, width) in self.monitor_cases:
+            out = self.generator(sketch, self.generator.mean_noise(1, self.device))[..., :height, :width]
+            ours.append(float(perceptual_distance(self.vgg, ((out + 1) * 0.5).clamp(0, 1), photo)[0]))
+        self.generator.train()
+        return {"monitor_ratio": float(np.mean(ours)) / self.monitor_flat}
 
     def step(self, step: int, progress: float) -> dict[str, float]:
         cfg = self.cfg
@@ -101,12 +169,18 @@ class Edges2PhotoTask(training.TrainingTask):
         if self.discriminator is not None:
             d_loss, g_adv, fm = self.adversarial(sketch, photo, fake)
         l1 = F.l1_loss(fake, photo)
+        vgg = style = torch.zeros((), device=self.device)
+        if cfg.vgg_weight or cfg.style_weight:
+            from models.perceptual import feature_and_style
+
+            vgg, style = feature_and_style(self.vgg, (fake + 1) * 0.5, (photo + 1) * 0.5)
         opt_g = self.optimizers["opt_g"]
         opt_g.zero_grad(set_to_none=True)
-        (g_adv + cfg.l1_weight * l1 + cfg.fm_weight * fm).backward()
+        (g_adv + cfg.l1_weight * l1 + cfg.fm_weight * fm + cfg.vgg_weight * vgg
+         + cfg.style_weight * style).backward()
         opt_g.step()
         return {"l1": float(l1.detach()), "g_adv": float(g_adv.detach()), "d_loss": float(d_loss.detach()),
-                "fm": float(fm.detach())}
+                "fm": float(fm.detach()), "vgg": float(vgg.detach()), "style": float(style.detach())}
 
     def adversarial(self, sketch: torch.Tensor, photo: torch.Tensor,
                     fake: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:

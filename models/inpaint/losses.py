@@ -1,4 +1,5 @@
-"""Losses for inpainting: hole-weighted L1, a mask-aware LSGAN, and discriminator feature matching.
+"""Losses for inpainting: hole-weighted L1, a mask-aware LSGAN, discriminator feature matching, and
+VGG16 perceptual and style losses on the hole and its border.
 
 The adversarial part follows LaMa's idea of a mask-aware discriminator: on the composited image a
 patch is "fake" only as far as it overlaps the hole (its target is ``1 − mask`` pooled to the
@@ -11,7 +12,6 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from models.features import gram
 from models.nets.inpaint import composite
 
 HOLE_WEIGHT = 6.0
@@ -46,66 +46,37 @@ def g_adv_loss(d_fake: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     return (m * (d_fake - 1.0) ** 2).sum() / m.sum().clamp_min(1.0)
 
 
-# --- Partial-convolution loss recipe (Liu et al., ECCV 2018) on the random-weight FeatureNet -------------
+# --- Perceptual and style losses on the hole and its border (Liu et al. 2018; LaMa) ----------------------
 #
-# Liu et al. add to the hole/valid L1 a perceptual loss and a Gram style loss, each computed for the raw
-# output *and* for the composite (output in the hole, truth elsewhere), plus a total-variation term on
-# the one-pixel dilation of the hole. They use ImageNet VGG-16; no pretrained weights exist here, so the
-# features come from the project's random, calibrated VGG-19-shaped FeatureNet (models/features.py),
-# truncated at relu3_1. Random features are not semantic, but their Gram matrices do measure texture
-# (He et al. 2016), which is what an L1-only fill lacks: L1 is minimised by the blurry conditional mean,
-# whereas a fill whose feature statistics differ from the truth's (too little high-frequency energy) is
-# penalised by the Gram term. Both feature terms are *relative* errors (divided by the size of the
-# target's features / Gram matrix, per sample and layer), so the weights do not depend on the arbitrary
-# scale of a random network's activations.
+# Liu et al. add to the hole/valid L1 a perceptual loss and a Gram style loss on ImageNet VGG-16
+# features; LaMa's perceptual loss on a pretrained network is what turns its fills from smeared colour
+# into texture. Here both come from models.perceptual on the ImageNet VGG16 (design §6): pix2pixHD's
+# weighted feature L1 (relu1_1 … relu5_1) and the relative Gram L1 (relu1_2 … relu4_3), computed on the
+# composite (the fill in its context, what the user sees) and restricted to the hole grown by
+# ``border`` pixels: the statistics of the fill and its seam, not of the untouched photo.
 
-PERC_LAYERS = ("relu1_1", "relu2_1", "relu3_1")
+BORDER = 8
 
 
-def make_feature_net():  # -> FeatureNet (import kept local: the GAN/L1 paths do not need it)
-    """The fixed random feature network of the perceptual/style losses (no trainable weights)."""
-    from models.features import FeatureNet
+def make_feature_net(kind: str = "imagenet"):  # -> FeatureNet
+    """The fixed feature network: the ImageNet VGG16 up to relu5_1 (``kind="random"``: tests only)."""
+    from models.perceptual import vgg16_features
 
-    return FeatureNet(pool="avg", width=0.5, last_layer="relu3_1")
+    return vgg16_features(kind, "relu5_1")
 
 
-def _relative_l1(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-    """mean_n( Σ|a−b| / Σ|b| ) over the non-batch dimensions; ``b`` is the (detached) target."""
-    dims = tuple(range(1, a.dim()))
-    return ((a - b).abs().sum(dim=dims) / b.abs().sum(dim=dims).clamp_min(1e-8)).mean()
+def hole_region(mask: torch.Tensor, border: int = BORDER) -> torch.Tensor:
+    """The hole grown by ``border`` pixels (a square neighbourhood)."""
+    return F.max_pool2d(mask, 2 * border + 1, stride=1, padding=border) if border > 0 else mask
 
 
 def perceptual_style(feature_net, pred: torch.Tensor, target: torch.Tensor, mask: torch.Tensor,
-                     layers: tuple[str, ...] = PERC_LAYERS, scales: int = 1
-                     ) -> tuple[torch.Tensor, torch.Tensor]:
-    """(perceptual, style) losses of Liu et al. for the output and the composite, relative errors.
+                     border: int = BORDER) -> tuple[torch.Tensor, torch.Tensor]:
+    """(feature loss, style loss) of the composite against the truth over the hole and its border,
+    from one pass of the feature network over each."""
+    from models.perceptual import feature_and_style
 
-    One forward pass of the feature net serves output and composite (concatenated on the batch axis);
-    the target's features are computed without gradients. Each loss is the mean over ``layers`` of
-    (term for the output + term for the composite). With ``scales`` > 1 the same losses are also taken
-    on the images average-pooled by 2, 4, … and averaged: the deepest features then see a larger part
-    of the crop — a cheap stand-in for LaMa's high-receptive-field perceptual loss, whose dilated
-    pretrained segmentation network we do not have.
-    """
-    comp = composite(pred, target, mask)
-    both = torch.cat([pred, comp], dim=0)
-    perc = pred.new_zeros(())
-    style = pred.new_zeros(())
-    for s in range(scales):
-        if s:
-            both = F.avg_pool2d(both, 2)
-            target = F.avg_pool2d(target, 2)
-        with torch.no_grad():
-            t_feats = feature_net(target, layers)
-        feats = feature_net(both, layers)
-        for name in layers:
-            f_out, f_comp = feats[name].chunk(2, dim=0)
-            t = t_feats[name]
-            perc = perc + _relative_l1(f_out, t) + _relative_l1(f_comp, t)
-            g_t = gram(t)
-            style = style + _relative_l1(gram(f_out), g_t) + _relative_l1(gram(f_comp), g_t)
-    count = len(layers) * scales
-    return perc / count, style / count
+    return feature_and_style(feature_net, composite(pred, target, mask), target, hole_region(mask, border))
 
 
 def hole_border_tv(pred: torch.Tensor, target: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:

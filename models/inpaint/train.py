@@ -3,11 +3,12 @@
 The generator learns with the hole-weighted L1 loss; with ``--gan-start F`` (a fraction of the run,
 e.g. 0.6) the toolkit's PatchGAN joins from that point with a mask-aware LSGAN loss and feature
 matching on its activations (the generator as it was then is kept as ``checkpoint_l1.pt``).
-``--w-perc``, ``--w-style`` and ``--w-tv`` (all 0 by default, i.e. the L1 behaviour) add the
-partial-convolution recipe of Liu et al. 2018 on the random-weight FeatureNet
-(``models/inpaint/losses.py``): perceptual and Gram style losses of the output and of the composite,
-and total variation over the hole's border; ``--perc-scales 2`` also takes them at half resolution
-(a larger receptive field). See MODEL_CARD.md for which recipe the shipped weights used.
+``--w-perc``, ``--w-style`` and ``--w-tv`` (all 0 by default, i.e. the L1 behaviour) add perceptual
+and Gram style losses on the ImageNet VGG16 (Liu et al. 2018, LaMa; ``models/inpaint/losses.py``:
+pix2pixHD's feature L1 and the relative Gram L1 of the composite over the hole grown by ``--border``
+pixels) and total variation over the hole's border. ``--masks artist`` trains on masks as artists
+paint them (strokes, blobs, large areas, object outlines; ``masks.artist_mask``), ``--varied`` on
+the ImageNet sample and CQ100 as well. See MODEL_CARD.md for which recipe the shipped weights used.
 The schedule (``models.schedules``: 100-step warm-up, cosine to 5 %; the discriminator at a
 constant rate) follows the wall-clock budget (default 30 min, one thread, shared CPU) when that ends
 first; ``--quick`` runs end to end, GAN phase included, in a few minutes. The run folder (default
@@ -54,10 +55,13 @@ class InpaintRun(training.RunConfig):
     w_adv: float = arg(0.02, "adversarial weight in the GAN phase")
     w_fm: float = arg(0.3, "feature-matching weight in the GAN phase")
     d_width: int = arg(32, "PatchGAN width")
-    w_perc: float = arg(0.0, "Liu et al. perceptual loss (relative feature L1, output + composite); 0 = off")
-    w_style: float = arg(0.0, "Gram style loss (relative Gram L1, output + composite); 0 = off")
+    w_perc: float = arg(0.0, "VGG16 feature loss (pix2pixHD) of the composite on the hole + border; 0 = off")
+    w_style: float = arg(0.0, "VGG16 relative Gram loss of the composite on the hole + border; 0 = off")
     w_tv: float = arg(0.0, "total variation of the composite over the dilated hole; 0 = off")
-    perc_scales: int = arg(1, "the feature losses at 1, ½, … resolution (averaged)")
+    border: int = arg(8, "the feature losses see the hole grown by this many pixels")
+    features: str = arg("imagenet", "feature network: imagenet (VGG16) or random (tests only)")
+    masks: str = arg("brush", "training masks: brush (the evaluation's kind) or artist (masks.artist_mask)")
+    varied: bool = arg(False, "also the ImageNet sample and CQ100")
 
     def quick_overrides(self) -> dict:
         return {**super().quick_overrides(), "steps": 40, "batch": 4, "size": 96, "gan_start": 0.5,
@@ -85,17 +89,18 @@ class InpaintTask(training.TrainingTask):
         if cfg.init:  # the network's shape is the init file's
             cfg = dataclasses.replace(cfg, **net_shape(training.initial_state(cfg.init, "generator")))
         super().__init__(cfg, device)
-        self.sampler = InpaintSampler(self.training_images(), cfg.size, cfg.seed)
-        self.preview_batch = InpaintSampler(self.sampler.images, cfg.size, seed=99).batch(4)
+        self.sampler = InpaintSampler(self.training_images(), cfg.size, cfg.seed, masks=cfg.masks)
+        self.preview_batch = InpaintSampler(self.sampler.images, cfg.size, seed=99, masks=cfg.masks).batch(4)
         self.gen = InpaintNet(cfg.width, cfg.blocks).to(device)
         self.disc = make_discriminator(cfg).to(device)
         self.modules = {"generator": self.gen, "discriminator": self.disc}
         self.optimizers = {"opt_g": torch.optim.Adam(self.gen.parameters(), lr=cfg.lr, betas=(0.9, 0.99)),
                            "opt_d": torch.optim.Adam(self.disc.parameters(), lr=cfg.lr_d, betas=(0.5, 0.99))}
-        self.feature_net = losses.make_feature_net().to(device) if cfg.w_perc or cfg.w_style else None
+        self.feature_net = (losses.make_feature_net(cfg.features).to(device) if cfg.w_perc or cfg.w_style
+                            else None)
 
     def training_images(self) -> list[np.ndarray]:
-        return load_training_images(limit=12 if self.cfg.quick else None)
+        return load_training_images(limit=12 if self.cfg.quick else None, varied=self.cfg.varied)
 
     def generators(self) -> list[np.random.Generator]:
         return [self.rng, self.sampler.rng]
@@ -128,7 +133,7 @@ class InpaintTask(training.TrainingTask):
                  "perc": zero, "style": zero, "tv": zero}
         if self.feature_net is not None:
             terms["perc"], terms["style"] = losses.perceptual_style(self.feature_net, pred, image, mask,
-                                                                    scales=cfg.perc_scales)
+                                                                    cfg.border)
         if cfg.w_tv:
             terms["tv"] = losses.hole_border_tv(pred, image, mask)
         loss = (terms["l1"] + cfg.w_perc * terms["perc"] + cfg.w_style * terms["style"]

@@ -69,7 +69,7 @@ class UNetGenerator(nn.Module):
     def train(self, mode: bool = True) -> UNetGenerator:
         """With ``frozen_norm`` the BatchNorm layers stay in eval mode (running statistics) while the
         rest trains: a generator rebuilt from an exported graph, whose normalisation was folded into
-        the convolutions, keeps computing what it computed (see models/edges2photo/init_weights.py)."""
+        the convolutions, keeps computing what it computed (``models.export.load_folded_onnx``)."""
         super().train(mode)
         if self.frozen_norm:
             for module in self.modules():
