@@ -10,10 +10,11 @@ the grayscale input, and colourfulness (Hasler & Süsstrunk 2003) relative to th
 over images of ours ÷ mean of the truth). Baselines: the grayscale input itself, and a "sepia"
 average — every pixel gets the mean ab of the training photos.
 
-Without ``--run``/``--onnx`` the shipped ONNX model runs through the app's own pipeline
-(``plugins.pipeline.apply_filter``, the CLI's code path). ``--run`` (a training run folder) and
-``--onnx`` (another ONNX file, e.g. the previous release's) run through the same NumPy code
-(``plugins.filters.colorize.core``), so candidates are compared on equal terms.
+Without ``--run`` the shipped ONNX model runs through the app's own pipeline
+(``plugins.pipeline.apply_filter``, the CLI's code path, via ``models.app_filter``); ``--onnx`` (another
+ONNX file, e.g. the previous release's) runs the same way in a copy of the plugin. ``--run`` (a
+training run folder's torch network) runs through the filter's NumPy code
+(``plugins.filters.colorize.core``, which the pipeline calls), so candidates are compared on equal terms.
 Issue #22's goal: gain ≥ +1.0 dB and colourfulness ratio ≥ 0.85 on the held-out photos.
 """
 
@@ -28,6 +29,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from models import data
+from models.app_filter import filter_entry, run_filter
 from models.card import write_evaluation
 from models.colorize.dataset import bsds_paths, load_rgb
 from models.metrics import colourfulness, psnr
@@ -75,17 +77,10 @@ def sepia_baseline(mean_ab: np.ndarray) -> Colorizer:
     return run
 
 
-def onnx_colorizer(params: dict) -> Colorizer:
-    """The shipped filter through the app's pipeline."""
-    from plugins.pipeline import apply_filter
-    from plugins.runtime import Runtime
-
-    runtime = Runtime("cpu")
-
-    def run(rgb: np.ndarray) -> np.ndarray:
-        rgba = np.concatenate([rgb, np.full((*rgb.shape[:2], 1), 255, np.uint8)], axis=-1)
-        return apply_filter("colorize", rgba, params=params, runtime=runtime)[:, :, :3]
-    return run
+def filter_colorizer(params: dict, onnx: Path | None = None) -> Colorizer:
+    """The filter as the app runs it (``models.app_filter``): the shipped model, or ``onnx`` in its place."""
+    entry = filter_entry("colorize", onnx)
+    return lambda rgb: run_filter(entry, rgb, params=params)
 
 
 def core_colorizer(predict: core.Predict, params: dict) -> Colorizer:
@@ -96,14 +91,6 @@ def core_colorizer(predict: core.Predict, params: dict) -> Colorizer:
                       working_size=params["working_size"], out=out)
         return out
     return run
-
-
-def onnx_file_colorizer(path: Path, params: dict) -> Colorizer:
-    """Another ONNX file (e.g. the previous release's model) through the filter's NumPy code."""
-    import onnxruntime as ort
-
-    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-    return core_colorizer(lambda L: session.run(None, {"L": L})[0], params)
 
 
 def torch_colorizer(run: Path, params: dict, temperature: float | None = None,
@@ -221,7 +208,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--run", type=Path, action="append", default=[],
                         help="evaluate training run folder(s) instead of the shipped ONNX model")
     parser.add_argument("--onnx", type=_named, action="append", default=[], metavar="NAME=FILE",
-                        help="also evaluate this ONNX file through the filter's code (e.g. the old model)")
+                        help="also evaluate this ONNX file in a copy of the filter (e.g. the old model)")
     parser.add_argument("--temperature", type=float, default=None, help="override T (class variant)")
     parser.add_argument("--prior-correction", type=float, default=None,
                         help="override β, the share of the rebalancing tilt undone when decoding")
@@ -239,11 +226,11 @@ def main(argv: list[str] | None = None) -> None:
     if not args.no_baselines:
         methods[SEPIA] = sepia_baseline(mean_training_ab())
     for name, file in args.onnx:
-        methods[name] = onnx_file_colorizer(file, params)
+        methods[name] = filter_colorizer(params, file)
     for run in args.run:
         methods[f"run {run}"] = torch_colorizer(run, params, args.temperature, args.prior_correction)
     if not args.run:
-        methods["colorize (shipped, app pipeline)"] = onnx_colorizer(params)
+        methods["colorize (shipped, app pipeline)"] = filter_colorizer(params)
     results = evaluate(methods, photo_sets(args.split, args.limit))
     text = table(results) + f"\n\nParameters: intensity {args.intensity}, working size {args.working_size}."
     print(text)

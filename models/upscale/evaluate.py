@@ -26,6 +26,7 @@ import numpy as np
 from PIL import Image
 
 from models import data, metrics
+from models.app_filter import filter_entry, run_filter
 from models.card import write_evaluation
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -50,28 +51,18 @@ def bicubic(lr: np.ndarray, scale: int) -> np.ndarray:
 
 def filter_models() -> tuple[str, ...]:
     """The values of the filter's ``model`` parameter (``("faithful",)`` for a manifest without it)."""
-    from plugins import registry
-
-    spec = registry.get("upscale", refresh=True).spec
-    names = [p.name for p in spec.params] if spec is not None else []
-    return tuple(spec.param("model").choices) if "model" in names else ("faithful",)
+    spec = filter_entry("upscale").spec
+    return tuple(spec.param("model").choices) if "model" in {p.name for p in spec.params} else ("faithful",)
 
 
 def shipped_filter(model: str = "faithful") -> Upscaler:
-    """The Upscale filter as the app runs it (CPU runtime, manifest tiling) with ``--set model=…``."""
-    from plugins import registry
-    from plugins.pipeline import apply_filter
-    from plugins.runtime import Runtime
-
-    entry = registry.get("upscale", refresh=True)
-    if not entry.usable:
-        raise SystemExit(f"upscale filter is not usable: {entry.status_text()}")
-    runtime = Runtime("cpu")
+    """The Upscale filter as the app runs it (``models.app_filter``: CPU runtime, manifest tiling) with
+    ``--set model=…``."""
+    entry = filter_entry("upscale")
     extra = {"model": model} if "model" in {p.name for p in entry.spec.params} else {}
 
     def run(lr: np.ndarray, scale: int) -> np.ndarray:
-        rgba = np.dstack([lr, np.full(lr.shape[:2], 255, np.uint8)])
-        return apply_filter(entry, rgba, raw_params={"scale": str(scale), **extra}, runtime=runtime)[:, :, :3]
+        return run_filter(entry, lr, params={"scale": str(scale), **extra})
 
     return run
 

@@ -3,7 +3,8 @@
 Each run folder's ``config.json`` gives the network's shape and ``checkpoint.pt`` its weights. Writes
 ``upscale_x{2,4}.onnx`` (fp32, dynamic batch/H/W, the toolkit's opset), checks parity with torch on
 random and real inputs (≤ 1e-4), and writes the files' SHA-256 into the manifest. ``--photo RUN``
-exports a ``models.upscale.photo`` run as the photo model (``upscale_photo_x<scale>.onnx``) instead.
+exports a ``models.upscale.photo`` run as the photo model instead. File names come from the shipped
+manifest's ``[[models]]`` entries, by the filter's key (:func:`model_file`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,9 @@ import torch
 
 from models import data, export, training
 from models.nets.upscale import UpscaleNet
+from plugins.contract import load_manifest
+from plugins.errors import PluginError
+from plugins.filters.upscale.filter import model_key
 
 ROOT = Path(__file__).resolve().parents[2]
 PLUGIN_DIR = ROOT / "plugins" / "filters" / "upscale"
@@ -28,9 +32,16 @@ def load_net(run: str | Path) -> UpscaleNet:
     return training.load_trained(run, UpscaleRun, lambda c: UpscaleNet(c.scale, c.channels, c.body), "net")
 
 
-def model_file(scale: int, model: str = "faithful") -> str:
-    """The filter's file name of ``model`` (``faithful`` or ``photo``) at ``scale``."""
-    return f"upscale_x{scale}.onnx" if model == "faithful" else f"upscale_{model}_x{scale}.onnx"
+def model_file(model: str, scale: int) -> str:
+    """The file of ``model``'s network at ``scale``: the shipped manifest's ``[[models]]`` entry with the
+    filter's key (``plugins.filters.upscale.filter.model_key``). A network the manifest does not declare
+    yet (the photo model before it first ships) is written as ``upscale_<key>.onnx``; the manifest then
+    needs that entry (file, ``key``, sha256) for the filter to offer it."""
+    key = model_key(model, scale)
+    try:
+        return load_manifest(PLUGIN_DIR / "manifest.toml").model(key).file
+    except PluginError:
+        return f"upscale_{key}.onnx"
 
 
 def parity_inputs(seed: int = 0) -> list[np.ndarray]:
@@ -55,10 +66,11 @@ def write(net: UpscaleNet, path: Path, fp16: bool = False) -> Path:
 
 def export_net(net: UpscaleNet, plugin_dir: Path = PLUGIN_DIR, fp16: bool = False,
                model: str = "faithful") -> tuple[Path, float]:
-    """Export one network as ``model_file(scale, model)``, check parity, record the manifest hash (when
+    """Export one network as the filter's file of ``model`` at its scale (:func:`model_file`), check
+    parity, record the manifest hash (when
     ``plugin_dir`` has a manifest); returns (onnx path, parity max-abs difference)."""
     path, worst, _ = export.publish(net, lambda n, p: write(n, p, fp16),
-                                    plugin_dir / model_file(net.scale, model), parity_inputs())
+                                    plugin_dir / model_file(model, net.scale), parity_inputs())
     return path, worst
 
 
