@@ -13,6 +13,7 @@ Evaluation distance (issues #21, #22):
                                      relu1_2, relu2_2, relu3_3, relu4_3, relu5_3, each unit-normalised
                                      over channels, squared difference, spatial mean, summed over layers;
                                      one value per image
+    image_distance(net, a, b)        the same for two uint8 H×W×3 pictures (``image_tensor`` converts)
 ``net`` is ``models.vgg16.imagenet_vgg16(last_layer=…)`` (deep enough for the layers used) or, in tests, a
 random FeatureNet(arch="vgg16").
 """
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -125,3 +127,14 @@ def perceptual_distance(net: FeatureNet, a: torch.Tensor, b: torch.Tensor,
     """LPIPS's uncalibrated VGG distance between RGB 0..1 batches ``a`` and ``b``: one value per image."""
     fa, fb = net(a, list(layers)), net(b, list(layers))
     return sum((_unit(fa[n]) - _unit(fb[n])).pow(2).sum(dim=1).mean(dim=(1, 2)) for n in layers)
+
+
+def image_tensor(rgb: np.ndarray, device: torch.device | str = "cpu") -> torch.Tensor:
+    """A uint8 H×W×3 picture as the 1×3×H×W float batch (RGB 0..1) these functions take."""
+    return torch.from_numpy(np.asarray(rgb, dtype=np.float32) / 255.0).permute(2, 0, 1)[None].to(device)
+
+
+@torch.no_grad()
+def image_distance(net: FeatureNet, a: np.ndarray, b: np.ndarray) -> float:
+    """:func:`perceptual_distance` between two uint8 H×W×3 pictures (the evaluations' measure)."""
+    return float(perceptual_distance(net, image_tensor(a), image_tensor(b))[0])

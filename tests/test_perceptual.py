@@ -54,3 +54,17 @@ def test_distance_is_per_image_symmetric_and_zero_for_equal_images(net):
     assert torch.all(perceptual.perceptual_distance(net, a, a) < 1e-6)
     slightly = (a + 0.02 * torch.randn_like(a)).clamp(0, 1)
     assert torch.all(perceptual.perceptual_distance(net, a, slightly) < d)
+
+
+def test_image_distance_reads_uint8_pictures_as_rgb_0_to_1(net):
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    a = rng.integers(0, 256, (40, 56, 3), dtype=np.uint8)
+    b = np.clip(a.astype(int) + rng.integers(-30, 31, a.shape), 0, 255).astype(np.uint8)
+    t = perceptual.image_tensor(a)
+    assert t.shape == (1, 3, 40, 56) and t.dtype == torch.float32
+    assert float(t[0, 1, 5, 7]) == pytest.approx(a[5, 7, 1] / 255.0)
+    expected = float(perceptual.perceptual_distance(net, t, perceptual.image_tensor(b))[0])
+    assert perceptual.image_distance(net, a, b) == pytest.approx(expected, rel=1e-6) and expected > 0
+    assert perceptual.image_distance(net, a, a) < 1e-6

@@ -48,7 +48,7 @@ from models.edges2photo.pairs import EdgeEntry, render_human
 from models.evaluate import ScoreCache
 from models.features import FeatureNet
 from models.metrics import colourfulness, luma_gradient
-from models.perceptual import perceptual_distance
+from models.perceptual import image_distance
 from plugins.netcall import fit_long_side
 from plugins.resample import resize
 
@@ -115,10 +115,6 @@ def filter_renderer(entry, params: dict | None = None) -> Renderer:
     return render
 
 
-def _tensor(rgb: np.ndarray) -> torch.Tensor:
-    return torch.from_numpy(rgb.astype(np.float32) / 255.0).permute(2, 0, 1)[None]
-
-
 def sharpness(rgb: np.ndarray, photo: np.ndarray) -> float:
     reference = float(luma_gradient(photo.astype(np.float32) / 255.0).mean())
     return float(luma_gradient(rgb.astype(np.float32) / 255.0).mean()) / max(reference, 1e-6)
@@ -140,14 +136,13 @@ def evaluate(cases: list[Case], renderers: dict[str, Renderer], net: FeatureNet,
         raw = {n: {"distance": [], "sharpness": [], "colourfulness": []} for n in names}
         outputs[kind] = {n: [] for n in names}
         for case in cases:
-            target = _tensor(case.photo)
             for name in names:
                 out = everyone[name](case.drawings[kind], case)
                 outputs[kind][name].append(out)
                 key = f"{kind} {case.name}"
                 known = cache.get(key) if cache is not None and name == "flat" else None
                 if known is None:
-                    known = [float(perceptual_distance(net, _tensor(out), target)[0]),
+                    known = [image_distance(net, out, case.photo),
                              sharpness(out, case.photo), colourfulness(out)]
                     if cache is not None and name == "flat":
                         cache.put(key, known)

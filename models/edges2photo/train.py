@@ -128,18 +128,21 @@ class Edges2PhotoTask(training.TrainingTask):
     def monitor_set(self) -> list[tuple[torch.Tensor, torch.Tensor, tuple[int, int]]]:
         """(drawing, photo, size) of 12 training photos at long side 256, Canny drawings as in
         evaluate.py; the flat canvases' distances are computed once, here."""
-        from models.edges2photo.evaluate import canny_drawing, flat_canvas, make_case
-        from models.perceptual import perceptual_distance
-        from plugins.filters.edges2photo.filter import pad_to_multiple
+        from models.edges2photo.evaluate import PLUGIN_DIR, canny_drawing, flat_canvas, make_case
+        from models.perceptual import image_tensor, perceptual_distance
+        from plugins.contract import load_manifest
+        from plugins.netcall import pad
+
+        needs = load_manifest(PLUGIN_DIR / "manifest.toml").model("network")  # the generator's size needs
 
         def tensor(rgb: np.ndarray) -> torch.Tensor:
-            return torch.from_numpy(rgb.astype(np.float32) / 255.0).permute(2, 0, 1)[None].to(self.device)
+            return image_tensor(rgb, self.device)
 
         cases, flat = [], []
         for entry in self.entries[:: max(1, len(self.entries) // 12)][:12]:
             case = make_case(entry)
             drawing = canny_drawing(case.photo)
-            sketch = torch.from_numpy(pad_to_multiple(drawing)[0] * 2.0 - 1.0)[None, None].float()
+            sketch = torch.from_numpy(pad(drawing, needs, 1.0) * 2.0 - 1.0)[None, None].float()
             cases.append((sketch.to(self.device), tensor(case.photo), drawing.shape))
             canvas = tensor(flat_canvas(drawing, case))
             flat.append(float(perceptual_distance(self.vgg, canvas, tensor(case.photo))[0]))

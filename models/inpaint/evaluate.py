@@ -134,18 +134,14 @@ class Perceptual:
     def __call__(self, a: np.ndarray, b: np.ndarray) -> float:
         import torch
 
-        from models.perceptual import perceptual_distance
+        from models.perceptual import image_distance
 
         if self.net is None:
             from models.vgg16 import imagenet_vgg16
 
             torch.set_num_threads(1)
             self.net = imagenet_vgg16(last_layer="relu5_3")
-
-        def tensor(x: np.ndarray) -> torch.Tensor:
-            return torch.from_numpy(x.astype(np.float32) / 255.0).permute(2, 0, 1)[None]
-
-        return float(perceptual_distance(self.net, tensor(a), tensor(b))[0])
+        return image_distance(self.net, a, b)
 
 
 def split_paths(split: str) -> list[Path]:

@@ -71,18 +71,12 @@ def vgg16_distance(threads: int = 1) -> Distance:
     """The perceptual distance on the ImageNet VGG16 (fetched and cached on first use)."""
     import torch
 
-    from models.perceptual import perceptual_distance
+    from models.perceptual import image_distance
     from models.vgg16 import imagenet_vgg16
 
     torch.set_num_threads(threads)
     net = imagenet_vgg16(last_layer="relu5_3")
-
-    def distance(sr: np.ndarray, hr: np.ndarray) -> float:
-        a, b = (torch.from_numpy(np.ascontiguousarray(x)).permute(2, 0, 1)[None].float() / 255.0
-                for x in (sr, hr))
-        return float(perceptual_distance(net, a, b)[0])
-
-    return distance
+    return lambda sr, hr: image_distance(net, sr, hr)
 
 
 @dataclass

@@ -29,7 +29,7 @@ from PIL import Image
 
 from models import data, losses, training
 from models.nets.patchgan import PatchGAN
-from models.perceptual import feature_loss, perceptual_distance
+from models.perceptual import feature_loss, image_tensor, perceptual_distance
 from models.training import arg
 from models.upscale.train import UpscaleRun, UpscaleTask
 
@@ -135,9 +135,9 @@ class PhotoTask(UpscaleTask):
             if bicubic:
                 sr = data.bicubic_resize(lr, (hr.shape[1], hr.shape[0]))
             else:
-                sr = self.net(_tensor(lr, self.device)).clamp(0, 1)[0].permute(1, 2, 0).mul(255).round()
+                sr = self.net(image_tensor(lr, self.device)).clamp(0, 1)[0].permute(1, 2, 0).mul(255).round()
                 sr = sr.byte().cpu().numpy()
-            a, b = _tensor(sr, self.device), _tensor(hr, self.device)
+            a, b = image_tensor(sr, self.device), image_tensor(hr, self.device)
             total += float(perceptual_distance(self.vgg, a[..., s:-s, s:-s], b[..., s:-s, s:-s])[0])
         self.net.train()
         return total / len(self.val_images)
@@ -156,16 +156,11 @@ class PhotoTask(UpscaleTask):
             for img in self.val_images[1:3]:
                 hr = data.crop_to_multiple(img, self.cfg.scale)[:192, :192]
                 lr = data.bicubic_downscale(hr, self.cfg.scale)
-                sr = self.net(_tensor(lr, self.device)).clamp(0, 1)[0].permute(1, 2, 0).mul(255).round()
+                sr = self.net(image_tensor(lr, self.device)).clamp(0, 1)[0].permute(1, 2, 0).mul(255).round()
                 bicubic = data.bicubic_resize(lr, (hr.shape[1], hr.shape[0]))
                 rows.append(np.concatenate([bicubic, sr.byte().cpu().numpy(), hr], 1))
         self.net.train()
         Image.fromarray(np.concatenate(rows, 0)).save(path)
-
-
-def _tensor(image: np.ndarray, device: torch.device) -> torch.Tensor:
-    """uint8 H×W×3 → float 1×3×H×W in 0..1."""
-    return torch.from_numpy(np.array(image)).permute(2, 0, 1)[None].float().div(255).to(device)
 
 
 def main(argv: list[str] | None = None) -> None:
