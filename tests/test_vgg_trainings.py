@@ -101,6 +101,20 @@ def test_a_killed_run_resumes_exactly(tmp_path: Path, name: str, random_vgg16) -
         assert "disc" in a and "set5_distance_ratio" in rows[-1]
 
 
+@pytest.mark.parametrize("name", ["photo", "colorize-vgg16"])
+def test_features_random_runs_without_the_vgg16(tmp_path: Path, name: str, monkeypatch) -> None:
+    import models.vgg16 as vgg16
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("--features random must not load the ImageNet VGG16")
+
+    monkeypatch.setattr(vgg16, "conv_weights", refuse)
+    monkeypatch.setattr(vgg16, "imagenet_vgg16", refuse)
+    task_cls, cfg = _configs(tmp_path)[name]
+    cfg = replace(cfg, features="random", steps=2)
+    assert (training.train(task_cls, cfg)).exists()
+
+
 def test_colorize_encoder_starts_from_the_vgg16_and_keeps_its_frozen_convs(tmp_path: Path, random_vgg16):
     task_cls, cfg = _configs(tmp_path)["colorize-vgg16"]
     training.train(task_cls, cfg)

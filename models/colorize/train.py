@@ -16,7 +16,8 @@ models/training.py's (``--help``).
 encoder starts from ``models.vgg16.conv_weights()``, its convs up to ``--frozen-through`` stay fixed and
 the others are fine-tuned at ``--encoder-lr`` × the decoder's rate; ``--width`` is then the decoder's
 width. ``--varied`` adds the ImageNet sample and CQ100 to the photos, ``--long-sides`` resizes every
-photo to the app's working sizes.
+photo to the app's working sizes. ``--features random`` leaves the trunk's VGG16 at its random init
+(tests and smoke runs without the VGG16 download).
 """
 
 from __future__ import annotations
@@ -65,6 +66,8 @@ class ColorizeRun(training.RunConfig):
     encoder_lr: float = arg(0.1, "vgg16 trunk: the fine-tuned encoder convs' rate, as a share of --lr")
     frozen_through: str = arg("conv2_2", "vgg16 trunk: encoder convs up to this one stay at ImageNet's")
     vgg_width: float = arg(1.0, "vgg16 trunk: channel scale of the VGG16 (1 = the real one; less in tests)")
+    features: str = arg("imagenet", "vgg16 trunk: start from the ImageNet weights (imagenet) or a random "
+                                     "init (random: tests and smoke runs only)")
     varied: bool = arg(False, "also the ImageNet sample and CQ100 (models.data.training_images(varied=True))")
     long_sides: tuple[int, ...] = arg((), "resize photos to these longer sides (px) instead of the scales")
 
@@ -73,6 +76,8 @@ class ColorizeRun(training.RunConfig):
             raise ValueError(f"--variant must be one of {', '.join(VARIANTS)}, not {self.variant!r}")
         if self.trunk not in TRUNKS:
             raise ValueError(f"--trunk must be one of {', '.join(TRUNKS)}, not {self.trunk!r}")
+        if self.features not in ("imagenet", "random"):
+            raise ValueError(f"--features must be imagenet or random, not {self.features!r}")
         self.long_sides = tuple(int(side) for side in self.long_sides)  # the command line gives strings
         if not self.out:
             self.out = f"runs/colorize/{self.variant}{'_quick' if self.quick else ''}"
@@ -126,14 +131,16 @@ class ColorizeTask(training.TrainingTask):
         self.preview_L, self.preview_ab = self.preview_batch()
 
     def parameter_groups(self) -> list[dict]:
-        """All parameters at --lr; for the vgg16 trunk, the ImageNet weights loaded, the early convs
+        """All parameters at --lr; for the vgg16 trunk, the ImageNet weights loaded (unless --features
+        random), the early convs
         frozen and the fine-tuned ones in a group of their own at --encoder-lr × --lr."""
         if self.cfg.trunk != "vgg16":
             return [{"params": list(self.net.parameters())}]
-        from models.vgg16 import conv_weights
-
         trunk = self.net.vgg
-        trunk.load_vgg16(conv_weights())
+        if self.cfg.features == "imagenet":
+            from models.vgg16 import conv_weights
+
+            trunk.load_vgg16(conv_weights())
         names = [name for name, _ in trunk.encoder.convs()]
         if self.cfg.frozen_through not in names:
             raise ValueError(f"--frozen-through must be one of {', '.join(names)}")

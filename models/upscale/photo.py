@@ -14,8 +14,9 @@ and is fine-tuned with
 Data: BSDS500 train+test and CQ100 at full size, the ImageNet sample at half size (its JPEG photos are
 small and blocky: halving them gives clean ×4 targets), never BSD100/Set5/Set14. Logged: the three loss
 terms, the discriminator's loss, and on Set5 the PSNR-Y and the VGG16 perceptual distance to the
-original relative to bicubic's (the done-when measure of issue #22). The shared flags are
-models/training.py's and models/upscale/train.py's (``--help``).
+original relative to bicubic's (the done-when measure of issue #22). ``--features random`` (tests and
+smoke runs without the VGG16 download) puts ``models.perceptual.vgg16_features("random")`` in its place.
+The shared flags are models/training.py's and models/upscale/train.py's (``--help``).
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ class PhotoRun(UpscaleRun):
     adversarial_weight: float = arg(0.005, "weight of the relativistic GAN loss")
     d_lr: float = arg(1e-4, "the discriminator's learning rate")
     varied: bool = arg(True, "add CQ100 and the (halved) ImageNet sample to BSDS500 train+test")
+    features: str = arg("imagenet", "feature network: imagenet (VGG16) or random (tests only)")
 
     def __post_init__(self) -> None:
         if not self.out:
@@ -83,9 +85,9 @@ class PhotoTask(UpscaleTask):
 
     def __init__(self, cfg: PhotoRun, device: torch.device) -> None:
         super().__init__(cfg, device)
-        from models.vgg16 import imagenet_vgg16
+        from models.perceptual import vgg16_features
 
-        self.vgg = imagenet_vgg16(last_layer="relu5_3").to(device)
+        self.vgg = vgg16_features(cfg.features, "relu5_3").to(device)
         self.disc = PatchGAN(3).to(device)
         self.modules["disc"] = self.disc
         self.optimizers["opt"] = torch.optim.Adam(self.net.parameters(), lr=cfg.lr, betas=(0.9, 0.99))
