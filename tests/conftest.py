@@ -31,6 +31,8 @@ from models.data import shared_data_dir  # noqa: E402  (numpy + Pillow only: no 
 SHARED_DATA: dict[str, tuple[str, str]] = {
     "bsds500": ("photos/bsds500/images", "BSDS500 photos"),
     "bsds500_truth": ("photos/bsds500/ground_truth", "BSDS500 human boundary maps"),
+    "imagenet_sample": ("photos/imagenet_sample", "the ImageNet sample photos"),
+    "cq100": ("photos/cq100", "CQ100 photos"),
     "set5": ("benchmarks/Set5", "Set5 benchmark images"),
     "set14": ("benchmarks/Set14", "Set14 benchmark images"),
     "johnson2016": ("reference/johnson2016", "Johnson et al.'s reference outputs"),

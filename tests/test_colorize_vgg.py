@@ -67,12 +67,10 @@ def test_unknown_trunk_is_refused():
         ColorizeNet("class", torch.from_numpy(gamut_bins()), trunk="resnet")
 
 
+@pytest.mark.needs_data("bsds500", "imagenet_sample", "cq100")
 def test_photos_at_the_working_sizes():
     from models.colorize.dataset import load_photos
-    from models.data import shared_data_dir
 
-    if not (shared_data_dir() / "photos" / "cq100").is_dir():
-        pytest.skip("shared data (BSDS500, ImageNet sample, CQ100) not present")
     photos = load_photos(64, limit=3, varied=True, long_sides=(128, 200))
     assert [side for _, side in photos] == [128.0, 200.0] * 3
     assert all(max(img.shape[:2]) == side for img, side in photos)
