@@ -103,7 +103,7 @@ def test_cli_apply(entry, tmp_path):
 
 
 def test_the_network_size_needs_come_from_the_manifest():
-    """A network that needs multiples of 8 instead of 4 is a manifest edit: the filter pads to what
+    """A network that needs multiples of 16 instead of 8 is a manifest edit: the filter pads to what
     the manifest entry says."""
     import dataclasses
 
@@ -111,18 +111,18 @@ def test_the_network_size_needs_come_from_the_manifest():
     from plugins.filters.stylize.styles import STATS_LENGTH
 
     declared = registry.get("stylize").spec.model("network")
-    assert (declared.multiple_of, declared.min_side) == (4, 32)
+    assert (declared.multiple_of, declared.min_side) == (8, 32)
     seen: list[tuple[int, ...]] = []
 
-    class EightNetwork:
-        ref = dataclasses.replace(declared, multiple_of=8)
+    class SixteenNetwork:
+        ref = dataclasses.replace(declared, multiple_of=16)
 
         def run(self, feeds):
             seen.append(feeds["image"].shape)
             return [feeds["image"], np.zeros((1, STATS_LENGTH), np.float32)]
 
     image = np.random.default_rng(0).random((37, 50, 3)).astype(np.float32)
-    out, _ = run_network(EightNetwork(), image, style_weights("wave"), None)
-    assert seen == [(1, 3, 40, 56)] and np.array_equal(out, image)
-    run_network(EightNetwork(), image[:20, :9], style_weights("wave"), None)
+    out, _ = run_network(SixteenNetwork(), image, style_weights("wave"), None)
+    assert seen == [(1, 3, 48, 64)] and np.array_equal(out, image)
+    run_network(SixteenNetwork(), image[:20, :9], style_weights("wave"), None)
     assert seen[-1] == (1, 3, 32, 32)                                   # min_side, then the multiple

@@ -30,7 +30,7 @@ class StylizeConfig:
     (the receptive field that large motifs such as whole swirls and wave crests need)."""
 
     n_styles: int = 5
-    widths: tuple[int, ...] = (16, 32, 64)
+    widths: tuple[int, ...] = (16, 32, 64, 128)
     n_res: int = 5
     eps: float = 1e-5
 

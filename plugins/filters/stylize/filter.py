@@ -75,7 +75,7 @@ def stylise(ctx: FilterContext, model: ModelHandle, image: np.ndarray, weights: 
         return whole
     ctx.progress(0.05)
     return ctx.run_tiled(image, lambda part: run_network(model, part, weights, stats)[0],
-                         progress_range=(0.05, 1.0))
+                         align=model.ref.multiple_of, progress_range=(0.05, 1.0))
 
 
 def run_network(model: ModelHandle, image: np.ndarray, weights: np.ndarray,

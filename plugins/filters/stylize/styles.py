@@ -13,7 +13,7 @@ STYLES: tuple[str, ...] = ("starry_night", "the_scream", "wave", "composition_vi
 NO_STYLE = "none"
 # Length of the network's ``norm_stats`` input (2 × the channels of all its normalisation layers);
 # the export script refuses to write a model whose graph disagrees.
-STATS_LENGTH = 1600
+STATS_LENGTH = 3264
 
 
 def style_weights(style: str, style2: str = NO_STYLE, blend: float = 0.0) -> np.ndarray:
