@@ -36,6 +36,14 @@ def _lazy(filter_id: str) -> Evaluator:
 EVALUATORS: dict[str, Evaluator] = {name: _lazy(name) for name in builtin_with_evaluation()}
 
 
+def _own_painting(argv: Sequence[str]) -> None:
+    """Stylize's "own painting" optimisation mode (models/stylize/own_painting.py)."""
+    importlib.import_module("models.stylize.own_painting").main(list(argv))
+
+
+EVALUATORS["own_painting"] = _own_painting
+
+
 def register(filter_id: str, evaluator: Evaluator) -> None:
     """Add (or replace) the evaluator of a filter."""
     EVALUATORS[filter_id] = evaluator
