@@ -68,7 +68,7 @@ def painting_image(style: str) -> np.ndarray:
     return np.asarray(image, np.float32) / 255.0
 
 
-def evaluate(working_size: int) -> dict:
+def evaluate(working_size: int, styles: Sequence[str] = STYLES) -> dict:
     torch.set_num_threads(1)
     out_dir = RUNS / "own_painting_eval"
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -77,7 +77,7 @@ def evaluate(working_size: int) -> dict:
     photos = {p.name: p for p in bsd100()}
     rows = []
     load_before = os.getloadavg()[0]
-    for style in STYLES:
+    for style in styles:
         targets = distance.grams(painting_image(style))
         for name in PHOTOS:
             photo = read_rgb(photos[name])
@@ -110,7 +110,7 @@ def evaluate(working_size: int) -> dict:
 def markdown(result: dict) -> str:
     rows = result["rows"]
     lines = [
-        f"Own painting at a working size of {result['working_size']} px: each public-domain painting for "
+        f"Own painting at a working size of {result['working_size']} px: public-domain paintings for "
         f"{len({r['photo'] for r in result['rows']})} BSD100 photo(s), by `main.py apply stylize --set "
         "own_painting=…` (start-up included) with today's "
         f"mode (ImageNet VGG16) and the random-network mode of commit {result['baseline'][:7]}, interleaved, "
@@ -184,10 +184,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--working-size", type=int, default=512)
+    parser.add_argument("--styles", nargs="+", default=list(STYLES), choices=list(STYLES),
+                        help="the paintings to use (default: all five)")
     parser.add_argument("--no-card", action="store_true", help="do not rewrite MODEL_CARD.md")
     parser.add_argument("--no-sheet", action="store_true", help=f"do not rewrite {SHEET.name}")
     args = parser.parse_args(argv)
-    result = evaluate(args.working_size)
+    result = evaluate(args.working_size, args.styles)
     text = markdown(result)
     print(text)
     (RUNS / "own_painting_eval.json").write_text(json.dumps(result, indent=2), encoding="utf-8")

@@ -15,7 +15,9 @@ a subprocess: by today's filter (ImageNet VGG16) and by the random-network filte
 * wall and CPU seconds of the whole command (start-up included).
 
 Issue #20's bar: style distance ≤ ½ of the random network's tile, seam ratio ≤ 1.2. The table is printed,
-saved to runs/texture_eval_<size>.json and written into plugins/filters/texture/MODEL_CARD.md.
+saved to runs/texture_eval_<size>.json and written into plugins/filters/texture/MODEL_CARD.md. The same runs,
+plus the three public-domain paintings of ``SAMPLES`` (not held out: sheet only), make
+``docs/texture_contact_sheet.png`` (``models.texture.contact_sheet``), old beside new.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from PIL import Image
 from models.baseline import RANDOM_NETWORK, ROOT, apply_cli, baseline_dir
 from models.card import write_evaluation
 from models.texture.config import PLUGIN_DIR
-from models.texture.samples import HELD_OUT
+from models.texture.samples import HELD_OUT, SAMPLES
 from models.texture.seam import seam_ratio
 
 CARD = PLUGIN_DIR / "MODEL_CARD.md"
@@ -78,7 +80,9 @@ def read_rgb(path: Path) -> np.ndarray:
         return np.asarray(img.convert("RGB"), np.float32) / 255.0
 
 
-def evaluate(size: int, quality: str) -> dict:
+def evaluate(size: int, quality: str, limit: int | None = None, paintings: bool = True) -> dict:
+    """Both versions on the first ``limit`` held-out samples (all by default), then — for the contact sheet
+    only, not the bars — on the three public-domain paintings of ``SAMPLES``."""
     torch.set_num_threads(1)
     out_dir = RUNS / "texture_eval"
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -86,17 +90,20 @@ def evaluate(size: int, quality: str) -> dict:
     distance = StyleDistance()
     rows = []
     load_before = os.getloadavg()[0]
-    for index, sample in enumerate(HELD_OUT):
+    shown = [s for s in SAMPLES if s.public_domain] if paintings else []
+    for index, sample in enumerate([*HELD_OUT[:limit], *shown]):
         image = sample.load()
         source = out_dir / f"sample_{index}.png"
         Image.fromarray((image * 255 + 0.5).astype(np.uint8)).save(source)
         targets = distance.grams(image)
-        row: dict = {"sample": sample.name}
+        row: dict = {"sample": sample.name, "held_out": sample in HELD_OUT,
+                     "public_domain": sample.public_domain, "source": str(source)}
         sets = {"size": size, "quality": quality, "seamless": True, "seed": 0}
         for label, root in (("vgg16", ROOT), ("random", old_root)):
             tile_path = out_dir / f"tile_{index}_{label}_{size}.png"
             wall, cpu = apply_cli(root, "texture", source, tile_path, sets)
             tile = read_rgb(tile_path)
+            row[f"tile_{label}"] = str(tile_path)
             row.update(
                 {
                     f"style_{label}": distance(tile, targets),
@@ -134,9 +141,12 @@ def markdown(result: dict) -> str:
         "| wall s (CPU s), VGG16 | random net |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for r in rows:
+    shown = [r for r in rows if not r["held_out"]]
+    rows = [r for r in rows if r["held_out"]]
+    for r in rows + shown:
         lines.append(
-            f"| {r['sample']} | {r['style_vgg16']:.4f} | {r['style_random']:.4f} | {r['style_ratio']:.2f} "
+            f"| {r['sample']}{'' if r['held_out'] else ' (sheet only)'} | {r['style_vgg16']:.4f} "
+            f"| {r['style_random']:.4f} | {r['style_ratio']:.2f} "
             f"| {r['seam_vgg16']:.3f} | {r['seam_random']:.3f} | {r['wall_vgg16']:.1f} "
             f"({r['cpu_vgg16']:.1f}) | {r['wall_random']:.1f} ({r['cpu_random']:.1f}) |"
         )
@@ -146,7 +156,9 @@ def markdown(result: dict) -> str:
         "",
         f"Worst style-distance ratio {worst_ratio:.2f} (bar: ≤ 0.5), median "
         f"{float(np.median([r['style_ratio'] for r in rows])):.2f}; worst seam ratio {worst_seam:.3f} "
-        "(bar: ≤ 1.2; 1.0 = the wrap border is indistinguishable from the interior).",
+        "(bar: ≤ 1.2; 1.0 = the wrap border is indistinguishable from the interior), over the held-out "
+        f"samples; the {len(shown)} paintings marked 'sheet only' are not held out (they are in the README's "
+        "pictures) and are made for `docs/texture_contact_sheet.png`.",
     ]
     return "\n".join(lines)
 
@@ -157,14 +169,21 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     parser.add_argument("--size", type=int, default=256)
     parser.add_argument("--quality", default="normal", choices=["draft", "normal", "high"])
+    parser.add_argument("--limit", type=int, default=None, help="only the first N held-out samples")
     parser.add_argument("--no-card", action="store_true", help="do not rewrite MODEL_CARD.md")
+    parser.add_argument("--no-sheet", action="store_true", help="do not rewrite the contact sheet")
     args = parser.parse_args(argv)
-    result = evaluate(args.size, args.quality)
+    result = evaluate(args.size, args.quality, args.limit, paintings=not args.no_sheet)
     text = markdown(result)
     print(text)
     (RUNS / f"texture_eval_{args.size}.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
     if not args.no_card:
         write_evaluation(CARD, text)
+    if not args.no_sheet:
+        from models.texture.contact_sheet import SHEET, sheet
+
+        sheet(result["rows"]).save(SHEET, optimize=True)
+        print(f"wrote {SHEET}")
 
 
 if __name__ == "__main__":

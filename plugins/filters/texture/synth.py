@@ -44,8 +44,8 @@ EVALS_BY_SIDE = ((128, 30), (256, 12), (512, 5), (1024, 3), (1 << 30, 2))   # �
 JITTER_CHUNKS = 3                     # rounds per level, each on a shifted pixel grid (see _optimise) …
 MIN_ROUND_EVALS = 4                   # … of at least this many evaluations
 QUALITY = {"draft": 0.5, "normal": 1.0, "high": 2.0}
-REFERENCE_PIXELS = 512 * 512          # smaller canvases get more evaluations (up to ×4): they are cheap,
-MAX_SMALL_BOOST = 4.0                 # and small fill regions were measured to need them to converge
+REFERENCE_PIXELS = 512 * 512          # smaller canvases get more evaluations (up to ×2): they are cheap,
+MAX_SMALL_BOOST = 2.0                 # and small fill regions were measured to need them to converge
 
 
 @dataclass
