@@ -80,9 +80,9 @@ def read_rgb(path: Path) -> np.ndarray:
         return np.asarray(img.convert("RGB"), np.float32) / 255.0
 
 
-def evaluate(size: int, quality: str, limit: int | None = None, paintings: bool = True) -> dict:
+def evaluate(size: int, quality: str, limit: int | None = None, paintings: int = 3) -> dict:
     """Both versions on the first ``limit`` held-out samples (all by default), then — for the contact sheet
-    only, not the bars — on the three public-domain paintings of ``SAMPLES``."""
+    only, not the bars — on the first ``paintings`` public-domain paintings of ``SAMPLES``."""
     torch.set_num_threads(1)
     out_dir = RUNS / "texture_eval"
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -90,7 +90,7 @@ def evaluate(size: int, quality: str, limit: int | None = None, paintings: bool 
     distance = StyleDistance()
     rows = []
     load_before = os.getloadavg()[0]
-    shown = [s for s in SAMPLES if s.public_domain] if paintings else []
+    shown = [s for s in SAMPLES if s.public_domain][:paintings]
     for index, sample in enumerate([*HELD_OUT[:limit], *shown]):
         image = sample.load()
         source = out_dir / f"sample_{index}.png"
@@ -171,9 +171,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--quality", default="normal", choices=["draft", "normal", "high"])
     parser.add_argument("--limit", type=int, default=None, help="only the first N held-out samples")
     parser.add_argument("--no-card", action="store_true", help="do not rewrite MODEL_CARD.md")
+    parser.add_argument("--paintings", type=int, default=3, help="public-domain paintings for the sheet (0-3)")
     parser.add_argument("--no-sheet", action="store_true", help="do not rewrite the contact sheet")
     args = parser.parse_args(argv)
-    result = evaluate(args.size, args.quality, args.limit, paintings=not args.no_sheet)
+    result = evaluate(args.size, args.quality, args.limit, 0 if args.no_sheet else args.paintings)
     text = markdown(result)
     print(text)
     (RUNS / f"texture_eval_{args.size}.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
