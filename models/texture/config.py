@@ -20,8 +20,8 @@ POOL = "blur"
 #: (relu1_2, relu2_2, relu3_2, …) are computed on the way anyway, so their Gram terms cost little (about
 #: +15 %), and matching them too brought the tiles closer to the samples in VGG16 statistics.
 DEPTH_LAYERS = {
-    "deep": ("relu1_1", "relu1_2", "relu2_1", "relu2_2", "relu3_1", "relu3_2", "relu3_3", "relu4_1", "relu4_2",
-             "relu4_3", "relu5_1"),
+    "deep": ("relu1_1", "relu1_2", "relu2_1", "relu2_2", "relu3_1", "relu3_2", "relu3_3", "relu4_1",
+             "relu4_2", "relu4_3", "relu5_1"),
     "mid": ("relu1_1", "relu1_2", "relu2_1", "relu2_2", "relu3_1"),
     "shallow": ("relu1_1", "relu1_2", "relu2_1"),
 }

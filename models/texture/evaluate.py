@@ -171,7 +171,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--quality", default="normal", choices=["draft", "normal", "high"])
     parser.add_argument("--limit", type=int, default=None, help="only the first N held-out samples")
     parser.add_argument("--no-card", action="store_true", help="do not rewrite MODEL_CARD.md")
-    parser.add_argument("--paintings", type=int, default=3, help="public-domain paintings for the sheet (0-3)")
+    parser.add_argument("--paintings", type=int, default=3, help="public-domain paintings for the sheet")
     parser.add_argument("--no-sheet", action="store_true", help="do not rewrite the contact sheet")
     args = parser.parse_args(argv)
     result = evaluate(args.size, args.quality, args.limit, 0 if args.no_sheet else args.paintings)
