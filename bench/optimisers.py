@@ -45,11 +45,13 @@ def compare(section: Section, label: str, filter_id: str, source: Path, sets: Ma
     roots = {"random-weight VGG-19 (before)": baseline_dir(RANDOM_NETWORK), "ImageNet VGG16 (now)": ROOT}
     times: dict[str, list[tuple[float, float]]] = {name: [] for name in roots}
     loads = [os.getloadavg()[0]]
-    with tempfile.TemporaryDirectory() as tmp:
-        for _ in range(repeats):
-            for name, root in roots.items():
-                times[name].append(apply_cli(root, filter_id, source, Path(tmp) / "out.png", sets))
-                loads.append(os.getloadavg()[0])
+    outputs = ROOT / "runs" / "bench_outputs"        # the last result of each version, to look at
+    outputs.mkdir(parents=True, exist_ok=True)
+    for _ in range(repeats):
+        for index, (name, root) in enumerate(roots.items()):
+            out = outputs / f"{filter_id}_{'random' if index == 0 else 'vgg16'}.png"
+            times[name].append(apply_cli(root, filter_id, source, out, sets))
+            loads.append(os.getloadavg()[0])
     for name, runs in times.items():
         wall = statistics.median(w for w, _ in runs)
         section.rows.append({"task": label, "version": name, "runs": len(runs), "median wall s": wall,
@@ -62,10 +64,12 @@ def compare(section: Section, label: str, filter_id: str, source: Path, sets: Ma
 
 def run_texture(quick: bool) -> Section:
     section = Section("texture", f"Texture: 512² seamless tile, CLI, old vs new (goal ≤ {GOAL_S:g} s)")
-    with tempfile.TemporaryDirectory() as tmp:
-        source = Path(tmp) / "sample.png"
-        painting_or_sample(512).save(source)
-        compare(section, "512² tile", "texture", source, {"size": 512, "seamless": True}, 1 if quick else 3)
+    from models.baseline import ROOT
+
+    source = ROOT / "runs" / "bench_outputs" / "texture_sample.png"
+    source.parent.mkdir(parents=True, exist_ok=True)
+    painting_or_sample(512).save(source)
+    compare(section, "512² tile", "texture", source, {"size": 512, "seamless": True}, 1 if quick else 3)
     return section
 
 
