@@ -7,8 +7,10 @@ this module only plans levels, runs L-BFGS on the pixels, and moves between leve
    matrices come from the sample reduced by 2^k, so every level sees the texture at the same
    relative scale; coarse levels fix the large-scale arrangement cheaply.
 2. small levels use the *deep* graphs (Gram loss on relu1_1…relu5_1), middle ones the *mid* graphs
-   (relu1_1…relu3_1), large ones the *shallow* graphs (relu1_1, relu2_1), which only refine detail at
-   a fraction of the cost per pixel.
+   (relu1_1…relu3_1), large ones the *shallow* graphs (relu1_1…relu2_1), which only refine detail at
+   a fraction of the cost per pixel; how many evaluations each level gets is the quality's ``Schedule``.
+   Each level after the first starts from the coarser result upsampled plus spot noise of the sample's
+   finest octave at that level (``detail_noise``); the fast schedules only upsample above 256².
 3. the canvas is periodic in the step graphs (circular padding), so the result wraps seamlessly.
 4. in fill mode the pixels outside ``free`` are held at ``known`` values (the surrounding image),
    so the synthesized texture continues the surroundings across the border, and the Gram
@@ -34,18 +36,46 @@ StepFn = Callable[[np.ndarray, np.ndarray, np.ndarray, list[np.ndarray]], tuple[
 DEEP, MID, SHALLOW = "deep", "mid", "shallow"
 DEPTHS = (DEEP, MID, SHALLOW)
 COST = {DEEP: 3.2, MID: 1.4, SHALLOW: 1.0}   # relative cost per pixel (measured), for progress reporting
-DEPTH_BY_SIDE = ((128, DEEP), (256, MID), (1 << 30, SHALLOW))   # the coarsest level is always deep
 MAX_FACTOR = 8
 ALIGN = 16 * MAX_FACTOR               # canvas sides: multiples of this (4 poolings at the coarsest level)
 MIN_LEVEL_SIDE = 64                   # smallest canvas side at the coarsest level
 MIN_SAMPLE_SIDE = 32                  # smallest sample side at the coarsest level
-COARSEST_EVALS = 100                  # L-BFGS evaluations at the coarsest level ("normal" quality) …
-EVALS_BY_SIDE = ((128, 30), (256, 12), (512, 5), (1024, 3), (1 << 30, 2))   # … and at finer levels
 JITTER_CHUNKS = 3                     # rounds per level, each on a shifted pixel grid (see _optimise) …
 MIN_ROUND_EVALS = 4                   # … of at least this many evaluations
-QUALITY = {"draft": 0.5, "normal": 1.0, "high": 2.0}
 REFERENCE_PIXELS = 512 * 512          # smaller canvases get more evaluations (up to ×2): they are cheap,
 MAX_SMALL_BOOST = 2.0                 # and small fill regions were measured to need them to converge
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """How much work each level of one quality setting gets.
+
+    ``coarsest_evals``: L-BFGS evaluations at the coarsest level (always the deep graphs);
+    ``evals_by_side`` and ``depth_by_side``: for the finer levels, the first entry whose side bound
+    is ≥ the level's longest side gives its evaluations and its graphs. A level with 0 evaluations is
+    only upsampled from the coarser one.
+    """
+
+    coarsest_evals: int
+    evals_by_side: tuple[tuple[int, int], ...]
+    depth_by_side: tuple[tuple[int, str], ...]
+
+
+# Per evaluation (CPU seconds on this project's 2-core machine, see the card's Speed section) the deep graphs
+# (relu1_1…relu5_1) cost 0.2 s at 64², the mid ones 0.3 s at 128², the shallow ones (relu1_1…relu2_1) 0.5 s at
+# 256² and 2 s at 512². "normal" is sized so that a 512² tile costs no more CPU time than the random-network
+# filter it replaced: the large-scale arrangement from the deep layers at 64², then a few evaluations of
+# shallower graphs up to 256²; larger levels are only upsampled with the sample's finest octave added
+# (``detail_noise``: 2 evaluations at 512² cost 4 s and were measured to change the style distance by < 1 %).
+# "high" is the schedule the held-out evaluation was first measured with (deep graphs up to 128², 5
+# evaluations at 512²): the best picture at about 5× the time.
+SCHEDULES = {
+    "draft": Schedule(12, ((128, 4), (256, 4), (1 << 30, 0)), ((128, MID), (1 << 30, SHALLOW))),
+    "normal": Schedule(20, ((128, 6), (256, 8), (1 << 30, 0)), ((128, MID), (1 << 30, SHALLOW))),
+    "high": Schedule(100, ((128, 30), (256, 12), (512, 5), (1024, 3), (1 << 30, 2)),
+                     ((128, DEEP), (256, MID), (1 << 30, SHALLOW))),
+}
+QUALITY = tuple(SCHEDULES)
 
 
 @dataclass
@@ -83,13 +113,16 @@ def plan_levels(height: int, width: int, sample_side: int, quality: str = "norma
            and sample_side // (2 * factors[0]) >= MIN_SAMPLE_SIDE):
         factors.insert(0, factors[0] * 2)
     boost = min(MAX_SMALL_BOOST, max(1.0, REFERENCE_PIXELS / (height * width)))
-    scale = QUALITY[quality] * boost
+    schedule = SCHEDULES[quality]
     levels = []
     for index, factor in enumerate(factors):
         h, w = height // factor, width // factor
-        graph = DEEP if index == 0 else next(d for side, d in DEPTH_BY_SIDE if max(h, w) <= side)
-        base = COARSEST_EVALS if index == 0 else next(n for side, n in EVALS_BY_SIDE if max(h, w) <= side)
-        evals = max(3, int(round(base * scale)))
+        if index == 0:
+            graph, base = DEEP, schedule.coarsest_evals
+        else:
+            graph = next(d for side, d in schedule.depth_by_side if max(h, w) <= side)
+            base = next(n for side, n in schedule.evals_by_side if max(h, w) <= side)
+        evals = 0 if base == 0 else max(2, int(round(base * boost)))
         levels.append(Level(factor, graph, evals, h, w))
     return levels
 
@@ -122,18 +155,22 @@ def synthesize(graphs: Graphs, sample: np.ndarray, height: int, width: int, *,
     for level in levels:
         level_sample = downscale(sample, level.factor)
         level_valid = block_min(valid, level.factor)[: level_sample.shape[0], : level_sample.shape[1]]
-        targets = graphs.gram[level.graph](_to_nchw(level_sample), level_valid[None, None].astype(np.float32))
-        weights = np.array([1.0 / (len(targets) * max(float((t * t).mean()), 1e-12)) for t in targets],
-                           np.float32)
         level_free = np.ones((level.height, level.width), np.float32) if free is None \
             else block_max(free.astype(np.float32), level.factor)
         level_known = None if known is None else downscale(known, level.factor)[: level.height, : level.width]
         if canvas is None:
             canvas = random_phase_noise(level_sample, level_valid, level.height, level.width, rng)
         else:
-            canvas = upsample2_periodic(canvas)
+            detail = detail_noise(level_sample, level_valid, level.height, level.width, rng)
+            canvas = upsample2_periodic(canvas) + detail
         if level_known is not None:
             canvas = np.where(level_free[:, :, None] > 0, canvas, level_known)
+        if level.evals == 0:        # upsampled only (the fast schedules' levels above 256²)
+            canvas = np.clip(canvas, 0.0, 1.0).astype(np.float32)
+            continue
+        targets = graphs.gram[level.graph](_to_nchw(level_sample), level_valid[None, None].astype(np.float32))
+        weights = np.array([1.0 / (len(targets) * max(float((t * t).mean()), 1e-12)) for t in targets],
+                           np.float32)
 
         base_cost = done_cost
 
@@ -165,13 +202,37 @@ def random_phase_noise(sample: np.ndarray, valid: np.ndarray, height: int, width
     """
     usable = valid > 0.5
     mean = sample[usable].mean(axis=0) if usable.any() else sample.reshape(-1, 3).mean(axis=0)
-    patch = np.where(usable[:, :, None], sample - mean, 0.0)[:height, :width]
+    return np.clip(_spot_noise(sample - mean, usable, height, width, rng) + mean, 0.0, 1.0).astype(np.float32)
+
+
+def detail_noise(sample: np.ndarray, valid: np.ndarray, height: int, width: int,
+                 rng: np.random.Generator) -> np.ndarray:
+    """Spot noise of the sample's finest octave (the sample minus its ×2 reduced and re-enlarged self), added
+    to a canvas just upsampled from the coarser level.
+
+    Fourier upsampling leaves the new octave empty, and the few evaluations of the fine levels were measured
+    not to fill it: tiles came out soft, with the poolings' grid showing. This puts the octave's power
+    spectrum (the sample's, at random phases) in at once; the optimisation then only arranges it.
+    """
+    h2, w2 = (sample.shape[0] // 2) * 2, (sample.shape[1] // 2) * 2
+    if min(h2, w2) < 4:
+        return np.zeros((height, width, 3), np.float32)
+    crop = sample[:h2, :w2]
+    band = crop - upsample2_periodic(downscale(crop, 2))
+    usable = valid[:h2, :w2] > 0.5
+    return _spot_noise(band, usable, height, width, rng).astype(np.float32)
+
+
+def _spot_noise(patch: np.ndarray, usable: np.ndarray, height: int, width: int,
+                rng: np.random.Generator) -> np.ndarray:
+    """White noise circularly convolved with ``patch`` (zero where not usable), normalised by the number of
+    usable pixels so that the result has the patch's autocorrelation per pixel."""
+    patch = np.where(usable[:, :, None], patch, 0.0)[:height, :width]
     spot = np.zeros((height, width, 3))
     spot[: patch.shape[0], : patch.shape[1]] = patch
     white = np.fft.rfft2(rng.standard_normal((height, width)))
     noise = np.fft.irfft2(np.fft.rfft2(spot, axes=(0, 1)) * white[:, :, None], s=(height, width), axes=(0, 1))
-    noise /= np.sqrt(max(1, int(usable[:height, :width].sum())))
-    return np.clip(noise + mean, 0.0, 1.0).astype(np.float32)
+    return noise / np.sqrt(max(1, int(usable[:height, :width].sum())))
 
 
 def _optimise(step: StepFn, canvas: np.ndarray, weights: np.ndarray, targets: list[np.ndarray],
@@ -183,13 +244,15 @@ def _optimise(step: StepFn, canvas: np.ndarray, weights: np.ndarray, targets: li
     up to 3 pixels (exact: the step graphs are circular) and with a fresh L-BFGS history. The poolings
     see the image on a 2-, 4-, 8- and 16-pixel grid; with one fixed grid a short optimisation put
     blocky, grid-aligned detail into the finer levels, which moving the grid between rounds removes.
+    The first round is shifted too: a level of few evaluations runs in one round, and unshifted its
+    grid would line up with the tile's wrap border (a seam of grid-aligned detail).
     """
     height, width = canvas.shape[:2]
     rounds = max(1, min(JITTER_CHUNKS, evals // MIN_ROUND_EVALS)) if rng is not None else 1
     done = 0
     for index in range(rounds):
         count = evals // rounds + (1 if index < evals % rounds else 0)
-        shift = (0, 0) if index == 0 or rng is None else tuple(int(v) for v in rng.integers(0, 4, 2))
+        shift = (0, 0) if rng is None else tuple(int(v) for v in rng.integers(0, 4, 2))
         rolled = np.roll(canvas, shift, (0, 1))
         rolled_free = np.roll(free, shift, (0, 1))
         free_chw = np.broadcast_to(rolled_free[None], (3, height, width)).ravel().astype(np.float64)
