@@ -59,6 +59,7 @@ class Schedule:
     coarsest_evals: int
     evals_by_side: tuple[tuple[int, int], ...]
     depth_by_side: tuple[tuple[int, str], ...]
+    small_boost: bool = True    # canvases under REFERENCE_PIXELS get up to MAX_SMALL_BOOST× the evaluations
 
 
 # Per evaluation (CPU seconds on this project's 2-core machine, see the card's Speed section) the deep graphs
@@ -70,7 +71,8 @@ class Schedule:
 # "high" is the schedule the held-out evaluation was first measured with (deep graphs up to 128², 5
 # evaluations at 512²): the best picture at about 5× the time.
 SCHEDULES = {
-    "draft": Schedule(12, ((128, 4), (256, 4), (1 << 30, 0)), ((128, MID), (1 << 30, SHALLOW))),
+    "draft": Schedule(12, ((128, 4), (256, 4), (1 << 30, 0)), ((128, MID), (1 << 30, SHALLOW)),
+                      small_boost=False),
     "normal": Schedule(20, ((128, 6), (256, 8), (1 << 30, 0)), ((128, MID), (1 << 30, SHALLOW))),
     "high": Schedule(100, ((128, 30), (256, 12), (512, 5), (1024, 3), (1 << 30, 2)),
                      ((128, DEEP), (256, MID), (1 << 30, SHALLOW))),
@@ -112,8 +114,10 @@ def plan_levels(height: int, width: int, sample_side: int, quality: str = "norma
     while (factors[0] < MAX_FACTOR and min(height, width) // (2 * factors[0]) >= MIN_LEVEL_SIDE
            and sample_side // (2 * factors[0]) >= MIN_SAMPLE_SIDE):
         factors.insert(0, factors[0] * 2)
-    boost = min(MAX_SMALL_BOOST, max(1.0, REFERENCE_PIXELS / (height * width)))
     schedule = SCHEDULES[quality]
+    boost = 1.0
+    if schedule.small_boost:
+        boost = min(MAX_SMALL_BOOST, max(1.0, REFERENCE_PIXELS / (height * width)))
     levels = []
     for index, factor in enumerate(factors):
         h, w = height // factor, width // factor
