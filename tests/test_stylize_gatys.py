@@ -14,6 +14,7 @@ from PIL import Image
 from plugins.errors import Cancelled, ParamError
 from plugins.filters.stylize import gatys
 from plugins.luma import luma
+from plugins.netcall import to_nchw
 from plugins.pipeline import apply_filter
 from plugins.vgg import WEIGHTS_FILE
 
@@ -49,11 +50,11 @@ def painting(side: int = 96) -> np.ndarray:
 def style_loss(graphs: gatys.GatysGraphs, image: np.ndarray, style: np.ndarray) -> float:
     """The deep step graph's Gram loss alone (content weight 0) of ``image`` against ``style``."""
     valid = np.ones((1, 1, *style.shape[:2]), np.float32)
-    *targets, _ = graphs.targets["deep"]({"image": gatys.nchw(style), "valid": valid})
+    *targets, _ = graphs.targets["deep"]({"image": to_nchw(style), "valid": valid})
     canvas, _ = gatys.padded_canvas(image)
     ones = np.ones((1, 1, *canvas.shape[:2]), np.float32)
-    content = graphs.targets["deep"]({"image": gatys.nchw(canvas), "valid": ones})[-1]
-    feeds = {"x": gatys.nchw(canvas), "weights": gatys._relative(targets), "content": content,
+    content = graphs.targets["deep"]({"image": to_nchw(canvas), "valid": ones})[-1]
+    feeds = {"x": to_nchw(canvas), "weights": gatys._relative(targets), "content": content,
              "content_weight": np.zeros(1, np.float32), **dict(zip(graphs.gram_inputs["deep"], targets))}
     return float(graphs.step["deep"](feeds)[0])
 

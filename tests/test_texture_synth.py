@@ -13,6 +13,7 @@ from plugins.errors import Cancelled
 from plugins.filters.texture import fill, synth
 from plugins.filters.texture.graphs import onnx_graphs
 from plugins.filters.texture.resample import resize_periodic, upsample2_periodic
+from plugins.netcall import to_nchw
 
 
 @pytest.fixture(scope="module")
@@ -73,14 +74,14 @@ def test_lbfgs_minimises_a_quadratic() -> None:
 
 def test_short_synthesis_lowers_the_loss(graphs) -> None:
     sample = _stripes()
-    targets = graphs.gram["deep"](synth._to_nchw(sample), np.ones((1, 1, 96, 96), np.float32))
+    targets = graphs.gram["deep"](to_nchw(sample), np.ones((1, 1, 96, 96), np.float32))
     weights = np.array([1.0 / (len(targets) * (t * t).mean()) for t in targets], np.float32)
     rng = np.random.default_rng(0)
     canvas = sample.reshape(-1, 3)[rng.integers(0, 96 * 96, 64 * 64)].reshape(64, 64, 3)
     region = np.ones((1, 1, 64, 64), np.float32)
 
     def loss_of(image: np.ndarray) -> float:
-        return graphs.step["deep"](synth._to_nchw(image), region, weights, list(targets))[0]
+        return graphs.step["deep"](to_nchw(image), region, weights, list(targets))[0]
 
     before = loss_of(canvas)
     after_canvas = synth._optimise(graphs.step["deep"], canvas, weights, list(targets),

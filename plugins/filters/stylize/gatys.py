@@ -27,6 +27,7 @@ import numpy as np
 from plugins import lbfgs
 from plugins.errors import ParamError
 from plugins.imageio.load import load_image
+from plugins.netcall import to_nchw
 from plugins.resample import resize
 from plugins.vgg import WEIGHTS_FILE, RunFn, Weighted, conv_params
 
@@ -100,13 +101,9 @@ def scaled_painting(painting: np.ndarray, valid: np.ndarray, side: int) -> tuple
     height, width = painting.shape[:2]
     scale = side / max(height, width)
     size = max(1, round(height * scale)), max(1, round(width * scale))
-    down = scale < 1
-    return (np.clip(resize(painting, *size, down=down), 0, 1),
-            (resize(valid, *size, down=down) > 0.99).astype(np.float32))
-
-
-def nchw(image: np.ndarray) -> np.ndarray:
-    return np.ascontiguousarray(image.transpose(2, 0, 1)[None], dtype=np.float32)
+    method = "box" if scale < 1 else "bicubic"
+    return (np.clip(resize(painting, size, method), 0, 1),
+            (resize(valid, size, method) > 0.99).astype(np.float32))
 
 
 def padded_canvas(photo: np.ndarray) -> tuple[np.ndarray, tuple[int, int]]:
@@ -143,21 +140,22 @@ def stylise_like(graphs: GatysGraphs, photo: np.ndarray, painting: np.ndarray, p
     x: np.ndarray | None = None
     for (factor, depth, evals), cost in zip(LEVELS, costs, strict=True):
         level_h, level_w = height // factor, width // factor
-        level_painting = resize(painting, max(1, painting.shape[0] // factor),
-                                max(1, painting.shape[1] // factor), down=True) if factor > 1 else painting
-        level_valid = (resize(painting_valid, *level_painting.shape[:2], down=True) > 0.99).astype(np.float32)
-        *grams, _ = graphs.targets[depth]({"image": nchw(level_painting), "valid": level_valid[None, None]})
+        level_size = max(1, painting.shape[0] // factor), max(1, painting.shape[1] // factor)
+        level_painting = resize(painting, level_size, "box") if factor > 1 else painting
+        level_valid = (resize(painting_valid, level_painting.shape[:2], "box") > 0.99).astype(np.float32)
+        feeds = {"image": to_nchw(level_painting), "valid": level_valid[None, None]}
+        *grams, _ = graphs.targets[depth](feeds)
         if x is None:
-            level_photo = resize(canvas_photo, level_h, level_w, down=True)
+            level_photo = resize(canvas_photo, (level_h, level_w), "box")
             x = palette_start(level_photo, level_painting, level_valid)
         else:
-            x = np.clip(resize(x, level_h, level_w, down=False), 0, 1)
+            x = np.clip(resize(x, (level_h, level_w), "bicubic"), 0, 1)
         if depth == DEEP:   # Gatys et al.: relu4_2 of the photo at this level's size
-            anchor, weight = resize(canvas_photo, level_h, level_w, down=True), content_weight
+            anchor, weight = resize(canvas_photo, (level_h, level_w), "box"), content_weight
         else:               # the fine level: relu2_1 of the upsampled coarser result
             anchor, weight = x, ANCHOR_WEIGHT
         ones = np.ones((1, 1, level_h, level_w), np.float32)
-        content = np.asarray(graphs.targets[depth]({"image": nchw(anchor), "valid": ones})[-1], np.float32)
+        content = np.asarray(graphs.targets[depth]({"image": to_nchw(anchor), "valid": ones})[-1], np.float32)
         relative = np.array([weight / max(float((content * content).mean()), 1e-12)], np.float32)
 
         def report(count: int, base: float = done, cost: float = cost, evals: int = evals) -> None:

@@ -41,7 +41,7 @@ def scale_sample(sample: np.ndarray, scale: float) -> np.ndarray:
         return sample
     height, width = sample.shape[:2]
     size = max(16, round(height * scale)), max(16, round(width * scale))
-    return np.clip(resize(sample, *size, down=scale < 1.0), 0.0, 1.0)
+    return np.clip(resize(sample, size, "box" if scale < 1.0 else "bicubic"), 0.0, 1.0)
 
 
 def make_tile(graphs: Graphs, sample: np.ndarray, size: int, *, seamless: bool = True, scale: float = 1.0,
@@ -69,14 +69,15 @@ def run(ctx, image: np.ndarray, mask: np.ndarray | None, params: dict[str, Any])
     check = ctx.cancel.raise_if_cancelled
     if mask is None or not (mask > 0).any():
         sample = _crop_rect(image, params["sample"])
-        return make_tile(graphs, sample, int(params["size"]), seamless=bool(params["seamless"]),
-                         scale=float(params["scale"]), quality=params["quality"], seed=int(params["seed"]),
-                         progress=ctx.progress, check_cancel=check)
+        return ctx.run_once(lambda: make_tile(
+            graphs, sample, int(params["size"]), seamless=bool(params["seamless"]),
+            scale=float(params["scale"]), quality=params["quality"], seed=int(params["seed"]),
+            progress=ctx.progress, check_cancel=check))
     if (mask > 0).all():
         raise ParamError("the mask covers the whole image: leave some texture to sample from")
     try:
-        return fill_region(graphs, image, mask, sample_rect=params["sample"], feather=int(params["feather"]),
-                           quality=params["quality"], seed=int(params["seed"]), progress=ctx.progress,
-                           check_cancel=check)
+        return ctx.run_once(lambda: fill_region(
+            graphs, image, mask, sample_rect=params["sample"], feather=int(params["feather"]),
+            quality=params["quality"], seed=int(params["seed"]), progress=ctx.progress, check_cancel=check))
     except ValueError as exc:
         raise ParamError(str(exc)) from None

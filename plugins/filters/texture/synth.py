@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from plugins import lbfgs
+from plugins.netcall import to_nchw
 
 from .resample import block_max, block_min, downscale, match_histograms, upsample2_periodic
 
@@ -131,10 +132,6 @@ def plan_levels(height: int, width: int, sample_side: int, quality: str = "norma
     return levels
 
 
-def _to_nchw(image: np.ndarray) -> np.ndarray:
-    return np.ascontiguousarray(image.transpose(2, 0, 1)[None], dtype=np.float32)
-
-
 def synthesize(graphs: Graphs, sample: np.ndarray, height: int, width: int, *,
                sample_valid: np.ndarray | None = None, known: np.ndarray | None = None,
                free: np.ndarray | None = None, quality: str = "normal", seed: int = 0,
@@ -172,7 +169,7 @@ def synthesize(graphs: Graphs, sample: np.ndarray, height: int, width: int, *,
         if level.evals == 0:        # upsampled only (the fast schedules' levels above 256²)
             canvas = np.clip(canvas, 0.0, 1.0).astype(np.float32)
             continue
-        targets = graphs.gram[level.graph](_to_nchw(level_sample), level_valid[None, None].astype(np.float32))
+        targets = graphs.gram[level.graph](to_nchw(level_sample), level_valid[None, None].astype(np.float32))
         weights = np.array([1.0 / (len(targets) * max(float((t * t).mean()), 1e-12)) for t in targets],
                            np.float32)
 
