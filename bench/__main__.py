@@ -18,13 +18,17 @@ BENCHMARKS = {
     "stall": "bench.gui_stall",
     "batch": "bench.batch",
     "cancel": "bench.cancel_cycles",
+    "texture": "bench.texture_speed",
+    "painting": "bench.painting_speed",
 }
+#: Minutes each (old vs new, three runs apiece): run only when named.
+ON_REQUEST = ("texture", "painting")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("names", nargs="*", metavar="NAME",
-                        help=f"benchmarks to run (default: all of {', '.join(BENCHMARKS)})")
+                        help=f"benchmarks to run (default: all but {', '.join(ON_REQUEST)})")
     parser.add_argument("--quick", action="store_true", help="small inputs, one repeat (a smoke run)")
     parser.add_argument("--json", type=Path, default=Path("bench-report.json"), help="JSON report path")
     parser.add_argument("--md", type=Path, default=Path("bench-report.md"), help="Markdown report path")
@@ -33,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown benchmark {', '.join(unknown)} (choose from {', '.join(BENCHMARKS)})")
     sections: list[Section] = []
-    for name in args.names or list(BENCHMARKS):
+    for name in args.names or [n for n in BENCHMARKS if n not in ON_REQUEST]:
         started = time.perf_counter()
         print(f"[bench] {name} ...", file=sys.stderr, flush=True)
         section = importlib.import_module(BENCHMARKS[name]).run(args.quick)

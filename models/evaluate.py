@@ -37,6 +37,14 @@ def _lazy(filter_id: str) -> Evaluator:
 EVALUATORS: dict[str, Evaluator] = {name: _lazy(name) for name in builtin_with_evaluation()}
 
 
+def _own_painting(argv: Sequence[str]) -> None:
+    """Stylize's "own painting" optimisation mode (models/stylize/own_painting.py)."""
+    importlib.import_module("models.stylize.own_painting").main(list(argv))
+
+
+EVALUATORS["own_painting"] = _own_painting
+
+
 class ScoreCache:
     """Per-image scores of a deterministic baseline (OpenCV's inpainting, a flat canvas), kept in a JSON
     file under runs/ so that re-evaluating a network does not recompute them. A key names everything

@@ -247,14 +247,17 @@ _MODEL_BLOCK = re.compile(r'(\[\[models\]\][^\[]*?file\s*=\s*"(?P<file>[^"]+)"[^
                           r'(?P<hash>[0-9a-fA-F]*)(")', re.S)
 
 
-def write_model_hash(plugin_dir: str | Path, file: str, *, missing_ok: bool = False) -> str:
+def write_model_hash(plugin_dir: str | Path, file: str, *, missing_ok: bool = False,
+                     source: str | Path | None = None) -> str:
     """Set the ``sha256`` of ``[[models]] file = <file>`` in ``plugin_dir/manifest.toml`` to the file's hash.
 
     Only that value is rewritten, so comments and layout survive. Returns the new hash. With
     ``missing_ok`` a folder without a manifest (an export for inspection) only gets the hash computed.
+    ``source`` is where the file is when another filter keeps it (``plugin = …`` in the entry); default
+    ``plugin_dir/file``.
     """
     plugin_dir = Path(plugin_dir)
-    digest = sha256_file(plugin_dir / file)
+    digest = sha256_file(Path(source) if source is not None else plugin_dir / file)
     manifest = plugin_dir / "manifest.toml"
     if missing_ok and not manifest.exists():
         return digest

@@ -103,9 +103,13 @@ class FilterContext:
     def model(self, key: str) -> ModelHandle:
         """The manifest's model ``key`` (``[[models]] key``, by default the file's stem).
 
-        The file is found inside the plugin's folder only, and opened and hash-checked here, so a
-        damaged model fails before any work."""
-        handle = ModelHandle(self.runtime, self.folder, self.spec.model(key))
+        The file is found inside the plugin's folder only (or, for ``plugin = …`` in the manifest, inside
+        the folder of the filter that keeps it), and opened and hash-checked here, so a damaged model
+        fails before any work."""
+        from plugins.registry import model_folder
+
+        ref = self.spec.model(key)
+        handle = ModelHandle(self.runtime, model_folder(self.entry, ref), ref)
         handle.session  # noqa: B018 - load and verify now
         return handle
 

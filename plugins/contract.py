@@ -193,6 +193,10 @@ class ModelRef:
     manifest says otherwise), so the file name is written once, in the manifest. ``multiple_of`` and
     ``min_side`` are the network's size needs: its input H and W must be multiples of ``multiple_of``
     and at least ``min_side`` (``plugins.netcall.pad`` pads to them).
+
+    ``plugin`` names another filter whose folder holds the file (one copy on disk shared by several
+    filters, e.g. stylize's own-painting mode reads the texture filter's VGG16 weights); empty means
+    this filter's own folder. Either way the file must lie inside that folder.
     """
 
     file: str
@@ -200,6 +204,7 @@ class ModelRef:
     key: str = ""
     multiple_of: int = 1
     min_side: int = 1
+    plugin: str = ""
 
 
 @dataclass(frozen=True)
@@ -569,7 +574,10 @@ def _build_model(raw: dict[str, Any]) -> ModelRef:
     key = _optional(raw, "key", str, Path(file).stem)
     multiple_of = _whole(raw, "multiple_of", 1, 1, MAX_TILE)
     min_side = _whole(raw, "min_side", 1, 1, MAX_TILE)
-    return ModelRef(file=file, sha256=sha, key=key, multiple_of=multiple_of, min_side=min_side)
+    owner = _optional(raw, "plugin", str, "")
+    if owner and not _ID_RE.match(owner):
+        raise ValueError(f"model '{file}': plugin '{owner}' is not a filter id")
+    return ModelRef(file=file, sha256=sha, key=key, multiple_of=multiple_of, min_side=min_side, plugin=owner)
 
 
 def _is_text_table(table: object) -> bool:

@@ -30,7 +30,7 @@ from types import ModuleType
 from typing import Any
 
 from plugins import plugin_files
-from plugins.contract import CommandSpec, FilterSpec, load_manifest
+from plugins.contract import CommandSpec, FilterSpec, ModelRef, load_manifest
 from plugins.errors import HolstError, ModelMissingError, PluginError
 from plugins.runtime import verify_model_file
 
@@ -288,20 +288,69 @@ def load_entry(folder: Path, source: str, package: str | None = None) -> FilterE
     except Exception as exc:  # noqa: BLE001 - never let one plugin stop discovery
         entry.mark_broken(f"{folder / MANIFEST}: {type(exc).__name__}: {exc}")
         return entry
+    _verify_models(entry, {entry.spec.id: folder}, own_only=True)
+    return entry
+
+
+def _verify_models(entry: FilterEntry, folders: dict[str, Path], own_only: bool) -> None:
+    """Check the entry's model files (hash and confinement); a problem becomes its status.
+
+    ``folders`` maps filter ids to their folders. A model kept by another filter (``plugin = …``)
+    is checked once every filter is known (``own_only=False``).
+    """
     for ref in entry.spec.models:
+        if own_only and ref.plugin and ref.plugin != entry.spec.id:
+            continue
         try:
-            path = plugin_files.resolve(folder, ref.file, plugin_files.MAX_MODEL_BYTES, "model file")
+            path = resolve_model(ref, entry.spec.id, folders)
             verify_model_file(path, ref.sha256)
-        except ModelMissingError:
-            entry.status, entry.reason = Status.UNTRAINED, f"model not trained yet: {ref.file} is missing"
-            break
+        except ModelMissingError as exc:
+            entry.status, entry.reason = Status.UNTRAINED, str(exc)
+            return
         except HolstError as exc:
             entry.mark_broken(str(exc))
-            break
+            return
         except Exception as exc:  # noqa: BLE001 - an odd file system error is this entry's problem
             entry.mark_broken(f"model file '{ref.file}': {type(exc).__name__}: {exc}")
-            break
-    return entry
+            return
+
+
+def resolve_model(ref: ModelRef, filter_id: str, folders: dict[str, Path]) -> Path:
+    """The path of a manifest's model file, confined to the folder of the filter that keeps it.
+
+    A file borrowed from another filter (``plugin = …``) gets the same checks as an own one
+    (:func:`plugin_files.resolve`: inside the lender's folder, a regular file, bounded size). A lender
+    that is not installed counts as a missing model (ModelMissingError), like a file not trained yet.
+    """
+    owner = ref.plugin or filter_id
+    if owner not in folders:
+        raise ModelMissingError(f"filter '{filter_id}' needs {ref.file} from the filter '{owner}', which is "
+                                "not installed")
+    where = "model file" if owner == filter_id else f"model file of filter '{owner}'"
+    return plugin_files.resolve(folders[owner], ref.file, plugin_files.MAX_MODEL_BYTES, where)
+
+
+def _folders_for(entry: FilterEntry, ref: ModelRef) -> dict[str, Path]:
+    folders = {entry.spec.id: entry.folder}
+    if ref.plugin and ref.plugin != entry.spec.id:
+        folders.update({e.id: e.folder for e in all_filters() if e.spec is not None and e.id == ref.plugin})
+    return folders
+
+
+def model_folder(entry: FilterEntry, ref: ModelRef) -> Path:
+    """The folder that keeps ``entry``'s model ``ref``: its own, or the lending filter's (``plugin = …``)
+    among the discovered ones; ModelMissingError when the lender is not installed."""
+    owner = ref.plugin or entry.spec.id
+    folders = _folders_for(entry, ref)
+    if owner not in folders:
+        raise ModelMissingError(f"filter '{entry.spec.id}' needs {ref.file} from the filter '{owner}', which "
+                                "is not installed")
+    return folders[owner]
+
+
+def model_path(entry: FilterEntry, ref: ModelRef) -> Path:
+    """Where ``entry``'s model ``ref`` is, confined to the folder of the filter that keeps it."""
+    return resolve_model(ref, entry.spec.id, _folders_for(entry, ref))
 
 
 def _builtin_folders() -> list[tuple[Path, str | None]]:
@@ -398,6 +447,14 @@ def discover(extra_dirs: tuple[Path, ...] = ()) -> list[FilterEntry]:
         if entry.id in seen:
             entry.status, entry.reason = Status.BROKEN, f"another filter already has the id '{entry.id}'"
         seen.add(entry.id)
+    folders: dict[str, Path] = {}
+    for entry in entries:
+        if entry.spec is not None:
+            folders.setdefault(entry.id, entry.folder)
+    for entry in entries:
+        if entry.spec is not None and entry.status == Status.OK \
+                and any(ref.plugin not in ("", entry.id) for ref in entry.spec.models):
+            _verify_models(entry, folders, own_only=False)
     return entries
 
 

@@ -1,6 +1,7 @@
 """Discovery of built-in, user-folder and entry-point filters; broken plugins are listed, not fatal."""
 
 import importlib.metadata
+import re
 import shutil
 import sys
 
@@ -140,3 +141,38 @@ def test_the_editor_reaches_no_filter_by_name():
         text = path.read_text(encoding="utf-8")
         assert "plugins.filters" not in text, path
         assert not [i for i in ids if f'"{i}"' in text or f"'{i}'" in text], path
+
+
+def _borrower(lender, folder, plugin: str, file: str, sha256: str) -> None:
+    """A copy of the blur fixture that keeps no model itself and reads ``file`` from filter ``plugin``."""
+    shutil.copytree(lender, folder, ignore=shutil.ignore_patterns("*.onnx"))
+    text = (folder / "manifest.toml").read_text().replace('id = "test_blur"', f'id = "{folder.name}"')
+    text = re.sub(r'\[\[models\]\]\nfile = "[^"]*"\nsha256 = "[0-9a-f]*"',
+                  f'[[models]]\nfile = "{file}"\nplugin = "{plugin}"\nsha256 = "{sha256}"', text)
+    (folder / "manifest.toml").write_text(text)
+
+
+def test_a_model_can_be_read_from_another_filters_folder(tmp_path, fixture_plugin_dir, monkeypatch):
+    lender = tmp_path / "lender"
+    shutil.copytree(fixture_plugin_dir / "blur", lender)
+    digest = registry.load_manifest(lender / "manifest.toml").models[0].sha256
+    for name, plugin, file, sha in (("borrows", "test_blur", "blur.onnx", digest),
+                                    ("lender_gone", "nobody", "blur.onnx", digest),
+                                    ("escapes", "test_blur", "../escapes/filter.py", digest),
+                                    ("wrong_hash", "test_blur", "blur.onnx", "0" * 64)):
+        _borrower(lender, tmp_path / name, plugin, file, sha)
+    _borrower(lender, tmp_path / "links_out", "test_blur", "link.onnx", digest)
+    (lender / "link.onnx").symlink_to(tmp_path / "links_out" / "manifest.toml")  # confined after resolving
+    monkeypatch.setenv("HOLST_PLUGIN_PATH", str(tmp_path))
+    entries = {e.id: e for e in registry.discover() if e.source == "user"}
+    borrower = entries["borrows"]
+    assert borrower.status == "ok", borrower.reason
+    assert not (borrower.folder / "blur.onnx").exists()      # one copy on disk, in the lender's folder
+    assert entries["lender_gone"].status == "untrained" and "not installed" in entries["lender_gone"].reason
+    assert entries["escapes"].status == "broken" and "leave the plugin's folder" in entries["escapes"].reason
+    assert entries["links_out"].status == "broken" and "outside" in entries["links_out"].reason
+    assert entries["wrong_hash"].status == "broken" and "SHA-256" in entries["wrong_hash"].reason
+    registry.all_filters(refresh=True)
+    assert registry.model_path(borrower, borrower.spec.models[0]) == (lender / "blur.onnx").resolve()
+    out = apply_filter("borrows", np.full((8, 8, 4), 200, np.uint8))
+    assert out.shape == (8, 8, 4)

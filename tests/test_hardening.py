@@ -21,12 +21,6 @@ from plugins.imageio import load_image
 from plugins.pipeline import apply_filter
 
 ROOT = Path(__file__).resolve().parents[1]
-#: Fast parameters of filters whose manifest has no ``[test] fast`` yet, kept here only because their
-#: folder belongs to another branch's work at the moment (texture: fill mode in draft quality). Moving
-#: it into plugins/filters/texture/manifest.toml as ``[test] fast = { quality = "draft" }`` empties this.
-PENDING_FAST = {"texture": {"quality": "draft"}}
-
-
 def covered_ids() -> list[str]:
     """Every built-in filter found by discovery: a new folder under plugins/filters is covered with no
     edit here (its ``[test] fast`` parameters keep it quick)."""
@@ -34,7 +28,7 @@ def covered_ids() -> list[str]:
 
 
 def fast_params(entry) -> dict[str, str]:
-    return entry.spec.test.fast or PENDING_FAST.get(entry.id, {})
+    return entry.spec.test.fast
 
 
 def builtin(filter_id: str):

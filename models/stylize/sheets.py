@@ -6,8 +6,8 @@
                                               previous model's, when runs/stylize_old/chicago_<style>.png
                                               were saved with ``--keep-old`` before a new export)
   docs/stylize_contact_sheet.png              every style on four BSD100 (val) photos (run at full size)
-  docs/stylize_own_painting.png               the Gatys "own painting" mode: each painting, two BSD100 photos
-                                              (our results only, labelled photo id: painting)
+  docs/stylize_own_painting.png               the Gatys "own painting" mode, random network beside VGG16
+                                              (made by models/stylize/own_painting.py; our results only)
 
 ``python -m models.stylize.sheets --only own`` makes just one of them (thumbs, johnson, contact, own).
 ``python -m models.stylize.sheets --keep-old`` saves the shipped model's chicago outputs for that comparison.
@@ -29,7 +29,6 @@ DOCS = Path("docs")
 OLD_OUTPUTS = Path("runs/stylize_old")
 JOHNSON_SIDE = 712
 CONTACT_PHOTOS = ("101087.jpg", "119082.jpg", "21077.jpg", "69015.jpg")
-OWN_PAINTING_PHOTOS = ("21077.jpg", "101087.jpg")
 
 
 def stylise(path: Path | Image.Image, style: str, side: int, **params: object) -> Image.Image:
@@ -116,21 +115,11 @@ def contact_sheet() -> None:
 
 
 def own_painting_sheet() -> None:
-    """Each public-domain painting given as "your own painting" (Gatys mode, default settings)."""
-    photos = {p.name: p for p in bsd100()}
-    rows = []
-    for name in OWN_PAINTING_PHOTOS:
-        with Image.open(photos[name]) as original:   # only our results are shown, not the photo itself
-            size = original.size
-        half = (size[0] // 2, size[1] // 2)
-        row = []
-        for style in STYLES:
-            painting = shared_data_dir() / "styles" / f"{style}.jpg"
-            result = stylise(photos[name], style, max(size), own_painting=str(painting))
-            label = f"{Path(name).stem}: {style}"
-            row.append(labelled(result.resize(half, Image.Resampling.LANCZOS), label))
-        rows.append(row)
-    grid(rows).save(DOCS / "stylize_own_painting.png", optimize=True)
+    """Each public-domain painting given as "your own painting", old (random network) beside new (VGG16):
+    made by the own-painting evaluation from the same runs (``models/stylize/own_painting.py``)."""
+    from models.stylize import own_painting
+
+    own_painting.main(["--no-card"])
 
 
 SHEETS = {"thumbs": thumbnails, "johnson": versus_johnson, "contact": contact_sheet,

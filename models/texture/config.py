@@ -4,24 +4,29 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from models.export import OPSET  # noqa: F401 - the toolkit's one opset, read here by models/stylize/gatys.py
+from plugins.filters.texture.graphs import ALL_FILES, STEP_FILES, TARGET_FILES
+from plugins.vgg import WEIGHTS_FILE
 
 PLUGIN_DIR = Path(__file__).resolve().parents[2] / "plugins" / "filters" / "texture"
 
-# Random VGG-19 (models.features) at half width: calibrated He init, seed 0, blur pooling. Average
-# pooling's gradient is constant on 2×2 blocks and left a 2-pixel grid in the synthesized textures
-# (neighbour differences alternated 1.25 / 0.75 between even and odd rows); blur pooling removes it.
-WIDTH = 0.5
-SEED = 0
+# ImageNet VGG16 (models.vgg16) up to relu5_1, the deepest layer Gatys et al. use. Blur pooling instead of
+# max pooling: Gatys et al. replace max by average pooling for synthesis (smoother gradients); blur
+# pooling ([1,2,1]² / 16, stride 2) goes one step further — average pooling's gradient is constant on
+# 2×2 blocks and left a 2-pixel grid in synthesized textures.
+LAST_LAYER = "relu5_1"
 POOL = "blur"
-# Deep graph (coarse levels): Gram statistics from relu1_1, relu2_1, relu3_1 (Gatys et al. 2015 use the
-# first layer of each block; relu4_1 was dropped: it doubled the cost per step — conv3_2…conv4_1 — and
-# gave no visible gain, because the coarse-to-fine levels already see large structures at 1/4 and 1/8
-# scale). Shallow graph (fine levels): relu1_1 and relu2_1 only, ~2.5× cheaper per pixel again; the
-# large-scale arrangement is already fixed by the coarser levels.
-DEEP_LAYERS = ("relu1_1", "relu2_1", "relu3_1")
-SHALLOW_LAYERS = ("relu1_1", "relu2_1")
+#: Gram layers of each depth's graphs: every ReLU up to the depth's last one (deep: up to relu5_1, the
+#: deepest of Gatys et al.'s layers; mid: relu3_1; shallow: relu2_1). The layers between Gatys et al.'s
+#: (relu1_2, relu2_2, relu3_2, …) are computed on the way anyway, so their Gram terms cost little (about
+#: +15 %), and matching them too brought the tiles closer to the samples in VGG16 statistics.
+DEPTH_LAYERS = {
+    "deep": ("relu1_1", "relu1_2", "relu2_1", "relu2_2", "relu3_1", "relu3_2", "relu3_3", "relu4_1",
+             "relu4_2", "relu4_3", "relu5_1"),
+    "mid": ("relu1_1", "relu1_2", "relu2_1", "relu2_2", "relu3_1"),
+    "shallow": ("relu1_1", "relu1_2", "relu2_1"),
+}
+#: The weights file stores float16 (half the size; the results do not change visibly, see the card).
+FP16 = True
 
-GRAM_FILE = "texture_gram.onnx"
-STEP_DEEP_FILE = "texture_step_deep.onnx"
-STEP_SHALLOW_FILE = "texture_step_shallow.onnx"
+__all__ = ["ALL_FILES", "DEPTH_LAYERS", "FP16", "LAST_LAYER", "PLUGIN_DIR", "POOL", "STEP_FILES",
+           "TARGET_FILES", "WEIGHTS_FILE"]

@@ -1,31 +1,28 @@
-"""Contact sheet of the texture filter: 8 samples → 1024² seamless tiles, each also shown tiled 2×2.
+"""Contact sheet of the texture filter, old beside new, from the evaluation's runs.
 
-    python -m models.texture.contact_sheet [--size 1024] [--out docs/texture_contact_sheet.png]
+    python -m models.evaluate texture        (writes docs/texture_contact_sheet.png as well)
 
-Per sample: the sample (public-domain paintings only — BSDS photos are research-only, so for them
-only our output is shown), the synthesized tile, the tile repeated 2×2 (any seam would show as a
-cross in the middle), and a 1:1 crop around the wrap corner of the 2×2 repetition. Times and seam
-ratios go to runs/texture_sheet.json.
+Per sample: the sample (public-domain paintings only — BSDS photos are research-only, so for them only
+our outputs are shown), the random-network tile (commit ``models.baseline.RANDOM_NETWORK``), the ImageNet
+VGG16 tile, and a 1:1 crop around the wrap corner of the VGG16 tile repeated 2×2 (a seam would show as a
+cross). Both tiles come from ``main.py apply texture`` with the same settings and seed
+(``models/texture/evaluate.py``).
 """
 
 from __future__ import annotations
 
-import argparse
-import json
 from collections.abc import Sequence
-from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw
 
-from models.texture.evaluate import RUNS, make_tile
-from models.texture.samples import SAMPLES
-from models.texture.seam import seam_ratio
+from models.baseline import ROOT
+from models.texture.evaluate import read_rgb
 
-ROOT = Path(__file__).resolve().parents[2]
-PANEL = 200
+SHEET = ROOT / "docs" / "texture_contact_sheet.png"
+PANEL = 256
 GAP = 6
-LABEL = 18
+LABEL = 30
 COLUMNS = 2
 
 
@@ -35,69 +32,39 @@ def _panel(image: np.ndarray, size: int = PANEL) -> Image.Image:
     return pil
 
 
-def _cell(name: str, sample: np.ndarray | None, tile: np.ndarray, seam: float, seconds: float) -> Image.Image:
-    width = 4 * PANEL + 3 * GAP
-    cell = Image.new("RGB", (width, PANEL + LABEL), "white")
+def _cell(row: dict) -> Image.Image:
+    old, new = read_rgb(row["tile_random"]), read_rgb(row["tile_vgg16"])
+    cell = Image.new("RGB", (4 * PANEL + 3 * GAP, PANEL + LABEL), "white")
     draw = ImageDraw.Draw(cell)
-    caption = f"{name}: {tile.shape[1]}x{tile.shape[0]} tile, {seconds:.0f} s, seam ratio {seam:.2f}"
-    draw.text((2, 2), caption, fill="black")
-    x = 0
-    if sample is not None:
-        cell.paste(_panel(sample), (x, LABEL))
+    draw.text((2, 2), f"{row['sample']}: {new.shape[1]}x{new.shape[0]} tiles", fill="black")
+    draw.text((2, 15), f"random net: style {row['style_random']:.3f}, seam {row['seam_random']:.2f}   |   "
+                       f"VGG16: style {row['style_vgg16']:.3f}, seam {row['seam_vgg16']:.2f}", fill="black")
+    if row["public_domain"]:
+        cell.paste(_panel(read_rgb(row["source"])), (0, LABEL))
     else:
-        draw.rectangle([x, LABEL, x + PANEL - 1, LABEL + PANEL - 1], outline="grey")
-        note = "BSDS500 photo:\nsource not shown\n(research-only)"
-        draw.multiline_text((x + 8, LABEL + PANEL // 2 - 14), note, fill="grey")
-    x += PANEL + GAP
-    cell.paste(_panel(tile), (x, LABEL))
-    x += PANEL + GAP
-    tiled = np.tile(tile, (2, 2, 1))
-    cell.paste(_panel(tiled), (x, LABEL))
-    x += PANEL + GAP
-    h, w = tile.shape[:2]
+        draw.rectangle([0, LABEL, PANEL - 1, LABEL + PANEL - 1], outline="grey")
+        draw.multiline_text((8, LABEL + PANEL // 2 - 14), "BSDS500 photo:\nsource not shown\n(research-only)",
+                            fill="grey")
+    for column, image in enumerate((old, new), start=1):
+        cell.paste(_panel(image), (column * (PANEL + GAP), LABEL))
+    tiled = np.tile(new, (2, 2, 1))
+    h, w = new.shape[:2]
     corner = tiled[h - PANEL // 2:h + PANEL // 2, w - PANEL // 2:w + PANEL // 2]
-    cell.paste(_panel(corner), (x, LABEL))
+    cell.paste(_panel(corner), (3 * (PANEL + GAP), LABEL))
     return cell
 
 
-def build(size: int, quality: str) -> tuple[Image.Image, list[dict]]:
-    cells, rows = [], []
-    for sample in SAMPLES:
-        image = sample.load()
-        tile, seconds = make_tile(image, size, quality)
-        seam = seam_ratio(tile)
-        rows.append({"sample": sample.name, "size": size, "seconds": round(seconds, 2),
-                     "seam_tile": round(seam, 3)})
-        print(f"{sample.name:38s} {seconds:6.1f} s  seam {seam:.3f}", flush=True)
-        cells.append(_cell(sample.name, image if sample.public_domain else None, tile, seam, seconds))
+def sheet(rows: Sequence[dict]) -> Image.Image:
+    cells = [_cell(row) for row in rows]
     cell_w, cell_h = cells[0].size
     n_rows = -(-len(cells) // COLUMNS)
     header = 24
-    sheet = Image.new("RGB", (COLUMNS * cell_w + (COLUMNS + 1) * 12, header + n_rows * (cell_h + 12)),
-                      "white")
-    title = ("Holst texture filter (random-weight VGG-19 Gram synthesis): sample | tile | "
-             "tile repeated 2x2 | 1:1 crop at the wrap corner")
-    ImageDraw.Draw(sheet).text((12, 6), title, fill="black")
+    out = Image.new("RGB", (COLUMNS * cell_w + (COLUMNS + 1) * 12, header + n_rows * (cell_h + 12)), "white")
+    title = ("Holst texture filter, old vs new: sample | random-weight VGG-19 tile (before) | ImageNet VGG16 "
+             "tile (now) | 1:1 crop at the wrap corner of the VGG16 tile repeated 2x2. Style = VGG16 style "
+             "distance to the sample (lower is closer)")
+    ImageDraw.Draw(out).text((12, 6), title, fill="black")
     for index, cell in enumerate(cells):
-        column, row = index % COLUMNS, index // COLUMNS
-        sheet.paste(cell, (12 + column * (cell_w + 12), header + row * (cell_h + 12)))
-    return sheet, rows
-
-
-def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--size", type=int, default=1024)
-    parser.add_argument("--quality", default="normal", choices=["draft", "normal", "high"])
-    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "texture_contact_sheet.png")
-    args = parser.parse_args(argv)
-    sheet, rows = build(args.size, args.quality)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    sheet.save(args.out, optimize=True)
-    RUNS.mkdir(exist_ok=True)
-    (RUNS / "texture_sheet.json").write_text(json.dumps(rows, indent=2), encoding="utf-8")
-    print(f"wrote {args.out}")
-
-
-if __name__ == "__main__":
-    main()
+        column, row_index = index % COLUMNS, index // COLUMNS
+        out.paste(cell, (12 + column * (cell_w + 12), header + row_index * (cell_h + 12)))
+    return out

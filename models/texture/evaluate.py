@@ -1,13 +1,23 @@
-"""Evaluate the texture filter through the app's own pipeline: speed and seam metric per sample.
+"""Evaluate the texture filter on held-out samples against the random-network version it replaced.
 
-    python -m models.evaluate texture [--size 512] [--quality normal] [--no-card]
+    python -m models.evaluate texture [--size 256] [--quality normal] [--no-card]
     python -m models.texture.evaluate  (same)
 
-For each of the 8 samples (models.texture.samples) a seamless size×size tile is made with
-``plugins.pipeline.apply_filter`` (onnxruntime, the same path as the CLI and the editor) and
-timed; the seam metric (models.texture.seam: wrap-border vs interior neighbour difference) is computed
-for the tile and, as a reference for a tile that does not wrap, for the sample itself. The table is
-printed, saved to runs/texture_eval.json and written into plugins/filters/texture/MODEL_CARD.md.
+For each held-out sample (``models.texture.samples.HELD_OUT``: BSD100 crops, never trained on and not
+in the README's pictures) a seamless size×size tile is made twice through ``main.py apply texture`` in
+a subprocess: by today's filter (ImageNet VGG16) and by the random-network filter of commit
+``models.baseline.RANDOM_NETWORK``, interleaved so both see the same machine load. Per tile:
+
+* **style distance** to the sample on the ImageNet VGG16 (max pooling, as trained): Johnson et al.'s
+  style layers relu1_2, relu2_2, relu3_3, relu4_3; per layer ‖G(tile) − G(sample)‖² / ‖G(sample)‖²,
+  averaged (``models.stylize.evaluate.gram_distance``, the measure of issue #19);
+* **seam ratio** (``models.texture.seam``): wrap border vs interior neighbour differences;
+* wall and CPU seconds of the whole command (start-up included).
+
+Issue #20's bar: style distance ≤ ½ of the random network's tile, seam ratio ≤ 1.2. The table is printed,
+saved to runs/texture_eval_<size>.json and written into plugins/filters/texture/MODEL_CARD.md. The same runs,
+plus the three public-domain paintings of ``SAMPLES`` (not held out: sheet only), make
+``docs/texture_contact_sheet.png`` (``models.texture.contact_sheet``), old beside new.
 """
 
 from __future__ import annotations
@@ -15,20 +25,21 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+import torch
+from PIL import Image
 
+from models.baseline import RANDOM_NETWORK, ROOT, apply_cli, baseline_dir
 from models.card import write_evaluation
 from models.texture.config import PLUGIN_DIR
-from models.texture.samples import SAMPLES
-from models.texture.seam import seam_ratio, wrap_percentile
+from models.texture.samples import HELD_OUT, SAMPLES
+from models.texture.seam import seam_ratio
 
 CARD = PLUGIN_DIR / "MODEL_CARD.md"
-RUNS = Path(__file__).resolve().parents[2] / "runs"
+RUNS = ROOT / "runs"
 
 
 def to_pixels(image: np.ndarray) -> np.ndarray:
@@ -38,66 +49,142 @@ def to_pixels(image: np.ndarray) -> np.ndarray:
     return out
 
 
-def make_tile(sample: np.ndarray, size: int, quality: str, seed: int = 0) -> tuple[np.ndarray, float]:
-    """(tile float RGB, wall seconds) for a seamless tile through the app pipeline."""
-    from plugins.pipeline import apply_filter
+class StyleDistance:
+    """The VGG16 style distance of issue #19 (Johnson's layers, relative squared Gram error, averaged)."""
 
-    start = time.perf_counter()
-    out = apply_filter("texture", to_pixels(sample),
-                       params={"size": size, "quality": quality, "seamless": True, "seed": seed})
-    return out[:, :, :3].astype(np.float32) / 255.0, time.perf_counter() - start
+    def __init__(self) -> None:
+        from models.stylize.train import STYLE_LAYERS
+        from models.vgg16 import imagenet_vgg16
+
+        self.layers = list(STYLE_LAYERS)
+        self.net = imagenet_vgg16(last_layer=self.layers[-1])
+
+    @torch.no_grad()
+    def grams(self, image: np.ndarray) -> dict[str, torch.Tensor]:
+        from models.features import gram
+
+        x = torch.from_numpy(np.ascontiguousarray(image, dtype=np.float32)).permute(2, 0, 1)[None]
+        return {name: gram(feat) for name, feat in self.net(x, self.layers).items()}
+
+    @torch.no_grad()
+    def __call__(self, image: np.ndarray, reference: np.ndarray | dict[str, torch.Tensor]) -> float:
+        from models.stylize.evaluate import gram_distance
+
+        x = torch.from_numpy(np.ascontiguousarray(image, dtype=np.float32)).permute(2, 0, 1)[None]
+        targets = reference if isinstance(reference, dict) else self.grams(reference)
+        return gram_distance(self.net(x, self.layers), targets)
 
 
-def evaluate(size: int, quality: str) -> dict:
+def read_rgb(path: Path) -> np.ndarray:
+    with Image.open(path) as img:
+        return np.asarray(img.convert("RGB"), np.float32) / 255.0
+
+
+def evaluate(size: int, quality: str, limit: int | None = None, paintings: int = 3) -> dict:
+    """Both versions on the first ``limit`` held-out samples (all by default), then — for the contact sheet
+    only, not the bars — on the first ``paintings`` public-domain paintings of ``SAMPLES``."""
+    torch.set_num_threads(1)
+    out_dir = RUNS / "texture_eval"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    old_root = baseline_dir(RANDOM_NETWORK)
+    distance = StyleDistance()
     rows = []
     load_before = os.getloadavg()[0]
-    for sample in SAMPLES:
+    shown = [s for s in SAMPLES if s.public_domain][:paintings]
+    for index, sample in enumerate([*HELD_OUT[:limit], *shown]):
         image = sample.load()
-        tile, seconds = make_tile(image, size, quality)
-        rows.append({"sample": sample.name, "seconds": round(seconds, 2),
-                     "seam_tile": round(seam_ratio(tile), 3),
-                     "wrap_percentile": round(wrap_percentile(tile), 1),
-                     "seam_sample": round(seam_ratio(image), 3)})
-        print(f"{sample.name:38s} {seconds:6.1f} s  seam {rows[-1]['seam_tile']:.3f} "
-              f"(sample itself {rows[-1]['seam_sample']:.3f})", flush=True)
-    times = [r["seconds"] for r in rows]
-    return {"size": size, "quality": quality, "rows": rows, "median_seconds": float(np.median(times)),
-            "max_seam": max(r["seam_tile"] for r in rows), "load_before": round(load_before, 2),
-            "load_after": round(os.getloadavg()[0], 2), "cpu_count": os.cpu_count(),
-            "machine": platform.processor() or platform.machine()}
+        source = out_dir / f"sample_{index}.png"
+        Image.fromarray((image * 255 + 0.5).astype(np.uint8)).save(source)
+        targets = distance.grams(image)
+        row: dict = {"sample": sample.name, "held_out": sample in HELD_OUT,
+                     "public_domain": sample.public_domain, "source": str(source)}
+        sets = {"size": size, "quality": quality, "seamless": True, "seed": 0}
+        for label, root in (("vgg16", ROOT), ("random", old_root)):
+            tile_path = out_dir / f"tile_{index}_{label}_{size}.png"
+            wall, cpu = apply_cli(root, "texture", source, tile_path, sets)
+            tile = read_rgb(tile_path)
+            row[f"tile_{label}"] = str(tile_path)
+            row.update(
+                {
+                    f"style_{label}": distance(tile, targets),
+                    f"seam_{label}": seam_ratio(tile),
+                    f"wall_{label}": wall,
+                    f"cpu_{label}": cpu,
+                }
+            )
+        row["style_ratio"] = row["style_vgg16"] / row["style_random"]
+        rows.append(row)
+        print(sample.name, {k: round(v, 4) for k, v in row.items() if isinstance(v, float)}, flush=True)
+    return {
+        "size": size,
+        "quality": quality,
+        "rows": rows,
+        "baseline": RANDOM_NETWORK,
+        "load_before": round(load_before, 2),
+        "load_after": round(os.getloadavg()[0], 2),
+        "cpu_count": os.cpu_count(),
+    }
 
 
 def markdown(result: dict) -> str:
-    lines = [f"Seamless {result['size']}² tiles, quality `{result['quality']}`, through "
-             f"`plugins.pipeline.apply_filter` on {result['cpu_count']} CPU cores (shared: load average "
-             f"{result['load_before']} before, {result['load_after']} after). "
-             f"Reproduce: `python -m models.evaluate texture --size {result['size']}`.", "",
-             "| sample | time (s) | seam ratio, tile | wrap-line percentile | seam ratio, sample as a tile |",
-             "|---|---:|---:|---:|---:|"]
-    for row in result["rows"]:
-        lines.append(f"| {row['sample']} | {row['seconds']:.1f} | {row['seam_tile']:.3f} "
-                     f"| {row['wrap_percentile']:.0f} % | {row['seam_sample']:.3f} |")
-    lines += ["", f"Median time {result['median_seconds']:.1f} s; worst seam ratio {result['max_seam']:.3f} "
-              "(bar: ≤ 1.2; 1.0 = the wrap border is indistinguishable from the interior). Wrap-line "
-              "percentile: rank of the border among all line positions (≈ 50 % = an ordinary line, a seam "
-              "ranks near 100 %)."]
+    rows = result["rows"]
+    lines = [
+        f"Held-out samples (BSD100 crops), seamless {result['size']}² tiles, quality `{result['quality']}`, "
+        f"each made by `main.py apply texture` (start-up included) with today's filter (ImageNet VGG16) "
+        f"and with the random-network filter of commit {result['baseline'][:7]}, interleaved, on "
+        f"{result['cpu_count']} shared CPU cores (load average {result['load_before']} before, "
+        f"{result['load_after']} after). Style distance: VGG16 relu1_2/2_2/3_3/4_3, relative squared "
+        f"Gram error to the sample, averaged. Reproduce: `python -m models.evaluate texture "
+        f"--size {result['size']}`.",
+        "",
+        "| sample | style distance, VGG16 | random net | ratio | seam ratio, VGG16 | random net "
+        "| wall s (CPU s), VGG16 | random net |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    shown = [r for r in rows if not r["held_out"]]
+    rows = [r for r in rows if r["held_out"]]
+    for r in rows + shown:
+        lines.append(
+            f"| {r['sample']}{'' if r['held_out'] else ' (sheet only)'} | {r['style_vgg16']:.4f} "
+            f"| {r['style_random']:.4f} | {r['style_ratio']:.2f} "
+            f"| {r['seam_vgg16']:.3f} | {r['seam_random']:.3f} | {r['wall_vgg16']:.1f} "
+            f"({r['cpu_vgg16']:.1f}) | {r['wall_random']:.1f} ({r['cpu_random']:.1f}) |"
+        )
+    worst_ratio = max(r["style_ratio"] for r in rows)
+    worst_seam = max(r["seam_vgg16"] for r in rows)
+    lines += [
+        "",
+        f"Worst style-distance ratio {worst_ratio:.2f} (bar: ≤ 0.5), median "
+        f"{float(np.median([r['style_ratio'] for r in rows])):.2f}; worst seam ratio {worst_seam:.3f} "
+        "(bar: ≤ 1.2; 1.0 = the wrap border is indistinguishable from the interior), over the held-out "
+        f"samples; the {len(shown)} paintings marked 'sheet only' are not held out (they are in the README's "
+        "pictures) and are made for `docs/texture_contact_sheet.png`.",
+    ]
     return "\n".join(lines)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--size", type=int, default=512)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--size", type=int, default=256)
     parser.add_argument("--quality", default="normal", choices=["draft", "normal", "high"])
+    parser.add_argument("--limit", type=int, default=None, help="only the first N held-out samples")
     parser.add_argument("--no-card", action="store_true", help="do not rewrite MODEL_CARD.md")
+    parser.add_argument("--paintings", type=int, default=3, help="public-domain paintings for the sheet")
+    parser.add_argument("--no-sheet", action="store_true", help="do not rewrite the contact sheet")
     args = parser.parse_args(argv)
-    result = evaluate(args.size, args.quality)
+    result = evaluate(args.size, args.quality, args.limit, 0 if args.no_sheet else args.paintings)
     text = markdown(result)
     print(text)
-    RUNS.mkdir(exist_ok=True)
     (RUNS / f"texture_eval_{args.size}.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
     if not args.no_card:
         write_evaluation(CARD, text)
+    if not args.no_sheet:
+        from models.texture.contact_sheet import SHEET, sheet
+
+        sheet(result["rows"]).save(SHEET, optimize=True)
+        print(f"wrote {SHEET}")
 
 
 if __name__ == "__main__":

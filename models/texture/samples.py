@@ -1,4 +1,8 @@
-"""The 8 texture samples used for the contact sheet and the evaluation (read from ../shared/data at run time).
+"""Texture samples, read from ../shared/data at run time: the 8 of the contact sheet and the 6 held-out ones.
+
+``SAMPLES`` (contact sheet, README): BSDS500 train/test crops and three public-domain paintings.
+``HELD_OUT`` (the evaluation): crops of BSD100 (BSDS500 val) photos — never trained on, and in none of
+the README's pictures.
 
 BSDS500 crops are research-only photos: the contact sheet shows only our synthesized output for them,
 never the source. The paintings are public domain (SOURCES.md) and are shown beside their results.
@@ -43,4 +47,13 @@ SAMPLES: tuple[Sample, ...] = (
     Sample("The Starry Night (van Gogh, 1889)", "styles/starry_night.jpg", None, True, 512),
     Sample("The Great Wave (Hokusai, c.1831)", "styles/wave.jpg", None, True, 512),
     Sample("Composition VII (Kandinsky, 1913)", "styles/composition_vii.jpg", None, True, 512),
+)
+
+HELD_OUT: tuple[Sample, ...] = (
+    Sample("gravel (BSD100 175043)", "photos/bsds500/images/val/175043.jpg", (290, 0, 481, 321), False),
+    Sample("maize grains (BSD100 58060)", "photos/bsds500/images/val/58060.jpg", (135, 105, 315, 205), False),
+    Sample("red sponge (BSD100 12084)", "photos/bsds500/images/val/12084.jpg", (0, 70, 140, 300), False),
+    Sample("rubble wall (BSD100 33039)", "photos/bsds500/images/val/33039.jpg", (0, 0, 321, 200), False),
+    Sample("raked gravel (BSD100 86016)", "photos/bsds500/images/val/86016.jpg", (260, 200, 481, 321), False),
+    Sample("sagebrush (BSD100 38082)", "photos/bsds500/images/val/38082.jpg", (0, 0, 180, 321), False),
 )

@@ -1,15 +1,19 @@
 """The "own painting" mode: Gatys, Ecker & Bethge (2016) style transfer by direct optimisation.
 
 The trained network knows only its five paintings. For any other painting the image itself is
-optimised: its Gram matrices (relu1_1…relu3_1) are pulled towards the painting's and its relu3_1
-features towards the photo's. Loss and gradient come from one ONNX graph (``gatys_step.onnx``, made by
-``models/stylize/gatys.py`` on the texture filter's random-weight network), and the shared NumPy
-L-BFGS (``plugins/lbfgs.py``) runs on the pixels, coarse to fine: at ¼, ½ and full working size, each
-level starting from the previous result, the first from the photo recoloured to the painting's
-palette. Coarse levels settle the large strokes cheaply; fine levels only refine them.
+optimised on the ImageNet VGG16: its Gram matrices at relu1_1…relu5_1 are pulled towards the
+painting's and its relu4_2 features towards the photo's. Loss and gradient come from ONNX graphs
+(``models/stylize/gatys.py``; the VGG16 weights are the texture filter's ``vgg16_conv.onnx``, one file
+for both) and the shared NumPy L-BFGS (``plugins/lbfgs.py``) runs on the pixels, coarse to fine:
 
-The network pads circularly (it was written for seamless textures), so the photo is first extended by
-a mirrored margin that absorbs the wrap-around and is cut off at the end.
+* ¼ and ½ of the working size: the full Gatys loss (the *deep* graphs). The first level starts from
+  the photo recoloured to the painting's palette; coarse levels settle the large strokes cheaply.
+* full working size: the *shallow* graphs (Gram of relu1_1 and relu2_1 against the painting at full
+  scale, plus relu2_1 features against the upsampled ½-size result), which add the fine brush texture
+  without moving what the coarser levels painted, at a quarter of the deep graph's cost per pixel.
+
+The graphs pad with zeros, as VGG16 was trained; the canvas is the photo mirrored out to a multiple of
+ALIGN (four poolings at the ¼ level), cut back at the end.
 """
 
 from __future__ import annotations
@@ -17,52 +21,66 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from plugins import lbfgs
 from plugins.errors import ParamError
 from plugins.imageio.load import load_image
-from plugins.luma import luma
-from plugins.netcall import fit_long_side, padded_length, to_nchw
-from plugins.resample import low_pass, resize
+from plugins.netcall import to_nchw
+from plugins.resample import resize
+from plugins.vgg import WEIGHTS_FILE, RunFn, Weighted, conv_params
 
-if TYPE_CHECKING:
-    from plugins.context import ModelHandle
-
-GRAPH_KEYS = ("gram", "content", "step")  # their [[models]] keys in the manifest
-STYLE_LAYERS = ("relu1_1", "relu2_1", "relu3_1")
-LEVEL_FACTORS = (4, 2, 1)
-#: L-BFGS evaluations per level (coarse → fine). Each one is a run of the step graph.
-EVALS = (60, 40, 25)
-MARGIN = 16               # mirrored border around the photo: relu3_1's receptive-field radius (~15 px)
-#: Weight of a total-variation term (Mahendran & Vedaldi 2015; common in Gatys implementations). On BSD100
-#: 21077 with Starry Night, 0.3 / 1 / 3 were compared with 0: 1 removes most of the random net's pixel
-#: grain and keeps the strokes, 3 starts to smear the car's outline.
-TV_WEIGHT = 1.0
+DEEP, SHALLOW = "deep", "shallow"
+TARGET_FILES = {depth: f"gatys_{depth}_targets.onnx" for depth in (DEEP, SHALLOW)}
+STEP_FILES = {depth: f"gatys_{depth}_step.onnx" for depth in (DEEP, SHALLOW)}
+ALL_FILES = (WEIGHTS_FILE, *TARGET_FILES.values(), *STEP_FILES.values())
+#: (reduction factor, graphs, L-BFGS evaluations) per level, coarse → fine. Each evaluation is one run of
+#: the step graph; the deep graph costs about 4× the shallow one per pixel.
+LEVELS = ((4, DEEP, 60), (2, DEEP, 16), (1, SHALLOW, 6))
+ALIGN = 16 * LEVELS[0][0]
+COST = {DEEP: 4.0, SHALLOW: 1.0}   # relative cost per pixel of the step graphs (measured), for progress
+#: Weight of the fine level's relu2_1 term that holds it to the upsampled ½-size result (relative, like
+#: the content weight: 1 weighs it like the Gram terms together).
+ANCHOR_WEIGHT = 1.0
+#: Weight of a total-variation term (mean squared neighbour difference; Mahendran & Vedaldi 2015).
+TV_WEIGHT = 0.3
 PAINTING_MAX_SIDE = 1024  # the painting is measured at most this size (Gram targets, once per level)
 PAINTING_MIN_SIDE = 64
-CHROMA_FACTOR = 3         # colour detail finer than this many pixels is speckle (see smooth_chroma)
-
-RunFn = Callable[[dict[str, np.ndarray]], list[np.ndarray]]
 
 
 @dataclass
 class GatysGraphs:
-    """The three graphs as ``feeds -> outputs`` callables (``ModelSession.run`` or an ORT session's),
-    and the multiple the step graph's input sides must be (its manifest ``multiple_of``)."""
+    """Per depth, the targets graph (image, valid → Grams, content features), the step graph, and the
+    step graph's Gram input names (``target_<layer>``, in the targets graph's output order)."""
 
-    gram: RunFn
-    content: RunFn
-    step: RunFn
-    multiple_of: int
+    targets: dict[str, RunFn]
+    step: dict[str, RunFn]
+    gram_inputs: dict[str, tuple[str, ...]]
 
-    @property
-    def align(self) -> int:
-        """The working canvas's sides are multiples of this, so that every level's canvas fits the step
-        graph."""
-        return self.multiple_of * LEVEL_FACTORS[0]
+
+def make_graphs(open_model: Callable[[str], tuple[RunFn, tuple[str, ...], tuple[str, ...]]]) -> GatysGraphs:
+    """``open_model(file)`` → (run(feeds), input names, output names) of one model file."""
+    run_weights, _, weight_names = open_model(WEIGHTS_FILE)
+    params = conv_params(run_weights, weight_names)
+
+    def bound(name: str) -> Weighted:
+        run, inputs, _ = open_model(name)
+        return Weighted(run, inputs, params)
+
+    steps = {d: bound(f) for d, f in STEP_FILES.items()}
+    return GatysGraphs(targets={d: bound(f).run for d, f in TARGET_FILES.items()},
+                       step={d: s.run for d, s in steps.items()},
+                       gram_inputs={d: tuple(n for n in s.input_names if n.startswith("target_"))
+                                    for d, s in steps.items()})
+
+
+def graphs_from(model: Callable[[str], object]) -> GatysGraphs:
+    """The graphs from a ``FilterContext.model``-like loader (sessions with run, input/output names)."""
+    def open_model(name: str):
+        session = model(name)
+        return session.run, tuple(session.input_names), tuple(session.output_names)
+    return make_graphs(open_model)
 
 
 def load_painting(path: str) -> tuple[np.ndarray, np.ndarray]:
@@ -80,54 +98,65 @@ def load_painting(path: str) -> tuple[np.ndarray, np.ndarray]:
 
 def scaled_painting(painting: np.ndarray, valid: np.ndarray, side: int) -> tuple[np.ndarray, np.ndarray]:
     """The painting (and its validity) with its long side at ``side`` px."""
-    size = fit_long_side(*painting.shape[:2], side)
-    return np.clip(resize(painting, size), 0, 1), (resize(valid, size) > 0.99).astype(np.float32)
+    height, width = painting.shape[:2]
+    scale = side / max(height, width)
+    size = max(1, round(height * scale)), max(1, round(width * scale))
+    method = "box" if scale < 1 else "bicubic"
+    return (np.clip(resize(painting, size, method), 0, 1),
+            (resize(valid, size, method) > 0.99).astype(np.float32))
 
 
-def padded_canvas(photo: np.ndarray, align: int) -> tuple[np.ndarray, tuple[int, int]]:
-    """The photo mirrored out by MARGIN (plus what makes both sides multiples of ``align``); its offset."""
+def padded_canvas(photo: np.ndarray) -> tuple[np.ndarray, tuple[int, int]]:
+    """The photo mirrored out to multiples of ALIGN on both sides; its offset inside."""
     height, width = photo.shape[:2]
-    total_h = padded_length(height + 2 * MARGIN, align)
-    total_w = padded_length(width + 2 * MARGIN, align)
+    total_h, total_w = -(-height // ALIGN) * ALIGN, -(-width // ALIGN) * ALIGN
     top, left = (total_h - height) // 2, (total_w - width) // 2
     pads = ((top, total_h - height - top), (left, total_w - width - left), (0, 0))
     mode = "reflect" if min(height, width) > max(max(p) for p in pads[:2]) else "symmetric"
     return np.pad(photo, pads, mode=mode), (top, left)
 
 
+def _relative(values: list[np.ndarray]) -> np.ndarray:
+    """Layer weights 1 / (L · mean(T²)): every layer's relative error counts alike."""
+    return np.array([1.0 / (len(values) * max(float((t * t).mean()), 1e-12)) for t in values], np.float32)
+
+
 def stylise_like(graphs: GatysGraphs, photo: np.ndarray, painting: np.ndarray, painting_valid: np.ndarray, *,
                  content_weight: float, stroke_scale: float = 1.0,
                  progress: Callable[[float], None] | None = None,
                  check_cancel: Callable[[], None] | None = None) -> np.ndarray:
-    """``photo`` (H×W×3 float 0..1, the working size) repainted with ``painting``'s texture.
+    """``photo`` (H×W×3 float 0..1, the working size) repainted with ``painting``'s statistics.
 
     ``content_weight`` balances the photo's structure against the painting's statistics (relative
     losses, so 1 weighs both alike). ``stroke_scale`` enlarges the painting relative to the photo
     (its strokes become larger in the result).
     """
-    canvas_photo, (top, left) = padded_canvas(photo, graphs.align)
+    canvas_photo, (top, left) = padded_canvas(photo)
     height, width = canvas_photo.shape[:2]
     side = int(np.clip(max(photo.shape[:2]) * stroke_scale, PAINTING_MIN_SIDE, PAINTING_MAX_SIDE))
     painting, painting_valid = scaled_painting(painting, painting_valid, side)
-    costs = [evals * (height // f) * (width // f) for f, evals in zip(LEVEL_FACTORS, EVALS, strict=True)]
+    costs = [evals * (height // f) * (width // f) * COST[depth] for f, depth, evals in LEVELS]
     done = 0.0
     x: np.ndarray | None = None
-    for factor, evals, cost in zip(LEVEL_FACTORS, EVALS, costs, strict=True):
+    for (factor, depth, evals), cost in zip(LEVELS, costs, strict=True):
         level_h, level_w = height // factor, width // factor
-        level_photo = resize(canvas_photo, (level_h, level_w), "box")
-        level_painting = resize(painting, (max(1, painting.shape[0] // factor),
-                                           max(1, painting.shape[1] // factor)), "box")
+        level_size = max(1, painting.shape[0] // factor), max(1, painting.shape[1] // factor)
+        level_painting = resize(painting, level_size, "box") if factor > 1 else painting
         level_valid = (resize(painting_valid, level_painting.shape[:2], "box") > 0.99).astype(np.float32)
-        targets = [np.asarray(t, np.float32) for t in
-                   graphs.gram({"sample": to_nchw(level_painting), "valid": level_valid[None, None]})]
-        weights = np.array([1.0 / (len(targets) * max(float((t * t).mean()), 1e-12)) for t in targets],
-                           np.float32)
-        content = np.asarray(graphs.content({"photo": to_nchw(level_photo)})[0], np.float32)
-        relative = np.array([content_weight / max(float((content * content).mean()), 1e-12)], np.float32)
+        feeds = {"image": to_nchw(level_painting), "valid": level_valid[None, None]}
+        *grams, _ = graphs.targets[depth](feeds)
         if x is None:
+            level_photo = resize(canvas_photo, (level_h, level_w), "box")
             x = palette_start(level_photo, level_painting, level_valid)
         else:
             x = np.clip(resize(x, (level_h, level_w), "bicubic"), 0, 1)
+        if depth == DEEP:   # Gatys et al.: relu4_2 of the photo at this level's size
+            anchor, weight = resize(canvas_photo, (level_h, level_w), "box"), content_weight
+        else:               # the fine level: relu2_1 of the upsampled coarser result
+            anchor, weight = x, ANCHOR_WEIGHT
+        ones = np.ones((1, 1, level_h, level_w), np.float32)
+        content = np.asarray(graphs.targets[depth]({"image": to_nchw(anchor), "valid": ones})[-1], np.float32)
+        relative = np.array([weight / max(float((content * content).mean()), 1e-12)], np.float32)
 
         def report(count: int, base: float = done, cost: float = cost, evals: int = evals) -> None:
             if check_cancel is not None:
@@ -135,12 +164,12 @@ def stylise_like(graphs: GatysGraphs, photo: np.ndarray, painting: np.ndarray, p
             if progress is not None:
                 progress((base + cost * count / evals) / sum(costs))
 
-        feeds = {"weights": weights, "content": content, "content_weight": relative,
-                 **{f"target_{name}": t for name, t in zip(STYLE_LAYERS, targets, strict=True)}}
-        x = optimise(graphs.step, feeds, x, evals, report)
+        feeds = {"weights": _relative(grams), "content": content, "content_weight": relative,
+                 **dict(zip(graphs.gram_inputs[depth], grams, strict=True))}
+        x = optimise(graphs.step[depth], feeds, x, evals, report)
         done += cost
     assert x is not None
-    return smooth_chroma(x[top:top + photo.shape[0], left:left + photo.shape[1]])
+    return x[top:top + photo.shape[0], left:left + photo.shape[1]]
 
 
 def palette_start(photo: np.ndarray, painting: np.ndarray, valid: np.ndarray) -> np.ndarray:
@@ -154,16 +183,6 @@ def palette_start(photo: np.ndarray, painting: np.ndarray, valid: np.ndarray) ->
     mean, std = photo.reshape(-1, 3).mean(axis=0), photo.reshape(-1, 3).std(axis=0)
     gain = np.minimum(pixels.std(axis=0) / np.maximum(std, 1e-3), 4.0)
     return np.clip((photo - mean) * gain + pixels.mean(axis=0), 0.0, 1.0).astype(np.float32)
-
-
-def smooth_chroma(image: np.ndarray) -> np.ndarray:
-    """Low-pass the colour (not the light) of the result by CHROMA_FACTOR.
-
-    Direct optimisation on a random-weight network leaves single-pixel pink/green speckle, which the
-    network's Gram statistics barely see; strokes live mostly in the luminance, so they survive.
-    """
-    light = luma(image)[:, :, None]
-    return np.clip(light + low_pass(image - light, CHROMA_FACTOR), 0.0, 1.0).astype(np.float32)
 
 
 def total_variation(image: np.ndarray) -> tuple[float, np.ndarray]:
@@ -180,7 +199,8 @@ def total_variation(image: np.ndarray) -> tuple[float, np.ndarray]:
 
 def optimise(step: RunFn, feeds: dict[str, np.ndarray], start: np.ndarray, evals: int,
              report: Callable[[int], None]) -> np.ndarray:
-    """L-BFGS on every pixel of one level; returns the clipped H×W×3 image."""
+    """L-BFGS on every pixel of one level (``feeds``: the step graph's inputs other than ``x``); returns
+    the clipped H×W×3 image."""
     height, width = start.shape[:2]
 
     def objective(flat: np.ndarray) -> tuple[float, np.ndarray]:
@@ -194,9 +214,3 @@ def optimise(step: RunFn, feeds: dict[str, np.ndarray], start: np.ndarray, evals
     best, _ = lbfgs.minimize(objective, start.transpose(2, 0, 1).ravel().astype(np.float64), evals,
                              callback=report)
     return np.clip(best.reshape(3, height, width).transpose(1, 2, 0), 0.0, 1.0).astype(np.float32)
-
-
-def graphs_from(model: Callable[[str], ModelHandle]) -> GatysGraphs:
-    """The graphs from ``FilterContext.model`` (handles by their manifest keys)."""
-    gram, content, step = (model(key) for key in GRAPH_KEYS)
-    return GatysGraphs(gram.run, content.run, step.run, step.ref.multiple_of)

@@ -3,7 +3,7 @@
 Geometry, at a working scale that keeps the synthesis canvas ≤ MAX_CANVAS pixels per side:
 
 * ``free``   = the hole (mask > 0) grown by the feather radius: these pixels are synthesized.
-* canvas     = bounding box of ``free`` plus a context margin, a multiple of ``Graphs.align``, where the
+* canvas     = bounding box of ``free`` plus a context margin, a multiple of ``synth.ALIGN``, where the
                pixels outside ``free`` are held at the image's values, so the new texture continues them.
 * sample     = the ``sample`` rectangle, or a window around the hole with the hole marked invalid
                (the Gram graph ignores every feature whose receptive field touches it).
@@ -81,8 +81,8 @@ def fill_region(graphs: Graphs, image: np.ndarray, mask: np.ndarray, *,
 
     f_top, f_bottom, f_left, f_right = _bbox(free)
     work_margin = max(8, int(margin * scale))
-    canvas_h = align(f_bottom - f_top + 2 * work_margin, graphs)
-    canvas_w = align(f_right - f_left + 2 * work_margin, graphs)
+    canvas_h = align(f_bottom - f_top + 2 * work_margin)
+    canvas_w = align(f_right - f_left + 2 * work_margin)
     y0 = _place((f_top + f_bottom - canvas_h) // 2, canvas_h, work_h)
     x0 = _place((f_left + f_right - canvas_w) // 2, canvas_w, work_w)
     pad_h, pad_w = max(0, y0 + canvas_h - work_h), max(0, x0 + canvas_w - work_w)

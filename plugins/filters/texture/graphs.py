@@ -1,75 +1,73 @@
-"""Bind the filter's three ONNX graphs (by their input/output names) to the callables ``synth`` uses.
+"""Bind the texture filter's ONNX graphs (by their input/output names) to the callables ``synth`` uses.
 
-The graphs are named by their manifest keys; the file names and the step graphs' size needs are read
-from the manifest, the one place they are written."""
+Files: the shared VGG16 weights (``plugins/vgg.py``), and per depth (deep, mid, shallow) a targets graph
+(sample, valid → Gram matrices of that depth's layers) and a step graph (canvas, region, layer weights,
+targets → loss, gradient; circular padding), all made by ``python -m models.texture.export``.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 import numpy as np
 
-from plugins.contract import ModelRef, load_manifest
+from plugins.vgg import WEIGHTS_FILE, RunFn, Weighted, conv_params
 
-from .synth import DEEP, SHALLOW, Graphs, StepFn
+from .synth import DEPTHS, Graphs, StepFn
 
-GRAM_KEY = "gram"
-STEP_KEYS = {DEEP: "step_deep", SHALLOW: "step_shallow"}
+TARGET_FILES = {depth: f"texture_{depth}_targets.onnx" for depth in DEPTHS}
+STEP_FILES = {depth: f"texture_{depth}_step.onnx" for depth in DEPTHS}
+ALL_FILES = (WEIGHTS_FILE, *TARGET_FILES.values(), *STEP_FILES.values())
 
-RunFn = Callable[[dict[str, np.ndarray]], list[np.ndarray]]
 
+def make_graphs(open_model: Callable[[str], tuple[RunFn, tuple[str, ...], tuple[str, ...]]]) -> Graphs:
+    """``open_model(file)`` → (run(feeds) → outputs, input names, output names) of one model file
+    (``FilterContext.model`` or a bare onnxruntime session)."""
+    run_weights, _, weight_names = open_model(WEIGHTS_FILE)
+    params = conv_params(run_weights, weight_names)
 
-def make_graphs(run_gram: RunFn, run_step: dict[str, RunFn], step_inputs: dict[str, tuple[str, ...]],
-                multiple_of: int) -> Graphs:
-    """``run_*`` take a feed dict and return the outputs (``ModelSession.run`` or an ORT session's).
+    def bound(name: str) -> Weighted:
+        run, inputs, _ = open_model(name)
+        return Weighted(run, inputs, params)
 
-    ``step_inputs`` are each step graph's input names: ``x``, ``region``, ``weights``, then one target
-    Gram matrix per loss layer (the shallow graph's layers are the first ones of the deep graph's).
-    ``multiple_of``: the step graphs' input sides must be multiples of it (manifest ``multiple_of``).
-    """
+    def targets_fn(graph: Weighted):
+        def gram(sample: np.ndarray, valid: np.ndarray) -> list[np.ndarray]:
+            return [np.asarray(t, np.float32) for t in graph.run({"image": sample, "valid": valid})]
+        return gram
 
-    def gram(sample: np.ndarray, valid: np.ndarray) -> list[np.ndarray]:
-        return list(run_gram({"sample": sample, "valid": valid}))
-
-    def stepper(kind: str) -> StepFn:
-        names = list(step_inputs[kind][3:])
-        run = run_step[kind]
+    def step_fn(graph: Weighted) -> StepFn:
+        names = [n for n in graph.input_names if n.startswith("target_")]
 
         def step(x: np.ndarray, region: np.ndarray, weights: np.ndarray,
                  targets: list[np.ndarray]) -> tuple[float, np.ndarray]:
-            feeds = {"x": x, "region": region, "weights": weights, **dict(zip(names, targets))}
-            loss, grad = run(feeds)
+            loss, grad = graph.run({"x": x, "region": region, "weights": weights,
+                                    **dict(zip(names, targets, strict=True))})
             return float(loss), grad
 
         return step
 
-    layers = {kind: len(names) - 3 for kind, names in step_inputs.items()}
-    return Graphs(gram=gram, step={kind: stepper(kind) for kind in STEP_KEYS}, layers=layers,
-                  multiple_of=multiple_of)
+    steps = {depth: bound(STEP_FILES[depth]) for depth in DEPTHS}
+    return Graphs(gram={depth: targets_fn(bound(TARGET_FILES[depth])) for depth in DEPTHS},
+                  step={depth: step_fn(graph) for depth, graph in steps.items()})
 
 
-def step_multiple(refs: list[ModelRef]) -> int:
-    """The multiple every step graph's input sides must be (the largest their entries declare)."""
-    return max(ref.multiple_of for ref in refs)
+def context_graphs(ctx) -> Graphs:
+    """The graphs through the filter context (hash-checked, cached sessions on the active provider)."""
+    def open_model(name: str):
+        session = ctx.model(name)
+        return session.run, session.input_names, session.output_names
+    return make_graphs(open_model)
 
 
-def onnx_graphs(folder: Path, providers: tuple[str, ...] = ("CPUExecutionProvider",)) -> Graphs:
-    """Graphs from plain onnxruntime sessions on the models of the filter folder ``folder`` (its
-    manifest names the files; for scripts and tests)."""
+def onnx_graphs(folder, providers: tuple[str, ...] = ("CPUExecutionProvider",)) -> Graphs:
+    """Graphs from plain onnxruntime sessions on the files in ``folder`` (scripts and tests)."""
     import onnxruntime as ort
 
-    spec = load_manifest(folder / "manifest.toml")
-    sessions = {}
-    for key in (GRAM_KEY, *STEP_KEYS.values()):
+    def open_model(name: str):
         options = ort.SessionOptions()
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        sessions[key] = ort.InferenceSession(str(folder / spec.model(key).file), sess_options=options,
-                                             providers=list(providers))
+        session = ort.InferenceSession(str(folder / name), sess_options=options, providers=list(providers))
+        return (lambda feeds: session.run(None, feeds), tuple(i.name for i in session.get_inputs()),
+                tuple(o.name for o in session.get_outputs()))
 
-    def runner(key: str) -> RunFn:
-        return lambda feeds: sessions[key].run(None, feeds)
-
-    inputs = {kind: tuple(i.name for i in sessions[key].get_inputs()) for kind, key in STEP_KEYS.items()}
-    return make_graphs(runner(GRAM_KEY), {kind: runner(key) for kind, key in STEP_KEYS.items()}, inputs,
-                       step_multiple([spec.model(key) for key in STEP_KEYS.values()]))
+    return make_graphs(open_model)

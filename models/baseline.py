@@ -1,0 +1,61 @@
+"""Run the app as it was at an earlier commit, beside today's: "old vs new" in the same run.
+
+The texture filter and stylize's own-painting mode replaced their random-weight VGG-19 graphs with the
+ImageNet VGG16 (issue #20). Their evaluations and benchmarks compare against the random-network
+version by running that commit's own ``main.py apply`` (its code and its ONNX files, exported from git
+into ``runs/baseline-<commit>``) in a subprocess, interleaved with today's, so both see the same load.
+
+    baseline_dir(RANDOM_NETWORK) -> Path            the old tree (exported once, then reused)
+    apply_cli(root, filter, input, output, sets) -> (wall s, CPU s)   one ``main.py apply`` run
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import subprocess
+import sys
+import tarfile
+import time
+from collections.abc import Mapping
+from io import BytesIO
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+#: The last commit of the random-network texture filter and own-painting graphs.
+RANDOM_NETWORK = "d0590c1e38d32acd2b4576f3d18f124dc72ef84f"
+
+
+def baseline_dir(commit: str = RANDOM_NETWORK) -> Path:
+    """``runs/baseline-<commit>``: the repository at ``commit`` (``git archive``), made on first use."""
+    target = ROOT / "runs" / f"baseline-{commit[:12]}"
+    if (target / "main.py").is_file():
+        return target
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", "--format=tar", commit],
+                             capture_output=True, check=True).stdout
+    part = target.with_name(target.name + ".part")
+    part.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(fileobj=BytesIO(archive)) as tar:
+        tar.extractall(part, filter="data")
+    part.rename(target)
+    return target
+
+
+def apply_cli(root: Path, filter_id: str, source: Path, output: Path,
+              sets: Mapping[str, object] | None = None, mask: Path | None = None) -> tuple[float, float]:
+    """``python main.py apply`` of the tree at ``root``: (wall seconds, CPU seconds of the child)."""
+    cmd = [sys.executable, str(root / "main.py"), "apply", filter_id, str(source), "-o", str(output)]
+    if mask is not None:
+        cmd += ["--mask", str(mask)]
+    for name, value in (sets or {}).items():
+        cmd += ["--set", f"{name}={str(value).lower() if isinstance(value, bool) else value}"]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    done = subprocess.run(cmd, cwd=root, env=env, capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd[1:4])} failed: {done.stderr.strip()[-400:]}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
