@@ -59,3 +59,9 @@ def apply_cli(root: Path, filter_id: str, source: Path, output: Path,
         raise RuntimeError(f"{' '.join(cmd[1:4])} failed: {done.stderr.strip()[-400:]}")
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return wall, cpu
+
+
+def run_conditions(load_before: float) -> dict:
+    """What an old-vs-new comparison ran on, for its report: the old commit, the CPU and its load."""
+    return {"baseline": RANDOM_NETWORK, "load_before": round(load_before, 2),
+            "load_after": round(os.getloadavg()[0], 2), "cpu_count": os.cpu_count()}

@@ -504,3 +504,19 @@ def check_targets(path: Path, targets: Targets, net: FeatureNet, size: tuple[int
     if targets.content_layer:
         want.append(feats[targets.content_layer])
     return max(float(np.abs(a - b.numpy()).max() / b.abs().max()) for a, b in zip(got, want, strict=True))
+
+
+def export_depth(net: FeatureNet, out: Path, targets: Targets, target_file: str, step: Step,
+                 step_file: str) -> dict[str, float]:
+    """One depth's target and step graphs written into ``out``, each checked against torch: file → error."""
+    return {target_file: check_targets(export_targets(targets, net, out / target_file), targets, net),
+            step_file: check_step(export_step(step, net, out / step_file), step, net)}
+
+
+def require_parity(errors: dict[str, float], tolerance: float) -> None:
+    """Print every graph's parity error; stop (SystemExit) when one is above ``tolerance``."""
+    for name, error in errors.items():
+        print(f"{name}: parity vs torch {error:.2e}")
+    bad = {n: e for n, e in errors.items() if e > tolerance}
+    if bad:
+        raise SystemExit(f"parity above {tolerance:g}: {bad}")

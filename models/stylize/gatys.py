@@ -25,7 +25,7 @@ from models.export import write_model_hash
 from models.features import FeatureNet
 from models.texture.config import LAST_LAYER, POOL
 from models.texture.config import PLUGIN_DIR as TEXTURE_DIR
-from models.vgg_graphs import Step, Targets, check_step, check_targets, export_step, export_targets
+from models.vgg_graphs import Step, Targets, export_depth, require_parity
 from plugins.filters.stylize.gatys import DEEP, SHALLOW, STEP_FILES, TARGET_FILES
 from plugins.vgg import WEIGHTS_FILE
 
@@ -50,11 +50,8 @@ def export_all(net: FeatureNet, out: Path) -> dict[str, float]:
     out.mkdir(parents=True, exist_ok=True)
     errors = {}
     for depth, (style, content) in DEPTH_LAYERS.items():
-        targets = Targets(net, style, content)
-        errors[TARGET_FILES[depth]] = check_targets(export_targets(targets, net, out / TARGET_FILES[depth]),
-                                                    targets, net)
-        step = Step(net, style, content, circular=False, region=False)
-        errors[STEP_FILES[depth]] = check_step(export_step(step, net, out / STEP_FILES[depth]), step, net)
+        errors |= export_depth(net, out, Targets(net, style, content), TARGET_FILES[depth],
+                               Step(net, style, content, circular=False, region=False), STEP_FILES[depth])
     return errors
 
 
@@ -66,12 +63,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--no-manifest", action="store_true", help="do not rewrite the manifest hashes")
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
-    errors = export_all(feature_net(), args.out)
-    for name, error in errors.items():
-        print(f"{name}: parity vs torch {error:.2e}")
-    bad = {n: e for n, e in errors.items() if e > TOLERANCE}
-    if bad:
-        raise SystemExit(f"parity above {TOLERANCE:g}: {bad}")
+    require_parity(export_all(feature_net(), args.out), TOLERANCE)
     if not args.no_manifest:
         for name in (*TARGET_FILES.values(), *STEP_FILES.values()):
             write_model_hash(args.out, name)

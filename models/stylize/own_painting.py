@@ -31,7 +31,7 @@ import numpy as np
 import torch
 from PIL import Image, ImageDraw
 
-from models.baseline import RANDOM_NETWORK, ROOT, apply_cli, baseline_dir
+from models.baseline import RANDOM_NETWORK, ROOT, apply_cli, baseline_dir, run_conditions
 from models.card import write_evaluation
 from models.data import bsd100, shared_data_dir
 from models.texture.evaluate import StyleDistance, read_rgb
@@ -100,10 +100,7 @@ def evaluate(working_size: int, styles: Sequence[str] = STYLES) -> dict:
     return {
         "working_size": working_size,
         "rows": rows,
-        "baseline": RANDOM_NETWORK,
-        "load_before": round(load_before, 2),
-        "load_after": round(os.getloadavg()[0], 2),
-        "cpu_count": os.cpu_count(),
+        **run_conditions(load_before),
     }
 
 

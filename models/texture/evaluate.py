@@ -32,7 +32,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from models.baseline import RANDOM_NETWORK, ROOT, apply_cli, baseline_dir
+from models.baseline import RANDOM_NETWORK, ROOT, apply_cli, baseline_dir, run_conditions
 from models.card import write_evaluation
 from models.texture.config import PLUGIN_DIR
 from models.texture.samples import HELD_OUT, SAMPLES
@@ -119,10 +119,7 @@ def evaluate(size: int, quality: str, limit: int | None = None, paintings: int =
         "size": size,
         "quality": quality,
         "rows": rows,
-        "baseline": RANDOM_NETWORK,
-        "load_before": round(load_before, 2),
-        "load_after": round(os.getloadavg()[0], 2),
-        "cpu_count": os.cpu_count(),
+        **run_conditions(load_before),
     }
 
 

@@ -33,15 +33,7 @@ from models.texture.config import (
     TARGET_FILES,
     WEIGHTS_FILE,
 )
-from models.vgg_graphs import (
-    Step,
-    Targets,
-    check_step,
-    check_targets,
-    export_step,
-    export_targets,
-    write_weights,
-)
+from models.vgg_graphs import Step, Targets, export_depth, require_parity, write_weights
 
 TOLERANCE = 1e-3
 
@@ -59,11 +51,8 @@ def export_all(net: FeatureNet, out: Path, fp16: bool = FP16) -> dict[str, float
     write_weights(net, LAST_LAYER, out / WEIGHTS_FILE, fp16=fp16)
     errors = {}
     for depth, layers in DEPTH_LAYERS.items():
-        targets = Targets(net, layers)
-        errors[TARGET_FILES[depth]] = check_targets(export_targets(targets, net, out / TARGET_FILES[depth]),
-                                                    targets, net)
-        step = Step(net, layers, circular=True, region=True)
-        errors[STEP_FILES[depth]] = check_step(export_step(step, net, out / STEP_FILES[depth]), step, net)
+        errors |= export_depth(net, out, Targets(net, layers), TARGET_FILES[depth],
+                               Step(net, layers, circular=True, region=True), STEP_FILES[depth])
     return errors
 
 
@@ -74,12 +63,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--no-manifest", action="store_true", help="do not rewrite the manifest hashes")
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
-    errors = export_all(feature_net(), args.out)
-    for name, error in errors.items():
-        print(f"{name}: parity vs torch {error:.2e}")
-    bad = {n: e for n, e in errors.items() if e > TOLERANCE}
-    if bad:
-        raise SystemExit(f"parity above {TOLERANCE:g}: {bad}")
+    require_parity(export_all(feature_net(), args.out), TOLERANCE)
     if not args.no_manifest:
         for name in (WEIGHTS_FILE, *TARGET_FILES.values(), *STEP_FILES.values()):
             write_model_hash(args.out, name)
