@@ -43,9 +43,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from models.export import OPSET, export_onnx
 from models.features import BlurPool, FeatureNet, gram
 
-WEIGHTS_OPSET = 17
 _INT64_MIN = -(2**63)
 
 
@@ -102,8 +102,9 @@ def conv_arrays(net: FeatureNet, last_layer: str) -> list[tuple[str, np.ndarray,
 
 
 def weights_model(net: FeatureNet, last_layer: str, *, fp16: bool = True):
-    """The shared weights file as an ``onnx.ModelProto`` (see the module docstring). Deterministic:
-    the same weights always serialise to the same bytes."""
+    """The shared weights file as an ``onnx.ModelProto`` (see the module docstring) at the toolkit's one
+    opset (``models.export.OPSET``, like every traced graph). Deterministic: the same weights always
+    serialise to the same bytes."""
     import onnx
     from onnx import TensorProto, helper, numpy_helper
 
@@ -139,7 +140,7 @@ def weights_model(net: FeatureNet, last_layer: str, *, fp16: bool = True):
         )
     graph = helper.make_graph(nodes, f"{net.arch}_conv", [], outputs, inits)
     model = helper.make_model(
-        graph, opset_imports=[helper.make_opsetid("", WEIGHTS_OPSET)], producer_name="holst models.vgg_graphs"
+        graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="holst models.vgg_graphs"
     )
     model.ir_version = 8  # what every onnxruntime ≥ 1.15 reads
     onnx.checker.check_model(model)
@@ -385,8 +386,6 @@ def _dynamic(
 
 def export_step(step: Step, net: FeatureNet, path: Path, size: tuple[int, int] = (64, 96)) -> Path:
     """Trace ``step`` on random inputs of ``size`` and write it (dynamic H and W)."""
-    from models.export import export_onnx
-
     example = step_inputs(step, net, size, seed=0)
     names = step.input_names()
     return export_onnx(
@@ -400,8 +399,6 @@ def export_step(step: Step, net: FeatureNet, path: Path, size: tuple[int, int] =
 
 
 def export_targets(targets: Targets, net: FeatureNet, path: Path, size: tuple[int, int] = (64, 80)) -> Path:
-    from models.export import export_onnx
-
     params = conv_params(net, targets.params)
     example = (
         torch.rand(1, 3, *size, generator=torch.Generator().manual_seed(0)),

@@ -3,7 +3,9 @@
 CI never has the real VGG16, so the graphs are exported here from tiny random-weight
 FeatureNet(arch="vgg16", preprocess="caffe") networks through the same code as the shipped files:
 gradients against autograd, exactness in float64, the shared float16 weights file, determinism of the
-exporter (same bytes twice), and the shipped files' hashes in both manifests.
+exporter (same bytes twice), the shipped files' hashes in both manifests, and the shipped files being
+what the exporters write (opset, inputs, outputs, initializers, nodes; only the numbers that depend on
+the weights or the width are left out).
 """
 
 from __future__ import annotations
@@ -37,8 +39,8 @@ from plugins.vgg import WEIGHTS_FILE  # noqa: E402
 STYLIZE_DIR = PLUGIN_DIR.parent / "stylize"
 
 
-def tiny_vgg16(padding: str = "circular", seed: int = 0) -> FeatureNet:
-    return FeatureNet(arch="vgg16", width=1 / 16, pool="blur", padding=padding, last_layer=LAST_LAYER,
+def tiny_vgg16(padding: str = "circular", seed: int = 0, width: float = 1 / 16) -> FeatureNet:
+    return FeatureNet(arch="vgg16", width=width, pool="blur", padding=padding, last_layer=LAST_LAYER,
                       init="kaiming", preprocess="caffe", seed=seed)
 
 
@@ -134,3 +136,61 @@ def test_manifest_hashes_match_the_shipped_files() -> None:
     for name, ref in stylize.items():
         if name != WEIGHTS_FILE:
             assert hashlib.sha256((STYLIZE_DIR / name).read_bytes()).hexdigest() == ref["sha256"], name
+
+
+def _structure(model) -> dict[str, object]:
+    """An ONNX file less the numbers that depend on the weights or on the network's width: tensor values,
+    static dimensions (channel counts) and a Conv's ``group`` (the blur pooling's channels)."""
+    from onnx import AttributeProto, helper
+
+    def attribute(node, attr):
+        if attr.type == AttributeProto.TENSOR:
+            return attr.name, attr.t.data_type, len(attr.t.dims)
+        if node.op_type == "Conv" and attr.name == "group":
+            return attr.name, None
+        return attr.name, helper.get_attribute_value(attr)
+
+    def values(infos):
+        return [(v.name, v.type.tensor_type.elem_type,
+                 [d.dim_param or None for d in v.type.tensor_type.shape.dim]) for v in infos]
+
+    return {
+        "opset": [(o.domain, o.version) for o in model.opset_import],
+        "format": (model.ir_version, model.producer_name),
+        "inputs": values(model.graph.input),
+        "outputs": values(model.graph.output),
+        "initializers": [(i.name, i.data_type, len(i.dims)) for i in model.graph.initializer],
+        "nodes": [(n.op_type, n.name, list(n.input), list(n.output), [attribute(n, a) for a in n.attribute])
+                  for n in model.graph.node],
+    }
+
+
+def test_the_shipped_files_are_what_the_exporters_write(tmp_path) -> None:
+    """``export_all`` of both filters (what ``python -m models.texture.export`` and ``python -m
+    models.stylize.gatys`` run on the real VGG16) on a random VGG16 writes the shipped files less their
+    numbers: the toolkit's one opset, the same inputs, outputs, initializers and nodes in the same order.
+    The shipped files' bytes come from the real VGG16, which tests never have (the model cards give the
+    command that reproduces them bit for bit). Width 3/32 (6…48 channels): at 1/16 the tracer emits the
+    same nodes in another order."""
+    import onnx
+
+    from models.export import OPSET
+    from models.stylize import gatys
+    from models.texture import export as texture_export
+    from plugins.filters.stylize.gatys import STEP_FILES as GATYS_STEP_FILES
+    from plugins.filters.stylize.gatys import TARGET_FILES as GATYS_TARGET_FILES
+
+    errors = texture_export.export_all(tiny_vgg16(width=3 / 32), tmp_path / "texture")
+    errors |= gatys.export_all(tiny_vgg16("zeros", width=3 / 32), tmp_path / "stylize")
+    assert max(errors.values()) < 1e-4
+    stylize_files = {*GATYS_TARGET_FILES.values(), *GATYS_STEP_FILES.values()}
+    for folder, shipped in ((tmp_path / "texture", PLUGIN_DIR), (tmp_path / "stylize", STYLIZE_DIR)):
+        names = sorted(p.name for p in folder.iterdir())
+        assert set(names) == (stylize_files if shipped == STYLIZE_DIR else
+                              {WEIGHTS_FILE, *TARGET_FILES.values(), *STEP_FILES.values()})
+        for name in names:
+            ours = _structure(onnx.load(str(folder / name)))
+            theirs = _structure(onnx.load(str(shipped / name)))
+            assert theirs["opset"] == [("", OPSET)], name
+            for key, value in ours.items():
+                assert value == theirs[key], f"{name}: {key} differs from the exporter's"

@@ -8,9 +8,10 @@
 * ``texture_{depth}_step.onnx``     x, region, layer weights, targets, conv params → (loss, grad);
                                     circular padding (seamless)
 
-for depth in deep / mid / shallow (``config.DEPTH_LAYERS``). H and W are dynamic. Every graph is checked
-against torch (the steps against autograd) at a size other than the traced one. The same input gives the
-same bytes (``tests/test_texture_graphs.py`` checks it on a tiny random network).
+for depth in deep / mid / shallow (``config.DEPTH_LAYERS``), all at the toolkit's one opset
+(``models.export.OPSET``). H and W are dynamic. Every graph is checked against torch (the steps against
+autograd) at a size other than the traced one. The same input gives the same bytes, and the shipped files
+are what this writes less their numbers (``tests/test_texture_graphs.py``, on tiny random networks).
 """
 
 from __future__ import annotations
