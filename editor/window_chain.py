@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtWidgets import QWidget
@@ -18,8 +18,12 @@ from editor.jobs import Job
 from editor.window_filters import FilterActions
 from editor.window_host import WindowHost
 from plugins import chain as chains
+from plugins.cancel import CancelToken
 from plugins.contract import OutputKind
 from plugins.errors import HolstError
+
+if TYPE_CHECKING:
+    from plugins.runtime import Runtime
 
 
 def prepare_chain(doc: Document, work: chains.Chain, target: str, name: str) -> filter_apply.FilterInput:
@@ -75,7 +79,7 @@ class ChainActions:
             self.host.show_error(str(exc))
             return None
 
-        def compute(runtime: Any, tile: int | None, progress: Callable[[float], None], token: Any,
+        def compute(runtime: Runtime, tile: int | None, progress: Callable[[float], None], token: CancelToken,
                     notify: Callable[[str], None]) -> np.ndarray:
             return chains.run(work, inp.pixels, mask=inp.mask, runtime=runtime, progress=progress,
                               cancel=token, tile=tile, notify=notify)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from PySide6.QtCore import QRectF, QTimer
@@ -24,9 +24,13 @@ from editor.preferences import Prefs
 from editor.tiles import to_qimage
 from editor.window_files import ask_image_to_open
 from editor.window_host import FilterHost
+from plugins.cancel import CancelToken
 from plugins.contract import CommandSpec, InputKind
 from plugins.errors import HolstError, PluginError
 from plugins.registry import FilterEntry
+
+if TYPE_CHECKING:   # onnxruntime is imported off the GUI thread, when a filter first runs
+    from plugins.runtime import Runtime
 
 #: How long Cancel waits for a filter to stop by itself before abandoning it (the promise is 2 s).
 CANCEL_GRACE_MS = 500
@@ -34,7 +38,8 @@ CANCEL_GRACE_MS = 500
 CLOSE_WAIT_MS = 3000
 
 #: What a filter job computes: (runtime, tile size, progress, cancel token, notify) → result pixels.
-Compute = Callable[[Any, int | None, Callable[[float], None], Any, Callable[[str], None]], np.ndarray]
+Compute = Callable[["Runtime", int | None, Callable[[float], None], CancelToken, Callable[[str], None]],
+                   np.ndarray]
 
 
 class FilterActions(Translated):
@@ -145,7 +150,7 @@ class FilterActions(Translated):
             return None
         from plugins.pipeline import apply_filter
 
-        def compute(runtime: Any, tile: int | None, progress: Callable[[float], None], token: Any,
+        def compute(runtime: Runtime, tile: int | None, progress: Callable[[float], None], token: CancelToken,
                     notify: Callable[[str], None]) -> np.ndarray:
             return apply_filter(entry, inp.pixels, mask=inp.mask, params=inp.params, runtime=runtime,
                                 progress=progress, cancel=token, tile=tile, notify=notify)
@@ -161,7 +166,8 @@ class FilterActions(Translated):
 
         provider, tile = self.prefs.provider, self.prefs.tile
 
-        def work(progress: Callable[[float], None], token: Any, notify: Callable[[str], None]) -> dict:
+        def work(progress: Callable[[float], None], token: CancelToken,
+                 notify: Callable[[str], None]) -> dict:
             runtime = default_runtime(provider)
             try:
                 result = compute(runtime, tile, progress, token, notify)
