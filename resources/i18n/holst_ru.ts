@@ -123,48 +123,48 @@
 <context>
     <name>ExportDialog</name>
     <message>
-        <location filename="../../editor/export_dialog.py" line="30" />
-        <location filename="../../editor/export_dialog.py" line="85" />
+        <location filename="../../editor/export_dialog.py" line="31" />
+        <location filename="../../editor/export_dialog.py" line="82" />
         <source>Export image</source>
         <translation>Экспорт изображения</translation>
     </message>
     <message>
-        <location filename="../../editor/export_dialog.py" line="33" />
+        <location filename="../../editor/export_dialog.py" line="34" />
         <source>Browse…</source>
         <translation>Обзор…</translation>
     </message>
     <message>
-        <location filename="../../editor/export_dialog.py" line="48" />
+        <location filename="../../editor/export_dialog.py" line="49" />
         <source>8 bits per channel</source>
         <translation>8 бит на канал</translation>
     </message>
     <message>
-        <location filename="../../editor/export_dialog.py" line="49" />
+        <location filename="../../editor/export_dialog.py" line="50" />
         <source>16 bits per channel</source>
         <translation>16 бит на канал</translation>
     </message>
     <message>
-        <location filename="../../editor/export_dialog.py" line="51" />
+        <location filename="../../editor/export_dialog.py" line="52" />
         <source>Keep colour profile and EXIF</source>
         <translation>Сохранить цветовой профиль и EXIF</translation>
     </message>
     <message>
-        <location filename="../../editor/export_dialog.py" line="60" />
+        <location filename="../../editor/export_dialog.py" line="61" />
         <source>File</source>
         <translation>Файл</translation>
     </message>
     <message>
-        <location filename="../../editor/export_dialog.py" line="61" />
+        <location filename="../../editor/export_dialog.py" line="62" />
         <source>Format</source>
         <translation>Формат</translation>
     </message>
     <message>
-        <location filename="../../editor/export_dialog.py" line="62" />
+        <location filename="../../editor/export_dialog.py" line="63" />
         <source>Quality</source>
         <translation>Качество</translation>
     </message>
     <message>
-        <location filename="../../editor/export_dialog.py" line="63" />
+        <location filename="../../editor/export_dialog.py" line="64" />
         <source>Bit depth</source>
         <translation>Глубина цвета</translation>
     </message>
@@ -172,63 +172,63 @@
 <context>
     <name>FileActions</name>
     <message>
-        <location filename="../../editor/window_files.py" line="93" />
+        <location filename="../../editor/window_files.py" line="95" />
         <source>The image has unsaved changes. Save them?</source>
         <translation>В изображении есть несохранённые изменения. Сохранить их?</translation>
     </message>
     <message>
-        <location filename="../../editor/window_files.py" line="122" />
-        <location filename="../../editor/window_files.py" line="141" />
+        <location filename="../../editor/window_files.py" line="124" />
+        <location filename="../../editor/window_files.py" line="142" />
         <source>Background</source>
         <translation>Фон</translation>
     </message>
     <message>
-        <location filename="../../editor/window_files.py" line="126" />
+        <location filename="../../editor/window_files.py" line="128" />
         <source>Open image</source>
         <translation>Открыть изображение</translation>
     </message>
     <message>
-        <location filename="../../editor/window_files.py" line="137" />
+        <location filename="../../editor/window_files.py" line="138" />
         <source>Opening %1…</source>
         <translation>Открывается %1…</translation>
     </message>
     <message>
-        <location filename="../../editor/window_files.py" line="144" />
+        <location filename="../../editor/window_files.py" line="145" />
         <source>Opened %1</source>
         <translation>Открыт файл %1</translation>
     </message>
     <message>
-        <location filename="../../editor/window_files.py" line="157" />
+        <location filename="../../editor/window_files.py" line="158" />
         <source>(none)</source>
         <translation>(нет)</translation>
     </message>
     <message>
-        <location filename="../../editor/window_files.py" line="177" />
+        <location filename="../../editor/window_files.py" line="178" />
         <source>Save image</source>
         <translation>Сохранить изображение</translation>
     </message>
     <message>
-        <location filename="../../editor/window_files.py" line="221" />
+        <location filename="../../editor/window_files.py" line="222" />
         <source>Exported %1</source>
         <translation>Экспортирован файл %1</translation>
     </message>
     <message>
-        <location filename="../../editor/window_files.py" line="221" />
+        <location filename="../../editor/window_files.py" line="222" />
         <source>Saved %1</source>
         <translation>Сохранён файл %1</translation>
     </message>
     <message>
-        <location filename="../../editor/window_files.py" line="223" />
+        <location filename="../../editor/window_files.py" line="224" />
         <source>(layers flattened)</source>
         <translation>(слои сведены)</translation>
     </message>
     <message>
-        <location filename="../../editor/window_files.py" line="232" />
+        <location filename="../../editor/window_files.py" line="233" />
         <source>Saving %1…</source>
         <translation>Сохраняется %1…</translation>
     </message>
     <message>
-        <location filename="../../editor/window_files.py" line="242" />
+        <location filename="../../editor/window_files.py" line="243" />
         <location filename="../../editor/window_files.py" line="255" />
         <source>Load mask</source>
         <translation>Загрузить маску</translation>
@@ -263,49 +263,49 @@
 <context>
     <name>FilterActions</name>
     <message>
-        <location filename="../../editor/window_filters.py" line="87" />
+        <location filename="../../editor/window_filters.py" line="92" />
         <source>%1 filters ready, %2 not available</source>
         <extracomment>How long Cancel waits for a filter to stop by itself before abandoning it (the promise is 2 s). How long closing the window waits for jobs before abandoning them (the promise is 5 s in all). What a filter job computes: (runtime, tile size, progress, cancel token, notify) → result pixels.</extracomment>
         <translation>Фильтров готово: %1, недоступно: %2</translation>
     </message>
     <message>
-        <location filename="../../editor/window_filters.py" line="192" />
+        <location filename="../../editor/window_filters.py" line="198" />
         <source>Running %1…</source>
         <translation>Выполняется %1…</translation>
     </message>
     <message>
-        <location filename="../../editor/window_filters.py" line="260" />
+        <location filename="../../editor/window_filters.py" line="266" />
         <source>Preview: </source>
         <translation>Просмотр: </translation>
     </message>
     <message>
-        <location filename="../../editor/window_filters.py" line="276" />
+        <location filename="../../editor/window_filters.py" line="282" />
         <source>Cancelling…</source>
         <translation>Отмена…</translation>
     </message>
     <message>
-        <location filename="../../editor/window_filters.py" line="315" />
+        <location filename="../../editor/window_filters.py" line="324" />
         <source>%1 applied</source>
         <translation>Применён фильтр %1</translation>
     </message>
     <message>
-        <location filename="../../editor/window_filters.py" line="324" />
+        <location filename="../../editor/window_filters.py" line="333" />
         <source>Cancelled — the image is unchanged. The filter did not stop by itself; it is left to end in the background and its result will be discarded.</source>
         <translation>Отменено — изображение не изменилось. Фильтр не остановился сам; он завершится в фоне, а его результат будет отброшен.</translation>
     </message>
     <message>
-        <location filename="../../editor/window_filters.py" line="328" />
+        <location filename="../../editor/window_filters.py" line="337" />
         <source>Cancelled — the image is unchanged.</source>
         <translation>Отменено — изображение не изменилось.</translation>
     </message>
     <message>
-        <location filename="../../editor/window_filters.py" line="366" />
+        <location filename="../../editor/window_filters.py" line="375" />
         <source>No installed plugin draws a sketch from the photo.</source>
         <translation>Ни один установленный модуль не рисует эскиз по фото.</translation>
     </message>
     <message>
-        <location filename="../../editor/window_filters.py" line="372" />
-        <location filename="../../editor/window_filters.py" line="398" />
+        <location filename="../../editor/window_filters.py" line="381" />
+        <location filename="../../editor/window_filters.py" line="406" />
         <source>Load drawing</source>
         <translation>Загрузить рисунок</translation>
     </message>
@@ -328,62 +328,62 @@
         <translation>Просмотр</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/filters.py" line="61" />
+        <location filename="../../editor/panels/filters.py" line="60" />
         <source>Show the filter on the visible part of the image, at screen resolution, before applying it</source>
         <translation>Показать действие фильтра на видимой части изображения в экранном разрешении до применения</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/filters.py" line="64" />
+        <location filename="../../editor/panels/filters.py" line="62" />
         <source>Defaults</source>
         <translation>По умолчанию</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/filters.py" line="66" />
+        <location filename="../../editor/panels/filters.py" line="64" />
         <source>Apply</source>
         <translation>Применить</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/filters.py" line="70" />
+        <location filename="../../editor/panels/filters.py" line="66" />
         <source>Cancel</source>
         <translation>Отмена</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/filters.py" line="99" />
+        <location filename="../../editor/panels/filters.py" line="93" />
         <source>Broken plugins</source>
         <translation>Неисправные модули</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/filters.py" line="141" />
+        <location filename="../../editor/panels/filters.py" line="135" />
         <source>model not trained yet</source>
         <translation>модель ещё не обучена</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/filters.py" line="142" />
+        <location filename="../../editor/panels/filters.py" line="136" />
         <source>broken</source>
         <translation>неисправен</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/filters.py" line="180" />
+        <location filename="../../editor/panels/filters.py" line="174" />
         <source>Choose a filter.</source>
         <translation>Выберите фильтр.</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/filters.py" line="185" />
+        <location filename="../../editor/panels/filters.py" line="179" />
         <source>Not available: </source>
         <translation>Недоступен: </translation>
     </message>
     <message>
-        <location filename="../../editor/panels/filters.py" line="187" />
+        <location filename="../../editor/panels/filters.py" line="181" />
         <source>Paint a mask over the area to change (mask brush, B).</source>
         <translation>Закрасьте маской область, которую нужно изменить (кисть маски, B).</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/filters.py" line="189" />
+        <location filename="../../editor/panels/filters.py" line="183" />
         <source>Works on the sketch layer: draw with the pen (P) or extract edges.</source>
         <translation>Работает со слоем эскиза: рисуйте пером (P) или извлеките контуры.</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/filters.py" line="191" />
+        <location filename="../../editor/panels/filters.py" line="185" />
         <source>Not tiled: works on the whole image at once, whatever the tile size in Preferences.</source>
         <translation>Без плиток: работает со всем изображением сразу, какой бы размер плитки ни был задан в настройках.</translation>
     </message>
@@ -842,87 +842,87 @@
 <context>
     <name>MaskPanel</name>
     <message>
-        <location filename="../../editor/panels/mask.py" line="34" />
+        <location filename="../../editor/panels/mask.py" line="35" />
         <source>Show mask overlay</source>
         <translation>Показывать маску</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/mask.py" line="44" />
+        <location filename="../../editor/panels/mask.py" line="42" />
         <source>Invert</source>
         <translation>Инвертировать</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/mask.py" line="44" />
+        <location filename="../../editor/panels/mask.py" line="42" />
         <source>Clear</source>
         <translation>Очистить</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/mask.py" line="45" />
+        <location filename="../../editor/panels/mask.py" line="43" />
         <source>Grow</source>
         <translation>Расширить</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/mask.py" line="45" />
+        <location filename="../../editor/panels/mask.py" line="43" />
         <source>Shrink</source>
         <translation>Сузить</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/mask.py" line="46" />
+        <location filename="../../editor/panels/mask.py" line="44" />
         <source>Feather</source>
         <translation>Растушевать</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/mask.py" line="47" />
+        <location filename="../../editor/panels/mask.py" line="45" />
         <source>From selection</source>
         <translation>Из выделения</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/mask.py" line="48" />
+        <location filename="../../editor/panels/mask.py" line="46" />
         <source>Load PNG…</source>
         <translation>Загрузить PNG…</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/mask.py" line="49" />
+        <location filename="../../editor/panels/mask.py" line="47" />
         <source>Save PNG…</source>
         <translation>Сохранить PNG…</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/mask.py" line="60" />
+        <location filename="../../editor/panels/mask.py" line="56" />
         <source>Grow, shrink, feather by</source>
         <translation>Расширить, сузить, растушевать на</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/mask.py" line="74" />
+        <location filename="../../editor/panels/mask.py" line="70" />
         <source>Invert mask</source>
         <translation>Инвертировать маску</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/mask.py" line="77" />
+        <location filename="../../editor/panels/mask.py" line="73" />
         <source>Clear mask</source>
         <translation>Очистить маску</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/mask.py" line="80" />
+        <location filename="../../editor/panels/mask.py" line="76" />
         <source>Grow mask</source>
         <translation>Расширить маску</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/mask.py" line="83" />
+        <location filename="../../editor/panels/mask.py" line="79" />
         <source>Shrink mask</source>
         <translation>Сузить маску</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/mask.py" line="86" />
+        <location filename="../../editor/panels/mask.py" line="82" />
         <source>Feather mask</source>
         <translation>Растушевать маску</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/mask.py" line="90" />
+        <location filename="../../editor/panels/mask.py" line="86" />
         <source>Make a selection first (rectangle M, lasso L).</source>
         <translation>Сначала выделите область (прямоугольник M, лассо L).</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/mask.py" line="93" />
+        <location filename="../../editor/panels/mask.py" line="89" />
         <source>Mask from selection</source>
         <translation>Маска из выделения</translation>
     </message>
@@ -956,12 +956,12 @@
 <context>
     <name>PathEditor</name>
     <message>
-        <location filename="../../editor/panels/params.py" line="117" />
+        <location filename="../../editor/panels/params.py" line="130" />
         <source>Browse…</source>
         <translation>Обзор…</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/params.py" line="127" />
+        <location filename="../../editor/panels/params.py" line="135" />
         <source>Choose an image</source>
         <translation>Выберите изображение</translation>
     </message>
@@ -1048,7 +1048,7 @@
 <context>
     <name>RectEditor</name>
     <message>
-        <location filename="../../editor/panels/params.py" line="142" />
+        <location filename="../../editor/panels/params.py" line="147" />
         <source>From selection</source>
         <translation>Из выделения</translation>
     </message>
@@ -1114,19 +1114,19 @@
         <translation>Показывать слой эскиза</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/sketch.py" line="52" />
+        <location filename="../../editor/panels/sketch.py" line="49" />
         <source>Paper view (hide the photo)</source>
         <translation>Только бумага (скрыть фото)</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/sketch.py" line="60" />
-        <location filename="../../editor/panels/sketch.py" line="117" />
+        <location filename="../../editor/panels/sketch.py" line="55" />
+        <location filename="../../editor/panels/sketch.py" line="108" />
         <source>Clear sketch</source>
         <extracomment>one (command, button, form) per contributed command, in discovery order (see set_commands) the first command's button (the usual "extract edges from photo"), None when no plugin offers one</extracomment>
         <translation>Очистить эскиз</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/sketch.py" line="63" />
+        <location filename="../../editor/panels/sketch.py" line="56" />
         <source>Load drawing…</source>
         <translation>Загрузить рисунок…</translation>
     </message>
