@@ -141,7 +141,7 @@ class MainWindow(QMainWindow):
         self.filters_panel = FiltersPanel(self.selection_rect)
         self.layers_panel = LayersPanel()
         self.mask_panel = MaskPanel(self.show_message)
-        self.sketch_panel = SketchPanel(self.show_message)
+        self.sketch_panel = SketchPanel()
         self.history_view = QUndoView(self.undo_group)
         self.history_view.setObjectName("history_view")
         self.history_view.setEmptyLabel(self.tr("<opened image>"))

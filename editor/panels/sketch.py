@@ -8,8 +8,6 @@ The panel names no filter: what it offers is what the installed plugins declare.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -40,11 +38,10 @@ class SketchPanel(QWidget):
     load_requested = Signal()
     visibility_changed = Signal(bool)
 
-    def __init__(self, message: Callable[[str], None]) -> None:
+    def __init__(self) -> None:
         super().__init__()
         self.doc: Document | None = None
         self.history: History | None = None
-        self._message = message
         self.visible = check_box(self.tr("Show sketch layer"), "sketch_visible", self._on_visible, True)
         self.paper = check_box(self.tr("Paper view (hide the photo)"), "sketch_paper", self._on_paper)
         #: one (command, button, form) per contributed command, in discovery order (see set_commands)
