@@ -1109,24 +1109,24 @@
 <context>
     <name>SketchPanel</name>
     <message>
-        <location filename="../../editor/panels/sketch.py" line="48" />
+        <location filename="../../editor/panels/sketch.py" line="45" />
         <source>Show sketch layer</source>
         <translation>Показывать слой эскиза</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/sketch.py" line="49" />
+        <location filename="../../editor/panels/sketch.py" line="46" />
         <source>Paper view (hide the photo)</source>
         <translation>Только бумага (скрыть фото)</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/sketch.py" line="55" />
-        <location filename="../../editor/panels/sketch.py" line="108" />
+        <location filename="../../editor/panels/sketch.py" line="52" />
+        <location filename="../../editor/panels/sketch.py" line="105" />
         <source>Clear sketch</source>
         <extracomment>one (command, button, form) per contributed command, in discovery order (see set_commands) the first command's button (the usual "extract edges from photo"), None when no plugin offers one</extracomment>
         <translation>Очистить эскиз</translation>
     </message>
     <message>
-        <location filename="../../editor/panels/sketch.py" line="56" />
+        <location filename="../../editor/panels/sketch.py" line="53" />
         <source>Load drawing…</source>
         <translation>Загрузить рисунок…</translation>
     </message>
