@@ -68,16 +68,16 @@ def child(filter_id: str, width: int, height: int, cycles: int) -> dict:
     live = getattr(window.runner, "live_jobs", lambda: 0)
     for _ in range(cycles):
         progressed: list[float] = []
-        job = window.apply_filter(entry, params)
+        job = window.filters.apply_filter(entry, params)
         if job is None:
             raise RuntimeError("the editor refused to start the filter")
         job.signals.progress.connect(progressed.append)
         pump(lambda progressed=progressed: bool(progressed), 30.0)   # under way, buffers allocated
         count = len(outcomes)
-        window.cancel_filter()
+        window.filters.cancel_filter()
         pump(lambda count=count: len(outcomes) > count)
         del job
-        pump(lambda: live() == 0 and not window.runner.busy() and window.filter_job is None, 30.0)
+        pump(lambda: live() == 0 and not window.runner.busy() and window.filters.job is None, 30.0)
         for _ in range(10):
             app.processEvents()
         gc.collect()

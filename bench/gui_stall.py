@@ -65,7 +65,7 @@ def child(filter_id: str, width: int, height: int) -> dict:
     clock.start()
     probe.start()
     started = time.perf_counter()
-    job = window.apply_filter(entry, params)
+    job = window.filters.apply_filter(entry, params)
     if job is None:
         raise RuntimeError("the editor refused to start the filter")
     app.exec()

@@ -323,7 +323,7 @@ def make_windows(tmp: Path) -> dict[str, Image.Image]:
     window = shots.new_window(app, tmp)
     window.filters_panel.select("colorize")
     window.layers_dock.raise_()
-    dialog = window.run_chain_dialog()
+    dialog = window.chain.run_chain_dialog()
     dialog.load_preset("restore-old-photo")
     dialog.move(window.geometry().center() - dialog.rect().center())
     shots.pump(app, window, 0.3)

@@ -47,11 +47,11 @@ def new_window(app: QApplication, tmp: Path) -> MainWindow:
     settings = QSettings(str(tmp / f"settings-{time.time_ns()}.ini"), QSettings.Format.IniFormat)
     settings.setValue("autosave_s", 0)
     window = MainWindow(settings, RecoveryStore(tmp / "recovery"))
-    window.ask_unsaved = lambda: "discard"
+    window.files.ask_unsaved = lambda: "discard"
     window.resize(*SIZE)
     window.show()
     pump(app, window)
-    window.open_file(str(SAMPLE), ask=False)
+    window.files.open_file(str(SAMPLE), ask=False)
     pump(app, window, 0.5)
     window.canvas.fit()
     return window
@@ -136,7 +136,7 @@ def main() -> int:
 
     # 6. sketch layer: edges extracted from the photo, then a few pen strokes
     window.sketch_dock.raise_()
-    window.sketch_from_photo({"line_weight": 1.0, "detail": 0.6})
+    window.filters.sketch_from_photo({"line_weight": 1.0, "detail": 0.6})
     pump(app, window, 0.3)
     window.set_tool("sketch_pen")
     window.size_spin.setValue(5)
@@ -161,7 +161,7 @@ def main() -> int:
             window.size_spin.setValue(60)
             drag(app, window, [(560, 560), (700, 600), (860, 580)])
         if entry.spec.input == "sketch":
-            window.sketch_from_photo({"line_weight": 1.0, "detail": 0.6})
+            window.filters.sketch_from_photo({"line_weight": 1.0, "detail": 0.6})
             pump(app, window, 0.3)
             window.sketch_dock.raise_()
             window.sketch_panel.paper.setChecked(True)   # the drawing the filter receives

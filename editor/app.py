@@ -37,21 +37,21 @@ def make_app(argv: list[str] | None = None) -> QApplication:
 
 def start_session(window: MainWindow, target: str | None) -> None:
     """Offer a crashed session back; unless one was recovered, open ``target`` — also when recovery
-    fails in any way (a damaged session is set aside and said so by ``offer_recovery``)."""
+    fails in any way (a damaged session is set aside and said so by ``SessionKeeper.offer_recovery``)."""
     try:
-        recovered = window.offer_recovery()
+        recovered = window.session.offer_recovery()
     except Exception as exc:  # noqa: BLE001 - whatever happens, the requested image still opens
         window.show_message(str(exc))
         recovered = False
     if not recovered and target:
-        window.open_file(target, ask=False)
+        window.files.open_file(target, ask=False)
 
 
 def run_app(path: str | None) -> int:
     """Open the editor on ``path`` (or the bundled sample, or a blank canvas) and run the event loop."""
     app = make_app()
     window = MainWindow()
-    window.protected_paths.add(os.path.realpath(SAMPLE))
+    window.files.protected_paths.add(os.path.realpath(SAMPLE))
     window.show()
     target = path if path else (str(SAMPLE) if SAMPLE.exists() else None)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 from PySide6.QtWidgets import QApplication
 
 from plugins.contract import FilterSpec
@@ -18,6 +18,14 @@ _language = "en"
 def filter_text(spec: FilterSpec, english: str) -> str:
     """A string from a filter's manifest in the interface language (its [translations.<lang>] table)."""
     return spec.text(english, _language)
+
+
+class Translated:
+    """``self.tr`` for the window's plain (non-Qt) collaborators. The translation context is the class
+    name, which is what ``pyside6-lupdate`` records for a ``self.tr("…")`` call inside a class."""
+
+    def tr(self, text: str, disambiguation: str | None = None, n: int = -1) -> str:
+        return QCoreApplication.translate(type(self).__name__, text, disambiguation, n)
 
 
 def install_translation(app: QApplication, language: str) -> list[QTranslator]:

@@ -1,5 +1,9 @@
-"""The main window: menus, shortcuts, tool bar, docks and status bar; the file, filter and session
-work lives in the mixins of editor/window_files.py, window_filters.py and window_session.py.
+"""The main window: menus, shortcuts, tool bar, docks and status bar. The file, filter, chain and
+session work lives in four collaborators the window owns and wires to its actions: ``self.files``
+(:class:`editor.window_files.FileActions`), ``self.filters`` (:class:`editor.window_filters.FilterActions`),
+``self.chain`` (:class:`editor.window_chain.ChainActions`) and ``self.session``
+(:class:`editor.window_session.SessionKeeper`); what they use of the window is
+:class:`editor.window_host.WindowHost`.
 
 Everything slow runs as a background Job (editor/jobs.py): decoding and encoding files, filter
 inference (ONNX session creation included), edge extraction, autosave. The window only copies
@@ -13,11 +17,13 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QEvent, QObject, QPoint, QRectF, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QPoint, QRectF, QSettings, Qt, Signal
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
     QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
     QKeySequence,
     QUndoGroup,
 )
@@ -38,11 +44,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from editor import filter_apply
 from editor.canvas import Canvas
 from editor.document import MASK, SKETCH, Document
+from editor.i18n import filter_text
 from editor.icons import icon
-from editor.jobs import Job, JobRunner
+from editor.jobs import JobRunner
 from editor.panels.filters import FiltersPanel
 from editor.panels.layers import LayersPanel, merge_down
 from editor.panels.mask import MaskPanel
@@ -52,10 +58,11 @@ from editor.recovery import RecoveryStore
 from editor.selection import Selection
 from editor.tools import BrushSettings, BrushTool, LassoSelectTool, RectSelectTool, Tool
 from editor.undo import Compound, History
-from editor.window_chain import ChainMixin
-from editor.window_files import FilesMixin
-from editor.window_filters import FiltersMixin
-from editor.window_session import SessionMixin
+from editor.window_chain import ChainActions
+from editor.window_files import FileActions
+from editor.window_filters import FilterActions
+from editor.window_session import SessionKeeper
+from plugins.registry import FilterEntry
 
 BLANK_SIZE = (1024, 768)
 
@@ -64,7 +71,7 @@ def blank_pixels(width: int, height: int) -> np.ndarray:
     return np.full((height, width, 4), 255, np.uint8)
 
 
-class MainWindow(FilesMixin, FiltersMixin, ChainMixin, SessionMixin, QMainWindow):
+class MainWindow(QMainWindow):
     document_changed = Signal()
     filter_finished = Signal(str)   # "done" | "cancelled" | "failed"
 
@@ -76,16 +83,8 @@ class MainWindow(FilesMixin, FiltersMixin, ChainMixin, SessionMixin, QMainWindow
         self.doc: Document | None = None
         self.history: History | None = None
         self.undo_group = QUndoGroup(self)
-        self.filter_job: Job | None = None
-        self.filter_input: filter_apply.FilterInput | None = None
         self.last_error = ""
-        self._shown_notices: set[str] = set()
-        self._autosaved_index = -1
         self._error_box: QMessageBox | None = None
-        # files Save must not overwrite (the bundled sample): Save asks for a new name instead
-        self.protected_paths: set[str] = set()
-        # a hook the tests replace: returns "save", "discard" or "cancel"
-        self.ask_unsaved: Callable[[], str] = self._ask_unsaved
         self.setWindowTitle("Holst")
         self.setAcceptDrops(True)
         self.resize(1400, 900)
@@ -95,28 +94,23 @@ class MainWindow(FilesMixin, FiltersMixin, ChainMixin, SessionMixin, QMainWindow
         self.setCentralWidget(self.canvas)
         self._build_tools()
         self._build_docks()
+        self.files = FileActions(self, self, self.prefs, self.recovery, self.runner)
+        self.filters = FilterActions(self, self, self.prefs, self.runner, self.canvas, self.filters_panel,
+                                     self.sketch_panel, self.filter_finished.emit)
+        self.chain = ChainActions(self, self, self.filters, self.selection_rect)
+        self.session = SessionKeeper(self, self, self.prefs, self.recovery, self.runner)
+        self._connect_panels()
         self._build_actions()
         self._build_menus()
         self._build_toolbars()
         self._build_status()
         self.canvas.zoom_changed.connect(lambda z: self.zoom_label.setText(f"{z * 100:.0f} %"))
         self.canvas.cursor_moved.connect(self._on_cursor)
-
-        self.preview_job: Job | None = None
-        self._preview_request: tuple[Any, dict] | None = None
-        self._preview_generation = 0
-        self._preview_timer = QTimer(self)
-        self._preview_timer.setSingleShot(True)
-        self._preview_timer.setInterval(350)
-        self._preview_timer.timeout.connect(self._run_preview)
-        self.canvas.view_changed.connect(self._preview_stale)
+        self.canvas.view_changed.connect(self.filters.preview_stale)
         QApplication.instance().installEventFilter(self)
-        self._autosave_timer = QTimer(self)
-        self._autosave_timer.timeout.connect(self.autosave)
-        self._apply_autosave_interval()
         self.set_document(Document(blank_pixels(*BLANK_SIZE), None, None, self.tr("Background")))
         self.set_tool("mask_brush")
-        self.load_filters()
+        self.filters.load_filters()
 
     # ------------------------------------------------------------------ construction
     def _build_tools(self) -> None:
@@ -145,16 +139,9 @@ class MainWindow(FilesMixin, FiltersMixin, ChainMixin, SessionMixin, QMainWindow
     def _build_docks(self) -> None:
         right = Qt.DockWidgetArea.RightDockWidgetArea
         self.filters_panel = FiltersPanel(self.selection_rect)
-        self.filters_panel.apply_requested.connect(self.apply_filter)
-        self.filters_panel.cancel_requested.connect(self.cancel_filter)
-        self.filters_panel.preview_requested.connect(self._on_preview_requested)
         self.layers_panel = LayersPanel()
         self.mask_panel = MaskPanel(self.show_message)
-        self.mask_panel.load_requested.connect(self.load_mask_dialog)
-        self.mask_panel.save_requested.connect(self.save_mask_dialog)
-        self.sketch_panel = SketchPanel(self.show_message)
-        self.sketch_panel.command_requested.connect(self.run_sketch_command)
-        self.sketch_panel.load_requested.connect(self.load_drawing_dialog)
+        self.sketch_panel = SketchPanel()
         self.history_view = QUndoView(self.undo_group)
         self.history_view.setObjectName("history_view")
         self.history_view.setEmptyLabel(self.tr("<opened image>"))
@@ -169,6 +156,15 @@ class MainWindow(FilesMixin, FiltersMixin, ChainMixin, SessionMixin, QMainWindow
         self.layers_dock.raise_()
         self.resizeDocks([self.filters_dock], [380], Qt.Orientation.Horizontal)
         self.resizeDocks([self.filters_dock, self.layers_dock], [600, 300], Qt.Orientation.Vertical)
+
+    def _connect_panels(self) -> None:
+        self.filters_panel.apply_requested.connect(self.filters.apply_filter)
+        self.filters_panel.cancel_requested.connect(self.filters.cancel_filter)
+        self.filters_panel.preview_requested.connect(self.filters.on_preview_requested)
+        self.mask_panel.load_requested.connect(self.files.load_mask_dialog)
+        self.mask_panel.save_requested.connect(self.files.save_mask_dialog)
+        self.sketch_panel.command_requested.connect(self.filters.run_sketch_command)
+        self.sketch_panel.load_requested.connect(self.filters.load_drawing_dialog)
 
     def _action(self, text: str, slot: Callable[..., Any] | None = None, shortcut: Any = None,
                 name: str = "", checkable: bool = False) -> QAction:
@@ -189,11 +185,12 @@ class MainWindow(FilesMixin, FiltersMixin, ChainMixin, SessionMixin, QMainWindow
     def _build_actions(self) -> None:
         K = QKeySequence.StandardKey  # noqa: N806
         a = self._action
-        self.act_new = a(self.tr("&New…"), self.new_dialog, K.New, "act_new")
-        self.act_open = a(self.tr("&Open…"), self.open_dialog, K.Open, "act_open")
-        self.act_save = a(self.tr("&Save"), self.save, K.Save, "act_save")
-        self.act_save_as = a(self.tr("Save &As…"), self.save_as, "Ctrl+Shift+S", "act_save_as")
-        self.act_export = a(self.tr("&Export…"), self.export_dialog, "Ctrl+E", "act_export")
+        files = self.files
+        self.act_new = a(self.tr("&New…"), files.new_dialog, K.New, "act_new")
+        self.act_open = a(self.tr("&Open…"), files.open_dialog, K.Open, "act_open")
+        self.act_save = a(self.tr("&Save"), lambda: files.save(), K.Save, "act_save")
+        self.act_save_as = a(self.tr("Save &As…"), lambda: files.save_as(), "Ctrl+Shift+S", "act_save_as")
+        self.act_export = a(self.tr("&Export…"), files.export_dialog, "Ctrl+E", "act_export")
         self.act_quit = a(self.tr("&Quit"), self.close, K.Quit, "act_quit")
         self.act_undo = self.undo_group.createUndoAction(self, self.tr("&Undo"))
         self.act_undo.setShortcut(QKeySequence("Ctrl+Z"))
@@ -203,10 +200,10 @@ class MainWindow(FilesMixin, FiltersMixin, ChainMixin, SessionMixin, QMainWindow
         self.act_redo.setObjectName("act_redo")
         self.addAction(self.act_undo)
         self.addAction(self.act_redo)
-        self.act_paste = a(self.tr("&Paste as new layer"), self.paste, K.Paste, "act_paste")
-        self.act_paste_new = a(self.tr("Paste as new &image"), self.paste_as_new, "Ctrl+Shift+V",
+        self.act_paste = a(self.tr("&Paste as new layer"), files.paste, K.Paste, "act_paste")
+        self.act_paste_new = a(self.tr("Paste as new &image"), files.paste_as_new, "Ctrl+Shift+V",
                                "act_paste_new")
-        self.act_prefs = a(self.tr("&Preferences…"), self.preferences_dialog, "Ctrl+,", "act_prefs")
+        self.act_prefs = a(self.tr("&Preferences…"), self.session.preferences_dialog, "Ctrl+,", "act_prefs")
         self.act_zoom_in = a(self.tr("Zoom &in"), lambda: self.canvas.set_zoom(self.canvas.zoom * 1.25),
                              ["Ctrl++", "Ctrl+="], "act_zoom_in")
         self.act_zoom_out = a(self.tr("Zoom &out"), lambda: self.canvas.set_zoom(self.canvas.zoom / 1.25),
@@ -235,8 +232,9 @@ class MainWindow(FilesMixin, FiltersMixin, ChainMixin, SessionMixin, QMainWindow
                                    "act_brush_smaller")
         self.act_brush_bigger = a(self.tr("Bigger brush"), lambda: self.resize_brush(1.2), "]",
                                   "act_brush_bigger")
-        self.act_about = a(self.tr("&About Holst"), self.about, None, "act_about")
-        self.act_run_chain = a(self.tr("Run &chain…"), self.run_chain_dialog, "Ctrl+Shift+R", "act_run_chain")
+        self.act_about = a(self.tr("&About Holst"), self.session.about, None, "act_about")
+        self.act_run_chain = a(self.tr("Run &chain…"), self.chain.run_chain_dialog, "Ctrl+Shift+R",
+                               "act_run_chain")
         # tools
         self.tool_group = QActionGroup(self)
         self.tool_actions: dict[str, QAction] = {}
@@ -258,7 +256,7 @@ class MainWindow(FilesMixin, FiltersMixin, ChainMixin, SessionMixin, QMainWindow
         file_menu.addAction(self.act_new)
         file_menu.addAction(self.act_open)
         self.recent_menu = file_menu.addMenu(self.tr("Open &recent"))
-        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        self.recent_menu.aboutToShow.connect(lambda: self.files.fill_recent(self.recent_menu))
         file_menu.addSeparator()
         for act in (self.act_save, self.act_save_as, self.act_export):
             file_menu.addAction(act)
@@ -353,7 +351,7 @@ class MainWindow(FilesMixin, FiltersMixin, ChainMixin, SessionMixin, QMainWindow
         self.status_progress.setMaximumWidth(160)
         self.status_cancel = QPushButton(self.tr("Cancel"))
         self.status_cancel.setObjectName("status_cancel")
-        self.status_cancel.clicked.connect(self.cancel_filter)
+        self.status_cancel.clicked.connect(self.filters.cancel_filter)
         status.addWidget(self.message_label, 1)
         for widget in (self.status_progress, self.status_cancel, self.provider_label, self.pos_label,
                        self.size_label, self.zoom_label):
@@ -365,8 +363,8 @@ class MainWindow(FilesMixin, FiltersMixin, ChainMixin, SessionMixin, QMainWindow
     def set_document(self, doc: Document, *, clean: bool = True) -> None:
         """Show ``doc`` with a fresh history (the previous document is dropped)."""
         old = self.history
-        if self.filter_job is not None:
-            self.filter_job.cancel()
+        if self.filters.job is not None:
+            self.filters.job.cancel()
         self.doc = doc
         self.history = History(doc, self.prefs.memory_bytes, self)
         self.undo_group.addStack(self.history.stack)
@@ -374,26 +372,26 @@ class MainWindow(FilesMixin, FiltersMixin, ChainMixin, SessionMixin, QMainWindow
         if old is not None:
             self.undo_group.removeStack(old.stack)
             old.deleteLater()
-        self.history.stack.cleanChanged.connect(self._update_title)
+        self.history.stack.cleanChanged.connect(self.update_title)
         self.history.stack.indexChanged.connect(self._on_history_index)
         self.history.trimmed.connect(self._on_trimmed)
         if not clean:
             self.history.stack.resetClean()
         doc.reset.connect(self._update_size)
-        doc.pixels_changed.connect(self._preview_stale)
-        doc.mask_changed.connect(self._preview_stale)
-        doc.selection_changed.connect(self._preview_stale)
+        doc.pixels_changed.connect(self.filters.preview_stale)
+        doc.mask_changed.connect(self.filters.preview_stale)
+        doc.selection_changed.connect(self.filters.preview_stale)
         self.canvas.set_document(doc, self.history)
         self.layers_panel.set_document(doc, self.history)
         self.mask_panel.set_document(doc, self.history)
         self.sketch_panel.set_document(doc, self.history)
-        self._autosaved_index = -1
-        self._update_title()
+        self.session.document_replaced()
+        self.update_title()
         self._update_size()
         self.document_changed.emit()
 
     def _on_history_index(self, _index: int) -> None:
-        self._update_title()
+        self.update_title()
 
     def _on_trimmed(self, count: int) -> None:
         self.show_message(self.tr("Undo memory budget reached: the %n oldest step(s) were dropped.", "",
@@ -406,7 +404,7 @@ class MainWindow(FilesMixin, FiltersMixin, ChainMixin, SessionMixin, QMainWindow
     def is_modified(self) -> bool:
         return self.history is not None and not self.history.stack.isClean()
 
-    def _update_title(self) -> None:
+    def update_title(self) -> None:
         name = Path(self.doc.path).name if self.doc and self.doc.path else self.tr("Untitled")
         self.setWindowTitle(f"{name}[*] — Holst")
         self.setWindowModified(self.is_modified())
@@ -536,12 +534,55 @@ class MainWindow(FilesMixin, FiltersMixin, ChainMixin, SessionMixin, QMainWindow
                 return True
         return super().eventFilter(watched, event)
 
-    # ------------------------------------------------------------------ closing
+    # ------------------------------------------------------------------ the filters' window services
+    def list_filters(self, entries: list[FilterEntry]) -> None:
+        """The Filters menu: one item per discovered filter (greyed when unusable), then Run chain…."""
+        self.filters_menu.clear()
+        for entry in entries:
+            if entry.spec is None:
+                continue
+            name = filter_text(entry.spec, entry.spec.name)
+            act = self.filters_menu.addAction(name + ("" if entry.usable else " …"))
+            act.setEnabled(entry.usable)
+            act.triggered.connect(lambda _c=False, fid=entry.id: self._focus_filter(fid))
+        self.filters_menu.addSeparator()
+        self.filters_menu.addAction(self.act_run_chain)
+
+    def _focus_filter(self, filter_id: str) -> None:
+        self.filters_dock.show()
+        self.filters_dock.raise_()
+        self.filters_panel.select(filter_id)
+
+    def show_running(self, running: bool) -> None:
+        if running:
+            self.status_progress.setValue(0)
+            self.status_progress.show()
+            self.status_cancel.show()
+        else:
+            self.status_progress.hide()
+            self.status_cancel.hide()
+
+    def show_progress(self, fraction: float) -> None:
+        self.status_progress.setValue(int(fraction * 1000))
+
+    def show_provider(self, provider: str) -> None:
+        self.provider_label.setText(self.tr("Runs on %1").replace("%1", str(provider).upper()))
+
+    def show_mask_overlay(self, on: bool) -> None:
+        self.act_mask_overlay.setChecked(on)
+
+    # ------------------------------------------------------------------ drag and drop, closing
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
+        self.files.drag_enter(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+        self.files.drop(event)
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
-        if not self.maybe_save():
+        if not self.files.maybe_save():
             event.ignore()
             return
-        self.close_jobs()
+        self.filters.close_jobs()
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self)

@@ -12,7 +12,6 @@ from PySide6.QtCore import QLocale, QSettings
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QSpinBox,
@@ -20,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from editor.widgets import ok_cancel
 from plugins.contract import MAX_TILE, MIN_TILE
 from plugins.runtime import PROVIDER_CHOICES, PROVIDER_LABELS
 
@@ -153,14 +153,10 @@ class PreferencesDialog(QDialog):
         form.addRow(self.tr("Theme"), self.theme)
         note = QLabel(self.tr("A new language is used after restarting Holst."))
         note.setWordWrap(True)
-        ok, cancel = QDialogButtonBox.StandardButton.Ok, QDialogButtonBox.StandardButton.Cancel
-        buttons = QDialogButtonBox(ok | cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(note)
-        layout.addWidget(buttons)
+        layout.addWidget(ok_cancel(self))
 
     def store(self) -> None:
         """Write the dialog's values to the settings."""

@@ -108,6 +108,23 @@ def edit_plane(doc: Document, key: PlaneKey, x0: int, y0: int, values: np.ndarra
     return op
 
 
+def _layers_changed(doc: Document, current: int) -> None:
+    """After the layer stack changed: make ``current`` (clamped) the current layer and say so."""
+    doc.current = min(current, len(doc.layers) - 1)
+    doc.layers_changed.emit()
+    doc.pixels_changed.emit(doc.rect())
+
+
+def _insert_layer(doc: Document, layer: Layer, index: int) -> None:
+    doc.layers.insert(index, layer)
+    _layers_changed(doc, index)
+
+
+def _remove_layer(doc: Document, layer: Layer, current: int) -> None:
+    doc.layers.remove(layer)
+    _layers_changed(doc, current)
+
+
 class AddLayer(Operation):
     def __init__(self, layer: Layer, index: int, text: str) -> None:
         self.layer, self.index, self.text = layer, index, text
@@ -115,16 +132,10 @@ class AddLayer(Operation):
 
     def redo(self, doc: Document) -> None:
         self.prev_current = doc.current
-        doc.layers.insert(self.index, self.layer)
-        doc.current = self.index
-        doc.layers_changed.emit()
-        doc.pixels_changed.emit(doc.rect())
+        _insert_layer(doc, self.layer, self.index)
 
     def undo(self, doc: Document) -> None:
-        doc.layers.remove(self.layer)
-        doc.current = min(self.prev_current, len(doc.layers) - 1)
-        doc.layers_changed.emit()
-        doc.pixels_changed.emit(doc.rect())
+        _remove_layer(doc, self.layer, self.prev_current)
 
     def nbytes(self) -> int:
         return self.layer.pixels.nbytes
@@ -135,16 +146,10 @@ class RemoveLayer(Operation):
         self.layer, self.index, self.text = doc.layers[index], index, text
 
     def redo(self, doc: Document) -> None:
-        doc.layers.remove(self.layer)
-        doc.current = min(self.index, len(doc.layers) - 1)
-        doc.layers_changed.emit()
-        doc.pixels_changed.emit(doc.rect())
+        _remove_layer(doc, self.layer, self.index)
 
     def undo(self, doc: Document) -> None:
-        doc.layers.insert(self.index, self.layer)
-        doc.current = self.index
-        doc.layers_changed.emit()
-        doc.pixels_changed.emit(doc.rect())
+        _insert_layer(doc, self.layer, self.index)
 
     def nbytes(self) -> int:
         return self.layer.pixels.nbytes
@@ -155,11 +160,7 @@ class MoveLayer(Operation):
         self.src, self.dst, self.text = src, dst, text
 
     def _move(self, doc: Document, a: int, b: int) -> None:
-        layer = doc.layers.pop(a)
-        doc.layers.insert(b, layer)
-        doc.current = b
-        doc.layers_changed.emit()
-        doc.pixels_changed.emit(doc.rect())
+        _insert_layer(doc, doc.layers.pop(a), b)
 
     def redo(self, doc: Document) -> None:
         self._move(doc, self.src, self.dst)

@@ -1,19 +1,29 @@
-"""The main window's chains: Filters ▸ Run chain… (editor/chain_dialog.py) and running a chain in the
-background as one undo step, through the same job, progress bar and Cancel as a single filter."""
+"""The main window's chains (``ChainActions``, owned by the window as ``window.chain``): Filters ▸ Run
+chain… (editor/chain_dialog.py) and running a chain in the background as one undo step, through the
+same job, progress bar and Cancel as a single filter."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
+
+import numpy as np
+from PySide6.QtWidgets import QWidget
 
 from editor import filter_apply
 from editor.chain_dialog import ChainDialog
 from editor.document import Document
 from editor.jobs import Job
+from editor.window_filters import FilterActions
+from editor.window_host import WindowHost
 from plugins import chain as chains
+from plugins.cancel import CancelToken
 from plugins.contract import OutputKind
 from plugins.errors import HolstError
+
+if TYPE_CHECKING:
+    from plugins.runtime import Runtime
 
 
 def prepare_chain(doc: Document, work: chains.Chain, target: str, name: str) -> filter_apply.FilterInput:
@@ -30,65 +40,55 @@ def prepare_chain(doc: Document, work: chains.Chain, target: str, name: str) -> 
         overlap=max(step.spec.tiling.overlap for step in work.steps))
 
 
-class ChainMixin:
-    """Chain actions of :class:`editor.main_window.MainWindow` (uses the attributes it sets up)."""
+class ChainActions:
+    """Filters ▸ Run chain…: the dialog, and its chain run through ``filters`` (the same job, progress
+    bar and Cancel as a single filter). ``parent`` is the window, as the dialog's parent;
+    ``selection_rect`` gives the selection's bounding box for the dialog's region fields."""
 
-    chain_dialog: ChainDialog | None = None
+    def __init__(self, host: WindowHost, parent: QWidget, filters: FilterActions,
+                 selection_rect: Callable[[], tuple[int, int, int, int] | None]) -> None:
+        self.host, self.parent, self.filters, self.selection_rect = host, parent, filters, selection_rect
+        self.dialog: ChainDialog | None = None
 
     def run_chain_dialog(self) -> ChainDialog:
         """Open (or raise) the Run chain dialog; it keeps the last chain for next time."""
-        usable = {e.id for e in self.filters_panel.entries if e.usable and e.spec is not None}
-        old = self.chain_dialog
+        entries = self.filters.entries
+        usable = {e.id for e in entries if e.usable and e.spec is not None}
+        old = self.dialog
         if old is None or (not old.isVisible() and not old.running and old.entries.keys() != usable):
             if old is not None:          # the filters were found again since: offer the new list
                 old.deleteLater()
-            dialog = ChainDialog(self.filters_panel.entries, self, self.selection_rect)
+            dialog = ChainDialog(entries, self.parent, self.selection_rect)
             dialog.run_requested.connect(lambda work, target: self.apply_chain(work, target, dialog))
-            dialog.cancel_requested.connect(self.cancel_filter)
-            self.chain_dialog = dialog
-        self.chain_dialog.show()
-        self.chain_dialog.raise_()
-        return self.chain_dialog
+            dialog.cancel_requested.connect(self.filters.cancel_filter)
+            self.dialog = dialog
+        self.dialog.show()
+        self.dialog.raise_()
+        return self.dialog
 
     def apply_chain(self, work: chains.Chain, target: str = filter_apply.NEW_LAYER,
                     dialog: ChainDialog | None = None) -> Job | None:
         """Run the chain's filters one after another in the background; one undo step at the end."""
-        if self.doc is None or self.history is None or self.filter_job is not None:
+        doc = self.host.doc
+        if doc is None or self.host.history is None or self.filters.busy:
             return None
         name = dialog.display_name() if dialog is not None else work.name
         try:
-            inp = prepare_chain(self.doc, work, target, name)
+            inp = prepare_chain(doc, work, target, name)
         except HolstError as exc:
-            self.show_error(str(exc))
+            self.host.show_error(str(exc))
             return None
-        from plugins.runtime import default_runtime
 
-        provider, tile = self.prefs.provider, self.prefs.tile
+        def compute(runtime: Runtime, tile: int | None, progress: Callable[[float], None], token: CancelToken,
+                    notify: Callable[[str], None]) -> np.ndarray:
+            return chains.run(work, inp.pixels, mask=inp.mask, runtime=runtime, progress=progress,
+                              cancel=token, tile=tile, notify=notify)
 
-        def run(progress: Callable[[float], None], token: Any, notify: Callable[[str], None]) -> dict:
-            runtime = default_runtime(provider)
-            try:
-                result = chains.run(work, inp.pixels, mask=inp.mask, runtime=runtime, progress=progress,
-                                    cancel=token, tile=tile, notify=notify)
-            finally:
-                for notice in list(runtime.notices):
-                    notify(notice)
-            return {"pixels": result, "provider": runtime.active_provider,
-                    "planes": filter_apply.scaled_planes(inp, result)}
-
-        job = self.start_filter_job(Job(run, work.name), inp)
+        outcomes: list[str] = []
+        job = self.filters.start(work.name, inp, compute, outcomes.append)
         if dialog is not None:
             dialog.set_running(True)
             job.signals.progress.connect(dialog.set_progress)
-            outcomes: list[str] = []
-
-            def record(outcome: str) -> None:
-                outcomes.append(outcome)
-
-            def ended() -> None:
-                self.filter_finished.disconnect(record)
-                dialog.finished_with(outcomes[0] if outcomes else "failed", self.last_error)
-
-            self.filter_finished.connect(record)
-            job.signals.finished.connect(ended)
+            job.signals.finished.connect(
+                lambda: dialog.finished_with(outcomes[0] if outcomes else "failed", self.host.last_error))
         return job

@@ -1,10 +1,12 @@
-"""The main window's file work: open, save, export, masks on disk, drag and drop, clipboard,
-recent files and the unsaved-changes prompt. Decoding and encoding run as background jobs.
+"""The main window's file work (``FileActions``, owned by the window as ``window.files``): open, save,
+export, masks on disk, drag and drop, clipboard, recent files and the unsaved-changes prompt. Decoding
+and encoding run as background jobs.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -12,9 +14,9 @@ import numpy as np
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication, QImage
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QFormLayout,
+    QMenu,
     QMessageBox,
     QSpinBox,
     QWidget,
@@ -22,8 +24,13 @@ from PySide6.QtWidgets import (
 
 from editor.document import Document
 from editor.export_dialog import ExportDialog
-from editor.jobs import Job
+from editor.i18n import Translated
+from editor.jobs import Job, JobRunner
 from editor.panels.mask import set_mask
+from editor.preferences import Prefs
+from editor.recovery import RecoveryStore
+from editor.widgets import ok_cancel
+from editor.window_host import WindowHost
 
 OPEN_FILTER = "Images (*.png *.jpg *.jpeg *.webp *.tif *.tiff *.bmp);;All files (*)"
 SAVE_FILTER = "PNG (*.png);;JPEG (*.jpg *.jpeg);;WebP (*.webp);;TIFF (*.tif *.tiff);;BMP (*.bmp)"
@@ -50,39 +57,61 @@ class NewImageDialog(QDialog):
         form = QFormLayout(self)
         form.addRow(self.tr("Width"), self.width_spin)
         form.addRow(self.tr("Height"), self.height_spin)
-        ok, cancel = QDialogButtonBox.StandardButton.Ok, QDialogButtonBox.StandardButton.Cancel
-        buttons = QDialogButtonBox(ok | cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        form.addRow(ok_cancel(self))
 
     def size(self) -> tuple[int, int]:
         return self.width_spin.value(), self.height_spin.value()
 
 
-class FilesMixin:
-    """File actions of :class:`editor.main_window.MainWindow` (uses the attributes it sets up)."""
+def last_dir(doc: Document | None, prefs: Prefs) -> str:
+    """Where a file dialog starts: the open image's folder, else the most recent file's."""
+    if doc is not None and doc.path:
+        return str(Path(doc.path).parent)
+    recent = prefs.recent
+    return str(Path(recent[0]).parent) if recent else ""
+
+
+def ask_image_to_open(parent: QWidget, title: str, doc: Document | None, prefs: Prefs) -> str:
+    """An image file chosen in an Open dialog that starts at :func:`last_dir`; "" when cancelled."""
+    path, _ = QFileDialog.getOpenFileName(parent, title, last_dir(doc, prefs), OPEN_FILTER)
+    return path
+
+
+class FileActions(Translated):
+    """The window's file actions. ``parent`` is the window, as the parent of their dialogs."""
+
+    def __init__(self, host: WindowHost, parent: QWidget, prefs: Prefs, recovery: RecoveryStore,
+                 runner: JobRunner) -> None:
+        self.host, self.parent, self.prefs, self.recovery, self.runner = host, parent, prefs, recovery, runner
+        # files Save must not overwrite (the bundled sample): Save asks for a new name instead
+        self.protected_paths: set[str] = set()
+        # a hook the tests replace: returns "save", "discard" or "cancel"
+        self.ask_unsaved: Callable[[], str] = self._ask_unsaved
 
     def _ask_unsaved(self) -> str:
         buttons = (QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
                    | QMessageBox.StandardButton.Cancel)
-        answer = QMessageBox.question(self, "Holst", self.tr("The image has unsaved changes. Save them?"),
+        answer = QMessageBox.question(self.parent, "Holst",
+                                      self.tr("The image has unsaved changes. Save them?"),
                                       buttons, QMessageBox.StandardButton.Save)
         return {QMessageBox.StandardButton.Save: "save",
                 QMessageBox.StandardButton.Discard: "discard"}.get(answer, "cancel")
 
     def maybe_save(self) -> bool:
         """True when it is fine to drop the current document (saved, discarded or unchanged)."""
-        if not self.is_modified():
+        if not self.host.is_modified():
             return True
         answer = self.ask_unsaved()
         if answer == "save":
             return self.save(wait=True)
         return answer == "discard"
 
+    def _last_dir(self) -> str:
+        return last_dir(self.host.doc, self.prefs)
+
     # ------------------------------------------------------------------ files
     def new_dialog(self) -> None:
-        dialog = NewImageDialog(self)
+        dialog = NewImageDialog(self.parent)
         if dialog.exec():
             self.new_image(*dialog.size())
 
@@ -92,19 +121,13 @@ class FilesMixin:
             return False
         pixels = np.zeros((height, width, 4), np.uint8) if transparent else np.full((height, width, 4), 255,
                                                                                     np.uint8)
-        self.set_document(Document(pixels, None, None, self.tr("Background")))
+        self.host.set_document(Document(pixels, None, None, self.tr("Background")))
         return True
 
     def open_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, self.tr("Open image"), self._last_dir(), OPEN_FILTER)
+        path = ask_image_to_open(self.parent, self.tr("Open image"), self.host.doc, self.prefs)
         if path:
             self.open_file(path)
-
-    def _last_dir(self) -> str:
-        if self.doc is not None and self.doc.path:
-            return str(Path(self.doc.path).parent)
-        recent = self.prefs.recent
-        return str(Path(recent[0]).parent) if recent else ""
 
     def open_file(self, path: str, *, ask: bool = True) -> Job | None:
         """Decode ``path`` in the background and show it; returns the job (tests wait on it)."""
@@ -112,30 +135,31 @@ class FilesMixin:
             return None
         from plugins.imageio import load_image
 
-        self.show_message(self.tr("Opening %1…").replace("%1", os.path.basename(path)))
+        self.host.show_message(self.tr("Opening %1…").replace("%1", os.path.basename(path)))
         job = Job(lambda _p, _c, _n: load_image(path), "open")
 
         def done(loaded: Any) -> None:
             name = self.tr("Background")
-            self.set_document(Document(loaded.pixels, loaded.meta, os.path.abspath(path), name))
+            self.host.set_document(Document(loaded.pixels, loaded.meta, os.path.abspath(path), name))
             self.prefs.add_recent(os.path.abspath(path))
-            self.show_message(self.tr("Opened %1").replace("%1", os.path.basename(path)))
+            self.host.show_message(self.tr("Opened %1").replace("%1", os.path.basename(path)))
 
         job.signals.done.connect(done)
-        job.signals.failed.connect(self.show_error)
+        job.signals.failed.connect(self.host.show_error)
         return self.runner.start(job)
 
-    def _fill_recent(self) -> None:
-        self.recent_menu.clear()
+    def fill_recent(self, menu: QMenu) -> None:
+        """The File ▸ Open recent menu, filled as it is about to show."""
+        menu.clear()
         for path in self.prefs.recent:
-            act = self.recent_menu.addAction(path)
+            act = menu.addAction(path)
             act.triggered.connect(lambda _c=False, p=path: self.open_file(p))
         if not self.prefs.recent:
-            self.recent_menu.addAction(self.tr("(none)")).setEnabled(False)
+            menu.addAction(self.tr("(none)")).setEnabled(False)
 
     def save(self, wait: bool = False) -> bool:
         """Save to the document's file (flattened); asks for a name when it has none."""
-        doc = self.doc
+        doc = self.host.doc
         if doc is None:
             return False
         from plugins.imageio import format_for_path
@@ -149,19 +173,20 @@ class FilesMixin:
 
     def save_as(self, wait: bool = False) -> bool:
         start = os.path.join(self._last_dir(), "untitled.png")
-        if self.doc is not None and self.doc.path:
-            start = self.doc.path
-        path, _ = QFileDialog.getSaveFileName(self, self.tr("Save image"), start, SAVE_FILTER)
+        if self.host.doc is not None and self.host.doc.path:
+            start = self.host.doc.path
+        path, _ = QFileDialog.getSaveFileName(self.parent, self.tr("Save image"), start, SAVE_FILTER)
         if not path:
             return False
         return self.save_to(path, wait=wait)
 
     def export_dialog(self) -> None:
-        if self.doc is None:
+        if self.host.doc is None:
             return
-        start = self.doc.path or os.path.join(self._last_dir(), "untitled.png")
+        start = self.host.doc.path or os.path.join(self._last_dir(), "untitled.png")
         base, _ = os.path.splitext(start)
-        dialog = ExportDialog(base + "-export.png", getattr(self.doc.meta, "bit_depth", 8), self)
+        dialog = ExportDialog(base + "-export.png", getattr(self.host.doc.meta, "bit_depth", 8),
+                              self.parent)
         if dialog.exec():
             opts = dialog.options()
             self.save_to(opts["path"], fmt=opts["fmt"], quality=opts["quality"], bit_depth=opts["bit_depth"],
@@ -170,7 +195,7 @@ class FilesMixin:
     def save_to(self, path: str, *, fmt: str | None = None, quality: int = 95, bit_depth: int = 8,
                 metadata: bool = True, export: bool = False, wait: bool = False) -> bool:
         """Flatten and write in the background (atomic). ``export`` leaves the document's name alone."""
-        doc, history = self.doc, self.history
+        doc, history = self.host.doc, self.host.history
         if doc is None or history is None:
             return False
         from plugins.imageio import ImageMeta, save_image
@@ -187,25 +212,25 @@ class FilesMixin:
         def done(_result: object) -> None:
             outcome["ok"] = True
             name = os.path.basename(path)
-            if not export and self.doc is doc:
+            if not export and self.host.doc is doc:
                 doc.path = os.path.abspath(path)
                 if history.stack.index() == index:
                     history.stack.setClean()
                     self.recovery.discard()   # the work is safe in the file now
-                self._update_title()
+                self.host.update_title()
             self.prefs.add_recent(os.path.abspath(path))
             text = self.tr("Exported %1") if export else self.tr("Saved %1")
             if len(doc.layers) > 1:
                 text += " " + self.tr("(layers flattened)")
-            self.show_message(text.replace("%1", name))
+            self.host.show_message(text.replace("%1", name))
 
         def failed(text: str) -> None:
             outcome["ok"] = False
-            self.show_error(text)
+            self.host.show_error(text)
 
         job.signals.done.connect(done)
         job.signals.failed.connect(failed)
-        self.show_message(self.tr("Saving %1…").replace("%1", os.path.basename(path)))
+        self.host.show_message(self.tr("Saving %1…").replace("%1", os.path.basename(path)))
         self.runner.start(job)
         if wait:
             while job.running or "ok" not in outcome:
@@ -215,12 +240,12 @@ class FilesMixin:
         return True
 
     def load_mask_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, self.tr("Load mask"), self._last_dir(), OPEN_FILTER)
+        path = ask_image_to_open(self.parent, self.tr("Load mask"), self.host.doc, self.prefs)
         if path:
             self.load_mask(path)
 
     def load_mask(self, path: str) -> Job | None:
-        doc = self.doc
+        doc = self.host.doc
         if doc is None:
             return None
         from plugins.imageio import load_mask
@@ -228,37 +253,37 @@ class FilesMixin:
         size = (doc.width, doc.height)
         job = Job(lambda _p, _c, _n: load_mask(path, size), "mask")
         job.signals.done.connect(lambda m: self._set_mask_if(doc, m, self.tr("Load mask")))
-        job.signals.failed.connect(self.show_error)
+        job.signals.failed.connect(self.host.show_error)
         return self.runner.start(job)
 
     def _set_mask_if(self, doc: Document, mask: np.ndarray, text: str) -> None:
-        if doc is self.doc and self.history is not None and mask.shape == doc.mask.shape:
-            set_mask(doc, self.history, mask, text)
+        if doc is self.host.doc and self.host.history is not None and mask.shape == doc.mask.shape:
+            set_mask(doc, self.host.history, mask, text)
 
     def save_mask_dialog(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, self.tr("Save mask"),
+        path, _ = QFileDialog.getSaveFileName(self.parent, self.tr("Save mask"),
                                               os.path.join(self._last_dir(), "mask.png"), "PNG (*.png)")
         if path:
             self.save_mask(path)
 
     def save_mask(self, path: str) -> Job | None:
-        if self.doc is None:
+        if self.host.doc is None:
             return None
         from plugins.imageio import save_mask
 
-        mask = self.doc.mask.copy()
+        mask = self.host.doc.mask.copy()
         job = Job(lambda _p, _c, _n: save_mask(path, mask), "save mask")
-        job.signals.done.connect(lambda _r: self.show_message(self.tr("Mask saved")))
-        job.signals.failed.connect(self.show_error)
+        job.signals.done.connect(lambda _r: self.host.show_message(self.tr("Mask saved")))
+        job.signals.failed.connect(self.host.show_error)
         return self.runner.start(job)
 
-    # drag and drop, clipboard
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
+    # drag and drop (the window's dragEnterEvent and dropEvent hand the event here), clipboard
+    def drag_enter(self, event: QDragEnterEvent) -> None:
         mime = event.mimeData()
         if mime.hasImage() or any(Path(u.toLocalFile()).suffix.lower() in IMAGE_EXTS for u in mime.urls()):
             event.acceptProposedAction()
 
-    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+    def drop(self, event: QDropEvent) -> None:
         mime = event.mimeData()
         for url in mime.urls():
             path = url.toLocalFile()
@@ -285,22 +310,22 @@ class FilesMixin:
                     return
         image = QGuiApplication.clipboard().image()
         if image.isNull():
-            self.show_message(self.tr("The clipboard holds no image."))
+            self.host.show_message(self.tr("The clipboard holds no image."))
             return
         self._paste_image(image, as_layer)
 
     def _paste_image(self, image: QImage, as_layer: bool) -> None:
         pixels = qimage_to_rgba(image)
-        if not as_layer or self.doc is None or self.history is None:
+        if not as_layer or self.host.doc is None or self.host.history is None:
             if self.maybe_save():
-                self.set_document(Document(pixels, None, None, self.tr("Pasted")), clean=False)
+                self.host.set_document(Document(pixels, None, None, self.tr("Pasted")), clean=False)
             return
         from editor.document import Layer
         from editor.undo import AddLayer
 
-        doc = self.doc
+        doc = self.host.doc
         layer = np.zeros((doc.height, doc.width, 4), np.uint8)
         h, w = min(doc.height, pixels.shape[0]), min(doc.width, pixels.shape[1])
         layer[:h, :w] = pixels[:h, :w]
-        self.history.push(AddLayer(Layer(layer, self.tr("Pasted")), doc.current + 1, self.tr("Paste")),
+        self.host.history.push(AddLayer(Layer(layer, self.tr("Pasted")), doc.current + 1, self.tr("Paste")),
                           applied=False)

@@ -3,8 +3,10 @@ a test image, and a mask-driven fixture filter (no ONNX) to prove the editor pas
 
 from __future__ import annotations
 
+import contextlib
 import os
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -28,11 +30,32 @@ def write_png(path: Path, pixels: np.ndarray) -> Path:
     return path
 
 
+def write_plugin(root: Path, folder: str, manifest: str, files: dict[str, str]) -> Path:
+    """A plugin folder ``root/folder``: ``manifest.toml`` and the other ``files`` (dedented); returns root."""
+    path = root / folder
+    path.mkdir(parents=True, exist_ok=True)
+    for name, text in {"manifest.toml": manifest, **files}.items():
+        (path / name).write_text(textwrap.dedent(text), encoding="utf-8")
+    return root
+
+
+@contextlib.contextmanager
+def plugins_on_path(monkeypatch, *folders: Path) -> Iterator[None]:
+    """Only the plugins in ``folders`` discoverable (HOLST_PLUGIN_PATH, fresh registry) for the block."""
+    from plugins import registry
+
+    monkeypatch.setenv("HOLST_PLUGIN_PATH", os.pathsep.join(str(f) for f in folders))
+    registry.all_filters(refresh=True)
+    try:
+        yield
+    finally:
+        monkeypatch.delenv("HOLST_PLUGIN_PATH", raising=False)
+        registry.all_filters(refresh=True)
+
+
 def write_mask_fill_plugin(root: Path) -> Path:
     """A filter that requires a mask and paints the masked pixels pure red."""
-    folder = root / "fill_red"
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "manifest.toml").write_text(textwrap.dedent('''
+    return write_plugin(root, "fill_red", '''
         id = "test_fill_red"
         name = "Test fill red"
         category = "Test"
@@ -40,8 +63,7 @@ def write_mask_fill_plugin(root: Path) -> Path:
         input = "image+mask"
         output = "same"
         requires_mask = true
-        '''), encoding="utf-8")
-    (folder / "filter.py").write_text(textwrap.dedent('''
+        ''', {"filter.py": '''
         import numpy as np
 
         def run(ctx, image, mask, params):
@@ -50,12 +72,12 @@ def write_mask_fill_plugin(root: Path) -> Path:
             red = np.zeros_like(image)
             red[..., 0] = 1.0
             return out * (1 - m) + red * m
-        '''), encoding="utf-8")
-    return root
+        '''})
 
 
-def make_window(qtbot, tmp_path: Path):
-    """A shown MainWindow with settings in ``tmp_path`` and filters discovered."""
+def make_window(qtbot, tmp_path: Path, recovery=None):
+    """A shown MainWindow with settings in ``tmp_path`` and filters discovered; autosaves go to
+    ``recovery`` (a RecoveryStore), by default one in ``tmp_path``."""
     from PySide6.QtCore import QSettings
 
     from editor.main_window import MainWindow
@@ -63,13 +85,20 @@ def make_window(qtbot, tmp_path: Path):
 
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
     settings.setValue("autosave_s", 0)
-    window = MainWindow(settings, RecoveryStore(tmp_path / "recovery"))
-    window.ask_unsaved = lambda: "discard"
+    window = MainWindow(settings, recovery or RecoveryStore(tmp_path / "recovery"))
+    window.files.ask_unsaved = lambda: "discard"
     qtbot.addWidget(window)
     window.resize(1200, 800)
     window.show()
     qtbot.waitExposed(window)
     wait_jobs(qtbot, window)
+    return window
+
+
+def window_on_sample(qtbot, tmp_path: Path):
+    """:func:`make_window` showing ``sample_pixels()`` opened from ``tmp_path/in.png``."""
+    window = make_window(qtbot, tmp_path)
+    open_image(qtbot, window, write_png(tmp_path / "in.png", sample_pixels()))
     return window
 
 
@@ -90,7 +119,7 @@ def run_apply(qtbot, window, timeout: int = 20000) -> str:
 
 
 def open_image(qtbot, window, path: Path) -> None:
-    window.open_file(str(path), ask=False)
+    window.files.open_file(str(path), ask=False)
     qtbot.waitUntil(lambda: window.doc.path == os.path.abspath(path), timeout=20000)
     wait_jobs(qtbot, window)
 
@@ -106,9 +135,7 @@ def write_sketch_invert_plugin(root: Path) -> Path:
     """A sketch-input filter that returns its input inverted (white lines on black), contributing a
     "sketch-from-photo" command that draws one line across the middle row at ``darkness`` and one that
     raises."""
-    folder = root / "sketch_invert"
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "manifest.toml").write_text(textwrap.dedent('''
+    return write_plugin(root, "sketch_invert", '''
         id = "test_sketch_invert"
         name = "Test sketch invert"
         category = "Test"
@@ -134,10 +161,7 @@ def write_sketch_invert_plugin(root: Path) -> Path:
         role = "sketch-from-photo"
         call = "lines.py:faulty"
         label = "Test faulty command"
-        '''), encoding="utf-8")
-    (folder / "filter.py").write_text("def run(ctx, image, mask, params):\n    return 1.0 - image\n",
-                                      encoding="utf-8")
-    (folder / "lines.py").write_text(textwrap.dedent('''
+        ''', {"filter.py": "def run(ctx, image, mask, params):\n    return 1.0 - image\n", "lines.py": '''
         import numpy as np
 
         def middle_line(image, darkness):
@@ -147,30 +171,30 @@ def write_sketch_invert_plugin(root: Path) -> Path:
 
         def faulty(image):
             raise ValueError("no lines today")
-        '''), encoding="utf-8")
-    return root
+        '''})
 
 
-def drag(qtbot, canvas, points) -> None:
-    """Press at the first image point, move through the others, release at the last."""
+def drag(qtbot, canvas, points, modifier=None) -> None:
+    """Press at the first image point (holding ``modifier``, if any), move through the others, release
+    at the last."""
     from PySide6.QtCore import QPointF, Qt
 
+    modifier = Qt.KeyboardModifier.NoModifier if modifier is None else modifier
     wpts = [canvas.to_widget(QPointF(*p)).toPoint() for p in points]
-    qtbot.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, wpts[0])
+    qtbot.mousePress(canvas, Qt.MouseButton.LeftButton, modifier, wpts[0])
     for p in wpts[1:]:
         qtbot.mouseMove(canvas, p)
-    qtbot.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, wpts[-1])
+    qtbot.mouseRelease(canvas, Qt.MouseButton.LeftButton, modifier, wpts[-1])
 
 
 def write_tile_plugin(root: Path) -> Path:
     """A ``new-layer`` filter returning a 10×6 tile, with a choice parameter that has thumbnails."""
     from PIL import Image
 
-    folder = root / "tile"
-    (folder / "thumbs").mkdir(parents=True, exist_ok=True)
+    (root / "tile" / "thumbs").mkdir(parents=True, exist_ok=True)
     for name, colour in (("red", (255, 0, 0)), ("blue", (0, 0, 255))):
-        Image.new("RGB", (32, 32), colour).save(folder / "thumbs" / f"{name}.png")
-    (folder / "manifest.toml").write_text(textwrap.dedent('''
+        Image.new("RGB", (32, 32), colour).save(root / "tile" / "thumbs" / f"{name}.png")
+    return write_plugin(root, "tile", '''
         id = "test_tile"
         name = "Test tile"
         category = "Test"
@@ -185,8 +209,7 @@ def write_tile_plugin(root: Path) -> Path:
         thumbnails = ["thumbs/red.png", "thumbs/blue.png"]
         default = "red"
         label = "Colour"
-        '''), encoding="utf-8")
-    (folder / "filter.py").write_text(textwrap.dedent('''
+        ''', {"filter.py": '''
         import numpy as np
 
         def run(ctx, image, mask, params):
@@ -194,8 +217,7 @@ def write_tile_plugin(root: Path) -> Path:
             tile[:, :, 0 if params["colour"] == "red" else 2] = 1.0
             tile[0, 0] = 1.0
             return tile
-        '''), encoding="utf-8")
-    return root
+        '''})
 
 
 def settled_grab(canvas):

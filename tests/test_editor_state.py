@@ -62,7 +62,7 @@ def test_a_hand_edited_preferences_file_does_not_stop_the_editor(qtbot, tmp_path
     ini.write_text("[General]\nautosave_s=3000000\ntile=1000000000\nmemory_mb=-5\nprovider=gpu!\n")
     window = MainWindow(QSettings(str(ini), QSettings.Format.IniFormat), RecoveryStore(tmp_path / "rec"))
     qtbot.addWidget(window)
-    assert window._autosave_timer.interval() == RANGES["autosave_s"][1] * 1000
+    assert window.session.autosave_timer.interval() == RANGES["autosave_s"][1] * 1000
     assert window.prefs.tile == RANGES["tile"][1] and window.prefs.memory_bytes == 64 << 20
     wait_jobs(qtbot, window)
 
@@ -150,8 +150,7 @@ def test_the_editor_sets_a_damaged_session_aside_and_opens_the_image(qtbot, tmp_
     root = tmp_path / "recovery"
     folder = _session(root)
     DAMAGE[case](folder)
-    window = make_window(qtbot, tmp_path)
-    window.recovery = RecoveryStore(root)
+    window = make_window(qtbot, tmp_path, recovery=RecoveryStore(root))
     image = write_png(tmp_path / "asked.png", sample_pixels(40, 30))
     start_session(window, str(image))
     assert "set aside" in window.last_error
@@ -247,14 +246,14 @@ def test_cancel_returns_within_2_s_from_a_filter_that_never_checks(qtbot, tmp_pa
     open_image(qtbot, window, write_png(tmp_path / "in.png", sample_pixels()))
     choose_filter(window, "h_loop")
     qtbot.mouseClick(window.filters_panel.apply_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.filter_job is not None and window.filter_job.thread is not None)
+    qtbot.waitUntil(lambda: window.filters.job is not None and window.filters.job.thread is not None)
     qtbot.wait(300)
     started = time.monotonic()
     with qtbot.waitSignal(window.filter_finished, timeout=5000) as blocker:
-        window.cancel_filter()
+        window.filters.cancel_filter()
     assert blocker.args == ["cancelled"] and time.monotonic() - started < 2.0
     assert "did not stop by itself" in window.message_label.text()
-    assert window.filter_job is None and window.filters_panel.apply_button.isEnabled()
+    assert window.filters.job is None and window.filters_panel.apply_button.isEnabled()
     layers = len(window.doc.layers)
     choose_filter(window, "test_blur")
     assert run_apply(qtbot, window) == "done"  # the editor is free for the next filter
@@ -269,12 +268,12 @@ def test_finished_and_cancelled_jobs_are_freed(qtbot, tmp_path, looping):
     open_image(qtbot, window, write_png(tmp_path / "in.png", sample_pixels()))
     refs = []
     for filter_id, cancel in (("test_blur", False), ("h_loop", True)):
-        job = window.apply_filter(registry.get(filter_id), {})
-        refs.append((weakref.ref(job), weakref.ref(window.filter_input)))
+        job = window.filters.apply_filter(registry.get(filter_id), {})
+        refs.append((weakref.ref(job), weakref.ref(window.filters.job_input)))
         if cancel:
             qtbot.waitUntil(lambda job=job: job.thread is not None)
             with qtbot.waitSignal(window.filter_finished, timeout=5000):
-                window.cancel_filter()
+                window.filters.cancel_filter()
             registry.get(filter_id).module().STOP.set()  # the abandoned thread may now return
         else:
             qtbot.waitSignal(window.filter_finished, timeout=20000).wait()
@@ -303,8 +302,8 @@ _CLOSING_CHILD = textwrap.dedent('''
             if not self._applied:
                 if self.doc is None or not self.filters_panel.entries or self.runner.busy():
                     return
-                self._applied = self.apply_filter(registry.get("h_loop"), {}) is not None
-            elif self.filter_job is not None and self.filter_job.thread is not None:
+                self._applied = self.filters.apply_filter(registry.get("h_loop"), {}) is not None
+            elif self.filters.job is not None and self.filters.job.thread is not None:
                 self._step.stop()
                 print("CLOSING", flush=True)
                 self.close()

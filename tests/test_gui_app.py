@@ -28,13 +28,13 @@ SCRIPT = textwrap.dedent('''
     class Window(app_module.MainWindow):
         def __init__(self):
             super().__init__()
-            self.ask_unsaved = lambda: "discard"
+            self.files.ask_unsaved = lambda: "discard"
             QTimer.singleShot(20, self.check)
 
         def check(self):
             if self.doc is not None and self.doc.path and not self.runner.busy():
                 print("OPENED", self.doc.path, self.doc.width, self.doc.height,
-                      os.path.realpath(str(app_module.SAMPLE)) in self.protected_paths, flush=True)
+                      os.path.realpath(str(app_module.SAMPLE)) in self.files.protected_paths, flush=True)
                 self.close()
                 QApplication.instance().quit()
             else:

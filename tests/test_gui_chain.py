@@ -31,7 +31,7 @@ def photo(width: int = 72, height: int = 48) -> np.ndarray:
 def open_chain_dialog(qtbot, window):
     action = next(a for a in window.filters_menu.actions() if a.objectName() == "act_run_chain")
     action.trigger()
-    dialog = window.chain_dialog
+    dialog = window.chain.dialog
     assert dialog is not None and dialog.isVisible()
     return dialog
 
@@ -118,7 +118,7 @@ def test_cancel_stops_the_chain_and_leaves_the_image_alone(qtbot, window, tmp_pa
     add_step(qtbot, dialog, "test_blur")
     add_step(qtbot, dialog, "test_hangs")
     qtbot.mouseClick(dialog.run_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: dialog.running and window.filter_job is not None, timeout=10000)
+    qtbot.waitUntil(lambda: dialog.running and window.filters.job is not None, timeout=10000)
     assert dialog.cancel_button.text() == "Cancel" and not dialog.steps.isEnabled()
     with qtbot.waitSignal(window.filter_finished, timeout=20000) as blocker:
         qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
@@ -136,7 +136,7 @@ def test_a_chain_that_needs_a_mask_says_so(qtbot, window, tmp_path):
     dialog = open_chain_dialog(qtbot, window)
     choose_preset(dialog, "restore-old-photo")
     qtbot.mouseClick(dialog.run_button, Qt.MouseButton.LeftButton)
-    assert "needs a mask" in window.last_error and window.filter_job is None
+    assert "needs a mask" in window.last_error and window.filters.job is None
     assert window.history.stack.count() == 0
 
 

@@ -37,12 +37,12 @@ def touch(window):
 def test_export_jpeg_quality_and_16_bit_png(qtbot, window, tmp_path):
     open_image(qtbot, window, write_png(tmp_path / "in.png", sample_pixels()))
     hi, lo = tmp_path / "hi.jpg", tmp_path / "lo.jpg"
-    assert window.save_to(str(hi), fmt="JPEG", quality=95, export=True, wait=True)
-    assert window.save_to(str(lo), fmt="JPEG", quality=10, export=True, wait=True)
+    assert window.files.save_to(str(hi), fmt="JPEG", quality=95, export=True, wait=True)
+    assert window.files.save_to(str(lo), fmt="JPEG", quality=10, export=True, wait=True)
     assert Image.open(hi).format == "JPEG" and hi.stat().st_size > lo.stat().st_size
     assert window.doc.path == str(tmp_path / "in.png")     # exporting keeps the document's own file
     deep = tmp_path / "deep.png"
-    assert window.save_to(str(deep), bit_depth=16, export=True, wait=True)
+    assert window.files.save_to(str(deep), bit_depth=16, export=True, wait=True)
     header = deep.read_bytes()[:26]
     assert header[12:16] == b"IHDR" and header[24] == 16     # bit depth field of the PNG header
 
@@ -55,7 +55,7 @@ def test_icc_profile_and_exif_are_kept(qtbot, window, tmp_path):
     Image.fromarray(sample_pixels()[..., :3]).save(src, quality=95, icc_profile=icc, exif=exif.tobytes())
     open_image(qtbot, window, src)
     out = tmp_path / "out.jpg"
-    assert window.save_to(str(out), wait=True)
+    assert window.files.save_to(str(out), wait=True)
     with Image.open(out) as im:
         assert im.info.get("icc_profile") == icc
         assert im.getexif().get(0x010F) == "HolstCam"
@@ -65,7 +65,7 @@ def test_unreadable_file_gives_one_clear_message(qtbot, window, tmp_path):
     bad = tmp_path / "broken.png"
     bad.write_bytes(b"\x89PNG\r\n\x1a\n garbage")
     before = window.doc
-    window.open_file(str(bad), ask=False)
+    window.files.open_file(str(bad), ask=False)
     wait_jobs(qtbot, window)
     assert window.doc is before
     assert "broken.png" in window.last_error and "\n" not in window.last_error
@@ -110,7 +110,7 @@ def test_recent_files_menu(qtbot, window, tmp_path):
     open_image(qtbot, window, a)
     open_image(qtbot, window, b)
     assert window.prefs.recent[:2] == [str(b), str(a)]
-    window._fill_recent()
+    window.files.fill_recent(window.recent_menu)
     actions = window.recent_menu.actions()
     assert [act.text() for act in actions[:2]] == [str(b), str(a)]
     actions[1].trigger()
@@ -122,11 +122,11 @@ def test_unsaved_changes_prompt_on_close_and_open(qtbot, window, tmp_path):
     open_image(qtbot, window, write_png(tmp_path / "in.png", sample_pixels()))
     touch(window)
     asked = []
-    window.ask_unsaved = lambda: asked.append(1) or "cancel"
+    window.files.ask_unsaved = lambda: asked.append(1) or "cancel"
     assert not window.close()
     assert window.isVisible() and asked
-    assert window.open_file(str(tmp_path / "in.png")) is None     # cancelled: nothing opened
-    window.ask_unsaved = lambda: "save"
+    assert window.files.open_file(str(tmp_path / "in.png")) is None     # cancelled: nothing opened
+    window.files.ask_unsaved = lambda: "save"
     assert window.close()
     saved = load_image(tmp_path / "in.png").pixels
     assert np.array_equal(saved, sample_pixels())
@@ -136,7 +136,7 @@ def test_autosave_and_recovery_after_a_crash(qtbot, window, tmp_path):
     open_image(qtbot, window, write_png(tmp_path / "in.png", sample_pixels()))
     touch(window)
     window.layers_panel.do_add()
-    assert window.autosave() is not None
+    assert window.session.autosave() is not None
     wait_jobs(qtbot, window)
     folder = window.recovery.folder
     info = json.loads((folder / "session.json").read_text())
@@ -154,9 +154,8 @@ def test_autosave_and_recovery_after_a_crash(qtbot, window, tmp_path):
 
 def assert_second_window_recovers(qtbot, tmp_path, store: RecoveryStore) -> None:
     """A new window restores the crashed session: two layers, the sample, the touched mask, modified."""
-    other = make_window(qtbot, tmp_path / "second")
-    other.recovery = store
-    assert other.offer_recovery(ask=lambda _info: True)
+    other = make_window(qtbot, tmp_path / "second", recovery=store)
+    assert other.session.offer_recovery(ask=lambda _info: True)
     assert len(other.doc.layers) == 2
     assert np.array_equal(other.doc.layers[0].pixels, sample_pixels())
     assert other.doc.mask[:4, :4].all()
@@ -179,7 +178,7 @@ def test_preferences_dialog_stores_settings(qtbot, window):
     dialog.language.setCurrentIndex(dialog.language.findData("ru"))
     dialog.theme.setCurrentIndex(dialog.theme.findData("light"))
     dialog.store()
-    window.apply_preferences()
+    window.session.apply_preferences()
     prefs = window.prefs
     assert (prefs.provider, prefs.tile, prefs.memory_bytes, prefs.language, prefs.theme) == (
         "cpu", 256, 512 * 1024 * 1024, "ru", "light")
@@ -189,7 +188,7 @@ def test_preferences_dialog_stores_settings(qtbot, window):
 def test_save_error_is_reported_and_document_stays_modified(qtbot, window, tmp_path):
     open_image(qtbot, window, write_png(tmp_path / "in.png", sample_pixels()))
     touch(window)
-    assert not window.save_to(str(tmp_path / "no_such_dir" / "x.png"), wait=True)
+    assert not window.files.save_to(str(tmp_path / "no_such_dir" / "x.png"), wait=True)
     assert "no_such_dir" in window.last_error
     assert window.isWindowModified()
 
@@ -205,11 +204,11 @@ def test_status_bar_shows_the_cursor_position(qtbot, window):
 def test_save_never_overwrites_a_protected_file(qtbot, window, tmp_path, monkeypatch):
     path = write_png(tmp_path / "sample.png", sample_pixels())
     open_image(qtbot, window, path)
-    window.protected_paths.add(str(path.resolve()))
+    window.files.protected_paths.add(str(path.resolve()))
     touch(window)
     asked = []
-    monkeypatch.setattr(window, "save_as", lambda wait=False: asked.append(wait) or False)
-    assert not window.save()
+    monkeypatch.setattr(window.files, "save_as", lambda wait=False: asked.append(wait) or False)
+    assert not window.files.save()
     assert asked == [False]
     assert np.array_equal(load_image(path).pixels, sample_pixels())
 
@@ -217,11 +216,11 @@ def test_save_never_overwrites_a_protected_file(qtbot, window, tmp_path, monkeyp
 def test_new_image_asks_about_unsaved_changes(qtbot, window, tmp_path):
     open_image(qtbot, window, write_png(tmp_path / "in.png", sample_pixels()))
     touch(window)
-    window.ask_unsaved = lambda: "cancel"
-    assert not window.new_image(300, 200)
+    window.files.ask_unsaved = lambda: "cancel"
+    assert not window.files.new_image(300, 200)
     assert window.doc.width == 96
-    window.ask_unsaved = lambda: "discard"
-    assert window.new_image(300, 200, transparent=True)
+    window.files.ask_unsaved = lambda: "discard"
+    assert window.files.new_image(300, 200, transparent=True)
     assert (window.doc.width, window.doc.height) == (300, 200) and window.doc.path is None
     assert not window.doc.layers[0].pixels.any()
     assert not window.isWindowModified()
@@ -259,14 +258,14 @@ settings = QSettings(str(root / "settings.ini"), QSettings.Format.IniFormat)
 settings.setValue("autosave_s", 0)
 window = MainWindow(settings, RecoveryStore(root / "recovery"))
 window.show()
-window.open_file(image, ask=False)
+window.files.open_file(image, ask=False)
 deadline = time.time() + 60
 while (window.doc is None or window.doc.path is None or window.runner.busy()) and time.time() < deadline:
     app.processEvents()
 doc = window.doc
 window.history.push(edit_plane(doc, MASK, 0, 0, np.ones((4, 4), np.float32), "mask"))
 window.layers_panel.do_add()
-job = window.autosave()
+job = window.session.autosave()
 while window.runner.busy() and time.time() < deadline:
     app.processEvents()
 print("AUTOSAVED", flush=True)

@@ -52,7 +52,7 @@ def test_open_apply_undo_redo_save_round_trip(qtbot, window, image_path, tmp_pat
     assert np.array_equal(window.doc.layers[0].pixels, expected)
 
     out = tmp_path / "out.png"
-    assert window.save_to(str(out), wait=True)
+    assert window.files.save_to(str(out), wait=True)
     assert np.array_equal(load_image(out).pixels, expected)
     assert not window.isWindowModified()
     assert window.doc.path == str(out)
@@ -167,16 +167,10 @@ def test_untrained_filters_are_listed_but_not_applicable(qtbot, window):
 
 @pytest.fixture
 def tile_window(qtbot, tmp_path, fixture_plugin_dir, monkeypatch):
-    import os
+    from helpers_gui import plugins_on_path, write_tile_plugin
 
-    from helpers_gui import write_tile_plugin
-
-    extra = write_tile_plugin(tmp_path / "extra_plugins")
-    monkeypatch.setenv("HOLST_PLUGIN_PATH", os.pathsep.join([str(fixture_plugin_dir), str(extra)]))
-    registry.all_filters(refresh=True)
-    yield make_window(qtbot, tmp_path)
-    monkeypatch.delenv("HOLST_PLUGIN_PATH")
-    registry.all_filters(refresh=True)
+    with plugins_on_path(monkeypatch, fixture_plugin_dir, write_tile_plugin(tmp_path / "extra_plugins")):
+        yield make_window(qtbot, tmp_path)
 
 
 def test_choice_thumbnails_and_new_layer_tiles(qtbot, tile_window, image_path):
@@ -221,11 +215,11 @@ def test_scaled_result_over_the_pixel_limit_is_refused_before_running(qtbot, win
     import editor.filter_apply as fa
 
     monkeypatch.setattr(fa, "MAX_PIXELS", 96 * 64 * 3)
-    window.new_image(96, 64)
+    window.files.new_image(96, 64)
     choose_filter(window, "test_double")
     qtbot.mouseClick(window.filters_panel.apply_button, Qt.MouseButton.LeftButton)
     assert "192×128" in window.last_error
-    assert window.filter_job is None and window.history.stack.count() == 0
+    assert window.filters.job is None and window.history.stack.count() == 0
 
 
 def test_form_covers_every_parameter_type(qtbot, tmp_path):

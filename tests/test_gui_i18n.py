@@ -68,11 +68,11 @@ def test_filter_names_and_parameters_speak_russian_too(qtbot, tmp_path, russian)
     assert "Стилизация" in [a.text() for a in window.filters_menu.actions()]
 
 
-def test_strings_of_the_window_mixins_are_translated(qtbot, tmp_path, russian):
+def test_strings_of_the_window_collaborators_are_translated(qtbot, tmp_path, russian):
     window = make_window(qtbot, tmp_path)
-    assert window.tr("Opened %1") == "Открыт файл %1"              # FilesMixin
-    assert window.tr("Cancelling…") == "Отмена…"                    # FiltersMixin
-    assert window.tr("Preferences saved.") == "Настройки сохранены."  # SessionMixin
+    assert window.files.tr("Opened %1") == "Открыт файл %1"              # FileActions
+    assert window.filters.tr("Cancelling…") == "Отмена…"                    # FilterActions
+    assert window.session.tr("Preferences saved.") == "Настройки сохранены."  # SessionKeeper
 
 
 def test_every_interface_string_is_in_the_ts(tmp_path):

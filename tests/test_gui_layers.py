@@ -92,7 +92,7 @@ def test_flatten_on_export(qtbot, window, tmp_path):
     combo = window.layers_panel.blend
     combo.setCurrentIndex(combo.findData("multiply"))
     out = tmp_path / "flat.png"
-    assert window.save_to(str(out), wait=True)
+    assert window.files.save_to(str(out), wait=True)
     assert np.array_equal(load_image(out).pixels, doc.flatten())
     window.act_flatten.trigger()
     assert len(doc.layers) == 1
@@ -259,7 +259,7 @@ def test_a_new_large_image_is_drawn_from_drafts_then_refined_exactly(qtbot, wind
 def test_edited_tiles_refine_progressively_without_stalling(qtbot, window, monkeypatch):
     import editor.canvas as canvas_module
 
-    window.new_image(1024, 768)
+    window.files.new_image(1024, 768)
     canvas = window.canvas
     canvas.actual_size()
     canvas.offset = QPointF(0, 0)

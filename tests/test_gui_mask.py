@@ -7,42 +7,24 @@ import numpy as np
 import pytest
 from helpers_gui import (
     choose_filter,
-    make_window,
-    open_image,
+    drag,
+    plugins_on_path,
     sample_pixels,
     settled_grab,
     wait_jobs,
+    window_on_sample,
     write_mask_fill_plugin,
-    write_png,
 )
 from PySide6.QtCore import QPointF, Qt
 
 from editor.filter_apply import REPLACE
-from plugins import registry
 from plugins.imageio import load_mask
 
 
 @pytest.fixture
 def window(qtbot, tmp_path, fixture_plugin_dir, monkeypatch):
-    extra = write_mask_fill_plugin(tmp_path / "extra_plugins")
-    import os
-
-    monkeypatch.setenv("HOLST_PLUGIN_PATH", os.pathsep.join([str(fixture_plugin_dir), str(extra)]))
-    registry.all_filters(refresh=True)
-    win = make_window(qtbot, tmp_path)
-    open_image(qtbot, win, write_png(tmp_path / "in.png", sample_pixels()))
-    yield win
-    monkeypatch.delenv("HOLST_PLUGIN_PATH")
-    registry.all_filters(refresh=True)
-
-
-def drag(qtbot, canvas, points, modifier=Qt.KeyboardModifier.NoModifier):
-    """Press at the first image point, move through the others, release at the last."""
-    wpts = [canvas.to_widget(QPointF(*p)).toPoint() for p in points]
-    qtbot.mousePress(canvas, Qt.MouseButton.LeftButton, modifier, wpts[0])
-    for p in wpts[1:]:
-        qtbot.mouseMove(canvas, p)
-    qtbot.mouseRelease(canvas, Qt.MouseButton.LeftButton, modifier, wpts[-1])
+    with plugins_on_path(monkeypatch, fixture_plugin_dir, write_mask_fill_plugin(tmp_path / "extra_plugins")):
+        yield window_on_sample(qtbot, tmp_path)
 
 
 def test_a_mask_stroke_paints_the_mask_and_is_one_undo_step(qtbot, window):
@@ -107,12 +89,12 @@ def test_mask_panel_operations(qtbot, window, tmp_path):
     qtbot.mouseClick(panel.buttons["invert"], Qt.MouseButton.LeftButton)
     assert window.doc.mask[0, 0] == 1.0
     out = tmp_path / "mask.png"
-    window.save_mask(str(out))
+    window.files.save_mask(str(out))
     wait_jobs(qtbot, window)
     assert np.allclose(load_mask(out), window.doc.mask, atol=1 / 255)
     qtbot.mouseClick(panel.buttons["clear"], Qt.MouseButton.LeftButton)
     assert not window.doc.mask.any()
-    window.load_mask(str(out))
+    window.files.load_mask(str(out))
     wait_jobs(qtbot, window)
     assert window.doc.mask[0, 0] == 1.0
     steps = window.history.stack.count()

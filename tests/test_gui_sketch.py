@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import pytest
 from helpers_gui import (
     choose_filter,
     drag,
-    make_window,
     open_image,
+    plugins_on_path,
     run_apply,
     sample_pixels,
     wait_jobs,
+    window_on_sample,
     write_png,
     write_sketch_invert_plugin,
 )
@@ -25,13 +24,8 @@ from plugins import registry
 @pytest.fixture
 def window(qtbot, tmp_path, fixture_plugin_dir, monkeypatch):
     extra = write_sketch_invert_plugin(tmp_path / "extra_plugins")
-    monkeypatch.setenv("HOLST_PLUGIN_PATH", os.pathsep.join([str(fixture_plugin_dir), str(extra)]))
-    registry.all_filters(refresh=True)
-    win = make_window(qtbot, tmp_path)
-    open_image(qtbot, win, write_png(tmp_path / "in.png", sample_pixels()))
-    yield win
-    monkeypatch.delenv("HOLST_PLUGIN_PATH")
-    registry.all_filters(refresh=True)
+    with plugins_on_path(monkeypatch, fixture_plugin_dir, extra):
+        yield window_on_sample(qtbot, tmp_path)
 
 
 def test_pen_strokes_draw_black_lines_one_undo_step_each(qtbot, window):
@@ -116,7 +110,7 @@ def test_a_plugin_command_appears_in_the_sketch_panel_and_runs(qtbot, window):
 def test_paper_view_and_loading_a_drawing(qtbot, window, tmp_path):
     drawing = np.full((32, 48, 4), 255, np.uint8)
     drawing[16, :, :3] = 0                       # one dark horizontal line, half the image's size
-    window.load_drawing(str(write_png(tmp_path / "drawing.png", drawing)))
+    window.filters.load_drawing(str(write_png(tmp_path / "drawing.png", drawing)))
     wait_jobs(qtbot, window)
     sketch = window.doc.sketch
     assert sketch.shape == (64, 96)

@@ -6,7 +6,6 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
     QHBoxLayout,
     QLabel,
@@ -23,6 +22,7 @@ from editor.filter_apply import NEW_LAYER, REPLACE
 from editor.i18n import filter_text
 from editor.panels.params import ParamForm
 from editor.preview import previewable
+from editor.widgets import check_box, push_button
 from plugins.contract import InputKind, OutputKind
 from plugins.registry import FilterEntry, Status
 
@@ -56,20 +56,14 @@ class FiltersPanel(QWidget):
         self.target.setObjectName("filter_target")
         self.target.addItem(self.tr("Result to a new layer"), NEW_LAYER)
         self.target.addItem(self.tr("Replace the current layer"), REPLACE)
-        self.preview = QCheckBox(self.tr("Preview"))
-        self.preview.setObjectName("filter_preview")
+        self.preview = check_box(self.tr("Preview"), "filter_preview", self._request_preview)
         self.preview.setToolTip(self.tr("Show the filter on the visible part of the image, at screen "
                                         "resolution, before applying it"))
-        self.preview.toggled.connect(self._request_preview)
         self.reset_button = QPushButton(self.tr("Defaults"))
         self.reset_button.clicked.connect(lambda: self.form.reset() if self.form else None)
-        self.apply_button = QPushButton(self.tr("Apply"))
-        self.apply_button.setObjectName("apply_button")
+        self.apply_button = push_button(self.tr("Apply"), "apply_button", self._apply)
         self.apply_button.setDefault(True)
-        self.apply_button.clicked.connect(self._apply)
-        self.cancel_button = QPushButton(self.tr("Cancel"))
-        self.cancel_button.setObjectName("cancel_button")
-        self.cancel_button.clicked.connect(self.cancel_requested)
+        self.cancel_button = push_button(self.tr("Cancel"), "cancel_button", self.cancel_requested)
         self.progress = QProgressBar()
         self.progress.setObjectName("filter_progress")
         self.progress.setRange(0, 1000)

@@ -9,11 +9,12 @@ from collections.abc import Callable
 
 import numpy as np
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QCheckBox, QFormLayout, QGridLayout, QPushButton, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFormLayout, QGridLayout, QPushButton, QSpinBox, QVBoxLayout, QWidget
 
 from editor.document import MASK, Document
 from editor.maskops import feather, grow
 from editor.undo import History, edit_plane
+from editor.widgets import check_box, push_button
 
 
 def set_mask(doc: Document, history: History, new: np.ndarray, text: str) -> None:
@@ -31,10 +32,7 @@ class MaskPanel(QWidget):
         self.doc: Document | None = None
         self.history: History | None = None
         self._message = message
-        self.overlay = QCheckBox(self.tr("Show mask overlay"))
-        self.overlay.setObjectName("mask_overlay")
-        self.overlay.setChecked(True)
-        self.overlay.toggled.connect(self.overlay_toggled)
+        self.overlay = check_box(self.tr("Show mask overlay"), "mask_overlay", self.overlay_toggled, True)
         self.amount = QSpinBox()
         self.amount.setObjectName("mask_amount")
         self.amount.setRange(1, 500)
@@ -49,9 +47,7 @@ class MaskPanel(QWidget):
                    ("save", self.tr("Save PNG…"), self.save_requested.emit)]
         self.buttons: dict[str, QPushButton] = {}
         for i, (key, text, slot) in enumerate(actions):
-            button = QPushButton(text)
-            button.setObjectName(f"mask_{key}")
-            button.clicked.connect(slot)
+            button = push_button(text, f"mask_{key}", slot)
             grid.addWidget(button, i // 2, i % 2)
             self.buttons[key] = button
         layout = QVBoxLayout(self)

@@ -108,20 +108,28 @@ class ColourButton(QPushButton):
         return self._colour
 
 
-class PathEditor(QWidget):
+class _LineAndButton(QWidget):
+    """A line edit with a button beside it that fills it in; ``changed`` when the text changes."""
+
     changed = Signal()
 
-    def __init__(self, text: str, browse_filter: str) -> None:
+    def __init__(self, text: str) -> None:
         super().__init__()
         self.edit = QLineEdit(text)
-        button = QPushButton(self.tr("Browse…"))
+        self.button = QPushButton()
         lay = QHBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.edit, 1)
-        lay.addWidget(button)
-        self._filter = browse_filter
-        button.clicked.connect(self._browse)
+        lay.addWidget(self.button)
         self.edit.textChanged.connect(self.changed)
+
+
+class PathEditor(_LineAndButton):
+    def __init__(self, text: str, browse_filter: str) -> None:
+        super().__init__(text)
+        self.button.setText(self.tr("Browse…"))
+        self._filter = browse_filter
+        self.button.clicked.connect(self._browse)
 
     def _browse(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, self.tr("Choose an image"), "", self._filter)
@@ -132,21 +140,13 @@ class PathEditor(QWidget):
         return self.edit.text()
 
 
-class RectEditor(QWidget):
-    changed = Signal()
-
+class RectEditor(_LineAndButton):
     def __init__(self, text: str, selection_rect: Callable[[], tuple[int, int, int, int] | None]) -> None:
-        super().__init__()
-        self.edit = QLineEdit(text)
+        super().__init__(text)
         self.edit.setPlaceholderText("x,y,w,h")
-        button = QPushButton(self.tr("From selection"))
-        lay = QHBoxLayout(self)
-        lay.setContentsMargins(0, 0, 0, 0)
-        lay.addWidget(self.edit, 1)
-        lay.addWidget(button)
+        self.button.setText(self.tr("From selection"))
         self._selection_rect = selection_rect
-        button.clicked.connect(self._from_selection)
-        self.edit.textChanged.connect(self.changed)
+        self.button.clicked.connect(self._from_selection)
 
     def _from_selection(self) -> None:
         rect = self._selection_rect()

@@ -8,12 +8,9 @@ The panel names no filter: what it offers is what the installed plugins declare.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QCheckBox,
     QGridLayout,
     QPushButton,
     QVBoxLayout,
@@ -24,6 +21,7 @@ from editor.document import SKETCH, Document
 from editor.i18n import filter_text
 from editor.panels.params import ParamForm
 from editor.undo import History, edit_plane
+from editor.widgets import check_box, push_button
 from plugins.contract import CommandSpec
 from plugins.registry import FilterEntry
 
@@ -40,29 +38,19 @@ class SketchPanel(QWidget):
     load_requested = Signal()
     visibility_changed = Signal(bool)
 
-    def __init__(self, message: Callable[[str], None]) -> None:
+    def __init__(self) -> None:
         super().__init__()
         self.doc: Document | None = None
         self.history: History | None = None
-        self._message = message
-        self.visible = QCheckBox(self.tr("Show sketch layer"))
-        self.visible.setObjectName("sketch_visible")
-        self.visible.setChecked(True)
-        self.visible.toggled.connect(self._on_visible)
-        self.paper = QCheckBox(self.tr("Paper view (hide the photo)"))
-        self.paper.setObjectName("sketch_paper")
-        self.paper.toggled.connect(self._on_paper)
+        self.visible = check_box(self.tr("Show sketch layer"), "sketch_visible", self._on_visible, True)
+        self.paper = check_box(self.tr("Paper view (hide the photo)"), "sketch_paper", self._on_paper)
         #: one (command, button, form) per contributed command, in discovery order (see set_commands)
         self.commands: list[tuple[PluginCommand, QPushButton, ParamForm]] = []
         #: the first command's button (the usual "extract edges from photo"), None when no plugin offers one
         self.extract: QPushButton | None = None
         self._commands_box = QVBoxLayout()
-        self.clear = QPushButton(self.tr("Clear sketch"))
-        self.clear.setObjectName("sketch_clear")
-        self.clear.clicked.connect(self.do_clear)
-        self.load = QPushButton(self.tr("Load drawing…"))
-        self.load.setObjectName("sketch_load")
-        self.load.clicked.connect(self.load_requested)
+        self.clear = push_button(self.tr("Clear sketch"), "sketch_clear", self.do_clear)
+        self.load = push_button(self.tr("Load drawing…"), "sketch_load", self.load_requested)
         grid = QGridLayout()
         grid.addWidget(self.load, 0, 0)
         grid.addWidget(self.clear, 0, 1)
@@ -82,12 +70,12 @@ class SketchPanel(QWidget):
         self.commands = []
         for entry, command in commands:
             form = ParamForm(entry.spec, entry.folder, params=command.params)
-            button = QPushButton(filter_text(entry.spec, command.label))
-            button.setObjectName(f"sketch_command_{entry.id}_{command.id}")
+            button = push_button(filter_text(entry.spec, command.label),
+                                 f"sketch_command_{entry.id}_{command.id}",
+                                 lambda _=False, e=entry, c=command, f=form:
+                                 self.command_requested.emit(e, c, f.values()))
             if command.help:
                 button.setToolTip(filter_text(entry.spec, command.help))
-            button.clicked.connect(lambda _=False, e=entry, c=command, f=form:
-                                   self.command_requested.emit(e, c, f.values()))
             self._commands_box.addWidget(form)
             self._commands_box.addWidget(button)
             self.commands.append(((entry, command), button, form))
