@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import json
 import resource
-import subprocess
 import sys
 import time
 
-from bench.report import Section
+from bench.report import ChildFailed, Section, child_row
 
 CASES = {
     "upscale": {"params": {"scale": "4"}, "mask": False},
@@ -48,12 +47,11 @@ def run(quick: bool) -> Section:
         if entry is None or not entry.usable:
             section.notes.append(f"{filter_id}: skipped ({entry.status_text() if entry else 'not found'})")
             continue
-        proc = subprocess.run([sys.executable, "-m", "bench.memory", filter_id, str(width), str(height)],
-                              capture_output=True, text=True, check=False, timeout=1800)
-        if proc.returncode != 0:
-            section.notes.append(f"{filter_id}: child failed: {proc.stderr.strip().splitlines()[-1:]}")
+        try:
+            row = child_row("bench.memory", filter_id, width, height, timeout=1800)
+        except ChildFailed as exc:
+            section.notes.append(f"{filter_id}: {exc}")
             continue
-        row = json.loads(proc.stdout.strip().splitlines()[-1])
         row["within target"] = "yes" if row["peak RSS GiB"] <= TARGET_GIB else "NO"
         section.rows.append(row)
     section.notes.append("peak RSS is ru_maxrss of a fresh process running the filter via plugins.pipeline")
