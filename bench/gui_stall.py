@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sys
 
-from bench.report import ChildFailed, Section, child_row
+from bench.report import Section, measure_in_children
 
 TARGET_MS = 50.0
 PREFERRED = ("upscale", "stylize", "colorize", "edges2photo", "inpaint")
@@ -82,14 +82,8 @@ def run(quick: bool) -> Section:
         section.notes.append("no usable built-in filter to run")
         return section
     width, height = (800, 600) if quick else (2000, 1500)
-    for filter_id in chosen:
-        try:
-            row = child_row("bench.gui_stall", filter_id, width, height, timeout=600)
-        except ChildFailed as exc:
-            section.notes.append(f"{filter_id}: {exc}")
-            continue
-        row["within target"] = "yes" if row["longest stall ms"] <= TARGET_MS else "NO"
-        section.rows.append(row)
+    measure_in_children(section, "bench.gui_stall", chosen, width, height, timeout=600,
+                        within=lambda row: row["longest stall ms"] <= TARGET_MS)
     section.notes.append("stall = longest gap between ticks of a 5 ms QTimer on the GUI thread, from "
                          "pressing Apply until the result is committed to the document")
     return section

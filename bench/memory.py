@@ -12,7 +12,7 @@ import resource
 import sys
 import time
 
-from bench.report import ChildFailed, Section, child_row
+from bench.report import Section, measure_in_children
 
 CASES = {
     "upscale": {"params": {"scale": "4"}, "mask": False},
@@ -42,18 +42,15 @@ def run(quick: bool) -> Section:
     width, height = (1500, 1000) if quick else (6000, 4000)
     from plugins import registry
 
+    runnable = []
     for filter_id in CASES:
         entry = next((e for e in registry.all_filters() if e.id == filter_id), None)
         if entry is None or not entry.usable:
             section.notes.append(f"{filter_id}: skipped ({entry.status_text() if entry else 'not found'})")
-            continue
-        try:
-            row = child_row("bench.memory", filter_id, width, height, timeout=1800)
-        except ChildFailed as exc:
-            section.notes.append(f"{filter_id}: {exc}")
-            continue
-        row["within target"] = "yes" if row["peak RSS GiB"] <= TARGET_GIB else "NO"
-        section.rows.append(row)
+        else:
+            runnable.append(filter_id)
+    measure_in_children(section, "bench.memory", runnable, width, height, timeout=1800,
+                        within=lambda row: row["peak RSS GiB"] <= TARGET_GIB)
     section.notes.append("peak RSS is ru_maxrss of a fresh process running the filter via plugins.pipeline")
     return section
 

@@ -8,6 +8,7 @@ import platform
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,20 @@ def child_row(module: str, *args: object, timeout: float) -> dict[str, Any]:
     if proc.returncode != 0:
         raise ChildFailed(f"failed: {proc.stderr.strip().splitlines()[-1:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def measure_in_children(section: Section, module: str, filter_ids: Iterable[str], width: int, height: int, *,
+                        timeout: float, within: Callable[[dict[str, Any]], bool]) -> None:
+    """One fresh child (``child_row``) per filter; its row gets "within target" (yes / NO by ``within``) and
+    goes into ``section``; a child without a result becomes a note."""
+    for filter_id in filter_ids:
+        try:
+            row = child_row(module, filter_id, width, height, timeout=timeout)
+        except ChildFailed as exc:
+            section.notes.append(f"{filter_id}: {exc}")
+            continue
+        row["within target"] = "yes" if within(row) else "NO"
+        section.rows.append(row)
 
 
 def machine() -> dict[str, Any]:
