@@ -4,14 +4,13 @@ A fresh editor process opens a photo, then 25 times presses Apply for upscale ×
 runs, waits until the job has let go (``runner.live_jobs() == 0``) and records the resident set size.
 A leak shows as a steady growth per cycle (before issue 26: +11.5 MB, the image copy a cancelled job's
 closure kept); flat means each cycle's memory came back. Run it alone:
-``python -m bench cancel`` (or ``python bench/cancel_cycles.py upscale 2000 1500 25`` for the raw row).
+``python -m bench cancel`` (or ``python -m bench.cancel_cycles upscale 2000 1500 25`` for the raw row).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -93,22 +92,15 @@ def child(filter_id: str, width: int, height: int, cycles: int) -> dict:
 
 
 def run(quick: bool):
-    from bench.report import Section
+    from bench.report import ChildFailed, Section, child_row
 
     section = Section("cancel", "Memory over repeated Apply + Cancel (jobs freed)")
     width, height, cycles = (800, 600, 8) if quick else (2000, 1500, CYCLES)
-    env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
     try:
-        proc = subprocess.run([sys.executable, str(Path(__file__)), "upscale", str(width), str(height),
-                               str(cycles)], cwd=ROOT, env=env, capture_output=True, text=True, check=False,
-                              timeout=1200)
-    except subprocess.TimeoutExpired:
-        section.notes.append("no result within 20 minutes")
+        row = child_row("bench.cancel_cycles", "upscale", width, height, cycles, timeout=1200)
+    except ChildFailed as exc:
+        section.notes.append(str(exc))
         return section
-    if proc.returncode != 0:
-        section.notes.append(f"failed: {proc.stderr.strip().splitlines()[-1:]}")
-        return section
-    row = json.loads(proc.stdout.strip().splitlines()[-1])
     per_cycle = row.pop("RSS per cycle MB")
     section.rows.append(row)
     section.notes.append("RSS after each cycle: " + ", ".join(f"{v:g}" for v in per_cycle))

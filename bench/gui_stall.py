@@ -7,14 +7,10 @@ QTimer records the gaps between its ticks until the result is committed as an un
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import sys
-from pathlib import Path
 
-from bench.report import Section
+from bench.report import Section, measure_in_children
 
-ROOT = Path(__file__).resolve().parents[1]
 TARGET_MS = 50.0
 PREFERRED = ("upscale", "stylize", "colorize", "edges2photo", "inpaint")
 
@@ -86,21 +82,8 @@ def run(quick: bool) -> Section:
         section.notes.append("no usable built-in filter to run")
         return section
     width, height = (800, 600) if quick else (2000, 1500)
-    env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
-    for filter_id in chosen:
-        try:
-            proc = subprocess.run([sys.executable, "-m", "bench.gui_stall", filter_id, str(width),
-                                   str(height)], cwd=ROOT, env=env, capture_output=True, text=True,
-                                  check=False, timeout=600)
-        except subprocess.TimeoutExpired:
-            section.notes.append(f"{filter_id}: no result within 10 minutes")
-            continue
-        if proc.returncode != 0:
-            section.notes.append(f"{filter_id}: failed: {proc.stderr.strip().splitlines()[-1:]}")
-            continue
-        row = json.loads(proc.stdout.strip().splitlines()[-1])
-        row["within target"] = "yes" if row["longest stall ms"] <= TARGET_MS else "NO"
-        section.rows.append(row)
+    measure_in_children(section, "bench.gui_stall", chosen, width, height, timeout=600,
+                        within=lambda row: row["longest stall ms"] <= TARGET_MS)
     section.notes.append("stall = longest gap between ticks of a 5 ms QTimer on the GUI thread, from "
                          "pressing Apply until the result is committed to the document")
     return section

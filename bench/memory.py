@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import json
 import resource
-import subprocess
 import sys
 import time
 
-from bench.report import Section
+from bench.report import Section, measure_in_children
 
 CASES = {
     "upscale": {"params": {"scale": "4"}, "mask": False},
@@ -43,19 +42,15 @@ def run(quick: bool) -> Section:
     width, height = (1500, 1000) if quick else (6000, 4000)
     from plugins import registry
 
+    runnable = []
     for filter_id in CASES:
         entry = next((e for e in registry.all_filters() if e.id == filter_id), None)
         if entry is None or not entry.usable:
             section.notes.append(f"{filter_id}: skipped ({entry.status_text() if entry else 'not found'})")
-            continue
-        proc = subprocess.run([sys.executable, "-m", "bench.memory", filter_id, str(width), str(height)],
-                              capture_output=True, text=True, check=False, timeout=1800)
-        if proc.returncode != 0:
-            section.notes.append(f"{filter_id}: child failed: {proc.stderr.strip().splitlines()[-1:]}")
-            continue
-        row = json.loads(proc.stdout.strip().splitlines()[-1])
-        row["within target"] = "yes" if row["peak RSS GiB"] <= TARGET_GIB else "NO"
-        section.rows.append(row)
+        else:
+            runnable.append(filter_id)
+    measure_in_children(section, "bench.memory", runnable, width, height, timeout=1800,
+                        within=lambda row: row["peak RSS GiB"] <= TARGET_GIB)
     section.notes.append("peak RSS is ru_maxrss of a fresh process running the filter via plugins.pipeline")
     return section
 

@@ -5,10 +5,50 @@ from __future__ import annotations
 import json
 import os
 import platform
+import subprocess
+import sys
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class ChildFailed(Exception):
+    """A measuring child process gave no result (it timed out or failed); the message is one line."""
+
+
+def child_row(module: str, *args: object, timeout: float) -> dict[str, Any]:
+    """Run ``python -m module ARGS`` in a fresh process and return the JSON row it prints last.
+
+    A fresh process per measurement keeps peaks (memory) and event loops (GUI stalls) apart; it runs
+    from the repository root with offscreen Qt unless ``QT_QPA_PLATFORM`` says otherwise.
+    """
+    env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
+    try:
+        proc = subprocess.run([sys.executable, "-m", module, *map(str, args)], cwd=ROOT, env=env,
+                              capture_output=True, text=True, check=False, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise ChildFailed(f"no result within {timeout / 60:g} minutes") from None
+    if proc.returncode != 0:
+        raise ChildFailed(f"failed: {proc.stderr.strip().splitlines()[-1:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def measure_in_children(section: Section, module: str, filter_ids: Iterable[str], width: int, height: int, *,
+                        timeout: float, within: Callable[[dict[str, Any]], bool]) -> None:
+    """One fresh child (``child_row``) per filter; its row gets "within target" (yes / NO by ``within``) and
+    goes into ``section``; a child without a result becomes a note."""
+    for filter_id in filter_ids:
+        try:
+            row = child_row(module, filter_id, width, height, timeout=timeout)
+        except ChildFailed as exc:
+            section.notes.append(f"{filter_id}: {exc}")
+            continue
+        row["within target"] = "yes" if within(row) else "NO"
+        section.rows.append(row)
 
 
 def machine() -> dict[str, Any]:

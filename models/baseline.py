@@ -7,6 +7,7 @@ into ``runs/baseline-<commit>``) in a subprocess, interleaved with today's, so b
 
     baseline_dir(RANDOM_NETWORK) -> Path            the old tree (exported once, then reused)
     apply_cli(root, filter, input, output, sets) -> (wall s, CPU s)   one ``main.py apply`` run
+    old_and_new(filter, input, sets, output, row) -> (label, output) per version, today's first
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import subprocess
 import sys
 import tarfile
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from io import BytesIO
 from pathlib import Path
 
@@ -59,6 +60,19 @@ def apply_cli(root: Path, filter_id: str, source: Path, output: Path,
         raise RuntimeError(f"{' '.join(cmd[1:4])} failed: {done.stderr.strip()[-400:]}")
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return wall, cpu
+
+
+def old_and_new(filter_id: str, source: Path, sets: Mapping[str, object], output: Callable[[str], Path],
+                row: dict) -> Iterator[tuple[str, Path]]:
+    """``main.py apply`` by today's tree ("vgg16"), then by the random-network one ("random"), on one input.
+
+    The two runs follow each other so both see the same machine load. Each run's seconds go into ``row``
+    (``wall_<label>``, ``cpu_<label>``); ``output(label)`` names its file; yields (label, that file).
+    """
+    for label, root in (("vgg16", ROOT), ("random", baseline_dir(RANDOM_NETWORK))):
+        path = output(label)
+        row[f"wall_{label}"], row[f"cpu_{label}"] = apply_cli(root, filter_id, source, path, sets)
+        yield label, path
 
 
 def run_conditions(load_before: float) -> dict:

@@ -442,6 +442,26 @@ def _number(data: dict[str, Any], key: str) -> float | None:
     return value
 
 
+def _identifier(data: dict[str, Any], key: str, pattern: re.Pattern[str], what: str) -> str:
+    """A required text field that must match ``pattern`` (an id, a parameter name)."""
+    value = _require(data, key, str)
+    if not pattern.match(value):
+        raise ValueError(f"{what} '{value}' must match {pattern.pattern.strip('^$')}")
+    return value
+
+
+def _one_of(data: dict[str, Any], key: str, allowed: tuple[str, ...], default: str | None = None, *,
+            context: str = "", label: str = "") -> str:
+    """A text field that must be one of ``allowed``; required when there is no ``default``.
+
+    The message reads "<context><label or key> 'value' is not one of (...)".
+    """
+    value = _require(data, key, str) if default is None else _optional(data, key, str, default)
+    if value not in allowed:
+        raise ValueError(f"{context}{label or key} '{value}' is not one of {allowed}")
+    return value
+
+
 def _texts(data: dict[str, Any], key: str) -> tuple[str, ...]:
     items = _optional(data, key, list, [])
     if not all(isinstance(item, (str, int, float)) and not isinstance(item, bool) for item in items):
@@ -450,15 +470,9 @@ def _texts(data: dict[str, Any], key: str) -> tuple[str, ...]:
 
 
 def _build_spec(data: dict[str, Any]) -> FilterSpec:
-    filter_id = _require(data, "id", str)
-    if not _ID_RE.match(filter_id):
-        raise ValueError(f"id '{filter_id}' must match [a-z0-9_]+")
-    input_kind = _optional(data, "input", str, "image")
-    output_kind = _optional(data, "output", str, "same")
-    if input_kind not in INPUT_KINDS:
-        raise ValueError(f"input '{input_kind}' is not one of {INPUT_KINDS}")
-    if output_kind not in OUTPUT_KINDS:
-        raise ValueError(f"output '{output_kind}' is not one of {OUTPUT_KINDS}")
+    filter_id = _identifier(data, "id", _ID_RE, "id")
+    input_kind = _one_of(data, "input", INPUT_KINDS, InputKind.IMAGE.value)
+    output_kind = _one_of(data, "output", OUTPUT_KINDS, OutputKind.SAME.value)
     module = _optional(data, "module", str, "filter.py")
     if not _MODULE_RE.match(module):
         raise ValueError(f"module '{module}' must be a Python file in the plugin's folder, like filter.py")
@@ -527,12 +541,8 @@ def _check_param_names(params: tuple[ParamSpec, ...]) -> None:
 
 def _build_command(raw: dict[str, Any]) -> CommandSpec:
     """One ``[[commands]]`` table: id, role, call = "module.py:function", label, help, [[commands.params]]."""
-    command_id = _require(raw, "id", str)
-    if not _ID_RE.match(command_id):
-        raise ValueError(f"command id '{command_id}' must match [a-z0-9_]+")
-    role = _require(raw, "role", str)
-    if role not in COMMAND_ROLES:
-        raise ValueError(f"command '{command_id}': role '{role}' is not one of {COMMAND_ROLES}")
+    command_id = _identifier(raw, "id", _ID_RE, "command id")
+    role = _one_of(raw, "role", COMMAND_ROLES, context=f"command '{command_id}': ")
     module, _, function = _require(raw, "call", str).partition(":")
     if not _MODULE_RE.match(module) or not _PARAM_RE.match(function):
         raise ValueError(f"command '{command_id}': call must be like \"edges.py:extract_edges\"")
@@ -549,10 +559,7 @@ def _build_tiling(raw: Any) -> TilingSpec:
         return TilingSpec()
     if not isinstance(raw, dict):
         raise TypeError("'tiling' must be a table")
-    text = _optional(raw, "mode", str, TilingMode.BLEND.value)
-    if text not in TILING_MODES:
-        raise ValueError(f"tiling.mode '{text}' is not one of {TILING_MODES}")
-    mode = TilingMode(text)
+    mode = TilingMode(_one_of(raw, "mode", TILING_MODES, TilingMode.BLEND.value, label="tiling.mode"))
     scale = _whole(raw, "scale", 1, 1, MAX_SCALE)
     scale_param = _optional(raw, "scale_param", (str, type(None)), None)
     if mode == TilingMode.NONE:
@@ -587,12 +594,8 @@ def _is_text_table(table: object) -> bool:
 
 
 def _build_param(raw: dict[str, Any]) -> ParamSpec:
-    name = _require(raw, "name", str)
-    if not _PARAM_RE.match(name):
-        raise ValueError(f"parameter name '{name}' must match [A-Za-z_][A-Za-z0-9_]*")
-    kind = _require(raw, "type", str)
-    if kind not in PARAM_TYPES:
-        raise ValueError(f"parameter '{name}': type '{kind}' is not one of {PARAM_TYPES}")
+    name = _identifier(raw, "name", _PARAM_RE, "parameter name")
+    kind = _one_of(raw, "type", PARAM_TYPES, context=f"parameter '{name}': ")
     choices = _texts(raw, "choices")
     if kind == "choice" and not choices:
         raise ValueError(f"parameter '{name}': a choice needs 'choices'")

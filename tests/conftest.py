@@ -85,17 +85,28 @@ def fixture_plugin_dir(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def test_plugins(fixture_plugin_dir, monkeypatch) -> Path:
-    """Make the tiny test plugins discoverable (HOLST_PLUGIN_PATH) with a fresh registry."""
+def use_plugin_folders(monkeypatch):
+    """``use(*folders) -> str``: make these plugin folders discoverable (HOLST_PLUGIN_PATH, inherited by
+    subprocesses) with a fresh registry; returns the variable's value. Undone, registry included, after
+    the test."""
     from plugins import registry
 
-    monkeypatch.setenv("HOLST_PLUGIN_PATH", str(fixture_plugin_dir))
-    registry.all_filters(refresh=True)
-    yield fixture_plugin_dir
+    def use(*folders) -> str:
+        value = os.pathsep.join(str(folder) for folder in folders)
+        monkeypatch.setenv("HOLST_PLUGIN_PATH", value)
+        registry.all_filters(refresh=True)
+        return value
+
+    yield use
     monkeypatch.delenv("HOLST_PLUGIN_PATH", raising=False)
     registry.all_filters(refresh=True)
 
 
+@pytest.fixture
+def test_plugins(fixture_plugin_dir, use_plugin_folders) -> Path:
+    """Make the tiny test plugins discoverable (HOLST_PLUGIN_PATH) with a fresh registry."""
+    use_plugin_folders(fixture_plugin_dir)
+    return fixture_plugin_dir
 
 
 @pytest.fixture(scope="session")
@@ -107,13 +118,6 @@ def more_plugin_dir(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def all_test_plugins(fixture_plugin_dir, more_plugin_dir, monkeypatch) -> str:
+def all_test_plugins(fixture_plugin_dir, more_plugin_dir, use_plugin_folders) -> str:
     """Every fixture plugin discoverable (HOLST_PLUGIN_PATH, inherited by subprocesses), fresh registry."""
-    from plugins import registry
-
-    value = os.pathsep.join([str(fixture_plugin_dir), str(more_plugin_dir)])
-    monkeypatch.setenv("HOLST_PLUGIN_PATH", value)
-    registry.all_filters(refresh=True)
-    yield value
-    monkeypatch.delenv("HOLST_PLUGIN_PATH", raising=False)
-    registry.all_filters(refresh=True)
+    return use_plugin_folders(fixture_plugin_dir, more_plugin_dir)

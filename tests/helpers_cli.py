@@ -1,17 +1,26 @@
 """Files the image-file and CLI tests craft themselves: odd PNG headers, a tiny CMYK ICC profile, images
-in every colour mode, and small filter plugins the CLI tests need beside the shared ONNX fixtures."""
+in every colour mode, and small filter plugins the CLI tests need beside the shared ONNX fixtures; and the
+two ways the CLI and batch tests run the command line: in this process (``run_cli``) or as a real
+``main.py`` process (``start_main``, ``interrupt_once_started``)."""
 
 from __future__ import annotations
 
 import hashlib
+import io
+import os
+import signal
 import struct
+import subprocess
+import sys
 import textwrap
+import time
 import zlib
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
+ROOT = Path(__file__).resolve().parents[1]
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
@@ -148,3 +157,48 @@ def write_cli_plugins(root: Path) -> Path:
             return image
         """)
     return root
+
+
+class Stream(io.StringIO):
+    """A text stream that says whether it is a terminal (the CLI prints its progress line only on one)."""
+
+    def __init__(self, tty: bool = False) -> None:
+        super().__init__()
+        self.tty = tty
+
+    def isatty(self) -> bool:
+        return self.tty
+
+
+def run_cli(*argv, tty: bool = False) -> tuple[int, str, str]:
+    """``holst ARGV`` in this process: (exit code, stdout, stderr)."""
+    from plugins import cli
+
+    out, err = Stream(), Stream(tty)
+    code = cli.run([str(a) for a in argv], stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def start_main(*argv, env_path: str, **kwargs) -> subprocess.Popen:
+    """``python main.py ARGV`` as a real process with ``HOLST_PLUGIN_PATH=env_path`` (text pipes)."""
+    env = dict(os.environ, HOLST_PLUGIN_PATH=env_path, **kwargs.pop("env", {}))
+    return subprocess.Popen([sys.executable, str(ROOT / "main.py"), *map(str, argv)], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs)
+
+
+def interrupt_once_started(proc: subprocess.Popen, marker: Path, timeout: float) -> str:
+    """Wait until the process creates ``marker`` (the slow filter started), send it Ctrl+C, return its stderr.
+
+    The process is killed if it is still running when this returns (a failed assertion included).
+    """
+    try:
+        deadline = time.monotonic() + timeout
+        while not marker.exists():
+            assert proc.poll() is None, proc.communicate()
+            assert time.monotonic() < deadline, "the slow filter never started"
+            time.sleep(0.02)
+        proc.send_signal(signal.SIGINT)
+        return proc.communicate(timeout=timeout)[1]
+    finally:
+        if proc.poll() is None:
+            proc.kill()

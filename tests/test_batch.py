@@ -4,38 +4,16 @@ Ctrl+C leaving only complete files."""
 
 from __future__ import annotations
 
-import io
 import os
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers_cli import gradient
+from helpers_cli import gradient, interrupt_once_started, run_cli, start_main
 from PIL import Image
 
-from plugins import batch, cli
+from plugins import batch
 from plugins.imageio import load_image
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-class _Stream(io.StringIO):
-    def __init__(self, tty: bool = False) -> None:
-        super().__init__()
-        self.tty = tty
-
-    def isatty(self) -> bool:
-        return self.tty
-
-
-def run_cli(*argv, tty: bool = False) -> tuple[int, str]:
-    err = _Stream(tty)
-    code = cli.run([str(a) for a in argv], stdout=_Stream(), stderr=err)
-    return code, err.getvalue()
 
 
 @pytest.fixture
@@ -59,7 +37,7 @@ def summary_line(err: str) -> str:
 
 def test_folder_with_a_corrupt_file_gives_every_good_output_and_exit_2(all_test_plugins, shoot, tmp_path):
     out = tmp_path / "out"
-    code, err = run_cli("apply", "test_blur", shoot, "-o", f"{out}/")
+    code, _, err = run_cli("apply", "test_blur", shoot, "-o", f"{out}/")
     assert code == 2
     assert sorted(p.name for p in out.iterdir()) == ["img0.png", "img1.png", "img2.png", "photo.jpg"]
     line = summary_line(err)
@@ -72,14 +50,14 @@ def test_folder_with_a_corrupt_file_gives_every_good_output_and_exit_2(all_test_
 
 def test_names_from_suffix_and_format_and_globs(all_test_plugins, shoot, tmp_path):
     out = tmp_path / "x2"
-    code, err = run_cli("apply", "test_double", str(shoot / "img*.png"), shoot / "photo.jpg", "-o", f"{out}/",
-                        "--suffix", "_x2", "--format", "webp")
+    code, _, err = run_cli("apply", "test_double", str(shoot / "img*.png"), shoot / "photo.jpg",
+                           "-o", f"{out}/", "--suffix", "_x2", "--format", "webp")
     assert code == 0, err
     names = sorted(p.name for p in out.iterdir())
     assert names == ["img0_x2.webp", "img1_x2.webp", "img2_x2.webp", "photo_x2.webp"]
     assert load_image(out / "img1_x2.webp").size == (96, 60)
     assert "4 done" in summary_line(err)
-    code, err = run_cli("apply", "test_double", str(shoot / "*.gif"), "-o", f"{out}/")
+    code, _, err = run_cli("apply", "test_double", str(shoot / "*.gif"), "-o", f"{out}/")
     assert code == 2 and "matches no file" in err
 
 
@@ -87,27 +65,27 @@ def test_existing_outputs_are_kept_unless_overwrite(all_test_plugins, shoot, tmp
     out = tmp_path / "out"
     out.mkdir()
     (out / "img0.png").write_bytes(b"keep me")
-    code, err = run_cli("apply", "test_blur", shoot / "img0.png", shoot / "img1.png", "-o", out)
+    code, _, err = run_cli("apply", "test_blur", shoot / "img0.png", shoot / "img1.png", "-o", out)
     assert code == 0 and (out / "img0.png").read_bytes() == b"keep me" and (out / "img1.png").exists()
     assert "skipped" in err and "--overwrite" in err and "1 skipped" in summary_line(err)
-    code, err = run_cli("apply", "test_blur", shoot / "img0.png", shoot / "img1.png", "-o", out,
-                        "--overwrite")
+    code, _, err = run_cli("apply", "test_blur", shoot / "img0.png", shoot / "img1.png", "-o", out,
+                           "--overwrite")
     assert code == 0 and load_image(out / "img0.png").size == (40, 30)
 
 
 def test_two_inputs_with_one_output_name_are_one_bad_input(all_test_plugins, tmp_path):
     for ext in ("png", "bmp"):
         Image.fromarray(gradient(20, 20, 3), "RGB").save(tmp_path / f"same.{ext}")
-    code, err = run_cli("apply", "test_blur", tmp_path / "same.png", tmp_path / "same.bmp", "-o",
-                        f"{tmp_path}/out/", "--format", "png")
+    code, _, err = run_cli("apply", "test_blur", tmp_path / "same.png", tmp_path / "same.bmp", "-o",
+                           f"{tmp_path}/out/", "--format", "png")
     assert code == 2 and "would also be that of" in err and "1 done" in summary_line(err)
 
 
 def test_a_failing_filter_is_exit_1_and_bad_input_outranks_it(all_test_plugins, shoot, tmp_path):
-    code, err = run_cli("apply", "test_raises", shoot / "img0.png", shoot / "img1.png",
-                        "-o", f"{tmp_path}/o/")
+    code, _, err = run_cli("apply", "test_raises", shoot / "img0.png", shoot / "img1.png",
+                           "-o", f"{tmp_path}/o/")
     assert code == 1 and "2 failed" in summary_line(err) and "boom" in err
-    code, err = run_cli("apply", "test_raises", shoot, "-o", f"{tmp_path}/p/")
+    code, _, err = run_cli("apply", "test_raises", shoot, "-o", f"{tmp_path}/p/")
     assert code == 2
 
 
@@ -119,15 +97,15 @@ def test_usage_errors_stop_before_any_work(all_test_plugins, shoot, tmp_path):
         ((shoot, "-o", f"{tmp_path}/o/", "--set", "nope=1"), "has no parameter 'nope'"),
         ((shoot / "img0.png", "-o", tmp_path / "one.png", "--suffix", "_a"), "--suffix and --format"),
     ):
-        code, err = run_cli("apply", "test_blur", *argv)
+        code, _, err = run_cli("apply", "test_blur", *argv)
         assert code == 2 and needle in err and len(err.strip().splitlines()) == 1, err
     assert not (tmp_path / "o").exists()
 
 
 def test_progress_bar_on_a_terminal_plain_lines_otherwise(all_test_plugins, shoot, tmp_path):
-    code, err = run_cli("apply", "test_blur", shoot, "-o", f"{tmp_path}/a/", tty=True)
+    code, _, err = run_cli("apply", "test_blur", shoot, "-o", f"{tmp_path}/a/", tty=True)
     assert "\rtest_blur [" in err and "5/5" in err and "img/s" in err and "ETA" in err
-    code, err = run_cli("apply", "test_blur", shoot, "-o", f"{tmp_path}/b/")
+    code, _, err = run_cli("apply", "test_blur", shoot, "-o", f"{tmp_path}/b/")
     assert "\r" not in err and "[5/5] " in err and "→" in err
 
 
@@ -141,14 +119,8 @@ def test_expand_takes_images_of_a_folder_in_order_each_once(shoot):
 
 
 # -- real processes: worker pool and Ctrl+C ------------------------------------------------------------
-def _main(*argv, env_path: str, **kwargs) -> subprocess.Popen:
-    env = dict(os.environ, HOLST_PLUGIN_PATH=env_path, **kwargs.pop("env", {}))
-    return subprocess.Popen([sys.executable, str(ROOT / "main.py"), *map(str, argv)], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs)
-
-
 def test_two_worker_processes_give_the_same_files(all_test_plugins, shoot, tmp_path):
-    proc = _main("apply", "test_blur", shoot, "-o", f"{tmp_path}/jobs2/", "--jobs", "2",
+    proc = start_main("apply", "test_blur", shoot, "-o", f"{tmp_path}/jobs2/", "--jobs", "2",
                  env_path=all_test_plugins)
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 2 and "broken.jpg" in summary_line(err), err
@@ -163,20 +135,10 @@ def test_two_worker_processes_give_the_same_files(all_test_plugins, shoot, tmp_p
 def test_ctrl_c_is_130_and_leaves_only_complete_files(all_test_plugins, shoot, tmp_path, jobs):
     marker = tmp_path / "started"
     out = tmp_path / "out"
-    proc = _main("apply", "cli_slow", shoot / "img0.png", shoot / "img1.png", shoot / "img2.png",
+    proc = start_main("apply", "cli_slow", shoot / "img0.png", shoot / "img1.png", shoot / "img2.png",
                  "-o", f"{out}/", "--jobs", jobs, env_path=all_test_plugins,
                  env={"HOLST_TEST_MARKER": str(marker)})
-    try:
-        deadline = time.monotonic() + 60
-        while not marker.exists():
-            assert proc.poll() is None, proc.communicate()
-            assert time.monotonic() < deadline, "the slow filter never started"
-            time.sleep(0.02)
-        proc.send_signal(signal.SIGINT)
-        _, err = proc.communicate(timeout=60)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
+    err = interrupt_once_started(proc, marker, timeout=60)
     assert proc.returncode == 130, err
     assert "cancelled: 0 done" in summary_line(err) and "Traceback" not in err
     assert list(out.iterdir()) == []          # no output, no temporary .part file

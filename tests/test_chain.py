@@ -3,22 +3,21 @@ the region filters only, one progress sweep, cancel; on the command line and wit
 
 from __future__ import annotations
 
-import io
 import os
 
 import numpy as np
 import pytest
-from helpers_cli import gradient, write_plugin
+from helpers_cli import gradient, run_cli, write_plugin
 from PIL import Image
 
-from plugins import chain, cli, pipeline, registry
+from plugins import chain, pipeline, registry
 from plugins.cancel import CancelToken
 from plugins.errors import Cancelled, ParamError
 from plugins.imageio import load_image
 
 
 @pytest.fixture
-def plugins(all_test_plugins, tmp_path_factory, monkeypatch) -> str:
+def plugins(all_test_plugins, tmp_path_factory, use_plugin_folders) -> str:
     """The fixture plugins plus an ``image`` filter that whitens the masked pixels when given a mask."""
     root = tmp_path_factory.mktemp("chain_plugins")
     write_plugin(root, "chain_whiten", """
@@ -29,16 +28,7 @@ def plugins(all_test_plugins, tmp_path_factory, monkeypatch) -> str:
         """, params='[[params]]\nname = "seed"\ntype = "int"\nmin = 0\nmax = 9\ndefault = 0\n')
     write_plugin(root, "chain_seeded", "def run(ctx, image, mask, params):\n    return image\n",
                  params='[[params]]\nname = "seed"\ntype = "int"\nmin = 0\nmax = 9\ndefault = 0\n')
-    value = os.pathsep.join([all_test_plugins, str(root)])
-    monkeypatch.setenv("HOLST_PLUGIN_PATH", value)
-    registry.all_filters(refresh=True)
-    return value
-
-
-def run_cli(*argv) -> tuple[int, str]:
-    err = io.StringIO()
-    code = cli.run([str(a) for a in argv], stdout=io.StringIO(), stderr=err)
-    return code, err.getvalue()
+    return use_plugin_folders(*all_test_plugins.split(os.pathsep), root)
 
 
 def save_png(path, pixels) -> str:
@@ -59,7 +49,7 @@ def test_two_filters_in_memory_give_the_pixels_of_two_runs(plugins, tmp_path):
 def test_cli_chain_equals_two_cli_runs_through_files(plugins, tmp_path):
     source = save_png(tmp_path / "in.png", gradient(64, 48, 4))
     assert run_cli("apply", "test_double+test_blur", source, "-o", tmp_path / "chain.png",
-                   "--set", "test_blur.strength=0.3") == (0, "")
+                   "--set", "test_blur.strength=0.3") == (0, "", "")
     assert run_cli("apply", "test_double", source, "-o", tmp_path / "step1.png")[0] == 0
     assert run_cli("apply", "test_blur", tmp_path / "step1.png", "-o", tmp_path / "step2.png",
                    "--set", "strength=0.3")[0] == 0
@@ -117,9 +107,9 @@ def test_cli_chain_errors_are_one_line_exit_2(plugins, tmp_path):
     source = save_png(tmp_path / "in.png", gradient(20, 20, 4))
     for argv, needle in (((), "needs --mask"), (("--set", "seed=1"), "no filter in the chain"),
                          (("--set", "x.seed=1"), "'x' is not in the chain")):
-        code, err = run_cli("apply", "test_blur+cli_fill", source, "-o", tmp_path / "o.png", *argv)
+        code, _, err = run_cli("apply", "test_blur+cli_fill", source, "-o", tmp_path / "o.png", *argv)
         assert code == 2 and needle in err and len(err.strip().splitlines()) == 1, err
-    code, err = run_cli("apply", "test_blur+nope", source, "-o", tmp_path / "o.png")
+    code, _, err = run_cli("apply", "test_blur+nope", source, "-o", tmp_path / "o.png")
     assert code == 2 and "unknown filter 'nope'" in err
     assert not (tmp_path / "o.png").exists()
 

@@ -6,34 +6,33 @@ no output file.
 
 from __future__ import annotations
 
-import io
 import json
 import os
-import signal
 import subprocess
 import sys
-import time
 import types
 from pathlib import Path
 
 import numpy as np
 import pytest
 from helpers_cli import (
+    ROOT,
     cmyk_icc_profile,
     gradient,
+    interrupt_once_started,
     png_header_only,
+    run_cli,
     srgb_icc_profile,
+    start_main,
     write_cli_plugins,
     write_mode_image,
 )
 from PIL import Image
 
 import main as main_module
-from plugins import cli, registry
+from plugins import cli
 from plugins.imageio import load_image, save_image
 from plugins.imageio import save as save_module
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="session")
@@ -46,29 +45,9 @@ def cli_plugin_dir(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def plugin_path(fixture_plugin_dir, cli_plugin_dir, monkeypatch) -> str:
+def plugin_path(fixture_plugin_dir, cli_plugin_dir, use_plugin_folders) -> str:
     """The shared tiny ONNX plugins plus this file's own, discoverable through HOLST_PLUGIN_PATH."""
-    value = os.pathsep.join([str(fixture_plugin_dir), str(cli_plugin_dir)])
-    monkeypatch.setenv("HOLST_PLUGIN_PATH", value)
-    registry.all_filters(refresh=True)
-    yield value
-    monkeypatch.delenv("HOLST_PLUGIN_PATH", raising=False)
-    registry.all_filters(refresh=True)
-
-
-class _Stream(io.StringIO):
-    def __init__(self, tty: bool = False) -> None:
-        super().__init__()
-        self.tty = tty
-
-    def isatty(self) -> bool:
-        return self.tty
-
-
-def run_cli(*argv: str, tty: bool = False) -> tuple[int, str, str]:
-    out, err = _Stream(), _Stream(tty)
-    code = cli.run([str(a) for a in argv], stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
+    return use_plugin_folders(fixture_plugin_dir, cli_plugin_dir)
 
 
 def assert_one_error_line(err: str, *needles: str) -> None:
@@ -390,29 +369,13 @@ def test_interrupt_during_save_is_130_and_keeps_the_old_file(plugin_path, rgba_p
 
 
 # -- real processes --------------------------------------------------------------------------------
-def _process(*argv: str, env_path: str, **kwargs) -> subprocess.Popen:
-    env = dict(os.environ, HOLST_PLUGIN_PATH=env_path, **kwargs.pop("env", {}))
-    return subprocess.Popen([sys.executable, str(ROOT / "main.py"), *map(str, argv)], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs)
-
-
 @pytest.mark.skipif(os.name != "posix", reason="SIGINT delivery")
 def test_ctrl_c_is_130_without_a_partial_file(plugin_path, rgba_png, tmp_path):
     marker = tmp_path / "started"
     out = tmp_path / "out.png"
-    proc = _process("apply", "cli_slow", rgba_png, "-o", out, env_path=plugin_path,
-                    env={"HOLST_TEST_MARKER": str(marker)})
-    try:
-        deadline = time.monotonic() + 30
-        while not marker.exists():
-            assert proc.poll() is None, proc.communicate()
-            assert time.monotonic() < deadline, "the slow filter never started"
-            time.sleep(0.02)
-        proc.send_signal(signal.SIGINT)
-        _, err = proc.communicate(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
+    proc = start_main("apply", "cli_slow", rgba_png, "-o", out, env_path=plugin_path,
+                      env={"HOLST_TEST_MARKER": str(marker)})
+    err = interrupt_once_started(proc, marker, timeout=30)
     assert proc.returncode == 130
     assert err == "holst: cancelled\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.png", "started"]
@@ -429,10 +392,10 @@ def _corrupt_tiff(path: Path) -> Path:
 
 
 def test_real_process_exit_codes_and_one_line(plugin_path, rgba_png, tmp_path):
-    ok = _process("apply", "test_blur", rgba_png, "-o", tmp_path / "o.png", env_path=plugin_path)
+    ok = start_main("apply", "test_blur", rgba_png, "-o", tmp_path / "o.png", env_path=plugin_path)
     assert ok.wait(60) == 0 and (tmp_path / "o.png").exists()
     for source in (tmp_path / "nope.png", _corrupt_tiff(tmp_path / "bad.tif")):
-        bad = _process("apply", "test_blur", source, "-o", tmp_path / "p.png", env_path=plugin_path)
+        bad = start_main("apply", "test_blur", source, "-o", tmp_path / "p.png", env_path=plugin_path)
         _, err = bad.communicate(timeout=60)
         assert bad.returncode == 2
         assert_one_error_line(err, source.name)

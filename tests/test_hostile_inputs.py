@@ -4,13 +4,12 @@ painting reduced while it is decoded."""
 
 from __future__ import annotations
 
-import io
-
 import numpy as np
 import pytest
+from helpers_cli import run_cli
 from PIL import Image
 
-from plugins import cli, registry
+from plugins import registry
 from plugins.context import FilterContext
 from plugins.errors import OutOfMemory, ParamError, PluginError
 from plugins.imageio import load_image
@@ -18,12 +17,6 @@ from plugins.pipeline import memory_advice
 from plugins.runtime import Runtime, sha256_of
 
 NOT_NUMBERS = ("nan", "NaN", "inf", "-inf", "Infinity", "1e400", "-1e999")
-
-
-def run_cli(*argv: object) -> tuple[int, str]:
-    err = io.StringIO()
-    code = cli.run([str(a) for a in argv], stdout=io.StringIO(), stderr=err)
-    return code, err.getvalue()
 
 
 @pytest.fixture
@@ -51,20 +44,21 @@ def test_every_number_parameter_of_every_filter_refuses_nan_and_infinity(test_pl
 
 @pytest.mark.parametrize("value", ["nan", "inf", "-inf"])
 def test_set_nan_is_exit_2(test_plugins, photo, tmp_path, value):
-    code, err = run_cli("apply", "test_blur", photo, "-o", tmp_path / "o.png", "--set", f"strength={value}")
+    code, _, err = run_cli("apply", "test_blur", photo, "-o", tmp_path / "o.png",
+                           "--set", f"strength={value}")
     assert code == 2 and "strength" in err and not (tmp_path / "o.png").exists()
 
 
 @pytest.mark.parametrize("tile", ["1000000000", "8193", "63", "nan"])
 def test_tile_is_bounded(test_plugins, photo, tmp_path, tile):
-    code, err = run_cli("apply", "test_blur", photo, "-o", tmp_path / "o.png", "--tile", tile)
+    code, _, err = run_cli("apply", "test_blur", photo, "-o", tmp_path / "o.png", "--tile", tile)
     assert code == 2 and "tile" in err and len(err.strip().splitlines()) == 1
 
 
 def test_mask_for_a_filter_without_a_mask_input_is_exit_2(test_plugins, photo, tmp_path):
     mask = tmp_path / "mask.png"
     Image.new("L", (32, 24), 255).save(mask)
-    code, err = run_cli("apply", "test_blur", photo, "-o", tmp_path / "o.png", "--mask", mask)
+    code, _, err = run_cli("apply", "test_blur", photo, "-o", tmp_path / "o.png", "--mask", mask)
     assert code == 2 and "takes a mask" in err and "leave out --mask" in err
     assert not (tmp_path / "o.png").exists()
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers_cli import run_cli
 from hostile_plugins import (
     DISCOVERY,
     RUNNING,
@@ -23,7 +24,7 @@ from hostile_plugins import (
 )
 from PIL import Image
 
-from plugins import cli, registry
+from plugins import registry
 
 ROOT = Path(__file__).resolve().parents[1]
 #: The built-in filters, from the folders themselves (not from discovery, which is under test here).
@@ -49,13 +50,10 @@ def fast_dir(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def hostile_path(hostile_dir, monkeypatch) -> Path:
-    monkeypatch.setenv("HOLST_PLUGIN_PATH", str(hostile_dir))
+def hostile_path(hostile_dir, monkeypatch, use_plugin_folders) -> Path:
     monkeypatch.setattr(registry, "IMPORT_TIMEOUT_S", 0.5)
-    registry.all_filters(refresh=True)
-    yield hostile_dir
-    monkeypatch.delenv("HOLST_PLUGIN_PATH", raising=False)
-    registry.all_filters(refresh=True)
+    use_plugin_folders(hostile_dir)
+    return hostile_dir
 
 
 @pytest.fixture
@@ -67,14 +65,6 @@ def photo(tmp_path) -> Path:
 
 def by_folder(entries) -> dict[str, registry.FilterEntry]:
     return {e.folder.name: e for e in entries if e.source == "user"}
-
-
-def run_cli(*argv: object) -> tuple[int, str]:
-    import io
-
-    err = io.StringIO()
-    code = cli.run([str(a) for a in argv], stdout=io.StringIO(), stderr=err)
-    return code, err.getvalue()
 
 
 def one_line(err: str) -> str:
@@ -139,7 +129,7 @@ def test_a_builtin_filter_works_next_to_every_hostile_plugin(hostile_dir, photo,
 @pytest.mark.parametrize("plugin_id", sorted(DISCOVERY))
 def test_applying_a_hostile_plugin_is_exit_2_with_its_reason(hostile_path, photo, tmp_path, plugin_id):
     out = tmp_path / "out.png"
-    code, err = run_cli("apply", plugin_id, photo, "-o", out)
+    code, _, err = run_cli("apply", plugin_id, photo, "-o", out)
     assert code == 2 and DISCOVERY[plugin_id][2] in one_line(err) and not out.exists()
 
 
@@ -182,7 +172,7 @@ def test_unreadable_plugin_folder_is_one_broken_entry(tmp_path, monkeypatch):
 @pytest.mark.parametrize("plugin_id", sorted(RUNNING))
 def test_a_failing_filter_is_exit_1_with_one_line(hostile_path, photo, tmp_path, plugin_id):
     out = tmp_path / "out.png"
-    code, err = run_cli("apply", plugin_id, photo, "-o", out)
+    code, _, err = run_cli("apply", plugin_id, photo, "-o", out)
     line = one_line(err)
     assert code == 1 and RUNNING[plugin_id][1] in line and "internal error" not in line, line
     assert not out.exists()

@@ -14,11 +14,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers_cli import run_cli
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from plugins import cli, registry
+from plugins import registry
 from plugins.errors import ImageSaveError
 from plugins.imageio import save as save_module
 from plugins.imageio import save_image
@@ -40,14 +41,6 @@ def photo(tmp_path) -> Path:
     return path
 
 
-def run_cli(*argv: object) -> tuple[int, str]:
-    import io
-
-    err = io.StringIO()
-    code = cli.run([str(a) for a in argv], stdout=io.StringIO(), stderr=err)
-    return code, err.getvalue()
-
-
 def refused_before_running(monkeypatch) -> list[int]:
     """Count filter runs: a refused output must be refused before the filter runs at all."""
     from plugins import pipeline
@@ -63,7 +56,7 @@ def test_fifo_target_is_exit_2_and_stays_a_fifo(blur, photo, tmp_path, monkeypat
     runs = refused_before_running(monkeypatch)
     target = tmp_path / "out.png"
     os.mkfifo(target)
-    code, err = run_cli("apply", blur, photo, "-o", target)
+    code, _, err = run_cli("apply", blur, photo, "-o", target)
     assert code == 2 and "named pipe" in err and runs == []
     assert stat.S_ISFIFO(os.lstat(target).st_mode)
 
@@ -72,7 +65,7 @@ def test_link_to_a_device_is_exit_2_and_the_device_is_untouched(blur, photo, tmp
     runs = refused_before_running(monkeypatch)
     target = tmp_path / "out.png"
     target.symlink_to(os.devnull)
-    code, err = run_cli("apply", blur, photo, "-o", target)
+    code, _, err = run_cli("apply", blur, photo, "-o", target)
     assert code == 2 and "device" in err and runs == []
     assert stat.S_ISCHR(os.stat(os.devnull).st_mode) and target.is_symlink()
 
@@ -83,7 +76,7 @@ def test_read_only_target_is_exit_2_and_unchanged(blur, photo, tmp_path, monkeyp
     target.write_bytes(b"keep me")
     target.chmod(0o444)
     try:
-        code, err = run_cli("apply", blur, photo, "-o", target)
+        code, _, err = run_cli("apply", blur, photo, "-o", target)
         assert code == 2 and "read-only" in err and runs == []
         assert target.read_bytes() == b"keep me"
     finally:
@@ -112,7 +105,7 @@ def test_save_image_refuses_the_same_targets(tmp_path):
 def test_a_254_byte_file_name_is_written(blur, photo, tmp_path):
     target = tmp_path / ("n" * 250 + ".png")
     assert len(target.name.encode()) == 254
-    code, err = run_cli("apply", blur, photo, "-o", target)
+    code, _, err = run_cli("apply", blur, photo, "-o", target)
     assert code == 0, err
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["in.png", target.name])
 
@@ -209,7 +202,7 @@ def test_leftover_of_a_killed_run_is_removed_by_the_next_run(test_plugins, photo
     proc.communicate(timeout=30)
     parts = [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
     assert len(parts) == 1  # kill -9 cannot be cleaned up by the run itself
-    code, err = run_cli("apply", "test_blur", photo, "-o", out)
+    code, _, err = run_cli("apply", "test_blur", photo, "-o", out)
     assert code == 0, err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.png", "out.png", "writing"]
 
@@ -225,7 +218,7 @@ def test_tiff_over_4_gib_is_refused(tmp_path):
 def test_cli_refuses_an_oversized_tiff_before_the_run(blur, photo, tmp_path, monkeypatch):
     runs = refused_before_running(monkeypatch)
     monkeypatch.setattr(save_module, "_TIFF_MAX_BYTES", 1000)  # the 24×32 input stands for a huge one
-    code, err = run_cli("apply", blur, photo, "-o", tmp_path / "out.tif")
+    code, _, err = run_cli("apply", blur, photo, "-o", tmp_path / "out.tif")
     assert code == 2 and "at most 4 GiB" in err and "PNG" in err and runs == []
     assert not (tmp_path / "out.tif").exists()
     assert registry.get(blur).usable

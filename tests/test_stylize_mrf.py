@@ -17,6 +17,14 @@ def stripes(size: int, horizontal: bool) -> torch.Tensor:
     return torch.stack([grid, 0.5 * grid, 1 - grid])[None]
 
 
+def net_and_bank(size: int, layer: str) -> tuple[FeatureNet, PatchBank]:
+    """A small fixed-seed feature net and the patch bank of a painting of vertical stripes at ``layer``."""
+    torch.manual_seed(0)
+    net = FeatureNet(pool="avg", width=0.25, last_layer=layer)
+    with torch.no_grad():
+        return net, PatchBank.from_features(net(stripes(size, horizontal=False), [layer])[layer])
+
+
 def test_patches_are_the_unfolded_3x3_windows():
     feat = torch.arange(2 * 4 * 5, dtype=torch.float32).reshape(1, 2, 4, 5)
     patches = feature_patches(feat)
@@ -32,12 +40,9 @@ def test_nearest_finds_the_matching_bank_row_by_direction_not_length():
 
 
 def test_loss_is_zero_on_the_painting_and_tells_stripes_from_their_rotation():
-    torch.manual_seed(0)
-    net = FeatureNet(pool="avg", width=0.25, last_layer="relu3_1")
-    painting = stripes(64, horizontal=False)
+    net, bank = net_and_bank(64, "relu3_1")
     with torch.no_grad():
-        bank = PatchBank.from_features(net(painting, ["relu3_1"])["relu3_1"])
-        own = mrf_loss(net(painting, ["relu3_1"])["relu3_1"], [bank])
+        own = mrf_loss(net(stripes(64, horizontal=False), ["relu3_1"])["relu3_1"], [bank])
         rotated = mrf_loss(net(stripes(64, horizontal=True), ["relu3_1"])["relu3_1"], [bank])
     assert float(own) < 1e-10
     # Horizontal-stripe patches occur nowhere in a painting of vertical stripes, so each one is far from
@@ -46,11 +51,7 @@ def test_loss_is_zero_on_the_painting_and_tells_stripes_from_their_rotation():
 
 
 def test_gradient_pulls_the_output_towards_the_painting_patches():
-    torch.manual_seed(0)
-    net = FeatureNet(pool="avg", width=0.25, last_layer="relu2_1")
-    painting = stripes(32, horizontal=False)
-    with torch.no_grad():
-        bank = PatchBank.from_features(net(painting, ["relu2_1"])["relu2_1"])
+    net, bank = net_and_bank(32, "relu2_1")
     image = torch.full((1, 3, 32, 32), 0.5, requires_grad=True)
     optimiser = torch.optim.Adam([image], lr=0.05)
     losses = []

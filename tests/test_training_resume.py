@@ -16,6 +16,8 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
+from helpers_training import assert_resume_is_exact, checkpoint_modules, photos  # noqa: E402
+
 from models import training  # noqa: E402
 from models.colorize.dataset import CropSampler  # noqa: E402
 from models.colorize.train import ColorizeRun, ColorizeTask  # noqa: E402
@@ -25,32 +27,26 @@ from models.inpaint.train import InpaintRun, InpaintTask  # noqa: E402
 from models.upscale.train import UpscaleRun, UpscaleTask  # noqa: E402
 
 
-def _photos(count: int, h: int, w: int, seed: int = 0) -> list[np.ndarray]:
-    rng = np.random.default_rng(seed)
-    base = np.linspace(0, 255, w, dtype=np.float32)[None, :, None] * np.ones((h, 1, 3), np.float32)
-    return [np.clip(base + rng.normal(0, 40, (h, w, 3)), 0, 255).astype(np.uint8) for _ in range(count)]
-
-
 class TinyUpscale(UpscaleTask):
     def training_images(self) -> list[np.ndarray]:
-        return _photos(3, 48, 56)
+        return photos(3, 48, 56)
 
     def validation_images(self) -> list[np.ndarray]:
-        return _photos(1, 36, 40, seed=1)
+        return photos(1, 36, 40, seed=1)
 
 
 class TinyColorize(ColorizeTask):
     def photos(self) -> list[tuple[np.ndarray, float]]:
-        return [(p, s) for p, s in zip(_photos(3, 40, 48), (0.5, 1.0, 1.0))]
+        return [(p, s) for p, s in zip(photos(3, 40, 48), (0.5, 1.0, 1.0))]
 
     def preview_batch(self) -> tuple[torch.Tensor, torch.Tensor]:
-        return CropSampler([(p, 1.0) for p in _photos(2, 40, 40, seed=2)], 32, seed=123).batch(2)
+        return CropSampler([(p, 1.0) for p in photos(2, 40, 40, seed=2)], 32, seed=123).batch(2)
 
 
 class TinyEdges2Photo(Edges2PhotoTask):
     def training_entries(self) -> list[EdgeEntry]:
         entries = []
-        for i, photo in enumerate(_photos(2, 80, 96)):
+        for i, photo in enumerate(photos(2, 80, 96)):
             human = np.zeros(photo.shape[:2], np.uint8)
             human[20 + 10 * i, :] = 2
             entries.append(EdgeEntry(f"p{i}", photo, human, 3))
@@ -59,7 +55,7 @@ class TinyEdges2Photo(Edges2PhotoTask):
 
 class TinyInpaint(InpaintTask):
     def training_images(self) -> list[np.ndarray]:
-        return _photos(2, 70, 80)
+        return photos(2, 70, 80)
 
 
 def _configs(folder: Path) -> dict[str, tuple[type[training.TrainingTask], training.RunConfig]]:
@@ -81,33 +77,10 @@ def _configs(folder: Path) -> dict[str, tuple[type[training.TrainingTask], train
 FILTERS = sorted(_configs(Path(".")))
 
 
-def _killed_at(task_cls: type[training.TrainingTask], kill: int) -> type[training.TrainingTask]:
-    class Killed(task_cls):  # type: ignore[valid-type, misc]
-        def step(self, step: int, progress: float) -> dict[str, float]:
-            if step == kill:
-                raise KeyboardInterrupt  # the process dies between two checkpoints
-            return super().step(step, progress)
-
-    return Killed
-
-
-def _modules(path: Path) -> dict[str, dict[str, torch.Tensor]]:
-    return torch.load(path, map_location="cpu", weights_only=False)["modules"]
-
-
 @pytest.mark.parametrize("name", FILTERS)
 def test_a_killed_run_resumes_exactly(tmp_path: Path, name: str) -> None:
     task_cls, cfg = _configs(tmp_path / "straight")[name]
-    straight = training.train(task_cls, cfg)
-    cfg = replace(cfg, out=str(tmp_path / "resumed"))
-    with pytest.raises(KeyboardInterrupt):
-        training.train(_killed_at(task_cls, 3), cfg)            # the last checkpoint is step 2's
-    resumed = training.train(task_cls, cfg, resume=True)
-    a, b = _modules(straight), _modules(resumed)
-    assert a.keys() == b.keys()
-    for module in a:
-        for key, value in a[module].items():
-            assert torch.equal(value, b[module][key]), f"{module}.{key} differs after the resume"
+    _, cfg = assert_resume_is_exact(task_cls, cfg, tmp_path / "resumed", kill=3)  # last checkpoint: step 2
     assert training.read_config(type(cfg), tmp_path / "resumed") == cfg
     steps = [int(r["step"]) for r in training.LossLog(tmp_path / "resumed" / "loss.csv").rows()]
     assert steps == [1, 2, 4, 6]
@@ -123,5 +96,5 @@ def test_init_takes_another_runs_weights(tmp_path: Path, name: str) -> None:
     second = training.train(task_cls, replace(cfg, steps=1, out=str(tmp_path / "second"), init=str(first),
                                               **frozen))
     module = {"inpaint": "generator", "upscale": "net"}[name]
-    before, after = _modules(first)[module], _modules(second)[module]
+    before, after = checkpoint_modules(first)[module], checkpoint_modules(second)[module]
     assert all(torch.equal(value, after[key]) for key, value in before.items())

@@ -13,6 +13,8 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
+from helpers_training import assert_resume_is_exact, checkpoint_modules, photos  # noqa: E402
+
 from models import training  # noqa: E402
 from models.colorize.dataset import CropSampler  # noqa: E402
 from models.colorize.train import ColorizeRun, ColorizeTask  # noqa: E402
@@ -20,12 +22,6 @@ from models.features import FeatureNet  # noqa: E402
 from models.upscale.photo import PhotoRun, PhotoTask  # noqa: E402
 
 TINY = 1 / 16
-
-
-def _photos(count: int, h: int, w: int, seed: int = 0) -> list[np.ndarray]:
-    rng = np.random.default_rng(seed)
-    base = np.linspace(0, 255, w, dtype=np.float32)[None, :, None] * np.ones((h, 1, 3), np.float32)
-    return [np.clip(base + rng.normal(0, 40, (h, w, 3)), 0, 255).astype(np.uint8) for _ in range(count)]
 
 
 @pytest.fixture
@@ -43,32 +39,18 @@ def random_vgg16(monkeypatch):
 
 class TinyPhoto(PhotoTask):
     def training_images(self) -> list[np.ndarray]:
-        return _photos(3, 48, 56)
+        return photos(3, 48, 56)
 
     def validation_images(self) -> list[np.ndarray]:
-        return _photos(2, 40, 44, seed=1)
+        return photos(2, 40, 44, seed=1)
 
 
 class TinyColorizeVGG(ColorizeTask):
     def photos(self) -> list[tuple[np.ndarray, float]]:
-        return [(p, 256.0) for p in _photos(3, 40, 48)]
+        return [(p, 256.0) for p in photos(3, 40, 48)]
 
     def preview_batch(self) -> tuple[torch.Tensor, torch.Tensor]:
-        return CropSampler([(p, 1.0) for p in _photos(2, 32, 32, seed=2)], 32, seed=123).batch(2)
-
-
-def _modules(path: Path) -> dict[str, dict[str, torch.Tensor]]:
-    return torch.load(path, map_location="cpu", weights_only=False)["modules"]
-
-
-def _killed_at(task_cls: type[training.TrainingTask], kill: int) -> type[training.TrainingTask]:
-    class Killed(task_cls):  # type: ignore[valid-type, misc]
-        def step(self, step: int, progress: float) -> dict[str, float]:
-            if step == kill:
-                raise KeyboardInterrupt
-            return super().step(step, progress)
-
-    return Killed
+        return CropSampler([(p, 1.0) for p in photos(2, 32, 32, seed=2)], 32, seed=123).batch(2)
 
 
 def _configs(folder: Path) -> dict[str, tuple[type[training.TrainingTask], training.RunConfig]]:
@@ -85,15 +67,7 @@ def _configs(folder: Path) -> dict[str, tuple[type[training.TrainingTask], train
 @pytest.mark.parametrize("name", ["photo", "colorize-vgg16"])
 def test_a_killed_run_resumes_exactly(tmp_path: Path, name: str, random_vgg16) -> None:
     task_cls, cfg = _configs(tmp_path / "straight")[name]
-    straight = training.train(task_cls, cfg)
-    cfg = replace(cfg, out=str(tmp_path / "resumed"))
-    with pytest.raises(KeyboardInterrupt):
-        training.train(_killed_at(task_cls, 3), cfg)
-    resumed = training.train(task_cls, cfg, resume=True)
-    a, b = _modules(straight), _modules(resumed)
-    for module in a:
-        for key, value in a[module].items():
-            assert torch.equal(value, b[module][key]), f"{module}.{key} differs after the resume"
+    a, _ = assert_resume_is_exact(task_cls, cfg, tmp_path / "resumed", kill=3)
     rows = training.LossLog(tmp_path / "resumed" / "loss.csv").rows()
     assert all(np.isfinite(v) for r in rows for v in r.values())
     assert (tmp_path / "resumed" / "preview.png").exists()
@@ -118,7 +92,7 @@ def test_features_random_runs_without_the_vgg16(tmp_path: Path, name: str, monke
 def test_colorize_encoder_starts_from_the_vgg16_and_keeps_its_frozen_convs(tmp_path: Path, random_vgg16):
     task_cls, cfg = _configs(tmp_path)["colorize-vgg16"]
     training.train(task_cls, cfg)
-    state = _modules(tmp_path / "checkpoint.pt")["net"]
+    state = checkpoint_modules(tmp_path / "checkpoint.pt")["net"]
     names = FeatureNet(arch="vgg16", last_layer="relu5_3", width=TINY).layer_names
     frozen = {"conv1_1", "conv1_2", "conv2_1", "conv2_2", "conv3_1", "conv3_2", "conv3_3"}
     for name, (weight, _) in random_vgg16.items():

@@ -31,7 +31,7 @@ import numpy as np
 import torch
 from PIL import Image, ImageDraw
 
-from models.baseline import RANDOM_NETWORK, ROOT, apply_cli, baseline_dir, run_conditions
+from models.baseline import RANDOM_NETWORK, ROOT, baseline_dir, old_and_new, run_conditions
 from models.card import write_evaluation
 from models.data import bsd100, shared_data_dir
 from models.texture.evaluate import StyleDistance, read_rgb
@@ -72,7 +72,7 @@ def evaluate(working_size: int, styles: Sequence[str] = STYLES) -> dict:
     torch.set_num_threads(1)
     out_dir = RUNS / "own_painting_eval"
     out_dir.mkdir(parents=True, exist_ok=True)
-    old_root = baseline_dir(RANDOM_NETWORK)
+    baseline_dir(RANDOM_NETWORK)  # exported before the first timed run
     distance = StyleDistance()
     photos = {p.name: p for p in bsd100()}
     rows = []
@@ -86,11 +86,10 @@ def evaluate(working_size: int, styles: Sequence[str] = STYLES) -> dict:
                 "own_painting": shared_data_dir() / "styles" / f"{style}.jpg",
                 "working_size": working_size,
             }
-            for label, root in (("vgg16", ROOT), ("random", old_root)):
-                path = out_dir / f"{Path(name).stem}_{style}_{label}.png"
-                row[f"wall_{label}"], row[f"cpu_{label}"] = apply_cli(
-                    root, "stylize", photos[name], path, sets
-                )
+            def output(label: str, name: str = name, style: str = style) -> Path:
+                return out_dir / f"{Path(name).stem}_{style}_{label}.png"
+
+            for label, path in old_and_new("stylize", photos[name], sets, output, row):
                 result = read_rgb(path)
                 row[f"style_{label}"] = distance(result, targets)
                 row[f"content_{label}"] = content_distance(distance, result, photo)

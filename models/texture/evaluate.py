@@ -32,7 +32,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from models.baseline import RANDOM_NETWORK, ROOT, apply_cli, baseline_dir, run_conditions
+from models.baseline import RANDOM_NETWORK, ROOT, baseline_dir, old_and_new, run_conditions
 from models.card import write_evaluation
 from models.texture.config import PLUGIN_DIR
 from models.texture.samples import HELD_OUT, SAMPLES
@@ -86,7 +86,7 @@ def evaluate(size: int, quality: str, limit: int | None = None, paintings: int =
     torch.set_num_threads(1)
     out_dir = RUNS / "texture_eval"
     out_dir.mkdir(parents=True, exist_ok=True)
-    old_root = baseline_dir(RANDOM_NETWORK)
+    baseline_dir(RANDOM_NETWORK)  # exported before the first timed run
     distance = StyleDistance()
     rows = []
     load_before = os.getloadavg()[0]
@@ -99,19 +99,14 @@ def evaluate(size: int, quality: str, limit: int | None = None, paintings: int =
         row: dict = {"sample": sample.name, "held_out": sample in HELD_OUT,
                      "public_domain": sample.public_domain, "source": str(source)}
         sets = {"size": size, "quality": quality, "seamless": True, "seed": 0}
-        for label, root in (("vgg16", ROOT), ("random", old_root)):
-            tile_path = out_dir / f"tile_{index}_{label}_{size}.png"
-            wall, cpu = apply_cli(root, "texture", source, tile_path, sets)
+        def output(label: str, index: int = index) -> Path:
+            return out_dir / f"tile_{index}_{label}_{size}.png"
+
+        for label, tile_path in old_and_new("texture", source, sets, output, row):
             tile = read_rgb(tile_path)
             row[f"tile_{label}"] = str(tile_path)
-            row.update(
-                {
-                    f"style_{label}": distance(tile, targets),
-                    f"seam_{label}": seam_ratio(tile),
-                    f"wall_{label}": wall,
-                    f"cpu_{label}": cpu,
-                }
-            )
+            row[f"style_{label}"] = distance(tile, targets)
+            row[f"seam_{label}"] = seam_ratio(tile)
         row["style_ratio"] = row["style_vgg16"] / row["style_random"]
         rows.append(row)
         print(sample.name, {k: round(v, 4) for k, v in row.items() if isinstance(v, float)}, flush=True)
