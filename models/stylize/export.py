@@ -15,12 +15,18 @@ import torch
 from models.export import export_onnx, onnx_state_dict, write_model_hash
 from models.nets.stylize import StylizeConfig, StylizeExport, StylizeNet
 from models.training import load_trained
+from plugins.contract import load_manifest
 from plugins.filters.stylize.styles import STATS_LENGTH, STYLES
 
 PLUGIN_DIR = Path("plugins/filters/stylize")
-MODEL_FILE = "stylize.onnx"
+NETWORK_KEY = "network"  # the manifest's [[models]] entry of the style network
 INPUTS = ("image", "style_weights", "norm_stats", "norm_stats_mix")
 OUTPUTS = ("output", "norm_stats_out")
+
+
+def model_file() -> str:
+    """The style network's file name: the manifest's ``[[models]]`` entry with key ``network``."""
+    return load_manifest(PLUGIN_DIR / "manifest.toml").model(NETWORK_KEY).file
 
 
 def load_net(run: Path) -> StylizeNet:
@@ -81,12 +87,12 @@ def main() -> None:
         raise SystemExit(f"network has {net.stats_size} statistics, styles.STATS_LENGTH says {STATS_LENGTH}")
     module = StylizeExport(net).eval()
     example = tuple(torch.from_numpy(v) for v in feeds(64, 64, stats_length=net.stats_size).values())
-    path = PLUGIN_DIR / MODEL_FILE
+    path = PLUGIN_DIR / model_file()
     export(module, example, path)
     worst = parity(module, path)
     if worst > 1e-4:
         raise SystemExit(f"onnxruntime differs from torch by {worst:.3g}")
-    digest = write_model_hash(PLUGIN_DIR, MODEL_FILE)
+    digest = write_model_hash(PLUGIN_DIR, path.name)
     print(f"wrote {path} ({path.stat().st_size / 1e6:.2f} MB), parity {worst:.2e}, sha256 {digest}")
 
 

@@ -15,7 +15,7 @@ import time
 import numpy as np
 import onnxruntime as ort
 
-from models.stylize.export import MODEL_FILE, PLUGIN_DIR, feeds
+from models.stylize.export import PLUGIN_DIR, feeds, model_file
 
 JOHNSON_S = {256: 0.015, 512: 0.05, 1024: 0.21}
 
@@ -47,7 +47,7 @@ def main() -> None:
         return
     opts = ort.SessionOptions()
     opts.intra_op_num_threads = args.threads
-    paths = [PLUGIN_DIR / MODEL_FILE] + ([args.against] if args.against else [])
+    paths = [PLUGIN_DIR / model_file()] + ([args.against] if args.against else [])
     sessions = [ort.InferenceSession(str(p), opts, providers=["CPUExecutionProvider"]) for p in paths]
     against = " | other model (ms, median) | shipped ÷ other" if args.against else ""
     print(f"| size | Holst CPU (ms, median){against} | Johnson Titan X (ms) |\n|---|---|"
