@@ -9,6 +9,7 @@ torch = pytest.importorskip("torch")
 
 from PIL import Image  # noqa: E402
 
+from models.contact_sheet import GAP, HEADER  # noqa: E402
 from models.edges2photo.evaluate import (  # noqa: E402
     Case,
     canny_drawing,
@@ -63,4 +64,4 @@ def test_ratios_against_the_flat_canvas_and_the_photos(net, tmp_path):
     sheet = tmp_path / "sheet.png"
     contact_sheet(cases, outputs["human"], (0, 1, 5), sheet, height=40)
     with Image.open(sheet) as image:
-        assert image.height == 18 + 2 * (40 + 4)  # header, two rows; row 5 does not exist
+        assert image.height == HEADER + 2 * (40 + GAP)  # header, two rows; row 5 does not exist

@@ -26,12 +26,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageDraw
+from PIL import Image
 
 from models import data
 from models.app_filter import filter_entry, run_filter
 from models.card import write_evaluation
 from models.colorize.dataset import bsds_paths, load_rgb
+from models.contact_sheet import save_sheet
 from models.metrics import colourfulness, psnr
 from plugins.contract import load_manifest
 from plugins.filters.colorize import core
@@ -184,17 +185,7 @@ def contact_sheet(methods: dict[str, Colorizer], ids: tuple[str, ...], path: Pat
         cells = [gray_baseline(truth), *(m(truth) for m in methods.values()), truth]
         width = round(truth.shape[1] * height / truth.shape[0])
         rows.append([Image.fromarray(c).resize((width, height), Image.Resampling.LANCZOS) for c in cells])
-    col_w = max(r[0].width for r in rows)
-    size = ((col_w + 4) * len(columns), 20 + (height + 4) * len(rows))
-    sheet = Image.new("RGB", size, "white")
-    draw = ImageDraw.Draw(sheet)
-    for j, name in enumerate(columns):
-        draw.text((j * (col_w + 4) + 4, 4), name, fill="black")
-    for i, row in enumerate(rows):
-        for j, cell in enumerate(row):
-            sheet.paste(cell, (j * (col_w + 4) + (col_w - cell.width) // 2, 20 + i * (height + 4)))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    sheet.save(path)
+    save_sheet(rows, columns, path)
 
 
 def _named(value: str) -> tuple[str, Path]:

@@ -39,10 +39,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 import torch
-from PIL import Image, ImageDraw
 
 from models.app_filter import filter_entry, run_filter
 from models.card import write_evaluation
+from models.contact_sheet import save_sheet
 from models.edges2photo import pairs
 from models.edges2photo.pairs import EdgeEntry, render_human
 from models.evaluate import ScoreCache
@@ -201,7 +201,6 @@ def contact_sheet(cases: list[Case], outputs: dict[str, list[np.ndarray]], rows:
     if "before" in outputs:
         short.update(ours="after", candidate="after")
     titles = ["drawing", *(short[c] for c in columns), "photo"]
-    header, gap = 18, 4
     lines = []
     for index in rows:
         if index >= len(cases):
@@ -212,17 +211,7 @@ def contact_sheet(cases: list[Case], outputs: dict[str, list[np.ndarray]], rows:
         tiles = [sketch, *(outputs[c][index] for c in columns), case.photo]
         width = round(case.photo.shape[1] * height / case.photo.shape[0])
         lines.append([cv2.resize(t, (width, height), interpolation=cv2.INTER_AREA) for t in tiles])
-    cell = max(t.shape[1] for line in lines for t in line)
-    size = (len(titles) * (cell + gap) - gap, header + len(lines) * (height + gap))
-    sheet = Image.new("RGB", size, "white")
-    draw = ImageDraw.Draw(sheet)
-    for c, title in enumerate(titles):
-        draw.text((c * (cell + gap) + 4, 3), title, fill="black")
-    for r, line in enumerate(lines):
-        for c, tile in enumerate(line):
-            sheet.paste(Image.fromarray(tile), (c * (cell + gap), header + r * (height + gap)))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    sheet.save(path, optimize=True)
+    save_sheet(lines, titles, path)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -30,10 +30,11 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-from PIL import Image, ImageDraw
+from PIL import Image
 
 from models.app_filter import filter_entry, run_filter
 from models.card import write_evaluation
+from models.contact_sheet import save_sheet
 from models.evaluate import ScoreCache
 from models.inpaint.masks import brush_mask
 from models.metrics import luma_gradient
@@ -259,18 +260,7 @@ def contact_sheet(panels: Panels, path: Path) -> None:
             size = (round(img.width * target_h / img.height), target_h)
             cells.append(img.resize(size, Image.Resampling.LANCZOS))
         rows.append(cells)
-    cell_w = max(c.width for row in rows for c in row)
-    gap, header = 4, 24
-    size = (len(cols) * (cell_w + gap) - gap, header + len(rows) * (target_h + gap))
-    sheet = Image.new("RGB", size, "white")
-    draw = ImageDraw.Draw(sheet)
-    for c, name in enumerate(names):
-        draw.text((c * (cell_w + gap) + 6, 6), name, fill="black")
-    for r, row in enumerate(rows):
-        for c, cell in enumerate(row):
-            sheet.paste(cell, (c * (cell_w + gap), header + r * (target_h + gap)))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    sheet.save(path, optimize=True)
+    save_sheet(rows, names, path)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -28,6 +28,7 @@ from PIL import Image
 from models import data, metrics
 from models.app_filter import filter_entry, run_filter
 from models.card import write_evaluation
+from models.contact_sheet import save_sheet
 
 ROOT = Path(__file__).resolve().parents[2]
 PLUGIN_DIR = ROOT / "plugins" / "filters" / "upscale"
@@ -183,26 +184,19 @@ def contact_sheet(methods: dict[str, Upscaler], path: Path, scale: int = 4, crop
                   zoom: int = 2) -> None:
     """Rows of HR crops (``SHEET_CROPS``), shown ``zoom``× (nearest); columns: the LR input (nearest),
     each method, the original."""
-    from PIL import ImageDraw
-
     columns = ["input (nearest)", *methods, "original"]
     size = crop * zoom
-    sheet = Image.new("RGB", ((size + 4) * len(columns), 20 + (size + 4) * len(SHEET_CROPS)), "white")
-    draw = ImageDraw.Draw(sheet)
-    for j, name in enumerate(columns):
-        draw.text((j * (size + 4) + 4, 4), name, fill="black")
-    for i, (set_name, stem, (fy, fx)) in enumerate(SHEET_CROPS):
+    rows = []
+    for set_name, stem, (fy, fx) in SHEET_CROPS:
         hr = data.crop_to_multiple(data.load_rgb(next(p for p in SETS[set_name]() if p.stem == stem)), scale)
         lr = data.bicubic_downscale(hr, scale)
         outputs = [np.asarray(Image.fromarray(lr).resize((hr.shape[1], hr.shape[0]), Image.NEAREST)),
                    *(method(lr, scale) for method in methods.values()), hr]
         top = min(max(0, round(fy * hr.shape[0]) - crop // 2), hr.shape[0] - crop) // scale * scale
         left = min(max(0, round(fx * hr.shape[1]) - crop // 2), hr.shape[1] - crop) // scale * scale
-        for j, out in enumerate(outputs):
-            cell = Image.fromarray(out[top:top + crop, left:left + crop]).resize((size, size), Image.NEAREST)
-            sheet.paste(cell, (j * (size + 4), 20 + i * (size + 4)))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    sheet.save(path)
+        crops = [Image.fromarray(out[top:top + crop, left:left + crop]) for out in outputs]
+        rows.append([cell.resize((size, size), Image.NEAREST) for cell in crops])
+    save_sheet(rows, columns, path)
 
 
 def main(argv: list[str] | None = None) -> None:
