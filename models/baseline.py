@@ -79,3 +79,9 @@ def run_conditions(load_before: float) -> dict:
     """What an old-vs-new comparison ran on, for its report: the old commit, the CPU and its load."""
     return {"baseline": RANDOM_NETWORK, "load_before": round(load_before, 2),
             "load_after": round(os.getloadavg()[0], 2), "cpu_count": os.cpu_count()}
+
+
+def conditions_text(result: dict) -> str:
+    """:func:`run_conditions`'s record (kept in ``result``) as the reports' sentence fragment."""
+    return (f"of commit {result['baseline'][:7]}, interleaved, on {result['cpu_count']} shared CPU cores "
+            f"(load average {result['load_before']} before, {result['load_after']} after)")

@@ -31,7 +31,7 @@ import numpy as np
 import torch
 from PIL import Image, ImageDraw
 
-from models.baseline import RANDOM_NETWORK, ROOT, baseline_dir, old_and_new, run_conditions
+from models.baseline import RANDOM_NETWORK, ROOT, baseline_dir, conditions_text, old_and_new, run_conditions
 from models.card import write_evaluation
 from models.data import bsd100, shared_data_dir
 from models.texture.evaluate import StyleDistance, read_rgb
@@ -109,9 +109,8 @@ def markdown(result: dict) -> str:
         f"Own painting at a working size of {result['working_size']} px: public-domain paintings for "
         f"{len({r['photo'] for r in result['rows']})} BSD100 photo(s), by `main.py apply stylize --set "
         "own_painting=…` (start-up included) with today's "
-        f"mode (ImageNet VGG16) and the random-network mode of commit {result['baseline'][:7]}, interleaved, "
-        f"on {result['cpu_count']} shared CPU cores (load average {result['load_before']} before, "
-        f"{result['load_after']} after). Style distance to the painting: VGG16 relu1_2/2_2/3_3/4_3, "
+        f"mode (ImageNet VGG16) and the random-network mode {conditions_text(result)}. "
+        "Style distance to the painting: VGG16 relu1_2/2_2/3_3/4_3, "
         "relative squared Gram error, averaged; ratio = result's / photo's own (bar: ≤ 0.5). Content: "
         "relative relu3_3 error to the photo. Reproduce: `python -m models.evaluate own_painting`.",
         "",

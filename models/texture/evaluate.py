@@ -32,7 +32,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from models.baseline import RANDOM_NETWORK, ROOT, baseline_dir, old_and_new, run_conditions
+from models.baseline import RANDOM_NETWORK, ROOT, baseline_dir, conditions_text, old_and_new, run_conditions
 from models.card import write_evaluation
 from models.texture.config import PLUGIN_DIR
 from models.texture.samples import HELD_OUT, SAMPLES
@@ -123,9 +123,8 @@ def markdown(result: dict) -> str:
     lines = [
         f"Held-out samples (BSD100 crops), seamless {result['size']}² tiles, quality `{result['quality']}`, "
         f"each made by `main.py apply texture` (start-up included) with today's filter (ImageNet VGG16) "
-        f"and with the random-network filter of commit {result['baseline'][:7]}, interleaved, on "
-        f"{result['cpu_count']} shared CPU cores (load average {result['load_before']} before, "
-        f"{result['load_after']} after). Style distance: VGG16 relu1_2/2_2/3_3/4_3, relative squared "
+        f"and with the random-network filter {conditions_text(result)}. "
+        f"Style distance: VGG16 relu1_2/2_2/3_3/4_3, relative squared "
         f"Gram error to the sample, averaged. Reproduce: `python -m models.evaluate texture "
         f"--size {result['size']}`.",
         "",
