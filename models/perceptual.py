@@ -27,11 +27,17 @@ import torch
 import torch.nn.functional as F
 
 from models.features import FeatureNet
+from models.training import arg
 
 FEATURE_WEIGHTS: Mapping[str, float] = {"relu1_1": 1 / 32, "relu2_1": 1 / 16, "relu3_1": 1 / 8,
                                         "relu4_1": 1 / 4, "relu5_1": 1.0}
 STYLE_LAYERS = ("relu1_2", "relu2_2", "relu3_3", "relu4_3")
 DISTANCE_LAYERS = ("relu1_2", "relu2_2", "relu3_3", "relu4_3", "relu5_3")
+
+
+def features_arg():  # -> a dataclass field
+    """The ``--features`` flag of a training whose losses use :func:`vgg16_features`."""
+    return arg("imagenet", "feature network: imagenet (VGG16) or random (tests only)")
 
 
 def vgg16_features(kind: str = "imagenet", last_layer: str = "relu5_3") -> FeatureNet:

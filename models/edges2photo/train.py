@@ -37,6 +37,7 @@ from models.edges2photo.pairs import EdgeEntry, sample_batch
 from models.export import load_folded_onnx
 from models.losses import feature_matching, lsgan_d, lsgan_g
 from models.nets.edges2photo import DEFAULT_WIDTHS, UNetGenerator
+from models.perceptual import features_arg
 from models.training import arg
 
 
@@ -62,7 +63,7 @@ class Edges2PhotoRun(training.RunConfig):
     varied: bool = arg(False, "also the ImageNet sample and CQ100 (detector lines only)")
     vgg_weight: float = arg(0.0, "pix2pixHD VGG16 feature loss (relu1_1 … relu5_1); 0 = off")
     style_weight: float = arg(0.0, "relative Gram loss on VGG16 relu1_2 … relu4_3; 0 = off")
-    features: str = arg("imagenet", "feature network: imagenet (VGG16) or random (tests only)")
+    features: str = features_arg()
     d_lr_scale: float = arg(1.0, "discriminator rate ÷ generator rate")
     monitor: int = arg(0, "every this many steps, the perceptual distance ÷ a flat canvas's on 12 "
                           "training photos (Canny drawings, long side 256); 0 = never")

@@ -33,6 +33,7 @@ from models.inpaint import losses
 from models.inpaint.dataset import InpaintSampler, load_training_images
 from models.inpaint.init_weights import load_weights, net_shape
 from models.nets.inpaint import InpaintNet, composite, make_input
+from models.perceptual import features_arg
 from models.training import arg
 
 
@@ -59,7 +60,7 @@ class InpaintRun(training.RunConfig):
     w_style: float = arg(0.0, "VGG16 relative Gram loss of the composite on the hole + border; 0 = off")
     w_tv: float = arg(0.0, "total variation of the composite over the dilated hole; 0 = off")
     border: int = arg(8, "the feature losses see the hole grown by this many pixels")
-    features: str = arg("imagenet", "feature network: imagenet (VGG16) or random (tests only)")
+    features: str = features_arg()
     masks: str = arg("brush", "training masks: brush (the evaluation's kind) or artist (masks.artist_mask)")
     varied: bool = arg(False, "also the ImageNet sample and CQ100")
 

@@ -30,7 +30,7 @@ from PIL import Image
 
 from models import data, losses, training
 from models.nets.patchgan import PatchGAN
-from models.perceptual import feature_loss, image_tensor, perceptual_distance
+from models.perceptual import feature_loss, features_arg, image_tensor, perceptual_distance
 from models.training import arg
 from models.upscale.train import UpscaleRun, UpscaleTask
 
@@ -54,7 +54,7 @@ class PhotoRun(UpscaleRun):
     adversarial_weight: float = arg(0.005, "weight of the relativistic GAN loss")
     d_lr: float = arg(1e-4, "the discriminator's learning rate")
     varied: bool = arg(True, "add CQ100 and the (halved) ImageNet sample to BSDS500 train+test")
-    features: str = arg("imagenet", "feature network: imagenet (VGG16) or random (tests only)")
+    features: str = features_arg()
 
     def __post_init__(self) -> None:
         if not self.out:
