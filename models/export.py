@@ -182,6 +182,14 @@ def manifest_model_files(plugin_dir: str | Path) -> tuple[str, ...]:
     return tuple(entry["file"] for entry in manifest.get("models", []))
 
 
+def manifest_model_file(plugin_dir: str | Path, key: str) -> str:
+    """The ``file`` of the ``[[models]]`` entry with ``key`` in ``plugin_dir/manifest.toml`` (PluginError
+    when there is none)."""
+    from plugins.contract import load_manifest
+
+    return load_manifest(Path(plugin_dir) / "manifest.toml").model(key).file
+
+
 def onnx_constants(path: str | Path) -> dict[str, np.ndarray]:
     """Every initializer and ``Constant`` node output of an ONNX file, by name."""
     import onnx

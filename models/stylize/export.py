@@ -12,10 +12,9 @@ import numpy as np
 import onnxruntime as ort
 import torch
 
-from models.export import export_onnx, onnx_state_dict, write_model_hash
+from models.export import export_onnx, manifest_model_file, onnx_state_dict, write_model_hash
 from models.nets.stylize import StylizeConfig, StylizeExport, StylizeNet
 from models.training import load_trained
-from plugins.contract import load_manifest
 from plugins.filters.stylize.styles import STATS_LENGTH, STYLES
 
 PLUGIN_DIR = Path("plugins/filters/stylize")
@@ -26,7 +25,7 @@ OUTPUTS = ("output", "norm_stats_out")
 
 def model_file() -> str:
     """The style network's file name: the manifest's ``[[models]]`` entry with key ``network``."""
-    return load_manifest(PLUGIN_DIR / "manifest.toml").model(NETWORK_KEY).file
+    return manifest_model_file(PLUGIN_DIR, NETWORK_KEY)
 
 
 def load_net(run: Path) -> StylizeNet:

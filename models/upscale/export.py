@@ -17,7 +17,6 @@ import torch
 
 from models import data, export, training
 from models.nets.upscale import UpscaleNet
-from plugins.contract import load_manifest
 from plugins.errors import PluginError
 from plugins.filters.upscale.filter import model_key
 
@@ -39,7 +38,7 @@ def model_file(model: str, scale: int) -> str:
     needs that entry (file, ``key``, sha256) for the filter to offer it."""
     key = model_key(model, scale)
     try:
-        return load_manifest(PLUGIN_DIR / "manifest.toml").model(key).file
+        return export.manifest_model_file(PLUGIN_DIR, key)
     except PluginError:
         return f"upscale_{key}.onnx"
 
