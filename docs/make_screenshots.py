@@ -88,12 +88,10 @@ def apply_current(app: QApplication, window: MainWindow) -> str:
     return result[0]
 
 
-def main() -> int:
-    OUT.mkdir(parents=True, exist_ok=True)
-    app = make_app()
-    tmp = Path(tempfile.mkdtemp(prefix="holst-shots-"))
-
-    # 1. the window as it opens, with the filters panel
+def editing_shots(app: QApplication, tmp: Path) -> list:
+    """The window as it opens, a mask being painted, layers, compare, lasso and the sketch layer;
+    returns the filters panel's entries."""
+    # the window as it opens, with the filters panel
     window = new_window(app, tmp)
     entries = window.filters_panel.entries
     stylize = next((e for e in entries if e.id == "stylize"), None)
@@ -101,7 +99,7 @@ def main() -> int:
         window.filters_panel.select("stylize")
     shot(app, window, "main_window")
 
-    # 2. painting an inpainting mask: translucent red overlay and the brush outline
+    # painting an inpainting mask: translucent red overlay and the brush outline
     window.set_tool("mask_brush")
     window.size_spin.setValue(70)
     drag(app, window, [(560, 560), (700, 600), (860, 580), (930, 650)])
@@ -112,7 +110,7 @@ def main() -> int:
     window.mask_dock.raise_()
     shot(app, window, "mask_painting")
 
-    # 3. layers and blend modes: a duplicated layer in Screen mode at 60 %
+    # layers and blend modes: a duplicated layer in Screen mode at 60 %
     window.mask_panel.clear()
     window.layers_panel.do_duplicate()
     panel = window.layers_panel
@@ -121,20 +119,20 @@ def main() -> int:
     window.layers_dock.raise_()
     shot(app, window, "layers_blend")
 
-    # 4. before/after compare with the divider in the middle
+    # before/after compare with the divider in the middle
     window.canvas.set_compare(True)
     window.canvas.divider = 0.45
     window.history_dock.raise_()
     shot(app, window, "compare_history")
     window.canvas.set_compare(False)
 
-    # 5. lasso selection (marching ants)
+    # lasso selection (marching ants)
     window.set_tool("lasso_select")
     drag(app, window, [(300, 200), (700, 150), (900, 400), (500, 520), (250, 420), (300, 200)])
     shot(app, window, "selection_lasso")
     window.deselect()
 
-    # 6. sketch layer: edges extracted from the photo, then a few pen strokes
+    # sketch layer: edges extracted from the photo, then a few pen strokes
     window.sketch_dock.raise_()
     window.filters.sketch_from_photo({"line_weight": 1.0, "detail": 0.6})
     pump(app, window, 0.3)
@@ -145,8 +143,12 @@ def main() -> int:
         window.filters_panel.select("edges2photo")
     shot(app, window, "sketch_layer")
     window.close()
+    return entries
 
-    # 7. every usable filter, applied through the Apply button
+
+
+def filter_shots(app: QApplication, tmp: Path, entries: list) -> list[str]:
+    """Every usable filter applied through the Apply button; returns those not captured, with why."""
     skipped = []
     for entry in entries:
         if entry.spec is None or entry.id.startswith("test_"):
@@ -183,7 +185,13 @@ def main() -> int:
             shot(app, window, f"filter_{entry.id}")
         window.close()
 
-    # 7b. stylize with "your own painting" (Gatys mode): a public-domain painting from ../shared, read there
+    return skipped
+
+
+def own_painting_shot(app: QApplication, tmp: Path, stylize) -> list[str]:
+    """Stylize with "your own painting" (Gatys mode); returns what was not captured, with why."""
+    skipped: list[str] = []
+    # a public-domain painting from ../shared, read there
     painting = ROOT.parent / "shared" / "data" / "styles" / "starry_night.jpg"
     if stylize is not None and stylize.usable and painting.is_file():
         window = new_window(app, tmp)
@@ -199,7 +207,11 @@ def main() -> int:
             skipped.append(f"stylize own painting ({window.last_error})")
         window.close()
 
-    # 8. dialogs and the Russian interface
+    return skipped
+
+
+def dialog_and_theme_shots(app: QApplication, tmp: Path, stylize) -> None:
+    """Preferences and export dialogs, the Russian interface and the light theme."""
     window = new_window(app, tmp)
     from editor.export_dialog import ExportDialog
     from editor.preferences import PreferencesDialog
@@ -230,6 +242,16 @@ def main() -> int:
     window.close()
     apply_theme(app, "dark")
 
+
+
+def main() -> int:
+    OUT.mkdir(parents=True, exist_ok=True)
+    app = make_app()
+    tmp = Path(tempfile.mkdtemp(prefix="holst-shots-"))
+    entries = editing_shots(app, tmp)
+    stylize = next((e for e in entries if e.id == "stylize"), None)
+    skipped = filter_shots(app, tmp, entries) + own_painting_shot(app, tmp, stylize)
+    dialog_and_theme_shots(app, tmp, stylize)
     if skipped:
         print("not captured (not usable here): " + ", ".join(skipped))
     return 0

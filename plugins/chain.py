@@ -81,15 +81,6 @@ class Chain:
         return any(step.spec.requires_mask for step in self.steps)
 
     @property
-    def uses_mask(self) -> bool:
-        return any(self.takes_mask(step) for step in self.steps)
-
-    @property
-    def first_input(self) -> str:
-        """What the first filter reads (``image``, ``sketch``, ...): the editor feeds it accordingly."""
-        return self.steps[0].spec.input
-
-    @property
     def changes_size(self) -> bool:
         return any(step.spec.output != "same" for step in self.steps)
 

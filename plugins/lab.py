@@ -92,9 +92,3 @@ def lightness(rgb: np.ndarray) -> np.ndarray:
     linear = srgb_to_linear(np.asarray(rgb, dtype=np.float64))
     y = linear @ RGB_TO_XYZ[1] / WHITE[1]
     return (116.0 * _f(y) - 16.0).astype(np.float32)
-
-
-def gray_from_lightness(L: np.ndarray) -> np.ndarray:
-    """The neutral sRGB grey (H×W×3) with lightness ``L`` (a = b = 0)."""
-    zeros = np.zeros_like(L)
-    return lab_to_rgb(np.stack([L, zeros, zeros], axis=-1))

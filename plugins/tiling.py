@@ -79,10 +79,6 @@ def tile_spans(length: int, tile: int, overlap: int, align: int = 1) -> list[tup
     return [(start, tile) for start in starts[:-1]] + [(starts[-1], length - starts[-1])]
 
 
-def count_tiles(height: int, width: int, tile: int, overlap: int, align: int = 1) -> int:
-    return len(tile_spans(height, tile, overlap, align)) * len(tile_spans(width, tile, overlap, align))
-
-
 def run_tiled(image: np.ndarray, fn: TileFn, *, tile: int, overlap: int,
               mode: TilingMode = TilingMode.BLEND, scale: int = 1, align: int = 1,
               progress: Callable[[float], None] | None = None, cancel: CancelToken | None = None,
