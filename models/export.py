@@ -101,6 +101,31 @@ def write_fp16(src: str | Path, dst: str | Path) -> Path:
     return dst
 
 
+def store_weights_fp16(path: str | Path, min_size: int = 4096) -> Path:
+    """Rewrite an fp32 ONNX file in place so its large weights are *stored* as float16 and *computed*
+    in float32: each float initializer of at least ``min_size`` elements becomes a float16 initializer
+    followed by a Cast to float (onnxruntime folds the casts when the session loads). The file halves;
+    the outputs move by the weights' float16 rounding only (relative 2⁻¹¹ per weight)."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    model = onnx.load(str(path))
+    graph = model.graph
+    casts = []
+    for init in graph.initializer:
+        if init.data_type != TensorProto.FLOAT or int(np.prod(init.dims)) < min_size:
+            continue
+        name, stored = init.name, init.name + "__fp16"
+        init.CopyFrom(numpy_helper.from_array(numpy_helper.to_array(init).astype(np.float16), stored))
+        casts.append(helper.make_node("Cast", [stored], [name], to=TensorProto.FLOAT))
+    nodes = casts + list(graph.node)
+    del graph.node[:]
+    graph.node.extend(nodes)
+    onnx.checker.check_model(model)
+    onnx.save(model, str(path))
+    return Path(path)
+
+
 Feeds = Mapping[str, np.ndarray] | np.ndarray | torch.Tensor
 
 
@@ -158,19 +183,13 @@ def onnx_state_dict(path: str | Path) -> dict[str, torch.Tensor]:
     """The parameters stored in an exported ONNX file, by torch name (to continue training from it).
 
     The exporters keep the module parameter names as initializer names. Tensors of equal value may
-    be stored once and aliased through ``Identity`` nodes; those aliases are resolved. Other
-    initializers (shape constants) come along and are ignored by ``load_state_dict`` callers that
-    pick their own keys.
+    be stored once and aliased through ``Identity`` nodes, and weights stored as float16 are cast back
+    (:func:`store_weights_fp16`); both are resolved (:func:`onnx_constants`). Other initializers
+    (shape constants) come along and are ignored by ``load_state_dict`` callers that pick their own
+    keys.
     """
-    import onnx
-    from onnx import numpy_helper
 
-    graph = onnx.load(str(path)).graph
-    state = {i.name: torch.from_numpy(numpy_helper.to_array(i).copy()) for i in graph.initializer}
-    for node in graph.node:
-        if node.op_type == "Identity" and node.input[0] in state:
-            state[node.output[0]] = state[node.input[0]].clone()
-    return state
+    return {name: torch.from_numpy(value.copy()) for name, value in onnx_constants(path).items()}
 
 
 def manifest_model_files(plugin_dir: str | Path) -> tuple[str, ...]:
@@ -191,9 +210,10 @@ def manifest_model_file(plugin_dir: str | Path, key: str) -> str:
 
 
 def onnx_constants(path: str | Path) -> dict[str, np.ndarray]:
-    """Every initializer and ``Constant`` node output of an ONNX file, by name."""
+    """Every initializer and ``Constant`` node output of an ONNX file, by name, and what ``Identity``
+    (an alias) or ``Cast`` (a weight stored as float16) makes of one of them."""
     import onnx
-    from onnx import numpy_helper
+    from onnx import helper, numpy_helper
 
     graph = onnx.load(str(path)).graph
     values = {i.name: numpy_helper.to_array(i) for i in graph.initializer}
@@ -201,22 +221,28 @@ def onnx_constants(path: str | Path) -> dict[str, np.ndarray]:
         tensor = node.attribute[0] if node.op_type == "Constant" and node.attribute else None
         if tensor is not None and tensor.type == onnx.AttributeProto.TENSOR:
             values[node.output[0]] = numpy_helper.to_array(tensor.t)
+        elif node.op_type == "Identity" and node.input[0] in values:
+            values[node.output[0]] = values[node.input[0]].copy()
+        elif node.op_type == "Cast" and node.input[0] in values:
+            to = next(a.i for a in node.attribute if a.name == "to")
+            values[node.output[0]] = values[node.input[0]].astype(helper.tensor_dtype_to_np_dtype(to))
     return values
 
 
 def load_folded_onnx(net: torch.nn.Module, path: str | Path) -> torch.nn.Module:
     """Load a network from an ONNX file whose BatchNorm layers the TorchScript exporter folded into the
-    convolutions before them (their parameter names are lost): the Conv/ConvTranspose weights are taken
-    in graph order, which is the network's module order, and each BatchNorm after a convolution becomes
-    the identity plus the folded bias. The result computes what the file computes (eval mode only:
-    the running statistics are gone). For checking an exporter against a shipped file."""
+    convolutions before them (their parameter names are lost): the Conv/ConvTranspose/Gemm (Linear)
+    weights are taken in graph order, which must be the network's module order, and each BatchNorm
+    after a convolution becomes the identity plus the folded bias. The result computes what the file
+    computes (eval mode only: the running statistics are gone). For checking an exporter against a
+    shipped file."""
     import onnx
 
     values = onnx_constants(path)
     graph = onnx.load(str(path)).graph
     layers = [(values[n.input[1]], values[n.input[2]] if len(n.input) > 2 and n.input[2] else None)
-              for n in graph.node if n.op_type in ("Conv", "ConvTranspose")]
-    convs = (torch.nn.Conv2d, torch.nn.ConvTranspose2d)
+              for n in graph.node if n.op_type in ("Conv", "ConvTranspose", "Gemm")]
+    convs = (torch.nn.Conv2d, torch.nn.ConvTranspose2d, torch.nn.Linear)
     modules = [m for m in net.modules() if isinstance(m, (*convs, torch.nn.BatchNorm2d))]
     if sum(isinstance(m, convs) for m in modules) != len(layers):
         raise ValueError(f"{path} has {len(layers)} convolutions, the network another number")
