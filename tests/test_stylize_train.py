@@ -54,6 +54,19 @@ def test_relative_losses_are_zero_on_target_and_one_for_nothing():
         assert float(relative_content_loss(zeros, feat(style, layers))) == pytest.approx(1.0)
 
 
+def test_per_style_content_factors_weigh_each_sample():
+    torch.manual_seed(0)
+    feat = FeatureNet(arch="vgg16", width=0.25, last_layer="relu2_2")
+    photo, out = torch.rand(2, 3, 32, 32), torch.rand(2, 3, 32, 32)
+    with torch.no_grad():
+        f_photo, f_out = feat(photo, ["relu2_2"]), feat(out, ["relu2_2"])
+        plain = float(relative_content_loss(f_out, f_photo))
+        assert float(relative_content_loss(f_out, f_photo, torch.ones(2))) == pytest.approx(plain)
+        first_only = float(relative_content_loss(f_out, f_photo, torch.tensor([2.0, 0.0])))
+        second_only = float(relative_content_loss(f_out, f_photo, torch.tensor([0.0, 2.0])))
+        assert first_only + second_only == pytest.approx(2 * plain) and first_only != pytest.approx(plain)
+
+
 def test_moment_loss_sees_a_loss_of_contrast_that_keeps_the_mean():
     torch.manual_seed(0)
     painting = torch.rand(2, 3, 32, 32)

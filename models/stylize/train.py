@@ -54,6 +54,9 @@ class StylizeRun(training.RunConfig):
                                 "gradients, no pixel grid in what it paints)")
     content_layers: tuple[str, ...] = arg(("relu2_2", "relu3_3"), "relative content error, averaged")
     content_weight: float = 1.0
+    content_style_factors: tuple[float, ...] = arg(
+        (), "per style (the STYLES order), a factor on --content-weight: the styles differ in how far "
+            "from the photo their paintings pull (empty = 1 for all)")
     style_weight: float = arg(4.0, "weight of the style term (full size and pyramid together)")
     style_layer_weights: tuple[float, ...] = arg(
         (1.0, 1.0, 1.0, 1.0), "weights of the full-size style layers relu1_2, relu2_2, relu3_3, relu4_3 "
@@ -74,6 +77,12 @@ class StylizeRun(training.RunConfig):
     mrf_weight: float = arg(0.0, "Li & Wand patch (MRF) loss (models/stylize/mrf.py); 0 = off")
     direction_weight: float = arg(0.0, "fine detail's direction shares as the painting's; 0 = off")
     peak_weight: float = arg(0.0, "fine detail no more periodic than the painting's; 0 = off")
+
+    def __post_init__(self) -> None:
+        factors = tuple(float(f) for f in self.content_style_factors)  # the command line gives strings
+        if factors and len(factors) != len(STYLES):
+            raise ValueError(f"--content-style-factors needs {len(STYLES)} values ({', '.join(STYLES)})")
+        self.content_style_factors = factors
 
     def quick_overrides(self) -> dict:
         return {**super().quick_overrides(), "steps": 6, "crop": 64, "batch": 2, "style_side": 128}
@@ -128,9 +137,16 @@ def relative_style_loss(feats: dict[str, torch.Tensor], targets: dict[str, torch
     return total / sum(weights)
 
 
-def relative_content_loss(feats: dict[str, torch.Tensor], targets: dict[str, torch.Tensor]) -> torch.Tensor:
-    """Mean over layers of ‖F − P‖² / ‖P‖²."""
-    errors = [(feats[n] - targets[n]).pow(2).mean() / targets[n].pow(2).mean() for n in targets]
+def relative_content_loss(feats: dict[str, torch.Tensor], targets: dict[str, torch.Tensor],
+                          sample_weights: torch.Tensor | None = None) -> torch.Tensor:
+    """Mean over layers of ‖F − P‖² / ‖P‖² (‖P‖² over the batch); ``sample_weights`` (N,) weigh each
+    sample's share of the numerator (all ones: the plain error)."""
+    errors = []
+    for n, target in targets.items():
+        per_sample = (feats[n] - target).pow(2).mean(dim=(1, 2, 3))
+        if sample_weights is not None:
+            per_sample = per_sample * sample_weights
+        errors.append(per_sample.mean() / target.pow(2).mean())
     return sum(errors) / len(errors)
 
 
@@ -192,6 +208,7 @@ class StylizeTask(training.TrainingTask):
         self.feat = imagenet_vgg16(last_layer="relu4_3", pool=cfg.loss_pool).to(device)
         grams = style_targets(self.feat, cfg.style_side, cfg.pyramid_levels, tuple(cfg.pyramid_layers))
         self.targets = [{n: t.to(device) for n, t in level.items()} for level in grams]
+        self.content_factors = torch.tensor(cfg.content_style_factors or [1.0] * len(STYLES), device=device)
         self.moment_targets = ({n: t.to(device) for n, t in
                                 style_moments(self.feat, cfg.style_side, cfg.moment_layers).items()}
                                if cfg.moment_weight else {})
@@ -239,7 +256,7 @@ class StylizeTask(training.TrainingTask):
                                     sorted({*STYLE_LAYERS, *cfg.content_layers, *moment_layers}))
         with torch.no_grad():
             f_in = self.feat(content, list(cfg.content_layers))
-        terms = {"content": relative_content_loss(f_out, f_in),
+        terms = {"content": relative_content_loss(f_out, f_in, self.content_factors[idx]),
                  "style": relative_style_loss(f_out, {n: t[idx] for n, t in self.targets[0].items()},
                                               cfg.style_layer_weights),
                  "tv": total_variation(out)}
