@@ -87,7 +87,10 @@ def test_colour_input_is_desaturated_first(runtime) -> None:
     gray = apply_filter("colorize", rgba(rgb), params={"intensity": 0.0}, runtime=runtime)
     from_gray = apply_filter("colorize", gray, runtime=runtime)
     from_colour = apply_filter("colorize", rgba(rgb), runtime=runtime)
-    assert np.abs(from_gray.astype(int) - from_colour.astype(int)).max() <= 2
+    # The grey copy carries the 8-bit rounding of its lightness, which the network may turn into a
+    # level or two of chroma; a filter that kept the input's own colour would differ by tens of levels.
+    diff = np.abs(from_gray.astype(int) - from_colour.astype(int))
+    assert diff.max() <= 4 and diff.mean() < 0.5
 
 
 def test_cli_apply_colorize(tmp_path) -> None:
