@@ -1,1 +1,1 @@
-"""Colorize: grayscale photos to natural colour (U-Net on L predicting ab in CIE Lab)."""
+"""Colorize: grayscale photos to natural colour (ImageNet VGG16 + decoder: L in, CIE Lab ab out)."""
