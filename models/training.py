@@ -33,7 +33,7 @@ import shutil
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, get_args, get_type_hints
 
 import numpy as np
 import torch
@@ -213,6 +213,7 @@ def config_parser(cls: type[RunConfig], description: str) -> argparse.ArgumentPa
     parser = argparse.ArgumentParser(description=description,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     defaults = cls()
+    hints = get_type_hints(cls)
     for f in dataclasses.fields(cls):
         flag = "--" + f.name.replace("_", "-")
         default = getattr(defaults, f.name)
@@ -220,7 +221,7 @@ def config_parser(cls: type[RunConfig], description: str) -> argparse.ArgumentPa
         if isinstance(default, bool):
             parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=None, help=help_text)
         elif isinstance(default, (list, tuple)):
-            kind = type(default[0]) if default else str
+            kind = get_args(hints[f.name])[0]  # tuple[float, ...] → float, even for an empty default
             parser.add_argument(flag, type=kind, nargs="+", default=None,
                                 help=f"{help_text} (default {' '.join(map(str, default))})".strip())
         else:

@@ -93,3 +93,13 @@ def test_a_deeper_network_needs_sides_of_its_multiple():
     assert net.cfg.multiple == 8
     out = net(torch.rand(1, 3, 40, 24), torch.eye(5)[:1])
     assert out.shape == (1, 3, 40, 24)
+
+
+def test_content_style_factors_from_the_command_line_are_numbers_one_per_style():
+    from models.stylize.train import StylizeRun
+    from models.training import parse_config
+
+    cfg, _ = parse_config(StylizeRun, "", ["--content-style-factors", "1.6", "1.4", "2", "0.8", "0.7"])
+    assert cfg.content_style_factors == (1.6, 1.4, 2.0, 0.8, 0.7)
+    with pytest.raises(ValueError, match="--content-style-factors"):
+        parse_config(StylizeRun, "", ["--content-style-factors", "1", "2"])

@@ -78,7 +78,6 @@ class ColorizeRun(training.RunConfig):
             raise ValueError(f"--trunk must be one of {', '.join(TRUNKS)}, not {self.trunk!r}")
         if self.features not in ("imagenet", "random"):
             raise ValueError(f"--features must be imagenet or random, not {self.features!r}")
-        self.long_sides = tuple(int(side) for side in self.long_sides)  # the command line gives strings
         if not self.out:
             self.out = f"runs/colorize/{self.variant}{'_quick' if self.quick else ''}"
 

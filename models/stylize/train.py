@@ -79,10 +79,8 @@ class StylizeRun(training.RunConfig):
     peak_weight: float = arg(0.0, "fine detail no more periodic than the painting's; 0 = off")
 
     def __post_init__(self) -> None:
-        factors = tuple(float(f) for f in self.content_style_factors)  # the command line gives strings
-        if factors and len(factors) != len(STYLES):
+        if self.content_style_factors and len(self.content_style_factors) != len(STYLES):
             raise ValueError(f"--content-style-factors needs {len(STYLES)} values ({', '.join(STYLES)})")
-        self.content_style_factors = factors
 
     def quick_overrides(self) -> dict:
         return {**super().quick_overrides(), "steps": 6, "crop": 64, "batch": 2, "style_side": 128}
