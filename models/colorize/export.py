@@ -7,7 +7,7 @@ The run folder's ``config.json`` gives the variant and width, ``checkpoint.pt`` 
 colour prior. Input ``L`` (N×1×H×W, L*/50 − 1; H, W multiples of 16), output ``ab`` (N×2×H×W, Lab
 units) — for the classification variant the annealed mean is computed inside the graph. The weights
 are stored as float16 and computed in float32 (``models.export.store_weights_fp16``: the VGG16 trunk's
-59 MB become 30 MB). Parity with PyTorch is checked at two sizes.
+64 MB become 32 MB). Parity with PyTorch is checked at two sizes.
 """
 
 from __future__ import annotations
