@@ -5,6 +5,8 @@ Training losses (gradients flow into the first argument; targets are computed wi
                                      F_l(t)|, relu1_1…relu5_1, weights 1/32, 1/16, 1/8, 1/4, 1
     style_loss(net, out, target)     Gram loss (Gatys; Liu et al. 2018 on inpainting holes): mean over
                                      layers of ‖G_l(out) − G_l(t)‖₁ / ‖G_l(t)‖₁, per sample
+    unit_feature_loss(net, out, t)   the evaluation distance below as a loss (batch mean), as LPIPS is
+                                     used for training super-resolution (e.g. Zhang et al. 2018, §5)
 Both take ``mask`` (N, 1, H, W) to restrict the statistics to a region (a hole and its border);
 ``feature_and_style`` gives both from one pass of the network.
 
@@ -127,12 +129,23 @@ def _unit(feat: torch.Tensor) -> torch.Tensor:
     return feat / feat.pow(2).sum(dim=1, keepdim=True).sqrt().add(1e-10)
 
 
+def _unit_distance(fa: dict[str, torch.Tensor], fb: dict[str, torch.Tensor],
+                   layers: tuple[str, ...]) -> torch.Tensor:
+    return sum((_unit(fa[n]) - _unit(fb[n])).pow(2).sum(dim=1).mean(dim=(1, 2)) for n in layers)
+
+
 @torch.no_grad()
 def perceptual_distance(net: FeatureNet, a: torch.Tensor, b: torch.Tensor,
                         layers: tuple[str, ...] = DISTANCE_LAYERS) -> torch.Tensor:
     """LPIPS's uncalibrated VGG distance between RGB 0..1 batches ``a`` and ``b``: one value per image."""
-    fa, fb = net(a, list(layers)), net(b, list(layers))
-    return sum((_unit(fa[n]) - _unit(fb[n])).pow(2).sum(dim=1).mean(dim=(1, 2)) for n in layers)
+    return _unit_distance(net(a, list(layers)), net(b, list(layers)), layers)
+
+
+def unit_feature_loss(net: FeatureNet, out: torch.Tensor, target: torch.Tensor,
+                      layers: tuple[str, ...] = DISTANCE_LAYERS) -> torch.Tensor:
+    """:func:`perceptual_distance` with gradients into ``out``, averaged over the batch. Unlike
+    :func:`feature_loss` it weighs every layer's direction of activity equally, whatever its magnitude."""
+    return _unit_distance(*_features(net, out, target, list(layers)), layers).mean()
 
 
 def image_tensor(rgb: np.ndarray, device: torch.device | str = "cpu") -> torch.Tensor:

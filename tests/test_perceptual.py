@@ -68,3 +68,17 @@ def test_image_distance_reads_uint8_pictures_as_rgb_0_to_1(net):
     expected = float(perceptual.perceptual_distance(net, t, perceptual.image_tensor(b))[0])
     assert perceptual.image_distance(net, a, b) == pytest.approx(expected, rel=1e-6) and expected > 0
     assert perceptual.image_distance(net, a, a) < 1e-6
+
+
+def test_unit_feature_loss_is_the_mean_distance_and_trains_the_output(net):
+    torch.manual_seed(4)
+    target = torch.rand(2, 3, 40, 40)
+    out = torch.rand(2, 3, 40, 40, requires_grad=True)
+    loss = perceptual.unit_feature_loss(net, out, target)
+    expected = perceptual.perceptual_distance(net, out.detach(), target).mean()
+    assert float(loss) == pytest.approx(float(expected), rel=1e-5)
+    loss.backward()
+    assert out.grad is not None and float(out.grad.abs().sum()) > 0
+    with torch.no_grad():  # a small step against the gradient brings the output closer
+        closer = out - 0.5 * out.grad / out.grad.abs().max()
+    assert float(perceptual.unit_feature_loss(net, closer, target)) < float(loss)

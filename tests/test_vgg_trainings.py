@@ -59,20 +59,24 @@ def _configs(folder: Path) -> dict[str, tuple[type[training.TrainingTask], train
     return {
         "photo": (TinyPhoto, PhotoRun(**common, scale=2, batch=2, patch=12, channels=8, body=1,
                                       eval_every=2)),
+        "photo-unit": (TinyPhoto, PhotoRun(**common, scale=2, batch=2, patch=12, channels=8, body=1,
+                                           eval_every=2, perceptual_kind="unit", adversarial_weight=0.0)),
         "colorize-vgg16": (TinyColorizeVGG, ColorizeRun(**common, trunk="vgg16", batch=2, crop=32, width=8,
                                                         vgg_width=TINY, frozen_through="conv3_3", warmup=1)),
     }
 
 
-@pytest.mark.parametrize("name", ["photo", "colorize-vgg16"])
+@pytest.mark.parametrize("name", ["photo", "photo-unit", "colorize-vgg16"])
 def test_a_killed_run_resumes_exactly(tmp_path: Path, name: str, random_vgg16) -> None:
     task_cls, cfg = _configs(tmp_path / "straight")[name]
     a, _ = assert_resume_is_exact(task_cls, cfg, tmp_path / "resumed", kill=3)
     rows = training.LossLog(tmp_path / "resumed" / "loss.csv").rows()
     assert all(np.isfinite(v) for r in rows for v in r.values())
     assert (tmp_path / "resumed" / "preview.png").exists()
-    if name == "photo":
+    if name.startswith("photo"):
         assert "disc" in a and "set5_distance_ratio" in rows[-1]
+    if name == "photo-unit":  # no adversarial weight: the discriminator is not trained at all
+        assert all(r["d_loss"] == 0 and r["adversarial"] == 0 for r in rows)
 
 
 @pytest.mark.parametrize("name", ["photo", "colorize-vgg16"])

@@ -30,7 +30,7 @@ from PIL import Image
 
 from models import data, losses, training
 from models.nets.patchgan import PatchGAN
-from models.perceptual import feature_loss, features_arg, image_tensor, perceptual_distance
+from models.perceptual import feature_loss, features_arg, image_tensor, perceptual_distance, unit_feature_loss
 from models.training import arg
 from models.upscale.train import UpscaleRun, UpscaleTask
 
@@ -51,6 +51,8 @@ class PhotoRun(UpscaleRun):
     save_every: int = 250
     pixel_weight: float = arg(1.0, "weight of L1 on RGB 0..1")
     perceptual_weight: float = arg(0.01, "weight of the VGG16 feature loss (≈ 64 for the faithful ×4 model)")
+    perceptual_kind: str = arg("pix2pixhd", "pix2pixhd (weighted L1 of relu1_1…relu5_1) or unit "
+                               "(the evaluation distance, LPIPS's uncalibrated baseline, as the loss)")
     adversarial_weight: float = arg(0.005, "weight of the relativistic GAN loss")
     d_lr: float = arg(1e-4, "the discriminator's learning rate")
     varied: bool = arg(True, "add CQ100 and the (halved) ImageNet sample to BSDS500 train+test")
@@ -59,6 +61,8 @@ class PhotoRun(UpscaleRun):
     def __post_init__(self) -> None:
         if not self.out:
             self.out = f"runs/upscale_photo_x{self.scale}{'_quick' if self.quick else ''}"
+        if self.perceptual_kind not in ("pix2pixhd", "unit"):
+            raise ValueError(f"--perceptual-kind must be pix2pixhd or unit, not {self.perceptual_kind!r}")
         super().__post_init__()
 
     def quick_overrides(self) -> dict:
@@ -103,18 +107,13 @@ class PhotoTask(UpscaleTask):
         cfg = self.cfg
         lr_img, hr_img = (t.to(self.device) for t in self.sampler.batch(cfg.batch))
         sr = self.net(lr_img)
-        self.disc.requires_grad_(True)
-        d_loss = losses.relativistic_d(self.disc(hr_img), self.disc(sr.detach()))
-        opt_d = self.optimizers["opt_d"]
-        opt_d.zero_grad(set_to_none=True)
-        d_loss.backward()
-        opt_d.step()
-        self.disc.requires_grad_(False)
-        with torch.no_grad():
-            real_logits = self.disc(hr_img)
-        adversarial = losses.relativistic_g(real_logits, self.disc(sr))
+        if cfg.adversarial_weight > 0:
+            d_loss, adversarial = self.adversarial_terms(sr, hr_img)
+        else:  # no GAN: the discriminator would cost three passes for nothing
+            d_loss = adversarial = sr.new_zeros(())
         pixel = F.l1_loss(sr, hr_img)
-        perceptual = feature_loss(self.vgg, sr, hr_img)
+        loss_of = unit_feature_loss if cfg.perceptual_kind == "unit" else feature_loss
+        perceptual = loss_of(self.vgg, sr, hr_img)
         loss = (cfg.pixel_weight * pixel + cfg.perceptual_weight * perceptual
                 + cfg.adversarial_weight * adversarial)
         opt = self.optimizers["opt"]
@@ -124,6 +123,19 @@ class PhotoTask(UpscaleTask):
         terms = {"loss": loss, "l1": pixel, "perceptual": perceptual, "adversarial": adversarial,
                  "d_loss": d_loss}
         return {k: float(v.detach()) for k, v in terms.items()}
+
+    def adversarial_terms(self, sr: torch.Tensor, hr_img: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """One discriminator update on (``hr_img``, ``sr``), then the generator's RaGAN loss on ``sr``."""
+        self.disc.requires_grad_(True)
+        d_loss = losses.relativistic_d(self.disc(hr_img), self.disc(sr.detach()))
+        opt_d = self.optimizers["opt_d"]
+        opt_d.zero_grad(set_to_none=True)
+        d_loss.backward()
+        opt_d.step()
+        self.disc.requires_grad_(False)
+        with torch.no_grad():
+            real_logits = self.disc(hr_img)
+        return d_loss, losses.relativistic_g(real_logits, self.disc(sr))
 
     @torch.no_grad()
     def set5_distance(self, bicubic: bool = False) -> float:
