@@ -24,3 +24,19 @@ def test_upscale_perceptual_table_is_relative_to_bicubic():
     text = perceptual_table(results)
     assert "| ×4 | photo | 0.550× / +0.75 dB |" in text
     assert "bicubic" not in text.splitlines()[2]
+
+
+def test_upscale_tables_leave_out_a_model_without_a_network_at_a_scale():
+    from models.upscale.evaluate import quality_table
+
+    results = {}
+    for set_name in ("Set5", "Set14", "BSD100", "held-out"):
+        for scale in (2, 4):
+            results[(scale, set_name, "bicubic")] = Scores(psnr=[25.0], ssim=[0.7], distance=[2.0])
+            results[(scale, set_name, "faithful")] = Scores(psnr=[26.0], ssim=[0.8], distance=[1.5])
+        results[(4, set_name, "photo")] = Scores(psnr=[25.5], ssim=[0.75], distance=[1.0])  # ×4 only
+    for text in (quality_table(results, None), perceptual_table(results)):
+        rows = [line for line in text.splitlines() if line.startswith("| ×")]
+        assert any(r.startswith("| ×4 | photo |") for r in rows)
+        assert not any(r.startswith("| ×2 | photo |") for r in rows)
+        assert any(r.startswith("| ×2 | faithful |") for r in rows)

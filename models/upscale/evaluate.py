@@ -29,6 +29,7 @@ from models import data, metrics
 from models.app_filter import filter_entry, run_filter
 from models.card import write_evaluation
 from models.contact_sheet import save_sheet
+from plugins.filters.upscale.filter import model_key
 
 ROOT = Path(__file__).resolve().parents[2]
 PLUGIN_DIR = ROOT / "plugins" / "filters" / "upscale"
@@ -54,6 +55,11 @@ def filter_models() -> tuple[str, ...]:
     """The values of the filter's ``model`` parameter (``("faithful",)`` for a manifest without it)."""
     spec = filter_entry("upscale").spec
     return tuple(spec.param("model").choices) if "model" in {p.name for p in spec.params} else ("faithful",)
+
+
+def has_network(model: str, scale: int) -> bool:
+    """Whether the shipped manifest has ``model``'s network at ``scale`` (the photo model is ×4 only)."""
+    return model_key(model, scale) in {ref.key for ref in filter_entry("upscale").spec.models}
 
 
 def shipped_filter(model: str = "faithful") -> Upscaler:
@@ -121,14 +127,15 @@ def score(method: Upscaler, paths: list[Path], scale: int) -> tuple[float, float
 Results = dict[tuple[int, str, str], Scores]  # (scale, set or POOLED, method) → scores
 
 
-def evaluate(methods: dict[str, Upscaler], scales: tuple[int, ...] = (2, 4), limit: int | None = None,
-             distance: Distance | None = None) -> Results:
-    """Every method on every set at every scale; adds the pooled ``POOLED`` entries."""
+def evaluate(methods: Callable[[int], dict[str, Upscaler]], scales: tuple[int, ...] = (2, 4),
+             limit: int | None = None, distance: Distance | None = None) -> Results:
+    """Every method (``methods(scale)``: those with a network at that scale) on every set at every scale;
+    adds the pooled ``POOLED`` entries."""
     results: Results = {}
     for scale in scales:
         for set_name, paths_of in SETS.items():
             paths = paths_of()[:limit]
-            for name, method in methods.items():
+            for name, method in methods(scale).items():
                 s = results[(scale, set_name, name)] = score_images(method, paths, scale, distance)
                 results.setdefault((scale, POOLED, name), Scores()).extend(s)
                 line = (f"×{scale} {set_name:7s} {name:8s} PSNR-Y {np.mean(s.psnr):6.2f}  "
@@ -145,7 +152,7 @@ def quality_table(results: Results, limit: int | None) -> str:
     head = "| scale | method | " + " | ".join(f"{n} PSNR-Y / SSIM-Y" for n in SETS) + " |"
     lines = [head, "|---" * (2 + len(SETS)) + "|"]
     for scale in scales:
-        for m in methods:
+        for m in (m for m in methods if (scale, POOLED, m) in results):
             cells = [f"{np.mean(r.psnr):.2f} / {np.mean(r.ssim):.4f}"
                      for r in (results[(scale, n, m)] for n in SETS)]
             lines.append(f"| ×{scale} | {m} | " + " | ".join(cells) + " |")
@@ -164,7 +171,7 @@ def perceptual_table(results: Results) -> str:
     sets = [*SETS, POOLED]
     lines = ["| scale | model | " + " | ".join(sets) + " |", "|---" * (2 + len(sets)) + "|"]
     for scale in scales:
-        for m in methods:
+        for m in (m for m in methods if (scale, POOLED, m) in results):
             cells = []
             for n in sets:
                 ours, base = results[(scale, n, m)], results[(scale, n, "bicubic")]
@@ -211,9 +218,12 @@ def main(argv: list[str] | None = None) -> None:
                    help=f"only write the ×4 contact sheet of every model (default {SHEET.relative_to(ROOT)})")
     args = p.parse_args(argv)
     models = args.model or list(filter_models())
-    methods: dict[str, Upscaler] = {"bicubic": bicubic, **{m: shipped_filter(m) for m in models}}
+
+    def methods(scale: int) -> dict[str, Upscaler]:
+        return {"bicubic": bicubic, **{m: shipped_filter(m) for m in models if has_network(m, scale)}}
+
     if args.sheet:
-        contact_sheet(methods, args.sheet)
+        contact_sheet(methods(4), args.sheet)
         print(f"wrote {args.sheet}")
         return
     distance = None if args.no_perceptual else vgg16_distance(args.threads)
