@@ -39,10 +39,12 @@ def photo(width: int, height: int, seed: int = 0) -> np.ndarray:
     return np.ascontiguousarray(big)
 
 
-def test_manifest_declares_both_scales(entry):
+def test_manifest_declares_both_scales_and_the_photo_model(entry):
     spec = entry.spec
     assert spec.output == "scaled" and spec.tiling.scale_param == "scale"
-    assert {m.file for m in spec.models} == {"upscale_x2.onnx", "upscale_x4.onnx"}
+    assert {m.file for m in spec.models} == {"upscale_x2.onnx", "upscale_x4.onnx", "upscale_photo_x4.onnx"}
+    model = spec.param("model")
+    assert model.default == "faithful" and tuple(model.choices) == ("faithful", "photo")
     assert spec.parse_params({"scale": "2"})["scale"] in ("2", 2)
     with pytest.raises(ParamError):
         spec.parse_params({"scale": "3"})

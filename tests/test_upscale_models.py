@@ -1,10 +1,10 @@
 """The Upscale filter's ``model`` parameter reaches the right network (issue #22).
 
 The real filter module and manifest run with tiny ONNX fixtures in place of the shipped files: each
-fixture paints a different flat value, so the output tells which file ran. No photo model ships yet
-(issue #22's training has not run), so the fixture's manifest adds what the shipped one will get with
-it: the photo network's ``[[models]]`` entry under the filter's key (``model_key``) and the ``model``
-choice. The fixture plugin also runs through the CLI with ``--set model=photo``.
+fixture paints a different flat value, so the output tells which file ran. The fixture manifest is the
+shipped one (its photo ``[[models]]`` entry under the filter's key, ``model_key``, and the ``model``
+choice; both are added if a manifest lacks them). The fixture plugin also runs through the CLI with
+``--set model=photo``.
 """
 
 from __future__ import annotations
