@@ -29,7 +29,7 @@ from models import data, metrics
 from models.app_filter import filter_entry, run_filter
 from models.card import write_evaluation
 from models.contact_sheet import save_sheet
-from plugins.filters.upscale.filter import model_key
+from plugins.filters.upscale.filter import has_network
 
 ROOT = Path(__file__).resolve().parents[2]
 PLUGIN_DIR = ROOT / "plugins" / "filters" / "upscale"
@@ -55,11 +55,6 @@ def filter_models() -> tuple[str, ...]:
     """The values of the filter's ``model`` parameter (``("faithful",)`` for a manifest without it)."""
     spec = filter_entry("upscale").spec
     return tuple(spec.param("model").choices) if "model" in {p.name for p in spec.params} else ("faithful",)
-
-
-def has_network(model: str, scale: int) -> bool:
-    """Whether the shipped manifest has ``model``'s network at ``scale`` (the photo model is ×4 only)."""
-    return model_key(model, scale) in {ref.key for ref in filter_entry("upscale").spec.models}
 
 
 def shipped_filter(model: str = "faithful") -> Upscaler:
@@ -218,9 +213,10 @@ def main(argv: list[str] | None = None) -> None:
                    help=f"only write the ×4 contact sheet of every model (default {SHEET.relative_to(ROOT)})")
     args = p.parse_args(argv)
     models = args.model or list(filter_models())
+    spec = filter_entry("upscale").spec
 
     def methods(scale: int) -> dict[str, Upscaler]:
-        return {"bicubic": bicubic, **{m: shipped_filter(m) for m in models if has_network(m, scale)}}
+        return {"bicubic": bicubic, **{m: shipped_filter(m) for m in models if has_network(spec, m, scale)}}
 
     if args.sheet:
         contact_sheet(methods(4), args.sheet)

@@ -36,6 +36,9 @@ from models.upscale.train import UpscaleRun, UpscaleTask
 
 #: Per source folder: the downscale applied before cropping HR targets (ImageNet's JPEGs are halved).
 SOURCE_SCALES = {"imagenet_sample": 0.5}
+#: ``--perceptual-kind``: pix2pixHD's weighted L1 of relu1_1…relu5_1, or the evaluation distance itself
+#: (LPIPS's uncalibrated VGG16 baseline) as the loss.
+PERCEPTUAL_LOSSES = {"pix2pixhd": feature_loss, "unit": unit_feature_loss}
 
 
 @dataclass
@@ -61,8 +64,9 @@ class PhotoRun(UpscaleRun):
     def __post_init__(self) -> None:
         if not self.out:
             self.out = f"runs/upscale_photo_x{self.scale}{'_quick' if self.quick else ''}"
-        if self.perceptual_kind not in ("pix2pixhd", "unit"):
-            raise ValueError(f"--perceptual-kind must be pix2pixhd or unit, not {self.perceptual_kind!r}")
+        if self.perceptual_kind not in PERCEPTUAL_LOSSES:
+            raise ValueError(f"--perceptual-kind must be one of {', '.join(PERCEPTUAL_LOSSES)}, "
+                             f"not {self.perceptual_kind!r}")
         super().__post_init__()
 
     def quick_overrides(self) -> dict:
@@ -112,8 +116,7 @@ class PhotoTask(UpscaleTask):
         else:  # no GAN: the discriminator would cost three passes for nothing
             d_loss = adversarial = sr.new_zeros(())
         pixel = F.l1_loss(sr, hr_img)
-        loss_of = unit_feature_loss if cfg.perceptual_kind == "unit" else feature_loss
-        perceptual = loss_of(self.vgg, sr, hr_img)
+        perceptual = PERCEPTUAL_LOSSES[cfg.perceptual_kind](self.vgg, sr, hr_img)
         loss = (cfg.pixel_weight * pixel + cfg.perceptual_weight * perceptual
                 + cfg.adversarial_weight * adversarial)
         opt = self.optimizers["opt"]

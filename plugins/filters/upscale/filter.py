@@ -32,16 +32,19 @@ def model_key(model: str, scale: int) -> str:
     return f"x{scale}" if model == FAITHFUL else f"{model}_x{scale}"
 
 
+def has_network(spec: FilterSpec, model: str, scale: int) -> bool:
+    """Whether the manifest declares ``model``'s network at ``scale`` (the photo model is ×4 only)."""
+    return model_key(model, scale) in {ref.key for ref in spec.models}
+
+
 def checked_key(spec: FilterSpec, model: str, scale: int) -> str:
     """:func:`model_key` when the manifest declares that network; otherwise a ParamError that names
     the scales the manifest has for ``model``."""
-    keys = {ref.key for ref in spec.models}
-    key = model_key(model, scale)
-    if key not in keys:
-        scales = " or ".join(f"×{s}" for s in spec.param("scale").choices if model_key(model, int(s)) in keys)
+    if not has_network(spec, model, scale):
+        scales = " or ".join(f"×{s}" for s in spec.param("scale").choices if has_network(spec, model, int(s)))
         raise ParamError(f"the {model} model upscales {scales} only" if scales
                          else f"there is no upscale model {model!r}")
-    return key
+    return model_key(model, scale)
 
 
 def run(ctx: FilterContext, image: np.ndarray, mask: np.ndarray | None, params: dict[str, Any]) -> np.ndarray:
