@@ -26,7 +26,9 @@ Graphs (``LossGraph(net, style_layers, content_layer, circular)``)
 
 The explicit backward pass
     conv: dX = conv(pad(dY), adjoint) (circular padding's adjoint is circular, zero padding's is zero);
-    ReLU: dX = dY · [pre-activation > 0]; 2×2 average pooling: nearest upsampling / 4; blur pooling
+    ReLU: dX = dY · [pre-activation > 0]; 2×2 max pooling: nearest upsampling times [X = its block's max]
+    (after a ReLU a tie means an all-zero block, whose ReLU mask is zero anyway); 2×2 average pooling:
+    nearest upsampling / 4; blur pooling
     ([1,2,1]² / 16, stride 2): per axis dX[2i] = dY[i]/2, dX[2i+1] = (dY[i] + dY[i+1])/4, where dY past
     the end wraps to dY[0] (circular) or is 0 (zeros); Gram loss: 4 · w · (G − T) · F · M / (C³ · ΣM);
     content: 2 · cw · (F − P) / N. Checked against autograd through ``models.features.FeatureNet``
@@ -47,6 +49,7 @@ from models.export import OPSET, export_onnx
 from models.features import BlurPool, FeatureNet, gram
 
 _INT64_MIN = -(2**63)
+POOLS = ("avg", "blur", "max")
 
 
 def circular_pad(x: torch.Tensor, pad: int = 1) -> torch.Tensor:
@@ -56,7 +59,7 @@ def circular_pad(x: torch.Tensor, pad: int = 1) -> torch.Tensor:
 
 
 def plan(net: FeatureNet, last_layer: str) -> list[tuple[str, str]]:
-    """(kind, name) for the modules of ``net`` up to ``last_layer``; kind is conv | relu | avg | blur."""
+    """(kind, name) for the modules of ``net`` up to ``last_layer``; kind: conv | relu | avg | blur | max."""
     if last_layer not in net.layer_names:
         raise ValueError(f"{last_layer} is not in this network (it ends at {net.layer_names[-1]})")
     rows = []
@@ -69,8 +72,10 @@ def plan(net: FeatureNet, last_layer: str) -> list[tuple[str, str]]:
             kind = "avg"
         elif isinstance(module, BlurPool):
             kind = "blur"
+        elif isinstance(module, nn.MaxPool2d):
+            kind = "max"
         else:
-            raise ValueError("the explicit backward pass supports average and blur pooling only")
+            raise ValueError(f"the explicit backward pass has no rule for {type(module).__name__}")
         rows.append((kind, name))
     return rows
 
@@ -81,7 +86,7 @@ def deepest(net: FeatureNet, layers: Sequence[str]) -> str:
 
 def pools(net: FeatureNet, layers: Sequence[str]) -> int:
     """Number of poolings before the deepest of ``layers``: canvases must be multiples of 2**this."""
-    return sum(kind in ("avg", "blur") for kind, _ in plan(net, deepest(net, layers)))
+    return sum(kind in POOLS for kind, _ in plan(net, deepest(net, layers)))
 
 
 # ---------------------------------------------------------------------------------------------- weights
@@ -223,6 +228,12 @@ class _Backbone(nn.Module):
             elif kind == "relu":
                 masks.append((h > 0).to(h.dtype))
                 h = torch.relu(h)
+            elif kind == "max":
+                pooled = F.max_pool2d(h, 2)
+                if not valid:  # the step's backward pass routes each gradient to its block's maximum
+                    masks.append((h == F.interpolate(pooled, scale_factor=2.0, mode="nearest")).to(h.dtype))
+                h = pooled
+                m = -F.max_pool2d(-m, 2) if valid else F.avg_pool2d(m, 2)
             else:
                 h = F.avg_pool2d(h, 2) if kind == "avg" else self._blur(h, name)
                 if valid:  # zero-padded blur pooling keeps odd sizes' last pixel (ceil)
@@ -248,6 +259,8 @@ class _Backbone(nn.Module):
                 grad = self._conv(grad, params[f"{name}.adjoint"], None)
             elif kind == "relu":
                 grad = grad * masks.pop()
+            elif kind == "max":
+                grad = F.interpolate(grad, scale_factor=2.0, mode="nearest") * masks.pop()
             elif kind == "avg":
                 grad = F.interpolate(grad, scale_factor=2.0, mode="nearest") * 0.25
             else:

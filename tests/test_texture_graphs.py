@@ -20,8 +20,16 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from models.features import FeatureNet  # noqa: E402
-from models.texture.config import DEPTH_LAYERS, LAST_LAYER, PLUGIN_DIR, STEP_FILES, TARGET_FILES  # noqa: E402
+from models.texture.config import (  # noqa: E402
+    DEPTH_LAYERS,
+    LAST_LAYER,
+    PLUGIN_DIR,
+    POOL,
+    STEP_FILES,
+    TARGET_FILES,
+)
 from models.vgg_graphs import (  # noqa: E402
+    POOLS,
     Step,
     Targets,
     check_step,
@@ -39,8 +47,9 @@ from plugins.vgg import WEIGHTS_FILE  # noqa: E402
 STYLIZE_DIR = PLUGIN_DIR.parent / "stylize"
 
 
-def tiny_vgg16(padding: str = "circular", seed: int = 0, width: float = 1 / 16) -> FeatureNet:
-    return FeatureNet(arch="vgg16", width=width, pool="blur", padding=padding, last_layer=LAST_LAYER,
+def tiny_vgg16(padding: str = "circular", seed: int = 0, width: float = 1 / 16,
+               pool: str = POOL) -> FeatureNet:
+    return FeatureNet(arch="vgg16", width=width, pool=pool, padding=padding, last_layer=LAST_LAYER,
                       init="kaiming", preprocess="caffe", seed=seed)
 
 
@@ -53,9 +62,10 @@ def test_exported_gradient_matches_autograd(tmp_path, circular: bool, content: s
     assert check_step(path, step, net, size=(32, 48)) < 1e-4      # not the traced size
 
 
+@pytest.mark.parametrize("pool", POOLS)
 @pytest.mark.parametrize("circular", [True, False])
-def test_explicit_backward_is_exact_in_float64(circular: bool) -> None:
-    net = tiny_vgg16("circular" if circular else "zeros")
+def test_explicit_backward_is_exact_in_float64(circular: bool, pool: str) -> None:
+    net = tiny_vgg16("circular" if circular else "zeros", pool=pool)
     content = None if circular else "relu4_2"
     step = Step(net, DEPTH_LAYERS["deep"], content, circular=circular, region=circular)
     inputs = {n: t.double() for n, t in step_inputs(step, net, (16, 32), seed=3).items()}
@@ -66,8 +76,9 @@ def test_explicit_backward_is_exact_in_float64(circular: bool) -> None:
     assert torch.allclose(grad, x.grad, rtol=1e-9, atol=1e-18)
 
 
-def test_targets_match_the_network_and_ignore_invalid_pixels(tmp_path) -> None:
-    net = tiny_vgg16()
+@pytest.mark.parametrize("pool", POOLS)
+def test_targets_match_the_network_and_ignore_invalid_pixels(tmp_path, pool: str) -> None:
+    net = tiny_vgg16(pool=pool)
     targets = Targets(net, DEPTH_LAYERS["mid"])
     path = export_targets(targets, net, tmp_path / "targets.onnx")
     assert check_targets(path, targets, net) < 1e-4

@@ -30,13 +30,13 @@ def few_steps(monkeypatch) -> None:
     monkeypatch.setattr(synth, "MAX_SMALL_BOOST", 1.0)
 
 
-def test_plans_put_deep_layers_at_the_coarse_levels_only() -> None:
+def test_plans_use_the_deep_layers_up_to_256_and_only_upsample_above_in_normal() -> None:
     normal = synth.plan_levels(512, 512, 512, "normal")
-    assert [(lv.height, lv.graph) for lv in normal] == [(64, "deep"), (128, "mid"), (256, "shallow"),
+    assert [(lv.height, lv.graph) for lv in normal] == [(64, "deep"), (128, "mid"), (256, "deep"),
                                                           (512, "shallow")]
     assert normal[-1].evals == 0                     # the default only upsamples above 256² (speed)
     high = synth.plan_levels(512, 512, 512, "high")
-    assert [lv.graph for lv in high] == ["deep", "deep", "mid", "shallow"] and high[-1].evals > 0
+    assert [lv.graph for lv in high] == ["deep", "deep", "deep", "shallow"] and high[-1].evals > 0
     costs = {q: sum(lv.cost for lv in synth.plan_levels(512, 512, 512, q)) for q in synth.QUALITY}
     assert costs["draft"] < costs["normal"] < costs["high"] / 3
 
