@@ -151,7 +151,7 @@ def test_manifest_hashes_match_the_shipped_files() -> None:
 
 def _structure(model) -> dict[str, object]:
     """An ONNX file less the numbers that depend on the weights or on the network's width: tensor values,
-    static dimensions (channel counts) and a Conv's ``group`` (the blur pooling's channels)."""
+    static dimensions (channel counts) and a Conv's ``group`` (a blur pooling's channels)."""
     from onnx import AttributeProto, helper
 
     def attribute(node, attr):

@@ -3,7 +3,7 @@
 The image is optimised directly (from NumPy, by L-BFGS, coarse to fine: ``plugins/filters/stylize/
 gatys.py``) so that its Gram matrices match the user's painting and its deep features match the photo.
 Loss and gradient are one forward graph with the explicit backward pass of ``models/vgg_graphs.py``,
-on the ImageNet VGG16 (``models.vgg16``) with blur pooling and zero padding. The conv weights are not in
+on the ImageNet VGG16 (``models.vgg16``) with max pooling and zero padding. The conv weights are not in
 these graphs: they come from the texture filter's ``vgg16_conv.onnx`` (one copy on disk for both
 filters; the stylize manifest names it with ``plugin = "texture"``). Per depth:
 

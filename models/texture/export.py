@@ -40,7 +40,7 @@ TOLERANCE = 1e-3
 
 
 def feature_net() -> FeatureNet:
-    """The ImageNet VGG16 up to LAST_LAYER with blur pooling and circular padding (models.vgg16)."""
+    """The ImageNet VGG16 up to LAST_LAYER with POOL pooling and circular padding (models.vgg16)."""
     from models.vgg16 import imagenet_vgg16
 
     return imagenet_vgg16(last_layer=LAST_LAYER, pool=POOL, padding="circular")
