@@ -95,8 +95,8 @@ def versus_johnson() -> None:
         old = OLD_OUTPUTS / f"chicago_{style}.png"
         if old.is_file():
             before = Image.open(old).convert("RGB").resize((356, 237), Image.Resampling.LANCZOS)
-            row.append(labelled(before, "Holst before (random-weight VGG-19 loss)"))
-        rows.append(row + [labelled(ours, "Holst now (ImageNet VGG16 loss)")])
+            row.append(labelled(before, "Holst before (the previously shipped model)"))
+        rows.append(row + [labelled(ours, "Holst now (the shipped model)")])
     grid(rows).save(DOCS / "stylize_vs_johnson.png", optimize=True)
 
 
