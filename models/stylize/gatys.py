@@ -5,11 +5,10 @@ gatys.py``) so that its Gram matrices match the user's painting and its deep fea
 Loss and gradient are one forward graph with the explicit backward pass of ``models/vgg_graphs.py``,
 on the ImageNet VGG16 (``models.vgg16``) with max pooling and zero padding. The conv weights are not in
 these graphs: they come from the texture filter's ``vgg16_conv.onnx`` (one copy on disk for both
-filters; the stylize manifest names it with ``plugin = "texture"``). Per depth:
+filters; the stylize manifest names it with ``plugin = "texture"``):
 
-* ``gatys_deep_targets.onnx``   image, valid → Grams of relu1_1…relu5_1, relu4_2 features (content)
-* ``gatys_deep_step.onnx``      (x, weights, 5 targets, content, content_weight) → (loss, dloss/dx)
-* ``gatys_shallow_*.onnx``      the same with Grams of relu1_1, relu2_1 and content relu2_1 (finest level)
+* ``gatys_targets.onnx``   image, valid → Grams of relu1_1…relu5_1, relu4_2 features (content)
+* ``gatys_step.onnx``      (x, weights, 5 targets, content, content_weight) → (loss, dloss/dx)
 
     python -m models.stylize.gatys        # exports, checks parity, records the SHA-256 in the manifest
 """
@@ -26,16 +25,12 @@ from models.features import FeatureNet
 from models.texture.config import LAST_LAYER, POOL
 from models.texture.config import PLUGIN_DIR as TEXTURE_DIR
 from models.vgg_graphs import Step, Targets, export_depth, require_parity
-from plugins.filters.stylize.gatys import DEEP, SHALLOW, STEP_FILES, TARGET_FILES
+from plugins.filters.stylize.gatys import STEP_FILE, TARGETS_FILE
 from plugins.vgg import WEIGHTS_FILE
 
 PLUGIN_DIR = Path(__file__).resolve().parents[2] / "plugins" / "filters" / "stylize"
-#: (style layers, content layer) per depth: Gatys et al. 2016 for the coarse levels; the finest level
-#: only adds brush texture (relu1_1, relu2_1), held to the coarser result by relu2_1.
-DEPTH_LAYERS = {
-    DEEP: (("relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1"), "relu4_2"),
-    SHALLOW: (("relu1_1", "relu2_1"), "relu2_1"),
-}
+#: Gatys et al. 2016: style layers and content layer.
+STYLE_LAYERS, CONTENT_LAYER = ("relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1"), "relu4_2"
 TOLERANCE = 1e-3
 
 
@@ -46,13 +41,10 @@ def feature_net() -> FeatureNet:
 
 
 def export_all(net: FeatureNet, out: Path) -> dict[str, float]:
-    """Write the four graphs for ``net`` (zero padding) into ``out``; returns each one's parity error."""
+    """Write the two graphs for ``net`` (zero padding) into ``out``; returns each one's parity error."""
     out.mkdir(parents=True, exist_ok=True)
-    errors = {}
-    for depth, (style, content) in DEPTH_LAYERS.items():
-        errors |= export_depth(net, out, Targets(net, style, content), TARGET_FILES[depth],
-                               Step(net, style, content, circular=False, region=False), STEP_FILES[depth])
-    return errors
+    return export_depth(net, out, Targets(net, STYLE_LAYERS, CONTENT_LAYER), TARGETS_FILE,
+                        Step(net, STYLE_LAYERS, CONTENT_LAYER, circular=False, region=False), STEP_FILE)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -65,7 +57,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     torch.set_num_threads(1)
     require_parity(export_all(feature_net(), args.out), TOLERANCE)
     if not args.no_manifest:
-        for name in (*TARGET_FILES.values(), *STEP_FILES.values()):
+        for name in (TARGETS_FILE, STEP_FILE):
             write_model_hash(args.out, name)
         write_model_hash(args.out, WEIGHTS_FILE, source=TEXTURE_DIR / WEIGHTS_FILE)
 

@@ -6,11 +6,12 @@ painting's and its relu4_2 features towards the photo's. Loss and gradient come 
 (``models/stylize/gatys.py``; the VGG16 weights are the texture filter's ``vgg16_conv.onnx``, one file
 for both) and the shared NumPy L-BFGS (``plugins/lbfgs.py``) runs on the pixels, coarse to fine:
 
-* ¼ and ½ of the working size: the full Gatys loss (the *deep* graphs). The first level starts from
-  the photo recoloured to the painting's palette; coarse levels settle the large strokes cheaply.
-* full working size: the *shallow* graphs (Gram of relu1_1 and relu2_1 against the painting at full
-  scale, plus relu2_1 features against the upsampled ½-size result), which add the fine brush texture
-  without moving what the coarser levels painted, at a quarter of the deep graph's cost per pixel.
+* every level (¼, ½ and the whole working size) runs the full Gatys loss; the first level starts from
+  the photo recoloured to the painting's palette, and each finer one from the coarser result enlarged.
+  Coarse levels settle the large strokes cheaply; the last level's few evaluations at full size keep the
+  deep statistics (relu3_1…relu5_1) of the image the user gets, which a texture-only finish at full size
+  (the layout until 2026-12-04: relu1_1 and relu2_1 alone) let drift back towards the enlarged, blurred
+  coarse result.
 
 The graphs pad with zeros, as VGG16 was trained; the canvas is the photo mirrored out to a multiple of
 ALIGN (four poolings at the ¼ level), cut back at the end.
@@ -31,18 +32,11 @@ from plugins.netcall import to_nchw
 from plugins.resample import resize
 from plugins.vgg import WEIGHTS_FILE, RunFn, Weighted, conv_params
 
-DEEP, SHALLOW = "deep", "shallow"
-TARGET_FILES = {depth: f"gatys_{depth}_targets.onnx" for depth in (DEEP, SHALLOW)}
-STEP_FILES = {depth: f"gatys_{depth}_step.onnx" for depth in (DEEP, SHALLOW)}
-ALL_FILES = (WEIGHTS_FILE, *TARGET_FILES.values(), *STEP_FILES.values())
-#: (reduction factor, graphs, L-BFGS evaluations) per level, coarse → fine. Each evaluation is one run of
-#: the step graph; the deep graph costs about 4× the shallow one per pixel.
-LEVELS = ((4, DEEP, 60), (2, DEEP, 16), (1, SHALLOW, 6))
+TARGETS_FILE, STEP_FILE = "gatys_targets.onnx", "gatys_step.onnx"
+#: (reduction factor, L-BFGS evaluations) per level, coarse → fine; each evaluation is one run of the
+#: step graph. The six at full size cost about 1.5× the sixteen at ½ size.
+LEVELS = ((4, 60), (2, 16), (1, 6))
 ALIGN = 16 * LEVELS[0][0]
-COST = {DEEP: 4.0, SHALLOW: 1.0}   # relative cost per pixel of the step graphs (measured), for progress
-#: Weight of the fine level's relu2_1 term that holds it to the upsampled ½-size result (relative, like
-#: the content weight: 1 weighs it like the Gram terms together).
-ANCHOR_WEIGHT = 1.0
 #: Weight of a total-variation term (mean squared neighbour difference; Mahendran & Vedaldi 2015).
 TV_WEIGHT = 0.3
 PAINTING_MAX_SIDE = 1024  # the painting is measured at most this size (Gram targets, once per level)
@@ -51,12 +45,12 @@ PAINTING_MIN_SIDE = 64
 
 @dataclass
 class GatysGraphs:
-    """Per depth, the targets graph (image, valid → Grams, content features), the step graph, and the
-    step graph's Gram input names (``target_<layer>``, in the targets graph's output order)."""
+    """The targets graph (image, valid → Grams, content features), the step graph, and the step graph's
+    Gram input names (``target_<layer>``, in the targets graph's output order)."""
 
-    targets: dict[str, RunFn]
-    step: dict[str, RunFn]
-    gram_inputs: dict[str, tuple[str, ...]]
+    targets: RunFn
+    step: RunFn
+    gram_inputs: tuple[str, ...]
 
 
 def make_graphs(open_model: Callable[[str], tuple[RunFn, tuple[str, ...], tuple[str, ...]]]) -> GatysGraphs:
@@ -68,11 +62,9 @@ def make_graphs(open_model: Callable[[str], tuple[RunFn, tuple[str, ...], tuple[
         run, inputs, _ = open_model(name)
         return Weighted(run, inputs, params)
 
-    steps = {d: bound(f) for d, f in STEP_FILES.items()}
-    return GatysGraphs(targets={d: bound(f).run for d, f in TARGET_FILES.items()},
-                       step={d: s.run for d, s in steps.items()},
-                       gram_inputs={d: tuple(n for n in s.input_names if n.startswith("target_"))
-                                    for d, s in steps.items()})
+    step = bound(STEP_FILE)
+    return GatysGraphs(targets=bound(TARGETS_FILE).run, step=step.run,
+                       gram_inputs=tuple(n for n in step.input_names if n.startswith("target_")))
 
 
 def graphs_from(model: Callable[[str], object]) -> GatysGraphs:
@@ -135,28 +127,24 @@ def stylise_like(graphs: GatysGraphs, photo: np.ndarray, painting: np.ndarray, p
     height, width = canvas_photo.shape[:2]
     side = int(np.clip(max(photo.shape[:2]) * stroke_scale, PAINTING_MIN_SIDE, PAINTING_MAX_SIDE))
     painting, painting_valid = scaled_painting(painting, painting_valid, side)
-    costs = [evals * (height // f) * (width // f) * COST[depth] for f, depth, evals in LEVELS]
+    costs = [evals * (height // f) * (width // f) for f, evals in LEVELS]
     done = 0.0
     x: np.ndarray | None = None
-    for (factor, depth, evals), cost in zip(LEVELS, costs, strict=True):
+    for (factor, evals), cost in zip(LEVELS, costs, strict=True):
         level_h, level_w = height // factor, width // factor
         level_size = max(1, painting.shape[0] // factor), max(1, painting.shape[1] // factor)
         level_painting = resize(painting, level_size, "box") if factor > 1 else painting
         level_valid = (resize(painting_valid, level_painting.shape[:2], "box") > 0.99).astype(np.float32)
-        feeds = {"image": to_nchw(level_painting), "valid": level_valid[None, None]}
-        *grams, _ = graphs.targets[depth](feeds)
+        *grams, _ = graphs.targets({"image": to_nchw(level_painting), "valid": level_valid[None, None]})
+        level_photo = resize(canvas_photo, (level_h, level_w), "box")
         if x is None:
-            level_photo = resize(canvas_photo, (level_h, level_w), "box")
             x = palette_start(level_photo, level_painting, level_valid)
         else:
             x = np.clip(resize(x, (level_h, level_w), "bicubic"), 0, 1)
-        if depth == DEEP:   # Gatys et al.: relu4_2 of the photo at this level's size
-            anchor, weight = resize(canvas_photo, (level_h, level_w), "box"), content_weight
-        else:               # the fine level: relu2_1 of the upsampled coarser result
-            anchor, weight = x, ANCHOR_WEIGHT
+        # Gatys et al.: relu4_2 of the photo at this level's size
         ones = np.ones((1, 1, level_h, level_w), np.float32)
-        content = np.asarray(graphs.targets[depth]({"image": to_nchw(anchor), "valid": ones})[-1], np.float32)
-        relative = np.array([weight / max(float((content * content).mean()), 1e-12)], np.float32)
+        content = np.asarray(graphs.targets({"image": to_nchw(level_photo), "valid": ones})[-1], np.float32)
+        relative = np.array([content_weight / max(float((content * content).mean()), 1e-12)], np.float32)
 
         def report(count: int, base: float = done, cost: float = cost, evals: int = evals) -> None:
             if check_cancel is not None:
@@ -165,8 +153,8 @@ def stylise_like(graphs: GatysGraphs, photo: np.ndarray, painting: np.ndarray, p
                 progress((base + cost * count / evals) / sum(costs))
 
         feeds = {"weights": _relative(grams), "content": content, "content_weight": relative,
-                 **dict(zip(graphs.gram_inputs[depth], grams, strict=True))}
-        x = optimise(graphs.step[depth], feeds, x, evals, report)
+                 **dict(zip(graphs.gram_inputs, grams, strict=True))}
+        x = optimise(graphs.step, feeds, x, evals, report)
         done += cost
     assert x is not None
     return x[top:top + photo.shape[0], left:left + photo.shape[1]]
