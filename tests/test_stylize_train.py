@@ -19,6 +19,7 @@ from models.stylize.train import (  # noqa: E402
     relative_content_loss,
     relative_moment_loss,
     relative_style_loss,
+    tone_loss,
 )
 from models.training import initial_state  # noqa: E402
 
@@ -75,6 +76,17 @@ def test_moment_loss_sees_a_loss_of_contrast_that_keeps_the_mean():
     mean = painting.mean(dim=(2, 3), keepdim=True)
     flat = mean + 0.4 * (painting - mean)          # same mean, 40 % of the contrast
     assert float(relative_moment_loss({"pixels": flat}, targets)) == pytest.approx(0.36, rel=1e-4)
+
+
+def test_tone_loss_ignores_palette_and_contrast_but_sees_a_layout_painted_over():
+    torch.manual_seed(0)
+    photo = torch.rand(2, 3, 64, 64) * 0.2
+    photo[:, :, 32:, 16:40] += 0.7                       # a light block: the photo's tone layout
+    repainted = 0.3 + 0.5 * photo.flip(1)               # other palette and contrast, same layout
+    assert float(tone_loss(repainted, photo)) < 0.05
+    painted_over = torch.rand(2, 3, 64, 64)             # texture everywhere, the block gone
+    assert float(tone_loss(painted_over, photo)) > 1.5
+    assert float(tone_loss(1 - photo, photo)) == pytest.approx(4.0, rel=1e-3)   # light and dark swapped
 
 
 def test_pyramid_halves_and_keeps_the_mean():

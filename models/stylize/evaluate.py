@@ -32,6 +32,7 @@ from models.features import FeatureNet, gram
 from models.metrics import ssim_y
 from models.stylize.orientation import horizontal_line_share, peakiness
 from models.stylize.train import STYLE_LAYERS, pyramid, style_image
+from plugins.filters.stylize.filter import EDGE_MARGIN
 from plugins.filters.stylize.styles import STYLES
 from plugins.pipeline import apply_filter
 
@@ -56,20 +57,21 @@ def stylise(rgb: np.ndarray, style: str) -> np.ndarray:
 
 
 def network_stylise(run: Path):
-    """A stylise function for a training run's current checkpoint (torch, whole image, reflect-padded
-    to the network's multiple): for judging a run before it is exported."""
+    """A stylise function for a training run's current checkpoint (torch, whole image in the filter's
+    reflected frame, padded to the network's multiple): for judging a run before it is exported."""
     from models.stylize.export import load_net
 
     net = load_net(run)
 
     @torch.no_grad()
     def apply(rgb: np.ndarray, style: str) -> np.ndarray:
-        x = to_tensor(rgb)
+        e = EDGE_MARGIN
+        x = to_tensor(np.pad(rgb, ((e, e), (e, e), (0, 0)), mode="reflect"))
         h, w = x.shape[2:]
         m = net.cfg.multiple
         x = torch.nn.functional.pad(x, (0, -w % m, 0, -h % m), mode="reflect")
         weights = torch.nn.functional.one_hot(torch.tensor([STYLES.index(style)]), len(STYLES)).float()
-        out = net(x, weights)[0, :, :h, :w]
+        out = net(x, weights)[0, :, e:h - e, e:w - e]
         return (out.permute(1, 2, 0).numpy() * 255 + 0.5).clip(0, 255).astype(np.uint8)
 
     return apply

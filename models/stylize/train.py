@@ -71,6 +71,8 @@ class StylizeRun(training.RunConfig):
     moment_layers: tuple[str, ...] = arg(("pixels", "relu1_2", "relu2_2"),
                                          "where the moments are matched ('pixels' = the RGB output)")
     tv_weight: float = arg(2.0, "total variation (squared neighbour differences)")
+    tone_weight: float = arg(0.0, "the photo's coarse light-and-dark layout (standardised luma at 1/8 size) "
+                                  "kept: relu3_3 content hardly sees a dark skyline painted over; 0 = off")
     grad_clip: float = arg(1.0, "clip the gradient's global norm to this (0 = off)")
     norm_lr_scale: float = arg(3.0, "learning-rate factor of the per-style norm scales and shifts, which "
                                      "otherwise lag far behind the shared convolutions")
@@ -193,6 +195,23 @@ def relative_moment_loss(feats: dict[str, torch.Tensor], targets: dict[str, torc
     return sum(errors) / len(errors)
 
 
+_LUMA = torch.tensor([0.299, 0.587, 0.114])
+
+
+def tone_layout(image: torch.Tensor) -> torch.Tensor:
+    """Luma averaged over 8×8 blocks, standardised per image: where the picture is light and where dark,
+    whatever its palette and contrast. (N, 1, H/8, W/8)."""
+    luma = (image * _LUMA.to(image)[None, :, None, None]).sum(dim=1, keepdim=True)
+    coarse = F.avg_pool2d(luma, 8)
+    centred = coarse - coarse.mean(dim=(2, 3), keepdim=True)
+    return centred / centred.pow(2).mean(dim=(2, 3), keepdim=True).add(1e-6).sqrt()
+
+
+def tone_loss(out: torch.Tensor, photo: torch.Tensor) -> torch.Tensor:
+    """Mean squared difference of the two tone layouts (0 when the light-and-dark layouts agree)."""
+    return (tone_layout(out) - tone_layout(photo)).pow(2).mean()
+
+
 def total_variation(image: torch.Tensor) -> torch.Tensor:
     return ((image[..., 1:, :] - image[..., :-1, :]).pow(2).mean()
             + (image[..., 1:] - image[..., :-1]).pow(2).mean())
@@ -258,6 +277,8 @@ class StylizeTask(training.TrainingTask):
                  "style": relative_style_loss(f_out, {n: t[idx] for n, t in self.targets[0].items()},
                                               cfg.style_layer_weights),
                  "tv": total_variation(out)}
+        if cfg.tone_weight:
+            terms["tone"] = tone_loss(out, content)
         for level in range(1, cfg.pyramid_levels + 1):
             coarse = self.feat(levels[level], list(cfg.pyramid_layers))
             targets = {n: t[idx] for n, t in self.targets[level].items()}
@@ -280,6 +301,7 @@ class StylizeTask(training.TrainingTask):
                                                           for k in range(1, cfg.pyramid_levels + 1))
         loss = cfg.content_weight * terms["content"] + cfg.style_weight * style + cfg.tv_weight * terms["tv"]
         loss = loss + cfg.moment_weight * terms.get("moments", 0.0)
+        loss = loss + cfg.tone_weight * terms.get("tone", 0.0)
         loss = loss + cfg.mrf_weight * terms.get("mrf", 0.0)
         loss = loss + cfg.direction_weight * terms.get("direction", 0.0)
         return loss + cfg.peak_weight * terms.get("peaks", 0.0)
