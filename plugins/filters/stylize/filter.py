@@ -69,26 +69,24 @@ def own_painting(ctx: FilterContext, image: np.ndarray, params: dict[str, Any]) 
 
 
 def stylise(ctx: FilterContext, model: ModelHandle, image: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """``image`` stylised, with ``EDGE_MARGIN`` of reflected picture around it while the network runs."""
+    """Run the network over ``image`` (any size) framed by ``EDGE_MARGIN`` px of reflected picture, in
+    tiles that share global normalisation statistics; the frame is cut off after. The frame does not
+    count against the sizes that decide on tiling (a 1024² image still runs in one pass)."""
     margin = EDGE_MARGIN
     framed = np.pad(image, ((margin, margin), (margin, margin), (0, 0)), mode="reflect")
-    return stylise_whole(ctx, model, framed, weights)[margin:-margin, margin:-margin]
-
-
-def stylise_whole(ctx: FilterContext, model: ModelHandle, image: np.ndarray,
-                  weights: np.ndarray) -> np.ndarray:
-    """Run the network over ``image`` (any size) in tiles that share global normalisation statistics."""
-    height, width = image.shape[:2]
-    stats_size = fit_long_side(height, width, STATS_SIDE, enlarge=False)
-    stats_image = resize(image, stats_size)
+    height, width = framed.shape[:2]
+    stats_size = fit_long_side(height, width, STATS_SIDE + 2 * margin, enlarge=False)
+    stats_image = resize(framed, stats_size)
     whole, stats = ctx.run_once(lambda: run_network(model, stats_image, weights, None))
     assert ctx.tiler is not None  # the manifest declares [tiling]
-    if stats_size == (height, width) and max(height, width) <= ctx.tiler.tile:
+    if stats_size == (height, width) and max(height, width) <= ctx.tiler.tile + 2 * margin:
         ctx.progress(1.0)
-        return whole
-    ctx.progress(0.05)
-    return ctx.run_tiled(image, lambda part: run_network(model, part, weights, stats)[0],
-                         align=model.ref.multiple_of, progress_range=(0.05, 1.0))
+        out = whole
+    else:
+        ctx.progress(0.05)
+        out = ctx.run_tiled(framed, lambda part: run_network(model, part, weights, stats)[0],
+                            align=model.ref.multiple_of, progress_range=(0.05, 1.0))
+    return out[margin:height - margin, margin:width - margin]
 
 
 def run_network(model: ModelHandle, image: np.ndarray, weights: np.ndarray,
