@@ -1,9 +1,10 @@
 """Stylize: fast neural style transfer with one network for five paintings (conditional instance norm).
 
 Steps: style weights from (style, style2, blend) → resize to the internal resolution chosen by
-``stroke_scale`` → normalisation statistics of the whole (downscaled) image → tiled run sharing those
-statistics (no seams) → back to the image size → optional luminance-only transfer → mix with the
-original by ``strength`` (and by the painted mask, when there is one).
+``stroke_scale`` → a frame of reflected picture around it → normalisation statistics of the whole
+(downscaled) image → tiled run sharing those statistics (no seams) → frame cut off → back to the image
+size → optional luminance-only transfer → mix with the original by ``strength`` (and by the painted mask,
+when there is one).
 
 With ``own_painting`` set, the network is not used: the image is repainted after that picture by
 Gatys et al. optimisation at ``working_size`` (``gatys.py``), then resized back and mixed the same way.
