@@ -87,6 +87,9 @@ def test_tone_loss_ignores_palette_and_contrast_but_sees_a_layout_painted_over()
     painted_over = torch.rand(2, 3, 64, 64)             # texture everywhere, the block gone
     assert float(tone_loss(painted_over, photo)) > 1.5
     assert float(tone_loss(1 - photo, photo)) == pytest.approx(4.0, rel=1e-3)   # light and dark swapped
+    per_photo = [float(tone_loss(painted_over[i:i + 1], photo[i:i + 1])) for i in range(2)]
+    weighted = float(tone_loss(painted_over, photo, torch.tensor([3.0, 0.0])))   # per-style factors
+    assert weighted == pytest.approx(3.0 * per_photo[0] / 2, rel=1e-5)
 
 
 def test_pyramid_halves_and_keeps_the_mean():

@@ -73,6 +73,8 @@ class StylizeRun(training.RunConfig):
     tv_weight: float = arg(2.0, "total variation (squared neighbour differences)")
     tone_weight: float = arg(0.0, "the photo's coarse light-and-dark layout (standardised luma at 1/8 size) "
                                   "kept: relu3_3 content hardly sees a dark skyline painted over; 0 = off")
+    tone_style_factors: tuple[float, ...] = arg((), "per style (the STYLES order), a factor on --tone-weight "
+                                                    "(empty = 1 for all)")
     grad_clip: float = arg(1.0, "clip the gradient's global norm to this (0 = off)")
     norm_lr_scale: float = arg(3.0, "learning-rate factor of the per-style norm scales and shifts, which "
                                      "otherwise lag far behind the shared convolutions")
@@ -81,8 +83,9 @@ class StylizeRun(training.RunConfig):
     peak_weight: float = arg(0.0, "fine detail no more periodic than the painting's; 0 = off")
 
     def __post_init__(self) -> None:
-        if self.content_style_factors and len(self.content_style_factors) != len(STYLES):
-            raise ValueError(f"--content-style-factors needs {len(STYLES)} values ({', '.join(STYLES)})")
+        for flag, factors in (("content", self.content_style_factors), ("tone", self.tone_style_factors)):
+            if factors and len(factors) != len(STYLES):
+                raise ValueError(f"--{flag}-style-factors needs {len(STYLES)} values ({', '.join(STYLES)})")
 
     def quick_overrides(self) -> dict:
         return {**super().quick_overrides(), "steps": 6, "crop": 64, "batch": 2, "style_side": 128}
@@ -207,9 +210,12 @@ def tone_layout(image: torch.Tensor) -> torch.Tensor:
     return centred / centred.pow(2).mean(dim=(2, 3), keepdim=True).add(1e-6).sqrt()
 
 
-def tone_loss(out: torch.Tensor, photo: torch.Tensor) -> torch.Tensor:
-    """Mean squared difference of the two tone layouts (0 when the light-and-dark layouts agree)."""
-    return (tone_layout(out) - tone_layout(photo)).pow(2).mean()
+def tone_loss(out: torch.Tensor, photo: torch.Tensor,
+              sample_weights: torch.Tensor | None = None) -> torch.Tensor:
+    """Mean squared difference of the two tone layouts (0 when the light-and-dark layouts agree);
+    ``sample_weights`` (N,) weigh each sample's share."""
+    per_sample = (tone_layout(out) - tone_layout(photo)).pow(2).mean(dim=(1, 2, 3))
+    return (per_sample if sample_weights is None else per_sample * sample_weights).mean()
 
 
 def total_variation(image: torch.Tensor) -> torch.Tensor:
@@ -226,6 +232,7 @@ class StylizeTask(training.TrainingTask):
         grams = style_targets(self.feat, cfg.style_side, cfg.pyramid_levels, tuple(cfg.pyramid_layers))
         self.targets = [{n: t.to(device) for n, t in level.items()} for level in grams]
         self.content_factors = torch.tensor(cfg.content_style_factors or [1.0] * len(STYLES), device=device)
+        self.tone_factors = torch.tensor(cfg.tone_style_factors or [1.0] * len(STYLES), device=device)
         self.moment_targets = ({n: t.to(device) for n, t in
                                 style_moments(self.feat, cfg.style_side, cfg.moment_layers).items()}
                                if cfg.moment_weight else {})
@@ -278,7 +285,7 @@ class StylizeTask(training.TrainingTask):
                                               cfg.style_layer_weights),
                  "tv": total_variation(out)}
         if cfg.tone_weight:
-            terms["tone"] = tone_loss(out, content)
+            terms["tone"] = tone_loss(out, content, self.tone_factors[idx])
         for level in range(1, cfg.pyramid_levels + 1):
             coarse = self.feat(levels[level], list(cfg.pyramid_layers))
             targets = {n: t[idx] for n, t in self.targets[level].items()}
