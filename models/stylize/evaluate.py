@@ -32,7 +32,7 @@ from models.features import FeatureNet, gram
 from models.metrics import ssim_y
 from models.stylize.orientation import horizontal_line_share, peakiness
 from models.stylize.train import STYLE_LAYERS, pyramid, style_image
-from plugins.filters.stylize.filter import EDGE_MARGIN
+from plugins.filters.stylize.filter import EDGE_MARGIN, frame
 from plugins.filters.stylize.styles import STYLES
 from plugins.pipeline import apply_filter
 
@@ -66,7 +66,7 @@ def network_stylise(run: Path):
     @torch.no_grad()
     def apply(rgb: np.ndarray, style: str) -> np.ndarray:
         e = EDGE_MARGIN
-        x = to_tensor(np.pad(rgb, ((e, e), (e, e), (0, 0)), mode="reflect"))
+        x = to_tensor(frame(rgb))
         h, w = x.shape[2:]
         m = net.cfg.multiple
         x = torch.nn.functional.pad(x, (0, -w % m, 0, -h % m), mode="reflect")

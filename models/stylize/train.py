@@ -33,6 +33,7 @@ from models.stylize.orientation import concentration, direction_shares, spectrum
 from models.training import arg
 from models.vgg16 import imagenet_vgg16
 from plugins.filters.stylize.styles import STYLES
+from plugins.luma import LUMA_601
 
 #: Johnson et al.'s style layers on VGG16.
 STYLE_LAYERS = ("relu1_2", "relu2_2", "relu3_3", "relu4_3")
@@ -198,13 +199,10 @@ def relative_moment_loss(feats: dict[str, torch.Tensor], targets: dict[str, torc
     return sum(errors) / len(errors)
 
 
-_LUMA = torch.tensor([0.299, 0.587, 0.114])
-
-
 def tone_layout(image: torch.Tensor) -> torch.Tensor:
     """Luma averaged over 8×8 blocks, standardised per image: where the picture is light and where dark,
     whatever its palette and contrast. (N, 1, H/8, W/8)."""
-    luma = (image * _LUMA.to(image)[None, :, None, None]).sum(dim=1, keepdim=True)
+    luma = (image * torch.from_numpy(LUMA_601).to(image)[None, :, None, None]).sum(dim=1, keepdim=True)
     coarse = F.avg_pool2d(luma, 8)
     centred = coarse - coarse.mean(dim=(2, 3), keepdim=True)
     return centred / centred.pow(2).mean(dim=(2, 3), keepdim=True).add(1e-6).sqrt()

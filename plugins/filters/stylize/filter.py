@@ -74,7 +74,7 @@ def stylise(ctx: FilterContext, model: ModelHandle, image: np.ndarray, weights: 
     tiles that share global normalisation statistics; the frame is cut off after. The frame does not
     count against the sizes that decide on tiling (a 1024² image still runs in one pass)."""
     margin = EDGE_MARGIN
-    framed = np.pad(image, ((margin, margin), (margin, margin), (0, 0)), mode="reflect")
+    framed = frame(image)
     height, width = framed.shape[:2]
     stats_size = fit_long_side(height, width, STATS_SIDE + 2 * margin, enlarge=False)
     stats_image = resize(framed, stats_size)
@@ -88,6 +88,12 @@ def stylise(ctx: FilterContext, model: ModelHandle, image: np.ndarray, weights: 
         out = ctx.run_tiled(framed, lambda part: run_network(model, part, weights, stats)[0],
                             align=model.ref.multiple_of, progress_range=(0.05, 1.0))
     return out[margin:height - margin, margin:width - margin]
+
+
+def frame(image: np.ndarray) -> np.ndarray:
+    """``image`` (H×W×C) with ``EDGE_MARGIN`` px of reflected picture on every side."""
+    margin = EDGE_MARGIN
+    return np.pad(image, ((margin, margin), (margin, margin), (0, 0)), mode="reflect")
 
 
 def run_network(model: ModelHandle, image: np.ndarray, weights: np.ndarray,
