@@ -118,3 +118,30 @@ def test_content_style_factors_from_the_command_line_are_numbers_one_per_style()
     assert cfg.content_style_factors == (1.6, 1.4, 2.0, 0.8, 0.7)
     with pytest.raises(ValueError, match="--content-style-factors"):
         parse_config(StylizeRun, "", ["--content-style-factors", "1", "2"])
+
+
+def test_only_style_trains_that_style_alone_and_leaves_the_others_bit_for_bit():
+    from models.stylize.train import StylizeRun, parameter_groups, style_indices
+    from plugins.filters.stylize.styles import STYLES
+
+    cfg = StylizeRun(only_style="the_scream", batch=3, lr=1e-2)
+    net = StylizeNet(StylizeConfig(widths=(8, 8, 8, 16), n_res=1))
+    before = {n: p.detach().clone() for n, p in net.named_parameters()}
+    opt = torch.optim.Adam(parameter_groups(net, cfg))
+    scream = STYLES.index("the_scream")
+    for _ in range(3):
+        idx = style_indices(cfg, np.random.default_rng(0))
+        assert idx.tolist() == [scream] * 3
+        out = net(torch.rand(3, 3, 32, 32), torch.nn.functional.one_hot(idx, len(STYLES)).float())
+        opt.zero_grad()
+        out.pow(2).mean().backward()
+        opt.step()
+    others = [i for i in range(len(STYLES)) if i != scream]
+    for name, p in net.named_parameters():
+        if name.endswith((".gamma", ".beta")):
+            assert torch.equal(p[others], before[name][others]), name
+            assert not torch.equal(p[scream], before[name][scream]), name
+        else:
+            assert torch.equal(p, before[name]), name
+    with pytest.raises(ValueError, match="--only-style"):
+        StylizeRun(only_style="mona_lisa")

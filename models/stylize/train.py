@@ -82,8 +82,13 @@ class StylizeRun(training.RunConfig):
     mrf_weight: float = arg(0.0, "Li & Wand patch (MRF) loss (models/stylize/mrf.py); 0 = off")
     direction_weight: float = arg(0.0, "fine detail's direction shares as the painting's; 0 = off")
     peak_weight: float = arg(0.0, "fine detail no more periodic than the painting's; 0 = off")
+    only_style: str = arg("", "train this style alone (a STYLES name) and only its own norm scales and "
+                              "shifts (Dumoulin et al. 2017): the shared convolutions and every other "
+                              "style's outputs stay bit for bit as they were; empty = all styles and weights")
 
     def __post_init__(self) -> None:
+        if self.only_style and self.only_style not in STYLES:
+            raise ValueError(f"--only-style must be one of {', '.join(STYLES)}")
         for flag, factors in (("content", self.content_style_factors), ("tone", self.tone_style_factors)):
             if factors and len(factors) != len(STYLES):
                 raise ValueError(f"--{flag}-style-factors needs {len(STYLES)} values ({', '.join(STYLES)})")
@@ -221,6 +226,28 @@ def total_variation(image: torch.Tensor) -> torch.Tensor:
             + (image[..., 1:] - image[..., :-1]).pow(2).mean())
 
 
+def parameter_groups(net: StylizeNet, cfg: StylizeRun) -> list[dict]:
+    """Adam's parameter groups: the shared convolutions at ``lr``, the per-style norm tables at
+    ``lr × norm_lr_scale``. With ``only_style`` the shared weights are frozen; the other styles' rows of
+    the norm tables then get an exactly zero gradient (their one-hot weight is 0), which Adam turns into
+    no change at all."""
+    per_style = [p for n, p in net.named_parameters() if n.endswith((".gamma", ".beta"))]
+    shared = [p for n, p in net.named_parameters() if not n.endswith((".gamma", ".beta"))]
+    groups = [{"params": per_style, "lr": cfg.lr * cfg.norm_lr_scale}]
+    if cfg.only_style:
+        for p in shared:
+            p.requires_grad_(False)
+        return groups
+    return [{"params": shared, "lr": cfg.lr}, *groups]
+
+
+def style_indices(cfg: StylizeRun, rng: np.random.Generator) -> torch.Tensor:
+    """The style of each sample of a batch: random, or ``only_style`` throughout."""
+    if cfg.only_style:
+        return torch.full((cfg.batch,), STYLES.index(cfg.only_style))
+    return torch.from_numpy(rng.integers(0, len(STYLES), cfg.batch))
+
+
 class StylizeTask(training.TrainingTask):
     cfg: StylizeRun
 
@@ -238,10 +265,7 @@ class StylizeTask(training.TrainingTask):
         self.photos = [p for p in self.photos if min(p.shape[:2]) >= cfg.crop]
         self.net = StylizeNet(cfg.net_config).to(device)
         self.modules = {"net": self.net}
-        per_style = [p for n, p in self.net.named_parameters() if n.endswith((".gamma", ".beta"))]
-        shared = [p for n, p in self.net.named_parameters() if not n.endswith((".gamma", ".beta"))]
-        self.optimizers = {"opt": torch.optim.Adam([{"params": shared, "lr": cfg.lr},
-                                                    {"params": per_style, "lr": cfg.lr * cfg.norm_lr_scale}])}
+        self.optimizers = {"opt": torch.optim.Adam(parameter_groups(self.net, cfg))}
         self.spectral = bool(cfg.direction_weight or cfg.peak_weight)
         if self.spectral:
             with torch.no_grad():
@@ -313,13 +337,14 @@ class StylizeTask(training.TrainingTask):
 
     def step(self, step: int, progress: float) -> dict[str, float]:
         content = self.sample_photos(self.rng, self.cfg.batch)
-        idx = torch.from_numpy(self.rng.integers(0, len(STYLES), self.cfg.batch)).to(self.device)
+        idx = style_indices(self.cfg, self.rng).to(self.device)
         terms = self.losses(content, idx)
         loss = self.total(terms)
         opt = self.optimizers["opt"]
         opt.zero_grad(set_to_none=True)
         loss.backward()
-        norm = torch.nn.utils.clip_grad_norm_(self.net.parameters(), self.cfg.grad_clip or float("inf"))
+        params = [p for p in self.net.parameters() if p.requires_grad]
+        norm = torch.nn.utils.clip_grad_norm_(params, self.cfg.grad_clip or float("inf"))
         if torch.isfinite(norm):  # a non-finite gradient (one bad crop) skips the update
             opt.step()
         return {"loss": float(loss.detach()), "grad_norm": float(norm),
