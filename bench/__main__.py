@@ -20,9 +20,10 @@ BENCHMARKS = {
     "cancel": "bench.cancel_cycles",
     "texture": "bench.texture_speed",
     "painting": "bench.painting_speed",
+    "stylize": "bench.stylize_speed",
 }
-#: Minutes each (old vs new, three runs apiece): run only when named.
-ON_REQUEST = ("texture", "painting")
+#: Minutes each (old vs new, interleaved): run only when named.
+ON_REQUEST = ("texture", "painting", "stylize")
 
 
 def main(argv: list[str] | None = None) -> int:

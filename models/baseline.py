@@ -25,6 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 #: The last commit of the random-network texture filter and own-painting graphs.
 RANDOM_NETWORK = "d0590c1e38d32acd2b4576f3d18f124dc72ef84f"
+#: The last commit of the stylize filter trained on random features (issue #19's "today's" speed).
+STYLIZE_BEFORE = "8cf5b845a8f49847bf1378e0cbc734c86cb2c1c5"
 
 
 def baseline_dir(commit: str = RANDOM_NETWORK) -> Path:
