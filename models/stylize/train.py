@@ -82,6 +82,10 @@ class StylizeRun(training.RunConfig):
     mrf_weight: float = arg(0.0, "Li & Wand patch (MRF) loss (models/stylize/mrf.py); 0 = off")
     direction_weight: float = arg(0.0, "fine detail's direction shares as the painting's; 0 = off")
     peak_weight: float = arg(0.0, "fine detail no more periodic than the painting's; 0 = off")
+    edge_weight: float = arg(0.0, "the output on a crop as the same region of the output on a crop "
+                                  "edge_margin px larger on every side (with that one's norm statistics): "
+                                  "against the stripes the network paints along its input's borders; 0 = off")
+    edge_margin: int = arg(32, "the larger crop's extra pixels per side for --edge-weight")
     only_style: str = arg("", "train this style alone (a STYLES name) and only its own norm scales and "
                               "shifts (Dumoulin et al. 2017): the shared convolutions and every other "
                               "style's outputs stay bit for bit as they were; empty = all styles and weights")
@@ -262,7 +266,8 @@ class StylizeTask(training.TrainingTask):
                                 style_moments(self.feat, cfg.style_side, cfg.moment_layers).items()}
                                if cfg.moment_weight else {})
         self.photos = [load_rgb(p) for p in training_images(varied=True, limit=12 if cfg.quick else None)]
-        self.photos = [p for p in self.photos if min(p.shape[:2]) >= cfg.crop]
+        side = cfg.crop + (2 * cfg.edge_margin if cfg.edge_weight else 0)
+        self.photos = [p for p in self.photos if min(p.shape[:2]) >= side]
         self.net = StylizeNet(cfg.net_config).to(device)
         self.modules = {"net": self.net}
         self.optimizers = {"opt": torch.optim.Adam(parameter_groups(self.net, cfg))}
@@ -286,8 +291,8 @@ class StylizeTask(training.TrainingTask):
         ``net``, so its initializers are ``net.<parameter>``); the shapes must match the config's."""
         self.net.load_state_dict(training.initial_state(path, "net", onnx_prefix="net."))
 
-    def sample_photos(self, rng: np.random.Generator, count: int) -> torch.Tensor:
-        crops = [random_flip(random_crop(self.photos[i], self.cfg.crop, rng), rng)
+    def sample_photos(self, rng: np.random.Generator, count: int, side: int | None = None) -> torch.Tensor:
+        crops = [random_flip(random_crop(self.photos[i], side or self.cfg.crop, rng), rng)
                  for i in rng.integers(0, len(self.photos), count)]
         batch = torch.from_numpy(np.stack(crops).astype(np.float32) / 255.0).permute(0, 3, 1, 2)
         return batch.to(self.device)
@@ -331,14 +336,33 @@ class StylizeTask(training.TrainingTask):
         loss = cfg.content_weight * terms["content"] + cfg.style_weight * style + cfg.tv_weight * terms["tv"]
         loss = loss + cfg.moment_weight * terms.get("moments", 0.0)
         loss = loss + cfg.tone_weight * terms.get("tone", 0.0)
+        loss = loss + cfg.edge_weight * terms.get("edge", 0.0)
         loss = loss + cfg.mrf_weight * terms.get("mrf", 0.0)
         loss = loss + cfg.direction_weight * terms.get("direction", 0.0)
         return loss + cfg.peak_weight * terms.get("peaks", 0.0)
 
+    def edge_loss(self, framed: torch.Tensor, idx: torch.Tensor) -> torch.Tensor:
+        """Mean squared difference between the output on the inner crop of ``framed`` and the same pixels
+        of the output on all of ``framed``, both with the latter's normalisation statistics, so that only
+        what the input's border does to the picture is left."""
+        m = self.cfg.edge_margin
+        weights = F.one_hot(idx, len(STYLES)).float()
+        with torch.no_grad():
+            whole, stats = self.net.run(framed, weights)
+        inner = self.net(framed[..., m:-m, m:-m], weights, stats, torch.ones(len(idx), 1, device=self.device))
+        return (inner - whole[..., m:-m, m:-m]).pow(2).mean()
+
     def step(self, step: int, progress: float) -> dict[str, float]:
-        content = self.sample_photos(self.rng, self.cfg.batch)
         idx = style_indices(self.cfg, self.rng).to(self.device)
+        if self.cfg.edge_weight:
+            m = self.cfg.edge_margin
+            framed = self.sample_photos(self.rng, self.cfg.batch, self.cfg.crop + 2 * m)
+            content = framed[..., m:-m, m:-m]
+        else:
+            content = self.sample_photos(self.rng, self.cfg.batch)
         terms = self.losses(content, idx)
+        if self.cfg.edge_weight:
+            terms["edge"] = self.edge_loss(framed, idx)
         loss = self.total(terms)
         opt = self.optimizers["opt"]
         opt.zero_grad(set_to_none=True)
