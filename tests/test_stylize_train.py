@@ -164,3 +164,26 @@ def test_edge_loss_sees_only_what_the_input_border_does():
     assert float(loss.detach()) > 1e-6
     loss.backward()
     assert net.out_conv.weight.grad.abs().sum() > 0
+
+
+def test_merge_takes_each_style_rows_from_its_run_and_refuses_a_changed_shared_weight():
+    from models.stylize.merge import merge
+    from plugins.filters.stylize.styles import STYLES
+
+    base = StylizeNet(StylizeConfig(widths=(8, 8, 8, 16), n_res=1)).state_dict()
+    runs = {}
+    for style in ("starry_night", "udnie"):
+        state = {k: v.clone() for k, v in base.items()}
+        state["down.0.norm.gamma"][STYLES.index(style)] += 1.0 + STYLES.index(style)
+        runs[style] = state
+    merged = merge(base, runs)
+    gamma = merged["down.0.norm.gamma"]
+    for style in STYLES:
+        row = STYLES.index(style)
+        expected = base["down.0.norm.gamma"][row] + (1.0 + row if style in runs else 0.0)
+        assert torch.equal(gamma[row], expected), style
+    assert torch.equal(base["down.0.norm.gamma"], StylizeNet(StylizeConfig(widths=(8, 8, 8, 16), n_res=1))
+                       .state_dict()["down.0.norm.gamma"])  # the base itself is not modified
+    runs["udnie"]["down.0.conv.weight"] += 0.1
+    with pytest.raises(ValueError, match="shared weight down.0.conv.weight"):
+        merge(base, runs)
