@@ -128,11 +128,12 @@ def test_the_network_size_needs_come_from_the_manifest():
     assert seen[-1] == (1, 3, 32, 32)                                   # min_side, then the multiple
 
 
-@pytest.mark.parametrize("style", ["udnie", "wave"])
+@pytest.mark.parametrize("style", STYLES)
 def test_borders_are_painted_like_the_interior(entry, style):
-    """The network paints stripes along its input's borders; the filter's reflected margin keeps them
-    out of the picture: the outer rows change from row to row no more than the interior does."""
+    """No stripes along the picture's borders (the network was fine-tuned against them and runs in a
+    reflected frame): the outer rows change from row to row hardly more than the interior does. Without
+    the frame The Scream's outer rows change 1.46× as much as its interior; with it every style ≤ 1.21×."""
     out = apply_filter("stylize", _photo(160, 192), params={"style": style})[:, :, :3].astype(np.float32)
     row_steps = np.abs(np.diff(out, axis=0)).mean(axis=(1, 2))
     outer = np.concatenate([row_steps[:8], row_steps[-8:]]).mean()
-    assert outer <= 1.5 * row_steps[16:-16].mean()
+    assert outer <= 1.3 * row_steps[16:-16].mean()
