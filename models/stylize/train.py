@@ -91,6 +91,8 @@ class StylizeRun(training.RunConfig):
                               "style's outputs stay bit for bit as they were; empty = all styles and weights")
 
     def __post_init__(self) -> None:
+        if self.edge_weight and self.edge_margin < 1:
+            raise ValueError("--edge-weight needs an --edge-margin of at least 1 px")
         if self.only_style and self.only_style not in STYLES:
             raise ValueError(f"--only-style must be one of {', '.join(STYLES)}")
         for flag, factors in (("content", self.content_style_factors), ("tone", self.tone_style_factors)):
@@ -353,13 +355,10 @@ class StylizeTask(training.TrainingTask):
         return (inner - whole[..., m:-m, m:-m]).pow(2).mean()
 
     def step(self, step: int, progress: float) -> dict[str, float]:
+        m, side = (self.cfg.edge_margin if self.cfg.edge_weight else 0), self.cfg.crop
+        framed = self.sample_photos(self.rng, self.cfg.batch, side + 2 * m)
+        content = framed[..., m:m + side, m:m + side]
         idx = style_indices(self.cfg, self.rng).to(self.device)
-        if self.cfg.edge_weight:
-            m = self.cfg.edge_margin
-            framed = self.sample_photos(self.rng, self.cfg.batch, self.cfg.crop + 2 * m)
-            content = framed[..., m:-m, m:-m]
-        else:
-            content = self.sample_photos(self.rng, self.cfg.batch)
         terms = self.losses(content, idx)
         if self.cfg.edge_weight:
             terms["edge"] = self.edge_loss(framed, idx)
