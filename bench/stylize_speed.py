@@ -4,8 +4,8 @@ asks that stylize stay within 1.3× of its time).
 
 Each version runs in its own subprocess (its own code and ONNX file, from the tree at that commit), the two
 taking turns round by round so that both see the same load; a round warms up once and then times each size
-a few times. Reported: medians over all rounds, and today's ÷ before. Today's includes the 32-px reflected
-frame that the network now runs in.
+a few times. Reported: medians over all rounds, and today's ÷ before. Today's includes the reflected frame
+(``EDGE_MARGIN``) that the network now runs in.
 """
 
 from __future__ import annotations

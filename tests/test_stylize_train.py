@@ -11,7 +11,7 @@ torch = pytest.importorskip("torch")
 ort = pytest.importorskip("onnxruntime")
 
 from models.features import FeatureNet, gram  # noqa: E402
-from models.nets.stylize import StylizeConfig, StylizeExport, StylizeNet  # noqa: E402
+from models.nets.stylize import PER_STYLE, StylizeConfig, StylizeExport, StylizeNet  # noqa: E402
 from models.stylize.export import feeds  # noqa: E402
 from models.stylize.train import (  # noqa: E402
     moments,
@@ -138,7 +138,7 @@ def test_only_style_trains_that_style_alone_and_leaves_the_others_bit_for_bit():
         opt.step()
     others = [i for i in range(len(STYLES)) if i != scream]
     for name, p in net.named_parameters():
-        if name.endswith((".gamma", ".beta")):
+        if name.endswith(PER_STYLE):
             assert torch.equal(p[others], before[name][others]), name
             assert not torch.equal(p[scream], before[name][scream]), name
         else:

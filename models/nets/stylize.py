@@ -39,6 +39,11 @@ class StylizeConfig:
         return 2 ** (len(self.widths) - 1)
 
 
+#: Name endings of the per-style parameters (each norm layer's S×C scale and shift tables); every other
+#: parameter is shared by all styles.
+PER_STYLE = (".gamma", ".beta")
+
+
 class CondInstanceNorm(nn.Module):
     """Instance normalisation whose affine parameters are a style-weighted mix of per-style rows."""
 

@@ -19,10 +19,10 @@ from pathlib import Path
 
 import torch
 
+from models.nets.stylize import PER_STYLE
 from models.training import module_state
 from plugins.filters.stylize.styles import STYLES
 
-PER_STYLE = (".gamma", ".beta")
 State = dict[str, torch.Tensor]
 
 
@@ -56,8 +56,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                           for style, run in runs.items()})
     args.out.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(args.base / "config.json", args.out / "config.json")
-    torch.save({"modules": {"net": merged}, "merged": {"base": str(args.base), "styles": runs}},
-               args.out / "checkpoint.pt")
+    torch.save({"modules": {"net": merged}}, args.out / "checkpoint.pt")
     (args.out / "merged.json").write_text(json.dumps({"base": str(args.base), "styles": runs}, indent=2))
     print(f"wrote {args.out / 'checkpoint.pt'}: {args.base} with {', '.join(runs)} from their runs")
 

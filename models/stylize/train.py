@@ -27,7 +27,7 @@ import torch.nn.functional as F
 from models import training
 from models.data import load_rgb, random_crop, random_flip, shared_data_dir, training_images
 from models.features import FeatureNet, gram
-from models.nets.stylize import StylizeConfig, StylizeNet
+from models.nets.stylize import PER_STYLE, StylizeConfig, StylizeNet
 from models.stylize.mrf import PatchBank, mrf_loss
 from models.stylize.orientation import concentration, direction_shares, spectrum_loss
 from models.training import arg
@@ -237,8 +237,8 @@ def parameter_groups(net: StylizeNet, cfg: StylizeRun) -> list[dict]:
     ``lr × norm_lr_scale``. With ``only_style`` the shared weights are frozen; the other styles' rows of
     the norm tables then get an exactly zero gradient (their one-hot weight is 0), which Adam turns into
     no change at all."""
-    per_style = [p for n, p in net.named_parameters() if n.endswith((".gamma", ".beta"))]
-    shared = [p for n, p in net.named_parameters() if not n.endswith((".gamma", ".beta"))]
+    per_style = [p for n, p in net.named_parameters() if n.endswith(PER_STYLE)]
+    shared = [p for n, p in net.named_parameters() if not n.endswith(PER_STYLE)]
     groups = [{"params": per_style, "lr": cfg.lr * cfg.norm_lr_scale}]
     if cfg.only_style:
         for p in shared:
