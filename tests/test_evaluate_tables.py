@@ -40,3 +40,15 @@ def test_upscale_tables_leave_out_a_model_without_a_network_at_a_scale():
         assert any(r.startswith("| ×4 | photo |") for r in rows)
         assert not any(r.startswith("| ×2 | photo |") for r in rows)
         assert any(r.startswith("| ×2 | faithful |") for r in rows)
+
+
+def test_upscale_lattice_table_sets_each_model_beside_the_originals():
+    from models.upscale.evaluate import lattice_table
+
+    results = {}
+    for scale in (2, 4):
+        results[(scale, "held-out", "bicubic")] = Scores(lattice=[0.2, 0.4], lattice_original=[1.0, 2.0])
+        results[(scale, "held-out", "faithful")] = Scores(lattice=[0.5], lattice_original=[1.0, 2.0])
+    results[(4, "held-out", "photo")] = Scores(lattice=[3.0, 2.0], lattice_original=[1.0, 2.0])
+    rows = [line for line in lattice_table(results).splitlines() if line.startswith("| ×")]
+    assert rows == ["| ×2 | 1.50 | 0.30 | 0.50 | — |", "| ×4 | 1.50 | 0.30 | 0.50 | 2.50 |"]

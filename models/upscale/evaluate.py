@@ -8,10 +8,13 @@ output, ``--set model=…``), so the tables describe what users get.
 Perceptual table (issue #22): the VGG16 perceptual distance to the original
 (``models.perceptual.perceptual_distance``: LPIPS's uncalibrated VGG baseline on the ImageNet VGG16,
 same border shaved), the set's mean for each method divided by bicubic's mean (lower is closer),
-and PSNR-Y minus bicubic's. "held-out" pools the images of all three sets (119).
+and PSNR-Y minus bicubic's. "held-out" pools the images of all three sets (119). With it, the
+sub-pixel lattice (``models.upscale.lattice.lattice_rms``: the period-s crosshatch a PixelShuffle net
+can draw, in 8-bit levels) of each method's output and of the originals, held-out mean.
 
     python -m models.evaluate upscale [--limit N] [--scale 2|4] [--model faithful|photo] [--no-write]
-    python -m models.evaluate upscale --sheet [docs/upscale_contact_sheet.png]
+    python -m models.evaluate upscale --sheet [PATH] [--scale 2]   # docs/upscale_contact_sheet.png (×4)
+                                                                   # or docs/upscale_x2_contact_sheet.png
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from plugins.filters.upscale.filter import has_network
 ROOT = Path(__file__).resolve().parents[2]
 PLUGIN_DIR = ROOT / "plugins" / "filters" / "upscale"
 CARD = PLUGIN_DIR / "MODEL_CARD.md"
-SHEET = ROOT / "docs" / "upscale_contact_sheet.png"
+SHEETS = {4: ROOT / "docs" / "upscale_contact_sheet.png", 2: ROOT / "docs" / "upscale_x2_contact_sheet.png"}
 #: (set, image stem, centre of the crop as fractions of the height and width): textures and edges.
 SHEET_CROPS = (("Set5", "butterfly", (0.5, 0.5)), ("Set5", "baby", (0.35, 0.45)),
                ("Set14", "baboon", (0.75, 0.5)), ("Set14", "zebra", (0.5, 0.55)),
@@ -88,17 +91,22 @@ class Scores:
     psnr: list[float] = field(default_factory=list)
     ssim: list[float] = field(default_factory=list)
     distance: list[float] = field(default_factory=list)
+    lattice: list[float] = field(default_factory=list)
+    lattice_original: list[float] = field(default_factory=list)
     seconds: float = 0.0
 
     def extend(self, other: Scores) -> None:
         self.psnr += other.psnr
         self.ssim += other.ssim
         self.distance += other.distance
+        self.lattice += other.lattice
+        self.lattice_original += other.lattice_original
         self.seconds += other.seconds
 
 
 def score_images(method: Upscaler, paths: list[Path], scale: int, distance: Distance | None = None) -> Scores:
-    """PSNR-Y, SSIM-Y and (with ``distance``) the perceptual distance of ``method`` on every image."""
+    """PSNR-Y, SSIM-Y and (with ``distance``) the perceptual distance and the lattice of ``method`` on
+    every image."""
     out = Scores()
     for path in paths:
         hr = data.crop_to_multiple(data.load_rgb(path), scale)
@@ -109,7 +117,11 @@ def score_images(method: Upscaler, paths: list[Path], scale: int, distance: Dist
         out.psnr.append(metrics.psnr_y(sr, hr, scale))
         out.ssim.append(metrics.ssim_y(sr, hr, scale))
         if distance is not None:
+            from models.upscale.lattice import lattice_rms
+
             out.distance.append(distance(metrics.shave(sr, scale), metrics.shave(hr, scale)))
+            out.lattice.append(lattice_rms(sr, scale))
+            out.lattice_original.append(lattice_rms(hr, scale))
     return out
 
 
@@ -182,6 +194,22 @@ def perceptual_table(results: Results) -> str:
     return "\n".join(lines)
 
 
+def lattice_table(results: Results) -> str:
+    """Held-out mean sub-pixel lattice of every method's output against the originals', per scale."""
+    methods = list(dict.fromkeys(m for _, _, m in results))
+    scales = sorted({s for s, _, _ in results})
+    lines = ["| scale | original | " + " | ".join(methods) + " |", "|---" * (2 + len(methods)) + "|"]
+    for scale in scales:
+        present = [results.get((scale, POOLED, m)) for m in methods]
+        original = next(r for r in present if r is not None).lattice_original
+        cells = [f"{np.mean(r.lattice):.2f}" if r is not None else "—" for r in present]
+        lines.append(f"| ×{scale} | {np.mean(original):.2f} | " + " | ".join(cells) + " |")
+    lines += ["", f"Sub-pixel lattice, {POOLED} mean, 8-bit levels (models.upscale.lattice.lattice_rms: the "
+              "period-s pattern of the luma's fine band, per 8×8-block window); the originals' value is what "
+              "real detail gives."]
+    return "\n".join(lines)
+
+
 def contact_sheet(methods: dict[str, Upscaler], path: Path, scale: int = 4, crop: int = 96,
                   zoom: int = 2) -> None:
     """Rows of HR crops (``SHEET_CROPS``), shown ``zoom``× (nearest); columns: the LR input (nearest),
@@ -209,8 +237,9 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--no-perceptual", action="store_true", help="skip the VGG16 distance (no VGG16 needed)")
     p.add_argument("--threads", type=int, default=1, help="torch threads for the VGG16 distance")
     p.add_argument("--no-write", action="store_true", help="print only; leave the model card alone")
-    p.add_argument("--sheet", type=Path, nargs="?", const=SHEET, default=None,
-                   help=f"only write the ×4 contact sheet of every model (default {SHEET.relative_to(ROOT)})")
+    p.add_argument("--sheet", type=Path, nargs="?", const=True, default=None,
+                   help="only write the contact sheet of every model at one --scale (default 4) to this path "
+                        f"(default {SHEETS[4].relative_to(ROOT)}, at ×2 {SHEETS[2].relative_to(ROOT)})")
     args = p.parse_args(argv)
     models = args.model or list(filter_models())
     spec = filter_entry("upscale").spec
@@ -219,14 +248,18 @@ def main(argv: list[str] | None = None) -> None:
         return {"bicubic": bicubic, **{m: shipped_filter(m) for m in models if has_network(spec, m, scale)}}
 
     if args.sheet:
-        contact_sheet(methods(4), args.sheet)
-        print(f"wrote {args.sheet}")
+        if len(args.scale or ()) > 1:
+            p.error("--sheet takes one --scale")
+        scale = (args.scale or [4])[0]
+        path = SHEETS[scale] if args.sheet is True else args.sheet
+        contact_sheet(methods(scale), path, scale)
+        print(f"wrote {path}")
         return
     distance = None if args.no_perceptual else vgg16_distance(args.threads)
     results = evaluate(methods, tuple(sorted(args.scale or (2, 4))), args.limit, distance)
     text = quality_table(results, args.limit)
     if distance is not None:
-        text += "\n\n" + perceptual_table(results)
+        text += "\n\n" + perceptual_table(results) + "\n\n" + lattice_table(results)
     print(text)
     if not args.no_write and args.limit is None and args.model is None and not args.no_perceptual:
         write_evaluation(CARD, text)

@@ -5,11 +5,14 @@ model, so it tiles and runs exactly like it: the generator starts from the faith
 and is fine-tuned with
 
     pixel_weight · L1  +  perceptual_weight · VGG16 feature loss  +  adversarial_weight · RaGAN
+        +  lattice_weight · sub-pixel lattice term
 
 - feature loss: ``models.perceptual.feature_loss`` on the ImageNet VGG16 (pix2pixHD's weighted L1 of
   relu1_1 … relu5_1);
 - adversarial: a relativistic average GAN (``models.losses.relativistic_d/_g``) against the toolkit's
-  70×70 PatchGAN judging HR crops; the discriminator learns at ``d_lr``.
+  70×70 PatchGAN judging HR crops; the discriminator learns at ``d_lr``;
+- lattice: the output's period-s crosshatch against the original's (``models.upscale.lattice``), the
+  pattern a PixelShuffle net draws on smooth areas when it is pushed towards VGG features.
 
 Data: BSDS500 train+test and CQ100 at full size, the ImageNet sample at half size (its JPEG photos are
 small and blocky: halving them gives clean ×4 targets), never BSD100/Set5/Set14. Logged: the three loss
@@ -32,6 +35,7 @@ from models import data, losses, training
 from models.nets.patchgan import PatchGAN
 from models.perceptual import feature_loss, features_arg, image_tensor, perceptual_distance, unit_feature_loss
 from models.training import arg
+from models.upscale.lattice import lattice_loss
 from models.upscale.train import UpscaleRun, UpscaleTask
 
 #: Per source folder: the downscale applied before cropping HR targets (ImageNet's JPEGs are halved).
@@ -58,6 +62,7 @@ class PhotoRun(UpscaleRun):
                                "(the evaluation distance, LPIPS's uncalibrated baseline, as the loss)")
     adversarial_weight: float = arg(0.005, "weight of the relativistic GAN loss")
     d_lr: float = arg(1e-4, "the discriminator's learning rate")
+    lattice_weight: float = arg(0.0, "weight of the sub-pixel lattice term (squared phase offsets, RGB 0..1)")
     varied: bool = arg(True, "add CQ100 and the (halved) ImageNet sample to BSDS500 train+test")
     features: str = features_arg()
 
@@ -117,14 +122,15 @@ class PhotoTask(UpscaleTask):
             d_loss = adversarial = sr.new_zeros(())
         pixel = F.l1_loss(sr, hr_img)
         perceptual = PERCEPTUAL_LOSSES[cfg.perceptual_kind](self.vgg, sr, hr_img)
+        lattice = lattice_loss(sr, hr_img, cfg.scale) if cfg.lattice_weight > 0 else sr.new_zeros(())
         loss = (cfg.pixel_weight * pixel + cfg.perceptual_weight * perceptual
-                + cfg.adversarial_weight * adversarial)
+                + cfg.adversarial_weight * adversarial + cfg.lattice_weight * lattice)
         opt = self.optimizers["opt"]
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
         terms = {"loss": loss, "l1": pixel, "perceptual": perceptual, "adversarial": adversarial,
-                 "d_loss": d_loss}
+                 "d_loss": d_loss, "lattice": lattice}
         return {k: float(v.detach()) for k, v in terms.items()}
 
     def adversarial_terms(self, sr: torch.Tensor, hr_img: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
