@@ -2,8 +2,9 @@
 
 The real filter module and manifest run with tiny ONNX fixtures in place of the shipped files: each
 fixture paints a different flat value, so the output tells which file ran. The fixture manifest is the
-shipped one (its photo ``[[models]]`` entry under the filter's key, ``model_key``, and the ``model``
-choice; both are added if a manifest lacks them). The fixture plugin also runs through the CLI with
+shipped one (its ``[[models]]`` entries under the filter's keys, ``model_key``, and the ``model``
+choice; any of them is added if a manifest lacks it). A copy without the ×2 photo network checks the
+message for a model that lacks the chosen scale. The fixture plugin also runs through the CLI with
 ``--set model=photo``.
 """
 
@@ -31,8 +32,8 @@ from plugins.runtime import Runtime
 ROOT = Path(__file__).resolve().parents[1]
 PLUGIN = ROOT / "plugins" / "filters" / "upscale"
 SCALE_OF = re.compile(r"x(\d)\.onnx$")
-PHOTO_FILE = "upscale_photo_x4.onnx"  # the photo network the fixture adds: ×4 only
-NETWORKS = (("faithful", 2), ("faithful", 4), ("photo", 4))  # (model, scale) the fixture manifest has
+#: (model, scale) the fixture manifest has: the shipped manifest's networks, with any of these added.
+NETWORKS = (("faithful", 2), ("faithful", 4), ("photo", 2), ("photo", 4))
 MODEL_PARAM = """[[params]]
 name = "model"
 type = "choice"
@@ -56,22 +57,26 @@ def expected(model: str, scale: int) -> int:
     return round(flat_value(model_key(model, scale)) * 255)
 
 
-@pytest.fixture(scope="module")
-def fixture_entry(tmp_path_factory):
-    """The real upscale plugin (manifest, filter module) with flat fixture models under another id."""
-    folder = tmp_path_factory.mktemp("plugins") / "upscale_fixture"
+def build_fixture(folder: Path, plugin_id: str, drop: tuple[str, ...] = ()) -> registry.FilterEntry:
+    """The real upscale plugin (manifest, filter module) under ``plugin_id`` in ``folder``, with flat
+    fixture models for every network of :data:`NETWORKS` except the manifest keys in ``drop``."""
     folder.mkdir()
     for name in ("__init__.py", "filter.py"):
         shutil.copy(PLUGIN / name, folder / name)
     manifest = (PLUGIN / "manifest.toml").read_text(encoding="utf-8")
-    manifest = manifest.replace('id = "upscale"', 'id = "upscale_fixture"', 1)
+    manifest = manifest.replace('id = "upscale"', f'id = "{plugin_id}"', 1)
     extra = ""
-    if PHOTO_FILE not in manifest:
-        extra += f'[[models]]\nfile = "{PHOTO_FILE}"\nsha256 = ""\nkey = "{model_key("photo", 4)}"\n\n'
+    for model, scale in NETWORKS:
+        key = model_key(model, scale)
+        if f'key = "{key}"' not in manifest:
+            extra += f'[[models]]\nfile = "upscale_{key}.onnx"\nsha256 = ""\nkey = "{key}"\n\n'
     if 'name = "model"' not in manifest:
         extra += MODEL_PARAM
     cut = manifest.index("[translations")
     manifest = manifest[:cut] + extra + manifest[cut:]
+    for key in drop:
+        manifest = re.sub(rf'\[\[models\]\]\s*file = "[^"]+"\s*sha256 = "[0-9a-f]*"\s*key = "{key}"\s*', "",
+                          manifest)
     for file, key in re.findall(r'file = "([^"]+)"\s*sha256 = "[0-9a-f]*"\s*key = "([^"]+)"', manifest):
         data = flat_upscaler_model(int(SCALE_OF.search(file).group(1)), flat_value(key))
         (folder / file).write_bytes(data)
@@ -81,6 +86,12 @@ def fixture_entry(tmp_path_factory):
     entry = registry.load_entry(folder, "user")
     assert entry.usable, entry.status_text()
     return entry
+
+
+@pytest.fixture(scope="module")
+def fixture_entry(tmp_path_factory):
+    """The real upscale plugin with flat fixture models under another id."""
+    return build_fixture(tmp_path_factory.mktemp("plugins") / "upscale_fixture", "upscale_fixture")
 
 
 def test_manifest_offers_every_model_of_the_filter(fixture_entry):
@@ -106,15 +117,18 @@ def test_default_is_the_faithful_model(fixture_entry):
     assert abs(int(out[0, 0, 0]) - expected("faithful", 4)) <= 1
 
 
-def test_a_missing_combination_is_a_parameter_error(fixture_entry):
-    missing = [(m, s) for m in {m for m, _ in NETWORKS} for s in (2, 4) if (m, s) not in NETWORKS]
-    assert missing == [("photo", 2)]
-    for model, scale in missing:
-        with pytest.raises(ParamError, match=f"the {model} model upscales"):
-            apply_filter(fixture_entry, np.zeros((4, 4, 4), np.uint8),
-                         raw_params={"scale": str(scale), "model": model}, runtime=Runtime("cpu"))
+def test_a_missing_combination_is_a_parameter_error(tmp_path):
+    dropped = model_key("photo", 2)
+    entry = build_fixture(tmp_path / "upscale_no_photo_x2", "upscale_no_photo_x2", drop=(dropped,))
+    assert {ref.key for ref in entry.spec.models} == {model_key(m, s) for m, s in NETWORKS} - {dropped}
+    with pytest.raises(ParamError, match="the photo model upscales ×4 only"):
+        apply_filter(entry, np.zeros((4, 4, 4), np.uint8), raw_params={"scale": "2", "model": "photo"},
+                     runtime=Runtime("cpu"))
+    out = apply_filter(entry, np.zeros((4, 4, 4), np.uint8), raw_params={"scale": "4", "model": "photo"},
+                       runtime=Runtime("cpu"))
+    assert abs(int(out[0, 0, 0]) - expected("photo", 4)) <= 1
     with pytest.raises(ParamError):
-        fixture_entry.spec.parse_params({"model": "dreamy"})
+        entry.spec.parse_params({"model": "dreamy"})
 
 
 def test_cli_photo_model_differs_from_faithful(tmp_path, fixture_entry):
