@@ -74,18 +74,26 @@ def test_cancel_stops_the_run(entry, runtime):
         apply_filter(entry, photo(40, 40), raw_params={"scale": "2"}, runtime=runtime, cancel=token)
 
 
+def butterfly(scale: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Set5's butterfly, top-left 192² crop: (original, its bicubic ÷ ``scale`` as opaque RGBA, that
+    enlarged back by bicubic)."""
+    from models import data
+
+    path = data.shared_data_dir() / "benchmarks" / "Set5" / "butterfly.png"
+    hr = data.crop_to_multiple(data.load_rgb(path)[:192, :192], scale)
+    lr = data.bicubic_downscale(hr, scale)
+    h, w = lr.shape[:2]
+    bicubic = np.asarray(Image.fromarray(lr).resize((w * scale, h * scale), Image.BICUBIC))
+    return hr, np.dstack([lr, np.full((h, w), 255, np.uint8)]), bicubic
+
+
 @pytest.mark.needs_data("set5")
 @pytest.mark.parametrize("scale", [2, 4])
 def test_beats_bicubic_on_a_set5_image(entry, runtime, scale):
-    from models import data, metrics
+    from models import metrics
 
-    butterfly = data.shared_data_dir() / "benchmarks" / "Set5" / "butterfly.png"
-    hr = data.crop_to_multiple(data.load_rgb(butterfly)[:192, :192], scale)
-    lr = data.bicubic_downscale(hr, scale)
-    rgba = np.dstack([lr, np.full(lr.shape[:2], 255, np.uint8)])
+    hr, rgba, bicubic = butterfly(scale)
     ours = apply_filter(entry, rgba, raw_params={"scale": str(scale)}, runtime=runtime)[:, :, :3]
-    h, w = lr.shape[:2]
-    bicubic = np.asarray(Image.fromarray(lr).resize((w * scale, h * scale), Image.BICUBIC))
     assert metrics.psnr_y(ours, hr, scale) > metrics.psnr_y(bicubic, hr, scale) + 1.0
 
 
@@ -94,16 +102,11 @@ def test_beats_bicubic_on_a_set5_image(entry, runtime, scale):
 def test_photo_model_is_crisper_than_faithful_and_still_beats_bicubic(entry, runtime, scale):
     """The shipped photo networks: more fine detail than the faithful ones (closer to the original's
     gradient energy), at a PSNR-Y still above bicubic's."""
-    from models import data, metrics
+    from models import metrics
 
-    butterfly = data.shared_data_dir() / "benchmarks" / "Set5" / "butterfly.png"
-    hr = data.crop_to_multiple(data.load_rgb(butterfly)[:192, :192], scale)
-    lr = data.bicubic_downscale(hr, scale)
-    rgba = np.dstack([lr, np.full(lr.shape[:2], 255, np.uint8)])
+    hr, rgba, bicubic = butterfly(scale)
     out = {model: apply_filter(entry, rgba, raw_params={"scale": str(scale), "model": model},
                                runtime=runtime)[:, :, :3] for model in ("faithful", "photo")}
-    h, w = lr.shape[:2]
-    bicubic = np.asarray(Image.fromarray(lr).resize((w * scale, h * scale), Image.BICUBIC))
     detail = {name: float(metrics.luma_gradient(img).mean()) for name, img in {**out, "hr": hr}.items()}
     assert detail["faithful"] < detail["photo"] <= 1.1 * detail["hr"]
     assert metrics.psnr_y(out["photo"], hr, scale) > metrics.psnr_y(bicubic, hr, scale)

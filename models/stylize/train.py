@@ -103,6 +103,11 @@ class StylizeRun(training.RunConfig):
         return {**super().quick_overrides(), "steps": 6, "crop": 64, "batch": 2, "style_side": 128}
 
     @property
+    def frame(self) -> int:
+        """Extra pixels per side of each sampled photo crop: the edge term's margin, 0 without the term."""
+        return self.edge_margin if self.edge_weight else 0
+
+    @property
     def net_config(self) -> StylizeConfig:
         return StylizeConfig(n_styles=len(STYLES), widths=tuple(self.widths), n_res=self.n_res)
 
@@ -268,8 +273,7 @@ class StylizeTask(training.TrainingTask):
                                 style_moments(self.feat, cfg.style_side, cfg.moment_layers).items()}
                                if cfg.moment_weight else {})
         self.photos = [load_rgb(p) for p in training_images(varied=True, limit=12 if cfg.quick else None)]
-        side = cfg.crop + (2 * cfg.edge_margin if cfg.edge_weight else 0)
-        self.photos = [p for p in self.photos if min(p.shape[:2]) >= side]
+        self.photos = [p for p in self.photos if min(p.shape[:2]) >= cfg.crop + 2 * cfg.frame]
         self.net = StylizeNet(cfg.net_config).to(device)
         self.modules = {"net": self.net}
         self.optimizers = {"opt": torch.optim.Adam(parameter_groups(self.net, cfg))}
@@ -355,7 +359,7 @@ class StylizeTask(training.TrainingTask):
         return (inner - whole[..., m:-m, m:-m]).pow(2).mean()
 
     def step(self, step: int, progress: float) -> dict[str, float]:
-        m, side = (self.cfg.edge_margin if self.cfg.edge_weight else 0), self.cfg.crop
+        m, side = self.cfg.frame, self.cfg.crop
         framed = self.sample_photos(self.rng, self.cfg.batch, side + 2 * m)
         content = framed[..., m:m + side, m:m + side]
         idx = style_indices(self.cfg, self.rng).to(self.device)
