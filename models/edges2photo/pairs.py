@@ -20,6 +20,7 @@ CQ100, which have no human boundaries and get detector lines only. Per sample:
 
 from __future__ import annotations
 
+import os
 import pickle
 from dataclasses import dataclass
 from pathlib import Path
@@ -116,7 +117,7 @@ def load_entries(pairs: list[tuple[Path, Path | None]], cache: Path | None = Non
     entries = [build_entry(image, mat) for image, mat in pairs]
     if cache is not None:
         cache.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache.with_name(cache.name + ".tmp")
+        tmp = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")  # two trainings may start at once
         with open(tmp, "wb") as handle:
             pickle.dump(entries, handle, protocol=pickle.HIGHEST_PROTOCOL)
         tmp.replace(cache)

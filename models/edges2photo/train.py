@@ -63,6 +63,8 @@ class Edges2PhotoRun(training.RunConfig):
     varied: bool = arg(False, "also the ImageNet sample and CQ100 (detector lines only)")
     vgg_weight: float = arg(0.0, "pix2pixHD VGG16 feature loss (relu1_1 … relu5_1); 0 = off")
     style_weight: float = arg(0.0, "relative Gram loss on VGG16 relu1_2 … relu4_3; 0 = off")
+    unit_weight: float = arg(0.0, "the evaluation's perceptual distance (unit-normalised VGG16 "
+                                  "features, models.perceptual.unit_feature_loss) as a loss; 0 = off")
     features: str = features_arg()
     d_lr_scale: float = arg(1.0, "discriminator rate ÷ generator rate")
     monitor: int = arg(0, "every this many steps, the perceptual distance ÷ a flat canvas's on 12 "
@@ -110,7 +112,7 @@ class Edges2PhotoTask(training.TrainingTask):
             self.optimizers["opt_d"] = torch.optim.Adam(self.discriminator.parameters(),
                                                         lr=cfg.lr * cfg.d_lr_scale, betas=(0.5, 0.999))
         self.vgg = None
-        if cfg.vgg_weight or cfg.style_weight or cfg.monitor:
+        if cfg.vgg_weight or cfg.style_weight or cfg.unit_weight or cfg.monitor:
             from models.perceptual import vgg16_features
 
             self.vgg = vgg16_features(cfg.features, "relu5_3").to(device)
@@ -178,13 +180,19 @@ class Edges2PhotoTask(training.TrainingTask):
             from models.perceptual import feature_and_style
 
             vgg, style = feature_and_style(self.vgg, (fake + 1) * 0.5, (photo + 1) * 0.5)
+        unit = torch.zeros((), device=self.device)
+        if cfg.unit_weight:
+            from models.perceptual import unit_feature_loss
+
+            unit = unit_feature_loss(self.vgg, (fake + 1) * 0.5, (photo + 1) * 0.5)
         opt_g = self.optimizers["opt_g"]
         opt_g.zero_grad(set_to_none=True)
         (g_adv + cfg.l1_weight * l1 + cfg.fm_weight * fm + cfg.vgg_weight * vgg
-         + cfg.style_weight * style).backward()
+         + cfg.style_weight * style + cfg.unit_weight * unit).backward()
         opt_g.step()
         return {"l1": float(l1.detach()), "g_adv": float(g_adv.detach()), "d_loss": float(d_loss.detach()),
-                "fm": float(fm.detach()), "vgg": float(vgg.detach()), "style": float(style.detach())}
+                "fm": float(fm.detach()), "vgg": float(vgg.detach()), "style": float(style.detach()),
+                "unit": float(unit.detach())}
 
     def adversarial(self, sketch: torch.Tensor, photo: torch.Tensor,
                     fake: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
