@@ -58,11 +58,11 @@ def g_adv_loss(d_fake: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
 BORDER = 8
 
 
-def make_feature_net(kind: str = "imagenet"):  # -> FeatureNet
-    """The fixed feature network: the ImageNet VGG16 up to relu5_1 (``kind="random"``: tests only)."""
+def make_feature_net(kind: str = "imagenet", last_layer: str = "relu5_1"):  # -> FeatureNet
+    """The fixed feature network: the ImageNet VGG16 up to ``last_layer`` (``kind="random"``: tests only)."""
     from models.perceptual import vgg16_features
 
-    return vgg16_features(kind, "relu5_1")
+    return vgg16_features(kind, last_layer)
 
 
 def hole_region(mask: torch.Tensor, border: int = BORDER) -> torch.Tensor:
@@ -93,3 +93,11 @@ def hole_border_tv(pred: torch.Tensor, target: torch.Tensor, mask: torch.Tensor)
     dx = (comp[..., :, 1:] - comp[..., :, :-1]).abs() * rx
     count = (ry.sum() + rx.sum()) * comp.shape[1]
     return (dy.sum() + dx.sum()) / count.clamp_min(1.0)
+
+
+def unit_distance(feature_net, pred: torch.Tensor, target: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """The evaluation's perceptual distance (``models.perceptual.unit_feature_loss``) of the whole composite:
+    what issue #21 measures, with gradients into the hole."""
+    from models.perceptual import unit_feature_loss
+
+    return unit_feature_loss(feature_net, composite(pred, target, mask), target)

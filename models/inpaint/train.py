@@ -59,6 +59,8 @@ class InpaintRun(training.RunConfig):
     w_perc: float = arg(0.0, "VGG16 feature loss (pix2pixHD) of the composite on the hole + border; 0 = off")
     w_style: float = arg(0.0, "VGG16 relative Gram loss of the composite on the hole + border; 0 = off")
     w_tv: float = arg(0.0, "total variation of the composite over the dilated hole; 0 = off")
+    w_unit: float = arg(0.0, "the evaluation's perceptual distance (unit-normalised VGG16 features, whole "
+                             "composite) as a loss; 0 = off")
     border: int = arg(8, "the feature losses see the hole grown by this many pixels")
     features: str = features_arg()
     masks: str = arg("brush", "training masks: brush (the evaluation's kind) or artist (masks.artist_mask)")
@@ -97,8 +99,8 @@ class InpaintTask(training.TrainingTask):
         self.modules = {"generator": self.gen, "discriminator": self.disc}
         self.optimizers = {"opt_g": torch.optim.Adam(self.gen.parameters(), lr=cfg.lr, betas=(0.9, 0.99)),
                            "opt_d": torch.optim.Adam(self.disc.parameters(), lr=cfg.lr_d, betas=(0.5, 0.99))}
-        self.feature_net = (losses.make_feature_net(cfg.features).to(device) if cfg.w_perc or cfg.w_style
-                            else None)
+        self.feature_net = (losses.make_feature_net(cfg.features, "relu5_3" if cfg.w_unit else "relu5_1")
+                            .to(device) if cfg.w_perc or cfg.w_style or cfg.w_unit else None)
 
     def training_images(self) -> list[np.ndarray]:
         return load_training_images(limit=12 if self.cfg.quick else None, varied=self.cfg.varied)
@@ -131,14 +133,16 @@ class InpaintTask(training.TrainingTask):
         """Hole L1 plus the optional perceptual, style and total-variation terms (zero when off)."""
         cfg, zero = self.cfg, torch.zeros((), device=self.device)
         terms = {"l1": losses.hole_l1(pred, image, mask), "adv": zero, "fm": zero, "d": zero,
-                 "perc": zero, "style": zero, "tv": zero}
-        if self.feature_net is not None:
+                 "perc": zero, "style": zero, "tv": zero, "unit": zero}
+        if cfg.w_perc or cfg.w_style:
             terms["perc"], terms["style"] = losses.perceptual_style(self.feature_net, pred, image, mask,
                                                                     cfg.border)
+        if cfg.w_unit:
+            terms["unit"] = losses.unit_distance(self.feature_net, pred, image, mask)
         if cfg.w_tv:
             terms["tv"] = losses.hole_border_tv(pred, image, mask)
         loss = (terms["l1"] + cfg.w_perc * terms["perc"] + cfg.w_style * terms["style"]
-                + cfg.w_tv * terms["tv"])
+                + cfg.w_tv * terms["tv"] + cfg.w_unit * terms["unit"])
         return loss, terms
 
     def adversarial(self, pred: torch.Tensor, image: torch.Tensor,
