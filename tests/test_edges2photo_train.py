@@ -1,4 +1,5 @@
-"""edges2photo training: a fine-tune starts from a checkpoint's networks, and feature matching is applied."""
+"""edges2photo training: a fine-tune starts from a checkpoint's networks, and feature matching and the
+perceptual-distance term are applied."""
 
 from __future__ import annotations
 
@@ -29,7 +30,8 @@ def test_init_loads_both_networks_and_logs_feature_matching(tmp_path):
     first = tmp_path / "first" / "checkpoint.pt"
     # lr 0: the fine-tune's one step leaves the loaded weights as they were (batch-norm running
     # statistics still move, so only learned parameters are compared).
-    main([*common, "--lr", "0", "--fm-weight", "10", "--init", str(first), "--out", str(tmp_path / "second")])
+    main([*common, "--lr", "0", "--fm-weight", "10", "--unit-weight", "1", "--features", "random",
+          "--init", str(first), "--out", str(tmp_path / "second")])
     before = torch.load(first, weights_only=False)["modules"]
     after = torch.load(tmp_path / "second" / "checkpoint.pt", weights_only=False)["modules"]
     for net in ("generator", "discriminator"):
@@ -37,4 +39,5 @@ def test_init_loads_both_networks_and_logs_feature_matching(tmp_path):
             if "running_" in key or "num_batches" in key:
                 continue
             assert torch.equal(value, after[net][key]), f"{net}.{key} was not loaded"
-    assert training.LossLog(tmp_path / "second" / "loss.csv").rows()[-1]["fm"] > 0
+    last = training.LossLog(tmp_path / "second" / "loss.csv").rows()[-1]
+    assert last["fm"] > 0 and last["unit"] > 0

@@ -95,8 +95,8 @@ def test_training_logs_the_feature_losses(tmp_path: Path) -> None:
             return [rng.integers(0, 256, (90, 100, 3), dtype=np.uint8) for _ in range(2)]
 
     cfg = InpaintRun(steps=2, batch=2, size=64, width=8, blocks=1, w_perc=0.05, w_style=0.1, w_tv=0.1,
-                     features="random", log_every=1, out=str(tmp_path), device="cpu")
+                     w_unit=0.5, features="random", log_every=1, out=str(tmp_path), device="cpu")
     training.train(Synthetic, cfg)
     rows = training.LossLog(tmp_path / "loss.csv").rows()
     assert len(rows) == 2
-    assert all(r["perc"] > 0 and r["style"] > 0 and r["tv"] > 0 for r in rows)
+    assert all(r["perc"] > 0 and r["style"] > 0 and r["tv"] > 0 and r["unit"] > 0 for r in rows)
