@@ -5,7 +5,8 @@ ImageNet sample and CQ100) paired with human, Canny, XDoG and hand-drawn-looking
 
 ``--vgg-weight`` adds pix2pixHD's perceptual loss on the ImageNet VGG16 (``models.perceptual``:
 weighted L1 of relu1_1 … relu5_1 features) and ``--style-weight`` a relative Gram loss at relu1_2 …
-relu4_3 (texture statistics), both from one VGG pass of output and photo; ``--init`` also takes the
+relu4_3 (texture statistics), both from one VGG pass of output and photo; ``--unit-weight`` the
+evaluation's own perceptual distance (unit-normalised VGG16 features); ``--init`` also takes the
 shipped ``edges2photo.onnx`` (``models.export.load_folded_onnx``; its BatchNorms, folded by the
 exporter, become identity + bias and stay frozen: ``--frozen-norm``, set by an ``.onnx`` init).
 

@@ -6,7 +6,8 @@ matching on its activations (the generator as it was then is kept as ``checkpoin
 ``--w-perc``, ``--w-style`` and ``--w-tv`` (all 0 by default, i.e. the L1 behaviour) add perceptual
 and Gram style losses on the ImageNet VGG16 (Liu et al. 2018, LaMa; ``models/inpaint/losses.py``:
 pix2pixHD's feature L1 and the relative Gram L1 of the composite over the hole grown by ``--border``
-pixels) and total variation over the hole's border. ``--masks artist`` trains on masks as artists
+pixels) and total variation over the hole's border; ``--w-unit`` the evaluation's own perceptual distance
+(unit-normalised VGG16 features of the whole composite). ``--masks artist`` trains on masks as artists
 paint them (strokes, blobs, large areas, object outlines; ``masks.artist_mask``), ``--varied`` on
 the ImageNet sample and CQ100 as well. See MODEL_CARD.md for which recipe the shipped weights used.
 The schedule (``models.schedules``: 100-step warm-up, cosine to 5 %; the discriminator at a
