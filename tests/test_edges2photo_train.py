@@ -8,7 +8,7 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from models import training  # noqa: E402
-from models.edges2photo.train import main  # noqa: E402
+from models.edges2photo.train import colour_moments, main  # noqa: E402
 from models.losses import feature_matching  # noqa: E402
 from models.nets.patchgan import PatchGAN  # noqa: E402
 
@@ -30,7 +30,8 @@ def test_init_loads_both_networks_and_logs_feature_matching(tmp_path):
     first = tmp_path / "first" / "checkpoint.pt"
     # lr 0: the fine-tune's one step leaves the loaded weights as they were (batch-norm running
     # statistics still move, so only learned parameters are compared).
-    main([*common, "--lr", "0", "--fm-weight", "10", "--unit-weight", "1", "--features", "random",
+    main([*common, "--lr", "0", "--fm-weight", "10", "--unit-weight", "1", "--moment-weight", "1",
+          "--features", "random",
           "--init", str(first), "--out", str(tmp_path / "second")])
     before = torch.load(first, weights_only=False)["modules"]
     after = torch.load(tmp_path / "second" / "checkpoint.pt", weights_only=False)["modules"]
@@ -40,4 +41,13 @@ def test_init_loads_both_networks_and_logs_feature_matching(tmp_path):
                 continue
             assert torch.equal(value, after[net][key]), f"{net}.{key} was not loaded"
     last = training.LossLog(tmp_path / "second" / "loss.csv").rows()[-1]
-    assert last["fm"] > 0 and last["unit"] > 0
+    assert last["fm"] > 0 and last["unit"] > 0 and last["moments"] > 0
+
+
+def test_colour_moments_see_a_washed_out_output():
+    photo = torch.rand(2, 3, 16, 16) * 2 - 1
+    assert float(colour_moments(photo, photo)) == 0.0
+    washed = photo.mean(dim=(2, 3), keepdim=True) + 0.3 * (photo - photo.mean(dim=(2, 3), keepdim=True))
+    # same means, 0.3 of the spread: half the statistics are off by 0.7 of the photo's standard deviation
+    expected = 0.5 * float((0.7 * photo.flatten(2).std(dim=2)).mean())
+    assert float(colour_moments(washed, photo)) == pytest.approx(expected, rel=1e-4)

@@ -66,6 +66,8 @@ class Edges2PhotoRun(training.RunConfig):
     style_weight: float = arg(0.0, "relative Gram loss on VGG16 relu1_2 … relu4_3; 0 = off")
     unit_weight: float = arg(0.0, "the evaluation's perceptual distance (unit-normalised VGG16 "
                                   "features, models.perceptual.unit_feature_loss) as a loss; 0 = off")
+    moment_weight: float = arg(0.0, "L1 between the output's and the photo's per-image RGB channel means "
+                                    "and standard deviations (keeps colour the distance would drop); 0 = off")
     features: str = features_arg()
     d_lr_scale: float = arg(1.0, "discriminator rate ÷ generator rate")
     monitor: int = arg(0, "every this many steps, the perceptual distance ÷ a flat canvas's on 12 "
@@ -186,14 +188,15 @@ class Edges2PhotoTask(training.TrainingTask):
             from models.perceptual import unit_feature_loss
 
             unit = unit_feature_loss(self.vgg, (fake + 1) * 0.5, (photo + 1) * 0.5)
+        moments = colour_moments(fake, photo) if cfg.moment_weight else torch.zeros((), device=self.device)
         opt_g = self.optimizers["opt_g"]
         opt_g.zero_grad(set_to_none=True)
-        (g_adv + cfg.l1_weight * l1 + cfg.fm_weight * fm + cfg.vgg_weight * vgg
+        (g_adv + cfg.moment_weight * moments + cfg.l1_weight * l1 + cfg.fm_weight * fm + cfg.vgg_weight * vgg
          + cfg.style_weight * style + cfg.unit_weight * unit).backward()
         opt_g.step()
         return {"l1": float(l1.detach()), "g_adv": float(g_adv.detach()), "d_loss": float(d_loss.detach()),
                 "fm": float(fm.detach()), "vgg": float(vgg.detach()), "style": float(style.detach()),
-                "unit": float(unit.detach())}
+                "unit": float(unit.detach()), "moments": float(moments.detach())}
 
     def adversarial(self, sketch: torch.Tensor, photo: torch.Tensor,
                     fake: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -221,6 +224,15 @@ class Edges2PhotoTask(training.TrainingTask):
         fake = self.generator(sketches, self.generator.mean_noise(len(sketches), sketches.device))
         self.generator.train()
         training.save_grid([(x + 1) / 2 for x in (sketches, fake, photos)], path)
+
+
+def colour_moments(fake: torch.Tensor, photo: torch.Tensor) -> torch.Tensor:
+    """Mean absolute difference of the per-image, per-channel means and standard deviations (RGB −1..1)."""
+    def stats(x: torch.Tensor) -> torch.Tensor:
+        flat = x.flatten(2)
+        return torch.cat([flat.mean(dim=2), flat.std(dim=2)], dim=1)
+
+    return (stats(fake) - stats(photo)).abs().mean()
 
 
 def load_generator(run: str | Path) -> UNetGenerator:
