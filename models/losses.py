@@ -1,5 +1,5 @@
-"""Pixel and adversarial (hinge, least-squares, relativistic average) losses shared by the filters' training
-scripts.
+"""Pixel, colour-statistics (``moments``) and adversarial (hinge, least-squares, relativistic average) losses
+shared by the filters' training scripts.
 
 Gram/style/content losses live with the feature network (``models.features``), owned by texture/stylize.
 """
@@ -24,6 +24,12 @@ def tv(image: torch.Tensor) -> torch.Tensor:
     dh = (image[..., 1:, :] - image[..., :-1, :]).abs().mean()
     dw = (image[..., :, 1:] - image[..., :, :-1]).abs().mean()
     return dh + dw
+
+
+def moments(feature: torch.Tensor) -> torch.Tensor:
+    """Per-channel mean and standard deviation over the pixels: (N, 2, C)."""
+    flat = feature.flatten(2)
+    return torch.stack([flat.mean(dim=2), flat.std(dim=2)], dim=1)
 
 
 def hinge_d(real_logits: torch.Tensor, fake_logits: torch.Tensor) -> torch.Tensor:

@@ -11,10 +11,10 @@ torch = pytest.importorskip("torch")
 ort = pytest.importorskip("onnxruntime")
 
 from models.features import FeatureNet, gram  # noqa: E402
+from models.losses import moments  # noqa: E402
 from models.nets.stylize import PER_STYLE, StylizeConfig, StylizeExport, StylizeNet  # noqa: E402
 from models.stylize.export import feeds  # noqa: E402
 from models.stylize.train import (  # noqa: E402
-    moments,
     pyramid,
     relative_content_loss,
     relative_moment_loss,

@@ -36,7 +36,7 @@ from models import training
 from models.edges2photo.data import train_entries
 from models.edges2photo.pairs import EdgeEntry, sample_batch
 from models.export import load_folded_onnx
-from models.losses import feature_matching, lsgan_d, lsgan_g
+from models.losses import feature_matching, lsgan_d, lsgan_g, moments
 from models.nets.edges2photo import DEFAULT_WIDTHS, UNetGenerator
 from models.perceptual import features_arg
 from models.training import arg
@@ -228,11 +228,7 @@ class Edges2PhotoTask(training.TrainingTask):
 
 def colour_moments(fake: torch.Tensor, photo: torch.Tensor) -> torch.Tensor:
     """Mean absolute difference of the per-image, per-channel means and standard deviations (RGB −1..1)."""
-    def stats(x: torch.Tensor) -> torch.Tensor:
-        flat = x.flatten(2)
-        return torch.cat([flat.mean(dim=2), flat.std(dim=2)], dim=1)
-
-    return (stats(fake) - stats(photo)).abs().mean()
+    return (moments(fake) - moments(photo)).abs().mean()
 
 
 def load_generator(run: str | Path) -> UNetGenerator:

@@ -27,6 +27,7 @@ import torch.nn.functional as F
 from models import training
 from models.data import load_rgb, random_crop, random_flip, shared_data_dir, training_images
 from models.features import FeatureNet, gram
+from models.losses import moments
 from models.nets.stylize import PER_STYLE, StylizeConfig, StylizeNet
 from models.stylize.mrf import PatchBank, mrf_loss
 from models.stylize.orientation import concentration, direction_shares, spectrum_loss
@@ -184,12 +185,6 @@ def style_targets(feat: FeatureNet, side: int, levels: int = 0,
             feats = [feat(p[level], list(layers)) for p in levels_of]
             out.append({n: torch.cat([gram(f[n]) for f in feats]) for n in layers})
         return out
-
-
-def moments(feature: torch.Tensor) -> torch.Tensor:
-    """Per-channel mean and standard deviation over the pixels: (N, 2, C)."""
-    flat = feature.flatten(2)
-    return torch.stack([flat.mean(dim=2), flat.std(dim=2)], dim=1)
 
 
 def features_and_pixels(feat: FeatureNet, image: torch.Tensor,
