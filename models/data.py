@@ -105,6 +105,21 @@ def random_crop(image: np.ndarray, size: int, rng: np.random.Generator) -> np.nd
     return image[y:y + size, x:x + size]
 
 
+def random_scaled_crop(image: np.ndarray, size: int, rng: np.random.Generator,
+                       min_scale: float = 1.0) -> np.ndarray:
+    """A ``size``×``size`` crop of the image reduced by a random factor between ``min_scale`` (or the
+    factor at which its shorter side just holds the crop, if larger) and 1, log-uniformly: the smaller
+    the factor, the more of the whole scene the crop holds."""
+    h, w = image.shape[:2]
+    low = max(min_scale, size / min(h, w))
+    if low >= 1.0:
+        return random_crop(image, size, rng)
+    scale = float(np.exp(rng.uniform(np.log(low), 0.0)))
+    reduced = Image.fromarray(image).resize((max(size, round(w * scale)), max(size, round(h * scale))),
+                                            Image.Resampling.LANCZOS)
+    return random_crop(np.asarray(reduced), size, rng)
+
+
 def random_flip(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """One of the 8 dihedral transforms (flips and 90° rotations), uniformly; returns a contiguous copy."""
     k = int(rng.integers(0, 8))

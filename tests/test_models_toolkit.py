@@ -51,6 +51,23 @@ def test_crops_flips_and_degradations_have_the_right_shapes():
         data.random_crop(img, 64, rng)
 
 
+def test_scaled_crops_hold_more_of_the_scene_and_never_upscale():
+    img = np.zeros((100, 200, 3), np.uint8)
+    img[:, :100] = 255                                   # left half white, right half black
+    rng = np.random.default_rng(0)
+    full = [data.random_scaled_crop(img, 40, rng) for _ in range(50)]          # min_scale 1: plain crops
+    assert all(c.shape == (40, 40, 3) for c in full)
+    scaled = [data.random_scaled_crop(img, 40, rng, min_scale=0.1) for _ in range(200)]
+    assert all(c.shape == (40, 40, 3) for c in scaled)
+    # at 1/2.5 (the smallest factor whose shorter side still holds the crop) a crop spans 100 source px:
+    # far more crops see both halves than at full size, where a crop spans 40
+    both = sum(int((c[:, :, 0] > 200).any() and (c[:, :, 0] < 50).any()) for c in scaled)
+    both_full = sum(int((c[:, :, 0] > 200).any() and (c[:, :, 0] < 50).any()) for c in full)
+    assert both / len(scaled) > 2 * both_full / len(full)
+    small = np.zeros((40, 60, 3), np.uint8)
+    assert data.random_scaled_crop(small, 40, rng, min_scale=0.1).shape == (40, 40, 3)   # no room: as is
+
+
 def test_bicubic_downscale_matches_pil():
     from PIL import Image
 

@@ -15,6 +15,8 @@ from models.losses import moments  # noqa: E402
 from models.nets.stylize import PER_STYLE, StylizeConfig, StylizeExport, StylizeNet  # noqa: E402
 from models.stylize.export import feeds  # noqa: E402
 from models.stylize.train import (  # noqa: E402
+    coarse_moments,
+    layout_contrast_loss,
     pyramid,
     relative_content_loss,
     relative_moment_loss,
@@ -78,6 +80,19 @@ def test_moment_loss_sees_a_loss_of_contrast_that_keeps_the_mean():
     assert float(relative_moment_loss({"pixels": flat}, targets)) == pytest.approx(0.36, rel=1e-4)
 
 
+def test_coarse_moments_see_large_shapes_flattened_that_the_pixel_moments_miss():
+    painting = 0.5 + 0.3 * torch.sign(torch.sin(torch.arange(64.0) * np.pi / 16))[None, None, None, :]
+    painting = painting.expand(1, 3, 64, 64).clone()   # 16-px stripes, light and dark
+    fine = 0.5 + 0.3 * torch.sign(torch.sin(torch.arange(64.0) * np.pi / 2 + 0.5))[None, None, None, :]
+    fine = fine.expand(1, 3, 64, 64).clone()       # same pixel mean and spread, in 2-px stripes
+    assert float(relative_moment_loss({"pixels": fine}, {"pixels": moments(painting)})) < 1e-3
+    levels = coarse_moments(pyramid(painting, 2))
+    assert sorted(levels) == ["pixels_1", "pixels_2"] and levels["pixels_2"].shape[-1] == 16
+    targets = {n: moments(x) for n, x in levels.items()}
+    assert float(relative_moment_loss(levels, targets)) < 1e-10
+    assert float(relative_moment_loss(coarse_moments(pyramid(fine, 2)), targets)) > 0.1
+
+
 def test_tone_loss_ignores_palette_and_contrast_but_sees_a_layout_painted_over():
     torch.manual_seed(0)
     photo = torch.rand(2, 3, 64, 64) * 0.2
@@ -90,6 +105,22 @@ def test_tone_loss_ignores_palette_and_contrast_but_sees_a_layout_painted_over()
     per_photo = [float(tone_loss(painted_over[i:i + 1], photo[i:i + 1])) for i in range(2)]
     weighted = float(tone_loss(painted_over, photo, torch.tensor([3.0, 0.0])))   # per-style factors
     assert weighted == pytest.approx(3.0 * per_photo[0] / 2, rel=1e-5)
+
+
+def test_layout_contrast_loss_asks_for_a_share_of_the_photos_light_and_dark_not_more():
+    torch.manual_seed(0)
+    photo = torch.rand(2, 3, 64, 64) * 0.2
+    photo[:, :, 32:, 16:40] += 0.7                        # a light block on a dark ground
+    mean = photo.mean(dim=(2, 3), keepdim=True)
+    assert float(layout_contrast_loss(photo, photo, 0.6)) == 0.0
+    assert float(layout_contrast_loss(mean + 0.6 * (photo - mean), photo, 0.6)) < 1e-6   # just enough
+    faint = mean + 0.2 * (photo - mean)                   # the layout kept at a fifth of its strength
+    assert float(layout_contrast_loss(faint, photo, 0.6)) == pytest.approx(0.4 ** 2, rel=1e-2)
+    texture = mean + 0.3 * torch.randn(2, 3, 64, 64)      # strong, but only fine: nothing at 8×8 blocks
+    assert float(layout_contrast_loss(texture, photo, 0.6)) > 0.25
+    faint.requires_grad_(True)
+    layout_contrast_loss(faint, photo, 0.6).backward()
+    assert float(faint.grad.abs().sum()) > 0
 
 
 def test_pyramid_halves_and_keeps_the_mean():
