@@ -7,6 +7,10 @@ Loss per sample, for the style it was given (Johnson et al. 2016 on the ImageNet
   (``pyramid_levels``, at ``pyramid_layers``; Snelgrove 2017). The full-size Grams alone are satisfied
   by fine texture; matching the halved and quartered images asks for the painting's large motifs;
 - total variation.
+Terms added against what the pictures got wrong (each off by default; the model card says which the shipped
+model used): pixel and shallow-layer moments, the photo's light-and-dark layout (``tone``) and a share of its
+strength (``layout_contrast``), the pyramid levels' pixel moments, and an edge term against border stripes.
+``scene_scale`` < 1 also draws crops from reduced photos, so the network sees whole scenes, as in the app.
 Optional terms from the random-network days (MRF patches, spectral direction/concentration) stay
 available with weight 0 by default.
 
