@@ -107,6 +107,8 @@ class StylizeRun(training.RunConfig):
     def __post_init__(self) -> None:
         if self.edge_weight and self.edge_margin < 1:
             raise ValueError("--edge-weight needs an --edge-margin of at least 1 px")
+        if not 0.0 < self.scene_scale <= 1.0:
+            raise ValueError("--scene-scale must be in (0, 1]")
         if self.coarse_moment_weight and self.pyramid_levels < 1:
             raise ValueError("--coarse-moment-weight needs --pyramid-levels of at least 1")
         if self.only_style and self.only_style not in STYLES:
@@ -216,9 +218,9 @@ def style_moments(feat: FeatureNet, side: int, layers: Sequence[str]) -> dict[st
         return {n: torch.cat([moments(f[n]) for f in feats]) for n in layers}
 
 
-def coarse_moments(feat_levels: Sequence[torch.Tensor]) -> dict[str, torch.Tensor]:
+def coarse_moments(levels: Sequence[torch.Tensor]) -> dict[str, torch.Tensor]:
     """The pixels of pyramid levels 1, 2, … (½, ¼, …) under the names ``pixels_1``, ``pixels_2``, …"""
-    return {f"pixels_{k}": level for k, level in enumerate(feat_levels) if k > 0}
+    return {f"pixels_{k}": level for k, level in enumerate(levels) if k > 0}
 
 
 def coarse_moment_targets(side: int, levels: int) -> dict[str, torch.Tensor]:
