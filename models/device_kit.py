@@ -15,9 +15,11 @@ pictures under ``docs/`` alone are over 100 MB, and ``../shared`` does not trave
     point into it (the pack's ``env.sh``).
 ``python -m models.device_kit size [--carry PATH …]``
     what would travel now, against the limit.
-``python -m models.device_kit bring-back RUN DEST``
-    the run's weights (no optimiser state: a returned file may be at most 16 MiB), ``config.json`` and
-    ``loss.csv``, into ``DEST`` (the device's ``$OUT``). ``--init`` and the evaluations read that file.
+``python -m models.device_kit bring-back RUN DEST [--half]``
+    the run's weights (no optimiser state), ``config.json`` and ``loss.csv``, into ``DEST`` (the device's
+    ``$OUT``). A returned file may be at most 16 MiB, so large weights come in parts, which
+    ``python -m models.device_kit join FOLDER`` puts back into one ``checkpoint.pt`` here; ``--init``
+    and the evaluations read that file.
 
 The float16 VGG16 is for training losses only: evaluations here use the full float32 cache.
 """
@@ -37,7 +39,10 @@ from PIL import Image
 from models import data, vgg16
 
 TRAVEL_LIMIT = 64 * 2**20
-RETURN_LIMIT = 16 * 2**20
+RETURN_FILES = 8
+RETURN_TOTAL = 64 * 2**20
+#: Weights per returned part: under the 16 MiB a returned file may have, with room for the pickling.
+PART_BYTES = 15 * 2**20
 SLIM_BRANCH = "device-slim"
 #: What the slim tree leaves out: the weights the app ships, and the pictures.
 LEFT_OUT_SUFFIXES = (".onnx", ".png")
@@ -146,14 +151,63 @@ def compact_vgg(target: Path, last_conv: str = "conv4_3") -> Path:
     return target
 
 
-def weights_only(checkpoint: Path, target: Path) -> Path:
-    """A run's checkpoint without optimiser and RNG state: what ``--init``, export and evaluation read."""
+def weights_only(checkpoint: Path, half: bool = False) -> dict:
+    """A run's checkpoint without optimiser and RNG state: what ``--init``, export and evaluation read.
+    ``half`` stores floating weights in float16 (for a network too large to come back otherwise)."""
     state = torch.load(checkpoint, map_location="cpu", weights_only=False)
-    slim_state = {"step": state.get("step", 0), "seconds": state.get("seconds", 0.0),
-                  "config": state.get("config", {}), "modules": state["modules"]}
-    target.parent.mkdir(parents=True, exist_ok=True)
-    torch.save(slim_state, target)
-    return target
+    modules = {name: {k: v.half() if half and v.is_floating_point() else v for k, v in weights.items()}
+               for name, weights in state["modules"].items()}
+    return {"step": state.get("step", 0), "seconds": state.get("seconds", 0.0),
+            "config": state.get("config", {}), "modules": modules}
+
+
+def save_parts(state: dict, dest: Path, limit: int = PART_BYTES) -> list[Path]:
+    """``state`` as ``checkpoint.pt``, or, when its tensors are larger than ``limit``, as
+    ``checkpoint.part<k>.pt`` files of at most about ``limit`` bytes each (``join`` reassembles them)."""
+    dest.mkdir(parents=True, exist_ok=True)
+    tensors = [(name, key, value)
+               for name, weights in state["modules"].items() for key, value in weights.items()]
+    if sum(v.numel() * v.element_size() for _, _, v in tensors) <= limit:
+        torch.save(state, dest / "checkpoint.pt")
+        return [dest / "checkpoint.pt"]
+    groups: list[list[tuple[str, str, torch.Tensor]]] = [[]]
+    filled = 0
+    for item in tensors:
+        size = item[2].numel() * item[2].element_size()
+        if groups[-1] and filled + size > limit:
+            groups.append([])
+            filled = 0
+        groups[-1].append(item)
+        filled += size
+    paths = []
+    for k, group in enumerate(groups):
+        modules: dict[str, dict[str, torch.Tensor]] = {}
+        for name, key, value in group:
+            modules.setdefault(name, {})[key] = value
+        part = {**{f: state[f] for f in ("step", "seconds", "config")}, "modules": modules,
+                "part": k, "parts": len(groups)}
+        paths.append(dest / f"checkpoint.part{k}.pt")
+        torch.save(part, paths[-1])
+    return paths
+
+
+def join(folder: Path) -> Path:
+    """Reassemble ``checkpoint.part*.pt`` in ``folder`` into ``checkpoint.pt`` (weights in float32)."""
+    parts = sorted(folder.glob("checkpoint.part*.pt"),
+                   key=lambda p: int(p.stem.removeprefix("checkpoint.part")))
+    if not parts:
+        raise SystemExit(f"error: no checkpoint.part*.pt in {folder}")
+    states = [torch.load(p, map_location="cpu", weights_only=False) for p in parts]
+    if len(states) != states[0]["parts"] or any(s["part"] != k for k, s in enumerate(states)):
+        raise SystemExit(f"error: {folder} holds parts {[s['part'] for s in states]} of {states[0]['parts']}")
+    modules: dict[str, dict[str, torch.Tensor]] = {}
+    for state in states:
+        for name, weights in state["modules"].items():
+            modules.setdefault(name, {}).update(
+                {k: v.float() if v.dtype == torch.float16 else v for k, v in weights.items()})
+    joined = {f: states[0][f] for f in ("step", "seconds", "config")} | {"modules": modules}
+    torch.save(joined, folder / "checkpoint.pt")
+    return folder / "checkpoint.pt"
 
 
 def build_pack(out: Path, *, varied: int, side: int, truth: bool, vgg_last: str, init: Path | None) -> int:
@@ -179,24 +233,23 @@ def build_pack(out: Path, *, varied: int, side: int, truth: bool, vgg_last: str,
         if init.suffix == ".onnx":
             shutil.copyfile(init, out / init.name)
         else:
-            weights_only(init, out / "init.pt")
+            torch.save(weights_only(init), out / "init.pt")
     where = f"$PWD/{out.as_posix()}"
     (out / "env.sh").write_text(f"export HOLST_SHARED_DATA={where}/shared_data HOLST_CACHE={where}/cache "
                                 "PYTHONPATH=$PWD PYTHONUNBUFFERED=1\n")
     return _size([out])
 
 
-def bring_back(run: Path, dest: Path) -> list[Path]:
-    """The run's weights, config and loss curve into ``dest``; refuses a file over the return limit."""
-    dest.mkdir(parents=True, exist_ok=True)
-    written = [weights_only(run / "checkpoint.pt", dest / "checkpoint.pt")]
+def bring_back(run: Path, dest: Path, half: bool = False) -> list[Path]:
+    """The run's weights (in parts when large), config and loss curve into ``dest``."""
+    written = save_parts(weights_only(run / "checkpoint.pt", half), dest)
     for name in ("config.json", "loss.csv"):
         if (run / name).is_file():
             written.append(Path(shutil.copyfile(run / name, dest / name)))
-    for path in written:
-        if path.stat().st_size > RETURN_LIMIT:
-            raise SystemExit(f"error: {path} is {path.stat().st_size / 2**20:.1f} MiB, over the "
-                             f"{RETURN_LIMIT // 2**20} MiB a returned file may have")
+    total = sum(p.stat().st_size for p in written)
+    if len(written) > RETURN_FILES or total > RETURN_TOTAL:
+        raise SystemExit(f"error: {len(written)} files, {total / 2**20:.1f} MiB: more than comes back "
+                         f"({RETURN_FILES} files, {RETURN_TOTAL // 2**20} MiB); try --half")
     return written
 
 
@@ -221,6 +274,9 @@ def main(argv: list[str] | None = None) -> None:
     ret = sub.add_parser("bring-back", help="a run's weights, config and curve into DEST ($OUT)")
     ret.add_argument("run", type=Path)
     ret.add_argument("dest", type=Path)
+    ret.add_argument("--half", action="store_true", help="weights in float16 (a network too large otherwise)")
+    joins = sub.add_parser("join", help="reassemble returned checkpoint parts in FOLDER")
+    joins.add_argument("folder", type=Path)
     args = parser.parse_args(argv)
 
     if args.command == "slim":
@@ -238,8 +294,10 @@ def main(argv: list[str] | None = None) -> None:
         total = build_pack(args.out, varied=args.varied, side=args.side, truth=args.truth,
                            vgg_last=args.vgg_last, init=args.init)
         print(f"{args.out}: {total / 2**20:.1f} MiB; on the device: `. {args.out}/env.sh` before training")
+    elif args.command == "join":
+        print(join(args.folder))
     else:
-        for path in bring_back(args.run, args.dest):
+        for path in bring_back(args.run, args.dest, args.half):
             print(f"{path} ({path.stat().st_size / 2**20:.1f} MiB)")
 
 

@@ -85,22 +85,43 @@ def test_compact_vgg_is_float16_truncated_and_loads_as_the_cache(tmp_path: Path,
     assert path.stat().st_size < sum(w.numel() + b.numel() for w, b in convs.values()) * 2
 
 
-def test_bring_back_drops_the_optimiser_state(tmp_path: Path) -> None:
+def _run(tmp_path: Path, width: int) -> tuple[Path, torch.nn.Module]:
     run = tmp_path / "run"
     run.mkdir()
-    net = torch.nn.Linear(50, 50)
+    net = torch.nn.Sequential(torch.nn.Linear(width, width), torch.nn.Linear(width, width))
     opt = torch.optim.Adam(net.parameters())
-    net(torch.ones(1, 50)).sum().backward()
+    net(torch.ones(1, width)).sum().backward()
     opt.step()
     torch.save({"step": 7, "seconds": 3.0, "config": {"lr": 1e-3}, "modules": {"net": net.state_dict()},
                 "optimizers": {"net": opt.state_dict()}, "rng": {}}, run / "checkpoint.pt")
     (run / "config.json").write_text("{}")
+    return run, net
+
+
+def test_bring_back_drops_the_optimiser_state(tmp_path: Path) -> None:
+    run, net = _run(tmp_path, 50)
     written = device_kit.bring_back(run, tmp_path / "out")
     assert sorted(p.name for p in written) == ["checkpoint.pt", "config.json"]
     state = torch.load(tmp_path / "out/checkpoint.pt", weights_only=False)
     assert set(state) == {"step", "seconds", "config", "modules"} and state["step"] == 7
-    assert torch.equal(state["modules"]["net"]["weight"], net.weight)
+    assert torch.equal(state["modules"]["net"]["0.weight"], net[0].weight)
     assert (tmp_path / "out/checkpoint.pt").stat().st_size < (run / "checkpoint.pt").stat().st_size / 2
+
+
+def test_large_weights_come_back_in_parts_and_join_whole(tmp_path: Path) -> None:
+    run, net = _run(tmp_path, 100)  # two 40 kB weight matrices
+    state = device_kit.weights_only(run / "checkpoint.pt", half=True)
+    parts = device_kit.save_parts(state, tmp_path / "out", limit=30_000)
+    assert len(parts) >= 2
+    assert [p.name for p in parts] == [f"checkpoint.part{k}.pt" for k in range(len(parts))]
+    joined = torch.load(device_kit.join(tmp_path / "out"), weights_only=False)
+    assert joined["step"] == 7 and set(joined["modules"]["net"]) == set(net.state_dict())
+    for key, value in net.state_dict().items():
+        assert joined["modules"]["net"][key].dtype == torch.float32
+        assert torch.allclose(joined["modules"]["net"][key], value, atol=1e-3)
+    parts[0].unlink()
+    with pytest.raises(SystemExit, match="parts"):
+        device_kit.join(tmp_path / "out")
 
 
 def _photo(path: Path, size: tuple[int, int]) -> None:
