@@ -11,9 +11,12 @@ import io
 import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 from PIL import Image
+
+T = TypeVar("T")
 
 SPLITS = ("train", "test", "val")
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff"}
@@ -70,9 +73,14 @@ def training_images(varied: bool = False, limit: int | None = None) -> list[Path
     if varied:
         for source in VARIED_SOURCES:
             paths += _images_in(shared_data_dir() / "photos" / source)
-    if limit is not None and limit < len(paths):
-        paths = [paths[i] for i in np.linspace(0, len(paths) - 1, limit).round().astype(int)]
-    return paths
+    return paths if limit is None else spread_evenly(paths, limit)
+
+
+def spread_evenly(items: list[T], count: int) -> list[T]:
+    """``count`` of ``items`` spread evenly over the list, first and last included (all if fewer)."""
+    if count >= len(items):
+        return items
+    return [items[i] for i in np.linspace(0, len(items) - 1, count).round().astype(int)]
 
 
 def set5() -> list[Path]:

@@ -32,11 +32,11 @@ import subprocess
 from collections.abc import Iterable
 from pathlib import Path
 
-import numpy as np
 import torch
 from PIL import Image
 
 from models import data, vgg16
+from plugins.netcall import fit_long_side
 
 TRAVEL_LIMIT = 64 * 2**20
 RETURN_FILES = 8
@@ -124,17 +124,9 @@ def _reduced_copy(source: Path, target: Path, side: int) -> None:
         if max(img.size) <= side and source.suffix.lower() in (".jpg", ".jpeg"):
             shutil.copyfile(source, target.with_suffix(source.suffix))
             return
-        img = img.convert("RGB")
-        scale = min(1.0, side / max(img.size))
-        img = img.resize((max(1, round(img.width * scale)), max(1, round(img.height * scale))),
-                         Image.Resampling.LANCZOS)
+        height, width = fit_long_side(img.height, img.width, side, enlarge=False)
+        img = img.convert("RGB").resize((width, height), Image.Resampling.LANCZOS)
         img.save(target.with_suffix(".jpg"), quality=90)
-
-
-def _spread(paths: list[Path], count: int) -> list[Path]:
-    if count >= len(paths):
-        return paths
-    return [paths[i] for i in np.linspace(0, len(paths) - 1, count).round().astype(int)]
 
 
 def compact_vgg(target: Path, last_conv: str = "conv4_3") -> Path:
@@ -225,7 +217,7 @@ def build_pack(out: Path, *, varied: int, side: int, truth: bool, vgg_last: str,
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(mat, target)
     others = [p for p in data.training_images(varied=True) if "bsds500" not in p.parts]
-    for photo in _spread(others, varied) if varied else []:
+    for photo in data.spread_evenly(others, varied):
         _reduced_copy(photo, mirror / photo.relative_to(shared), side)
     shutil.copytree(shared / "styles", mirror / "styles")
     compact_vgg(out / "cache" / vgg16.CACHE_FILE, vgg_last)
