@@ -254,10 +254,10 @@ def load_folded_onnx(net: torch.nn.Module, path: str | Path) -> torch.nn.Module:
                 if tuple(module.weight.shape) != weight.shape:
                     raise ValueError(f"{path}: a {weight.shape} convolution where the network has "
                                      f"{tuple(module.weight.shape)}")
-                module.weight.copy_(torch.from_numpy(weight))
+                module.weight.copy_(torch.as_tensor(np.array(weight)))
                 pending = None
                 if module.bias is not None:
-                    module.bias.copy_(torch.from_numpy(bias))
+                    module.bias.copy_(torch.as_tensor(np.array(bias)))
                 else:
                     pending = bias
             else:
@@ -265,7 +265,7 @@ def load_folded_onnx(net: torch.nn.Module, path: str | Path) -> torch.nn.Module:
                 module.running_var.fill_(1.0 - module.eps)
                 module.weight.fill_(1.0)
                 if pending is not None:
-                    module.bias.copy_(torch.from_numpy(pending))
+                    module.bias.copy_(torch.as_tensor(np.array(pending)))
                 else:
                     module.bias.zero_()
                 pending = None

@@ -106,3 +106,35 @@ def test_colorize_encoder_starts_from_the_vgg16_and_keeps_its_frozen_convs(tmp_p
     for name, (weight, _) in random_vgg16.items():
         trained = state[f"vgg.encoder.features.{names.index(name)}.weight"]
         assert torch.equal(trained, weight) == (name in frozen), name
+
+
+def test_colorize_init_from_a_shipped_onnx_keeps_its_folded_norms_frozen(tmp_path: Path, random_vgg16):
+    """--init colorize.onnx: the run starts by computing what the file computes, and training keeps the
+    folded BatchNorms (identity + bias) in eval mode, so their running statistics never move."""
+    from models.colorize.bins import gamut_bins
+    from models.colorize.export import export, parity_inputs
+    from models.export import check_parity
+    from models.nets.colorize import ColorizeNet
+
+    torch.manual_seed(0)
+    centres = torch.from_numpy(gamut_bins())
+    shipped = ColorizeNet("class", centres, width=8, trunk="vgg16", vgg_width=TINY).eval()
+    for module in shipped.modules():  # non-trivial norms, to be folded by the exporter
+        if isinstance(module, torch.nn.BatchNorm2d):
+            module.running_mean.normal_(0, 0.5)
+            module.running_var.uniform_(0.5, 2.0)
+    file = export(shipped, tmp_path / "colorize.onnx")
+    task_cls, cfg = _configs(tmp_path / "run")["colorize-vgg16"]
+    task = task_cls(replace(cfg, init=str(file)), torch.device("cpu"))
+    task.initialise(file)
+    assert task.net.frozen_norm
+    task.net.eval()
+    task.net.prior_correction = 0.0  # the file decodes without a tilt (no class weights were given)
+    task.net.log_weights.zero_()
+    assert check_parity(task.net, file, parity_inputs(), atol=1e-3) < 1e-3
+    task.net.train()
+    for step in range(2):
+        task.step(step, 0.0)
+    norms = [m for m in task.net.modules() if isinstance(m, torch.nn.BatchNorm2d)]
+    assert norms and all(not m.training for m in norms)
+    assert all(torch.equal(m.running_mean, torch.zeros_like(m.running_mean)) for m in norms)

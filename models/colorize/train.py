@@ -40,6 +40,7 @@ from models.colorize.bins import (
 )
 from models.colorize.dataset import CropSampler, load_photos
 from models.colorize.lab import lab_to_rgb
+from models.export import load_folded_onnx
 from models.nets.colorize import AB_SCALE, ColorizeNet
 from models.training import arg
 
@@ -119,6 +120,7 @@ class ColorizeTask(training.TrainingTask):
         self.net = ColorizeNet(cfg.variant, torch.from_numpy(centres), width=cfg.width, trunk=cfg.trunk,
                                vgg_width=cfg.vgg_width,
                                class_weights=None if gan else torch.from_numpy(weights)).to(device)
+        self.net.frozen_norm = cfg.init.endswith(".onnx")  # a folded graph: BatchNorms stay frozen
         self.modules = {"net": self.net}
         self.optimizers = {"opt": torch.optim.Adam(self.parameter_groups(), lr=cfg.lr,
                                                    betas=(0.5 if gan else 0.9, 0.999))}
@@ -148,6 +150,14 @@ class ColorizeTask(training.TrainingTask):
         if trunk.encoder_parameters():
             groups.append({"params": trunk.encoder_parameters(), "lr": self.cfg.lr * self.cfg.encoder_lr})
         return groups
+
+    def initialise(self, path: Path) -> None:
+        """``--init``: a shipped ``colorize.onnx`` (its BatchNorms folded by the exporter, rebuilt as
+        identity + bias and kept frozen) or another run's checkpoint. The class weights stay this run's."""
+        if path.suffix == ".onnx":
+            load_folded_onnx(self.net, path).train()
+        else:
+            super().initialise(path)
 
     def photos(self) -> list[tuple[np.ndarray, float]]:
         cfg = self.cfg

@@ -15,6 +15,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from models.nets.frozen_norm import FrozenNormMixin
+
 MULTIPLE = 16
 AB_SCALE = 110.0
 TRUNKS = ("unet", "vgg16")
@@ -74,7 +76,7 @@ class ColorizeUNet(nn.Module):
         return self.head(y)
 
 
-class ColorizeNet(nn.Module):
+class ColorizeNet(FrozenNormMixin):
     """Trunk + head + decoding to ab (Lab units) at ½ resolution."""
 
     def __init__(self, variant: str, centres: torch.Tensor | None = None, width: int = 16,

@@ -19,10 +19,12 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from models.nets.frozen_norm import FrozenNormMixin
+
 DEFAULT_WIDTHS = (16, 32, 64, 128, 128, 128)
 
 
-class UNetGenerator(nn.Module):
+class UNetGenerator(FrozenNormMixin):
     """Sketch (N×1×H×W, paper 1, ink −1) + noise gains (N×K) → RGB (N×3×H×W in −1..1)."""
 
     def __init__(self, in_channels: int = 1, out_channels: int = 3,
@@ -65,17 +67,6 @@ class UNetGenerator(nn.Module):
             return nn.Sequential(nn.Upsample(scale_factor=2, mode="nearest"),
                                  nn.Conv2d(in_ch, out_ch, 3, 1, 1, bias=bias))
         raise ValueError(f"upsample must be 'transpose' or 'resize', not {self.upsample!r}")
-
-    def train(self, mode: bool = True) -> UNetGenerator:
-        """With ``frozen_norm`` the BatchNorm layers stay in eval mode (running statistics) while the
-        rest trains: a generator rebuilt from an exported graph, whose normalisation was folded into
-        the convolutions, keeps computing what it computed (``models.export.load_folded_onnx``)."""
-        super().train(mode)
-        if self.frozen_norm:
-            for module in self.modules():
-                if isinstance(module, nn.BatchNorm2d):
-                    module.eval()
-        return self
 
     @property
     def multiple(self) -> int:

@@ -110,7 +110,9 @@ class PhotoTask(UpscaleTask):
     def training_images(self) -> list[np.ndarray]:
         if self.cfg.pack:
             return super().training_images()
-        return photo_training_images(self.cfg.varied, limit=12 if self.cfg.quick else None)
+        side = self.cfg.patch * self.cfg.scale  # photos smaller than one HR crop are left out
+        images = photo_training_images(self.cfg.varied, limit=12 if self.cfg.quick else None)
+        return [image for image in images if min(image.shape[:2]) >= side]
 
     def step(self, step: int, progress: float) -> dict[str, float]:
         cfg = self.cfg
