@@ -202,7 +202,8 @@ def join(folder: Path) -> Path:
     return folder / "checkpoint.pt"
 
 
-def build_pack(out: Path, *, varied: int, side: int, truth: bool, vgg_last: str, init: Path | None) -> int:
+def build_device_pack(out: Path, *, varied: int, side: int, truth: bool, vgg_last: str,
+                      init: Path | None) -> int:
     """Write the pack into ``out`` (replacing it); returns its size in bytes."""
     shared = data.shared_data_dir()
     if out.exists():
@@ -283,7 +284,7 @@ def main(argv: list[str] | None = None) -> None:
         verdict = "fits" if total <= TRAVEL_LIMIT else "too large: `python -m models.device_kit slim` first"
         print(f"{total / 2**20:.1f} MiB would travel (limit {TRAVEL_LIMIT // 2**20} MiB): {verdict}")
     elif args.command == "pack":
-        total = build_pack(args.out, varied=args.varied, side=args.side, truth=args.truth,
+        total = build_device_pack(args.out, varied=args.varied, side=args.side, truth=args.truth,
                            vgg_last=args.vgg_last, init=args.init)
         print(f"{args.out}: {total / 2**20:.1f} MiB; on the device: `. {args.out}/env.sh` before training")
     elif args.command == "join":

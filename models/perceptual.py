@@ -7,8 +7,8 @@ Training losses (gradients flow into the first argument; targets are computed wi
                                      layers of ‖G_l(out) − G_l(t)‖₁ / ‖G_l(t)‖₁, per sample
     unit_feature_loss(net, out, t)   the evaluation distance below as a loss (batch mean), as LPIPS is
                                      used for training super-resolution (e.g. Zhang et al. 2018, §5)
-Both take ``mask`` (N, 1, H, W) to restrict the statistics to a region (a hole and its border);
-``feature_and_style`` gives both from one pass of the network.
+The first two take ``mask`` (N, 1, H, W) to restrict the statistics to a region (a hole and its border);
+``perceptual_terms`` gives any of the three from one pass of the network over each image.
 
 Evaluation distance (issues #21, #22):
     perceptual_distance(net, a, b)   LPIPS's uncalibrated VGG baseline (Zhang et al. 2018): features at
@@ -115,16 +115,6 @@ def style_loss(net: FeatureNet, out: torch.Tensor, target: torch.Tensor, mask: t
     return _style_term(*_features(net, out, target, list(layers)), layers, mask)
 
 
-def feature_and_style(net: FeatureNet, out: torch.Tensor, target: torch.Tensor,
-                      mask: torch.Tensor | None = None, weights: Mapping[str, float] = FEATURE_WEIGHTS,
-                      layers: tuple[str, ...] = STYLE_LAYERS) -> tuple[torch.Tensor, torch.Tensor]:
-    """(:func:`feature_loss`, :func:`style_loss`) from one VGG pass of ``out`` and one of ``target``
-    (half the cost of calling both)."""
-    weights = {n: w for n, w in weights.items() if n in net.layer_names}
-    f_out, f_t = _features(net, out, target, sorted({*weights, *layers}))
-    return _feature_term(f_out, f_t, weights, mask), _style_term(f_out, f_t, layers, mask)
-
-
 def _unit(feat: torch.Tensor) -> torch.Tensor:
     return feat / feat.pow(2).sum(dim=1, keepdim=True).sqrt().add(1e-10)
 
@@ -132,6 +122,29 @@ def _unit(feat: torch.Tensor) -> torch.Tensor:
 def _unit_distance(fa: dict[str, torch.Tensor], fb: dict[str, torch.Tensor],
                    layers: tuple[str, ...]) -> torch.Tensor:
     return sum((_unit(fa[n]) - _unit(fb[n])).pow(2).sum(dim=1).mean(dim=(1, 2)) for n in layers)
+
+
+def perceptual_terms(net: FeatureNet, out: torch.Tensor, target: torch.Tensor,
+                     mask: torch.Tensor | None = None, *, feature: bool = False, style: bool = False,
+                     unit: bool = False,
+                     weights: Mapping[str, float] = FEATURE_WEIGHTS, layers: tuple[str, ...] = STYLE_LAYERS,
+                     unit_layers: tuple[str, ...] = DISTANCE_LAYERS) -> dict[str, torch.Tensor]:
+    """The terms asked for — ``"feature"`` (:func:`feature_loss`), ``"style"`` (:func:`style_loss`), both
+    inside ``mask``, and ``"unit"`` (:func:`unit_feature_loss`, over the whole image as the evaluation
+    measures it) — from one VGG pass of ``out`` and one of ``target`` over the layers they need together."""
+    weights = {n: w for n, w in weights.items() if n in net.layer_names}
+    needed = {*(weights if feature else ()), *(layers if style else ()), *(unit_layers if unit else ())}
+    if not needed:
+        return {}
+    f_out, f_t = _features(net, out, target, sorted(needed))
+    terms = {}
+    if feature:
+        terms["feature"] = _feature_term(f_out, f_t, weights, mask)
+    if style:
+        terms["style"] = _style_term(f_out, f_t, layers, mask)
+    if unit:
+        terms["unit"] = _unit_distance(f_out, f_t, unit_layers).mean()
+    return terms
 
 
 @torch.no_grad()

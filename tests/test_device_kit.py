@@ -145,7 +145,7 @@ def test_pack_mirrors_what_training_reads(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setattr(vgg16, "conv_weights", _fake_convs)
 
     out = tmp_path / "pack"
-    size = device_kit.build_pack(out, varied=4, side=64, truth=True, vgg_last="conv1_1", init=None)
+    size = device_kit.build_device_pack(out, varied=4, side=64, truth=True, vgg_last="conv1_1", init=None)
     mirror = out / "shared_data"
     bsds = sorted(p.name for p in (mirror / "photos/bsds500/images").rglob("*.jpg"))
     assert bsds == ["1test.jpg", "1train.jpg"]

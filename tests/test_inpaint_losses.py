@@ -26,22 +26,43 @@ def _batch(seed: int = 0, size: int = 64) -> tuple[torch.Tensor, torch.Tensor]:
     return image, mask
 
 
+def feature_and_style(*args, **kwargs) -> tuple[torch.Tensor, torch.Tensor]:
+    terms = losses.vgg_terms(*args, **kwargs)
+    assert set(terms) == {"feature", "style"}
+    return terms["feature"], terms["style"]
+
+
+def test_the_unit_term_is_the_distance_of_the_whole_composite_from_the_same_pass() -> None:
+    from models.perceptual import unit_feature_loss
+
+    feature_net = losses.make_feature_net("random", "relu5_3")  # what --w-unit trains with
+
+    image, mask = _batch(3)
+    pred = torch.rand_like(image)
+    terms = losses.vgg_terms(feature_net, pred, image, mask, unit=True)
+    assert set(terms) == {"feature", "style", "unit"}
+    expected = unit_feature_loss(feature_net, losses.composite(pred, image, mask), image)
+    assert terms["unit"].item() == pytest.approx(expected.item(), rel=1e-5)
+    alone = losses.vgg_terms(feature_net, pred, image, mask, feature_and_style=False, unit=True)
+    assert set(alone) == {"unit"} and alone["unit"].item() == pytest.approx(expected.item(), rel=1e-5)
+
+
 def test_feature_losses_vanish_at_the_truth_and_grow_with_blur(feature_net) -> None:
     image, mask = _batch()
-    perc, style = losses.perceptual_style(feature_net, image, image, mask)
+    perc, style = feature_and_style(feature_net, image, image, mask)
     assert perc.item() == pytest.approx(0.0, abs=1e-6) and style.item() == pytest.approx(0.0, abs=1e-6)
     padded = torch.nn.functional.pad(image, (2, 2, 2, 2), mode="reflect")
     blurred = torch.nn.functional.avg_pool2d(padded, 5, 1)
     flat = image.mean(dim=(2, 3), keepdim=True).expand_as(image)
-    p_blur, s_blur = losses.perceptual_style(feature_net, blurred, image, mask)
-    p_flat, s_flat = losses.perceptual_style(feature_net, flat, image, mask)
+    p_blur, s_blur = feature_and_style(feature_net, blurred, image, mask)
+    p_flat, s_flat = feature_and_style(feature_net, flat, image, mask)
     assert 0 < p_blur < p_flat and 0 < s_blur < s_flat  # the flatter the fill, the larger both losses
 
 
 def test_feature_losses_train_the_prediction_only(feature_net) -> None:
     image, mask = _batch(1)
     pred = torch.rand_like(image, requires_grad=True)
-    perc, style = losses.perceptual_style(feature_net, pred, image, mask, border=4)
+    perc, style = feature_and_style(feature_net, pred, image, mask, border=4)
     (perc + style).backward()
     assert pred.grad is not None and pred.grad.abs().sum() > 0
     assert all(p.grad is None for p in feature_net.parameters())
@@ -51,7 +72,7 @@ def test_feature_losses_see_the_hole_and_its_border_only(feature_net) -> None:
     image, mask = _batch(2)
     changed = image.clone()
     changed[:, :, :4, :] = torch.rand(2, 3, 4, 64)  # outside the hole: the composite keeps the truth there
-    perc, style = losses.perceptual_style(feature_net, changed, image, mask)
+    perc, style = feature_and_style(feature_net, changed, image, mask)
     assert perc.item() == pytest.approx(0.0, abs=1e-6) and style.item() == pytest.approx(0.0, abs=1e-6)
     region = losses.hole_region(mask, 8)
     assert region[0, 0, 8, 30] == 1 and region[0, 0, 7, 30] == 0 and region[0, 0, 30, 30] == 1

@@ -178,16 +178,15 @@ class Edges2PhotoTask(training.TrainingTask):
         if self.discriminator is not None:
             d_loss, g_adv, fm = self.adversarial(sketch, photo, fake)
         l1 = F.l1_loss(fake, photo)
-        vgg = style = torch.zeros((), device=self.device)
-        if cfg.vgg_weight or cfg.style_weight:
-            from models.perceptual import feature_and_style
+        zero = torch.zeros((), device=self.device)
+        perceptual = {}
+        if cfg.vgg_weight or cfg.style_weight or cfg.unit_weight:
+            from models.perceptual import perceptual_terms
 
-            vgg, style = feature_and_style(self.vgg, (fake + 1) * 0.5, (photo + 1) * 0.5)
-        unit = torch.zeros((), device=self.device)
-        if cfg.unit_weight:
-            from models.perceptual import unit_feature_loss
-
-            unit = unit_feature_loss(self.vgg, (fake + 1) * 0.5, (photo + 1) * 0.5)
+            both = bool(cfg.vgg_weight or cfg.style_weight)  # the two are logged together
+            perceptual = perceptual_terms(self.vgg, (fake + 1) * 0.5, (photo + 1) * 0.5, feature=both,
+                                          style=both, unit=bool(cfg.unit_weight))
+        vgg, style, unit = (perceptual.get(k, zero) for k in ("feature", "style", "unit"))
         moments = colour_moments(fake, photo) if cfg.moment_weight else torch.zeros((), device=self.device)
         opt_g = self.optimizers["opt_g"]
         opt_g.zero_grad(set_to_none=True)

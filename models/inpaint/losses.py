@@ -70,13 +70,16 @@ def hole_region(mask: torch.Tensor, border: int = BORDER) -> torch.Tensor:
     return F.max_pool2d(mask, 2 * border + 1, stride=1, padding=border) if border > 0 else mask
 
 
-def perceptual_style(feature_net, pred: torch.Tensor, target: torch.Tensor, mask: torch.Tensor,
-                     border: int = BORDER) -> tuple[torch.Tensor, torch.Tensor]:
-    """(feature loss, style loss) of the composite against the truth over the hole and its border,
-    from one pass of the feature network over each."""
-    from models.perceptual import feature_and_style
+def vgg_terms(feature_net, pred: torch.Tensor, target: torch.Tensor, mask: torch.Tensor, border: int = BORDER,
+              *, feature_and_style: bool = True, unit: bool = False) -> dict[str, torch.Tensor]:
+    """VGG16 terms of the composite against the truth, from one pass of the feature network over each:
+    ``"feature"`` and ``"style"`` (``feature_and_style``) over the hole and its border, and ``"unit"`` — the
+    evaluation's perceptual distance (``models.perceptual.unit_feature_loss``) of the whole composite, what
+    issue #21 measures, with gradients into the hole."""
+    from models.perceptual import perceptual_terms
 
-    return feature_and_style(feature_net, composite(pred, target, mask), target, hole_region(mask, border))
+    return perceptual_terms(feature_net, composite(pred, target, mask), target, hole_region(mask, border),
+                            feature=feature_and_style, style=feature_and_style, unit=unit)
 
 
 def hole_border_tv(pred: torch.Tensor, target: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
@@ -93,11 +96,3 @@ def hole_border_tv(pred: torch.Tensor, target: torch.Tensor, mask: torch.Tensor)
     dx = (comp[..., :, 1:] - comp[..., :, :-1]).abs() * rx
     count = (ry.sum() + rx.sum()) * comp.shape[1]
     return (dy.sum() + dx.sum()) / count.clamp_min(1.0)
-
-
-def unit_distance(feature_net, pred: torch.Tensor, target: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-    """The evaluation's perceptual distance (``models.perceptual.unit_feature_loss``) of the whole composite:
-    what issue #21 measures, with gradients into the hole."""
-    from models.perceptual import unit_feature_loss
-
-    return unit_feature_loss(feature_net, composite(pred, target, mask), target)

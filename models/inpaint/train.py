@@ -135,11 +135,11 @@ class InpaintTask(training.TrainingTask):
         cfg, zero = self.cfg, torch.zeros((), device=self.device)
         terms = {"l1": losses.hole_l1(pred, image, mask), "adv": zero, "fm": zero, "d": zero,
                  "perc": zero, "style": zero, "tv": zero, "unit": zero}
-        if cfg.w_perc or cfg.w_style:
-            terms["perc"], terms["style"] = losses.perceptual_style(self.feature_net, pred, image, mask,
-                                                                    cfg.border)
-        if cfg.w_unit:
-            terms["unit"] = losses.unit_distance(self.feature_net, pred, image, mask)
+        if cfg.w_perc or cfg.w_style or cfg.w_unit:
+            vgg = losses.vgg_terms(self.feature_net, pred, image, mask, cfg.border,
+                                   feature_and_style=bool(cfg.w_perc or cfg.w_style), unit=bool(cfg.w_unit))
+            for name, key in (("perc", "feature"), ("style", "style"), ("unit", "unit")):
+                terms[name] = vgg.get(key, zero)
         if cfg.w_tv:
             terms["tv"] = losses.hole_border_tv(pred, image, mask)
         loss = (terms["l1"] + cfg.w_perc * terms["perc"] + cfg.w_style * terms["style"]
