@@ -20,6 +20,7 @@ shared flags are models/training.py's). The model card gives the commands of the
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -130,15 +131,25 @@ class StylizeRun(training.RunConfig):
         return StylizeConfig(n_styles=len(STYLES), widths=tuple(self.widths), n_res=self.n_res)
 
 
-def style_image(stem: str, side: int) -> torch.Tensor:
-    """The painting ``stem`` from the shared data, long side ``side`` px, (1, 3, H, W) in 0..1."""
+@functools.cache
+def _painting(path: Path, side: int) -> np.ndarray:
+    """The painting's pixels, read and resized once per run (the Gram, moment and coarse-moment targets
+    all start from them)."""
     from PIL import Image
 
-    with Image.open(shared_data_dir() / "styles" / f"{stem}.jpg") as img:
+    with Image.open(path) as img:
         img = img.convert("RGB")
         scale = side / max(img.size)
         img = img.resize((round(img.width * scale), round(img.height * scale)), Image.Resampling.LANCZOS)
-        return torch.from_numpy(np.asarray(img, dtype=np.float32) / 255.0).permute(2, 0, 1)[None]
+        pixels = np.asarray(img, dtype=np.float32) / 255.0
+    pixels.flags.writeable = False
+    return pixels
+
+
+def style_image(stem: str, side: int) -> torch.Tensor:
+    """The painting ``stem`` from the shared data, long side ``side`` px, (1, 3, H, W) in 0..1."""
+    pixels = _painting(shared_data_dir() / "styles" / f"{stem}.jpg", side)
+    return torch.from_numpy(pixels.copy()).permute(2, 0, 1)[None]
 
 
 _BINOMIAL = torch.tensor([1.0, 4.0, 6.0, 4.0, 1.0]) / 16.0
