@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -138,3 +139,15 @@ def test_colorize_init_from_a_shipped_onnx_keeps_its_folded_norms_frozen(tmp_pat
     norms = [m for m in task.net.modules() if isinstance(m, torch.nn.BatchNorm2d)]
     assert norms and all(not m.training for m in norms)
     assert all(torch.equal(m.running_mean, torch.zeros_like(m.running_mean)) for m in norms)
+
+
+def test_photo_training_leaves_out_photos_smaller_than_one_hr_crop(monkeypatch, tmp_path: Path) -> None:
+    """A 40-px LR patch at ×4 needs 160-px photos; smaller ones (some halved ImageNet photos) stopped runs."""
+    import models.upscale.photo as photo
+
+    sizes = [(150, 300), (160, 161), (200, 240)]
+    monkeypatch.setattr(photo, "photo_training_images",
+                        lambda varied, limit=None: [np.zeros((h, w, 3), np.uint8) for h, w in sizes])
+    cfg = PhotoRun(out=str(tmp_path), scale=4, patch=40, varied=True, device="cpu")
+    kept = PhotoTask.training_images(SimpleNamespace(cfg=cfg))
+    assert [image.shape[:2] for image in kept] == sizes[1:]
