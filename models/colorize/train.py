@@ -138,7 +138,7 @@ class ColorizeTask(training.TrainingTask):
         if self.cfg.trunk != "vgg16":
             return [{"params": list(self.net.parameters())}]
         trunk = self.net.vgg
-        if self.cfg.features == "imagenet":
+        if self.cfg.features == "imagenet" and not self.cfg.init.endswith(".onnx"):  # else the file has them
             from models.vgg16 import conv_weights
 
             trunk.load_vgg16(conv_weights())
