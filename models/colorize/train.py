@@ -71,6 +71,8 @@ class ColorizeRun(training.RunConfig):
                                      "init (random: tests and smoke runs only)")
     varied: bool = arg(False, "also the ImageNet sample and CQ100 (models.data.training_images(varied=True))")
     long_sides: tuple[int, ...] = arg((), "resize photos to these longer sides (px) instead of the scales")
+    frozen_norm: bool = arg(False, "BatchNorm keeps its running statistics (set by --init X.onnx; pass it "
+                                   "when --init is a checkpoint of such a run)")
 
     def __post_init__(self) -> None:
         if self.variant not in VARIANTS:
@@ -81,6 +83,8 @@ class ColorizeRun(training.RunConfig):
             raise ValueError(f"--features must be imagenet or random, not {self.features!r}")
         if not self.out:
             self.out = f"runs/colorize/{self.variant}{'_quick' if self.quick else ''}"
+        if self.init.endswith(".onnx"):  # a folded graph: its BatchNorms are rebuilt frozen
+            self.frozen_norm = True
 
     def quick_overrides(self) -> dict:
         return {**super().quick_overrides(), "steps": min(self.steps, 30), "minutes": min(self.minutes, 3.0)}
@@ -120,7 +124,7 @@ class ColorizeTask(training.TrainingTask):
         self.net = ColorizeNet(cfg.variant, torch.from_numpy(centres), width=cfg.width, trunk=cfg.trunk,
                                vgg_width=cfg.vgg_width,
                                class_weights=None if gan else torch.from_numpy(weights)).to(device)
-        self.net.frozen_norm = cfg.init.endswith(".onnx")  # a folded graph: BatchNorms stay frozen
+        self.net.frozen_norm = cfg.frozen_norm
         self.modules = {"net": self.net}
         self.optimizers = {"opt": torch.optim.Adam(self.parameter_groups(), lr=cfg.lr,
                                                    betas=(0.5 if gan else 0.9, 0.999))}
