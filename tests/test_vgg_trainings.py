@@ -129,6 +129,7 @@ def test_colorize_init_from_a_shipped_onnx_keeps_its_folded_norms_frozen(tmp_pat
     task = task_cls(replace(cfg, init=str(file)), torch.device("cpu"))
     task.initialise(file)
     assert task.net.frozen_norm
+    torch.testing.assert_close(task.net.log_weights, torch.log(task.weights))  # decodes with this run's prior
     task.net.eval()
     task.net.prior_correction = 0.0  # the file decodes without a tilt (no class weights were given)
     task.net.log_weights.zero_()

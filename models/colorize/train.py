@@ -157,11 +157,14 @@ class ColorizeTask(training.TrainingTask):
 
     def initialise(self, path: Path) -> None:
         """``--init``: a shipped ``colorize.onnx`` (its BatchNorms folded by the exporter, rebuilt as
-        identity + bias and kept frozen) or another run's checkpoint. The class weights stay this run's."""
+        identity + bias and kept frozen) or another run's checkpoint. The decoding's class weights stay
+        this run's, the ones its loss uses."""
         if path.suffix == ".onnx":
             load_folded_onnx(self.net, path).train()
         else:
             super().initialise(path)
+        if self.cfg.variant == "class":
+            self.net.log_weights.copy_(torch.log(self.weights))
 
     def photos(self) -> list[tuple[np.ndarray, float]]:
         cfg = self.cfg

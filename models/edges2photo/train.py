@@ -24,7 +24,6 @@ models/training.py's (``--help``).
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,6 +75,8 @@ class Edges2PhotoRun(training.RunConfig):
     def __post_init__(self) -> None:
         if not self.out:
             self.out = f"runs/edges2photo/{'quick_' if self.quick else ''}{'gan' if self.gan else 'l1'}"
+        if self.init.endswith(".onnx"):  # a folded graph: its BatchNorms are rebuilt frozen
+            self.frozen_norm = True
 
     def quick_overrides(self) -> dict:
         return {**super().quick_overrides(), "steps": 30, "log_every": 10}
@@ -96,8 +97,6 @@ class Edges2PhotoTask(training.TrainingTask):
     keep_previews = True
 
     def __init__(self, cfg: Edges2PhotoRun, device: torch.device) -> None:
-        if cfg.init.endswith(".onnx"):  # a folded graph: its BatchNorms are rebuilt frozen
-            cfg = dataclasses.replace(cfg, frozen_norm=True)
         super().__init__(cfg, device)
         self.entries = self.training_entries()
         self.fixed = to_tensors(sample_batch(self.entries, np.random.default_rng(1234), 6, cfg.crop), device)
