@@ -285,7 +285,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"{total / 2**20:.1f} MiB would travel (limit {TRAVEL_LIMIT // 2**20} MiB): {verdict}")
     elif args.command == "pack":
         total = build_device_pack(args.out, varied=args.varied, side=args.side, truth=args.truth,
-                           vgg_last=args.vgg_last, init=args.init)
+                                  vgg_last=args.vgg_last, init=args.init)
         print(f"{args.out}: {total / 2**20:.1f} MiB; on the device: `. {args.out}/env.sh` before training")
     elif args.command == "join":
         print(join(args.folder))

@@ -94,8 +94,7 @@ def _style_term(f_out: dict[str, torch.Tensor], f_t: dict[str, torch.Tensor], la
 def feature_loss(net: FeatureNet, out: torch.Tensor, target: torch.Tensor, mask: torch.Tensor | None = None,
                  weights: Mapping[str, float] = FEATURE_WEIGHTS) -> torch.Tensor:
     """pix2pixHD's weighted L1 between VGG features of ``out`` and ``target`` (inside ``mask`` if given)."""
-    weights = {n: w for n, w in weights.items() if n in net.layer_names}
-    return _feature_term(*_features(net, out, target, list(weights)), weights, mask)
+    return perceptual_terms(net, out, target, mask, feature=True, weights=weights)["feature"]
 
 
 def masked_gram(feat: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
@@ -112,7 +111,7 @@ def masked_gram(feat: torch.Tensor, mask: torch.Tensor | None = None) -> torch.T
 def style_loss(net: FeatureNet, out: torch.Tensor, target: torch.Tensor, mask: torch.Tensor | None = None,
                layers: tuple[str, ...] = STYLE_LAYERS) -> torch.Tensor:
     """Mean over ``layers`` and samples of the relative L1 Gram error ‖G(out) − G(t)‖₁ / ‖G(t)‖₁."""
-    return _style_term(*_features(net, out, target, list(layers)), layers, mask)
+    return perceptual_terms(net, out, target, mask, style=True, layers=layers)["style"]
 
 
 def _unit(feat: torch.Tensor) -> torch.Tensor:
@@ -158,7 +157,7 @@ def unit_feature_loss(net: FeatureNet, out: torch.Tensor, target: torch.Tensor,
                       layers: tuple[str, ...] = DISTANCE_LAYERS) -> torch.Tensor:
     """:func:`perceptual_distance` with gradients into ``out``, averaged over the batch. Unlike
     :func:`feature_loss` it weighs every layer's direction of activity equally, whatever its magnitude."""
-    return _unit_distance(*_features(net, out, target, list(layers)), layers).mean()
+    return perceptual_terms(net, out, target, unit=True, unit_layers=layers)["unit"]
 
 
 def image_tensor(rgb: np.ndarray, device: torch.device | str = "cpu") -> torch.Tensor:
