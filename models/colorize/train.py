@@ -71,6 +71,9 @@ class ColorizeRun(training.RunConfig):
                                      "init (random: tests and smoke runs only)")
     varied: bool = arg(False, "also the ImageNet sample and CQ100 (models.data.training_images(varied=True))")
     long_sides: tuple[int, ...] = arg((), "resize photos to these longer sides (px) instead of the scales")
+    decode_weight: float = arg(0.0, "class variant: λ of a squared-error term on the decoded ab (annealed "
+                                    "mean with the project's T and β, in AB_SCALE units) beside the "
+                                    "cross entropy")
     frozen_norm: bool = arg(False, "BatchNorm keeps its running statistics (set by --init X.onnx; pass it "
                                    "when --init is a checkpoint of such a run)")
 
@@ -125,6 +128,7 @@ class ColorizeTask(training.TrainingTask):
                                vgg_width=cfg.vgg_width,
                                class_weights=None if gan else torch.from_numpy(weights)).to(device)
         self.net.frozen_norm = cfg.frozen_norm
+        self.net.prior_correction = PRIOR_CORRECTION  # --decode-weight's term decodes as the app does
         self.modules = {"net": self.net}
         self.optimizers = {"opt": torch.optim.Adam(self.parameter_groups(), lr=cfg.lr,
                                                    betas=(0.5 if gan else 0.9, 0.999))}
@@ -181,8 +185,14 @@ class ColorizeTask(training.TrainingTask):
     def step(self, step: int, progress: float) -> dict[str, float]:
         L, ab = (t.to(self.device) for t in self.sampler.batch(self.cfg.batch))
         if self.cfg.variant == "class":
-            loss = rebalanced_cross_entropy(self.net.raw(L), F.avg_pool2d(ab, 2), self.centres, self.weights)
-            values = {"loss": float(loss.detach())}
+            raw, target = self.net.raw(L), F.avg_pool2d(ab, 2)
+            loss = rebalanced_cross_entropy(raw, target, self.centres, self.weights)
+            values = {"ce": float(loss.detach())}
+            if self.cfg.decode_weight:
+                decoded = ((self.net.decode(raw) - target) / AB_SCALE).pow(2).mean()
+                loss = loss + self.cfg.decode_weight * decoded
+                values["decoded"] = float(decoded.detach())
+            values["loss"] = float(loss.detach())
         else:
             loss, values = self.gan_losses(L, ab)
         opt = self.optimizers["opt"]
