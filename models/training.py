@@ -198,6 +198,8 @@ class RunConfig:
     lr_floor: float = arg(0.05, "the schedule's last factor of the base rate")
     log_every: int = 10
     save_every: int = 200
+    keep_weights: bool = arg(False, "also keep the modules' weights of every save as keep/step<N>.pt (for "
+                                    "python -m models.average)")
     quick: bool = arg(False, "a tiny end-to-end run (minutes on a CPU)")
 
     def quick_overrides(self) -> dict[str, Any]:
@@ -362,6 +364,18 @@ def save_checkpoint(task: TrainingTask, path: Path, step: int, seconds: float) -
     return path
 
 
+def save_weights(task: TrainingTask, path: Path, step: int) -> Path:
+    """The modules' weights alone (no optimiser or RNG state), in the checkpoint's layout, so that
+    :func:`module_state` and :func:`load_trained` read them like a checkpoint."""
+    state = {"step": step, "config": dataclasses.asdict(task.cfg),
+             "modules": {k: m.state_dict() for k, m in task.modules.items()}}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    torch.save(state, tmp)
+    os.replace(tmp, path)
+    return path
+
+
 def load_checkpoint(task: TrainingTask, path: Path) -> tuple[int, float]:
     """Restore modules, optimisers and RNGs in place; returns (step, seconds spent)."""
     state = torch.load(path, map_location=task.device, weights_only=False)
@@ -476,12 +490,15 @@ def train(task_cls: type[TrainingTask], cfg: RunConfig, resume: bool = False) ->
 
 
 def _save(task: TrainingTask, out: Path, step: int, budget: Budget) -> None:
-    """The checkpoint and the preview (also kept as ``preview_<step>.png`` with ``keep_previews``);
-    :class:`Diverged` instead when the weights are no longer finite."""
+    """The checkpoint and the preview (also kept as ``preview_<step>.png`` with ``keep_previews``; the
+    weights as ``keep/step<N>.pt`` with ``--keep-weights``); :class:`Diverged` instead when the weights
+    are no longer finite."""
     if not finite(task):
         raise Diverged(f"weights not finite at step {step}; {out / 'checkpoint.pt'} keeps the last good "
                        "state")
     save_checkpoint(task, out / "checkpoint.pt", step, budget.seconds())
+    if task.cfg.keep_weights:
+        save_weights(task, out / "keep" / f"step{step:05d}.pt", step)
     task.preview(out / "preview.png")
     if task.keep_previews and (out / "preview.png").exists():
         shutil.copyfile(out / "preview.png", out / f"preview_{step:05d}.png")
