@@ -143,24 +143,24 @@ def test_colorize_init_from_a_shipped_onnx_keeps_its_folded_norms_frozen(tmp_pat
 
 
 def test_colorize_decode_weight_adds_the_error_of_the_apps_decoding(tmp_path: Path, random_vgg16):
-    """--decode-weight λ: the loss is the cross entropy + λ × the squared error of the ab that the app
-    would decode (annealed mean with the project's T and β) against the half-size truth."""
+    """--decode-weight λ: the loss is the cross entropy + λ × the squared error of the decoded ab
+    (annealed mean with T and --decode-beta) against the half-size truth."""
     import copy
 
     import torch.nn.functional as F
 
-    from models.colorize.bins import PRIOR_CORRECTION, rebalanced_cross_entropy
+    from models.colorize.bins import rebalanced_cross_entropy
     from models.nets.colorize import AB_SCALE
 
     task_cls, cfg = _configs(tmp_path)["colorize-vgg16"]
-    task = task_cls(replace(cfg, decode_weight=4.0), torch.device("cpu"))
+    task = task_cls(replace(cfg, decode_weight=4.0, decode_beta=0.3), torch.device("cpu"))
     net_before, sampler_before = copy.deepcopy(task.net), copy.deepcopy(task.sampler)
     values = task.step(0, 0.0)
     L, ab = sampler_before.batch(cfg.batch)
     target = F.avg_pool2d(ab, 2)
     with torch.no_grad():
         raw = net_before.raw(L)
-        prob = torch.softmax((raw - PRIOR_CORRECTION * torch.log(task.weights)[None, :, None, None])
+        prob = torch.softmax((raw - 0.3 * torch.log(task.weights)[None, :, None, None])
                              / net_before.temperature, dim=1)
         decoded = torch.einsum("nqhw,qc->nchw", prob, task.centres)
         expected = float(((decoded - target) / AB_SCALE).pow(2).mean())

@@ -72,8 +72,9 @@ class ColorizeRun(training.RunConfig):
     varied: bool = arg(False, "also the ImageNet sample and CQ100 (models.data.training_images(varied=True))")
     long_sides: tuple[int, ...] = arg((), "resize photos to these longer sides (px) instead of the scales")
     decode_weight: float = arg(0.0, "class variant: λ of a squared-error term on the decoded ab (annealed "
-                                    "mean with the project's T and β, in AB_SCALE units) beside the "
+                                    "mean with T and --decode-beta, in AB_SCALE units) beside the "
                                     "cross entropy")
+    decode_beta: float = arg(0.2, "the β with which --decode-weight's term decodes")
     frozen_norm: bool = arg(False, "BatchNorm keeps its running statistics (set by --init X.onnx; pass it "
                                    "when --init is a checkpoint of such a run)")
 
@@ -128,7 +129,7 @@ class ColorizeTask(training.TrainingTask):
                                vgg_width=cfg.vgg_width,
                                class_weights=None if gan else torch.from_numpy(weights)).to(device)
         self.net.frozen_norm = cfg.frozen_norm
-        self.net.prior_correction = PRIOR_CORRECTION  # --decode-weight's term decodes as the app does
+        self.net.prior_correction = cfg.decode_beta  # --decode-weight's term decodes with this β
         self.modules = {"net": self.net}
         self.optimizers = {"opt": torch.optim.Adam(self.parameter_groups(), lr=cfg.lr,
                                                    betas=(0.5 if gan else 0.9, 0.999))}
