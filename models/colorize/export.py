@@ -63,9 +63,10 @@ def network_of_file(path: Path) -> ColorizeNet:
     vgg = first.shape[1] == 3
     net = ColorizeNet("class", torch.from_numpy(values["centres"]),
                       width=head.shape[1] if vgg else head.shape[1] // 2, temperature=temperature,
-                      class_weights=torch.from_numpy(np.exp(tilt / PRIOR_CORRECTION)),
                       prior_correction=PRIOR_CORRECTION, trunk="vgg16" if vgg else "unet",
                       vgg_width=first.shape[0] / 64 if vgg else 1.0)
+    # log w = tilt / β, set directly: exp of it overflows float32 when β is small (0.01 since stop 41)
+    net.log_weights.copy_(torch.from_numpy(tilt.astype(np.float64) / PRIOR_CORRECTION))
     return load_folded_onnx(net, path)
 
 
