@@ -351,12 +351,7 @@ def _set_rng_state(task: TrainingTask, state: dict[str, Any]) -> None:
         gen.bit_generator.state = saved
 
 
-def save_checkpoint(task: TrainingTask, path: Path, step: int, seconds: float) -> Path:
-    """Everything an exact resume needs, written atomically."""
-    state = {"step": step, "seconds": seconds, "config": dataclasses.asdict(task.cfg),
-             "modules": {k: m.state_dict() for k, m in task.modules.items()},
-             "optimizers": {k: o.state_dict() for k, o in task.optimizers.items()},
-             "rng": _rng_state(task)}
+def _save_atomically(state: dict[str, Any], path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     torch.save(state, tmp)
@@ -364,16 +359,19 @@ def save_checkpoint(task: TrainingTask, path: Path, step: int, seconds: float) -
     return path
 
 
+def save_checkpoint(task: TrainingTask, path: Path, step: int, seconds: float) -> Path:
+    """Everything an exact resume needs, written atomically."""
+    return _save_atomically({"step": step, "seconds": seconds, "config": dataclasses.asdict(task.cfg),
+                             "modules": {k: m.state_dict() for k, m in task.modules.items()},
+                             "optimizers": {k: o.state_dict() for k, o in task.optimizers.items()},
+                             "rng": _rng_state(task)}, path)
+
+
 def save_weights(task: TrainingTask, path: Path, step: int) -> Path:
     """The modules' weights alone (no optimiser or RNG state), in the checkpoint's layout, so that
     :func:`module_state` and :func:`load_trained` read them like a checkpoint."""
-    state = {"step": step, "config": dataclasses.asdict(task.cfg),
-             "modules": {k: m.state_dict() for k, m in task.modules.items()}}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    torch.save(state, tmp)
-    os.replace(tmp, path)
-    return path
+    return _save_atomically({"step": step, "config": dataclasses.asdict(task.cfg),
+                             "modules": {k: m.state_dict() for k, m in task.modules.items()}}, path)
 
 
 def load_checkpoint(task: TrainingTask, path: Path) -> tuple[int, float]:

@@ -74,7 +74,7 @@ class ColorizeRun(training.RunConfig):
     decode_weight: float = arg(0.0, "class variant: λ of a squared-error term on the decoded ab (annealed "
                                     "mean with T and --decode-beta, in AB_SCALE units) beside the "
                                     "cross entropy")
-    decode_beta: float = arg(0.2, "the β with which --decode-weight's term decodes")
+    decode_beta: float = arg(0.2, "the β with which --decode-weight's term (and the preview) decodes")
     frozen_norm: bool = arg(False, "BatchNorm keeps its running statistics (set by --init X.onnx; pass it "
                                    "when --init is a checkpoint of such a run)")
 
