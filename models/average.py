@@ -18,12 +18,13 @@ from pathlib import Path
 
 import torch
 
-KEEP = "keep"
+from models.training import KEPT_WEIGHTS, save_atomically
 
 
 def kept_weights(run: Path, from_step: int = 0) -> list[Path]:
-    """The run's ``keep/step<N>.pt`` files with N ≥ ``from_step``, in step order."""
-    files = sorted((run / KEEP).glob("step*.pt"))
+    """The run's ``keep/step<N>.pt`` files (``training.kept_weights_path``) with N ≥ ``from_step``, in
+    step order."""
+    files = sorted((run / KEPT_WEIGHTS).glob("step*.pt"))
     return [f for f in files if int(f.stem[len("step"):]) >= from_step]
 
 
@@ -49,9 +50,8 @@ def average_run(files: Sequence[Path], config: Path, out: Path) -> Path:
     if config.resolve() != (out / config.name).resolve():
         shutil.copyfile(config, out / config.name)
     steps = [int(entry["step"]) for entry in loaded]
-    path = out / "checkpoint.pt"
-    torch.save({"step": steps[-1], "averaged_steps": steps, "modules": modules}, path)
-    return path
+    return save_atomically({"step": steps[-1], "averaged_steps": steps, "modules": modules},
+                           out / "checkpoint.pt")
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -63,7 +63,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     files = kept_weights(args.run, args.from_step)
     if not files:
-        parser.error(f"{args.run / KEEP} holds no weights from step {args.from_step} on "
+        parser.error(f"{args.run / KEPT_WEIGHTS} holds no weights from step {args.from_step} on "
                      "(train with --keep-weights)")
     path = average_run(files, args.run / "config.json", args.out)
     print(f"averaged {len(files)} saves ({files[0].stem}…{files[-1].stem}) -> {path}")

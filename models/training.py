@@ -351,7 +351,8 @@ def _set_rng_state(task: TrainingTask, state: dict[str, Any]) -> None:
         gen.bit_generator.state = saved
 
 
-def _save_atomically(state: dict[str, Any], path: Path) -> Path:
+def save_atomically(state: dict[str, Any], path: Path) -> Path:
+    """``torch.save`` through a temporary file, so a killed process never leaves half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     torch.save(state, tmp)
@@ -361,16 +362,23 @@ def _save_atomically(state: dict[str, Any], path: Path) -> Path:
 
 def save_checkpoint(task: TrainingTask, path: Path, step: int, seconds: float) -> Path:
     """Everything an exact resume needs, written atomically."""
-    return _save_atomically({"step": step, "seconds": seconds, "config": dataclasses.asdict(task.cfg),
+    return save_atomically({"step": step, "seconds": seconds, "config": dataclasses.asdict(task.cfg),
                              "modules": {k: m.state_dict() for k, m in task.modules.items()},
                              "optimizers": {k: o.state_dict() for k, o in task.optimizers.items()},
                              "rng": _rng_state(task)}, path)
 
 
+KEPT_WEIGHTS = "keep"  # the run's folder of --keep-weights files
+
+
+def kept_weights_path(out: Path, step: int) -> Path:
+    return out / KEPT_WEIGHTS / f"step{step:05d}.pt"
+
+
 def save_weights(task: TrainingTask, path: Path, step: int) -> Path:
     """The modules' weights alone (no optimiser or RNG state), in the checkpoint's layout, so that
     :func:`module_state` and :func:`load_trained` read them like a checkpoint."""
-    return _save_atomically({"step": step, "config": dataclasses.asdict(task.cfg),
+    return save_atomically({"step": step, "config": dataclasses.asdict(task.cfg),
                              "modules": {k: m.state_dict() for k, m in task.modules.items()}}, path)
 
 
@@ -496,7 +504,7 @@ def _save(task: TrainingTask, out: Path, step: int, budget: Budget) -> None:
                        "state")
     save_checkpoint(task, out / "checkpoint.pt", step, budget.seconds())
     if task.cfg.keep_weights:
-        save_weights(task, out / "keep" / f"step{step:05d}.pt", step)
+        save_weights(task, kept_weights_path(out, step), step)
     task.preview(out / "preview.png")
     if task.keep_previews and (out / "preview.png").exists():
         shutil.copyfile(out / "preview.png", out / f"preview_{step:05d}.png")

@@ -142,7 +142,7 @@ def test_colorize_init_from_a_shipped_onnx_keeps_its_folded_norms_frozen(tmp_pat
     assert all(torch.equal(m.running_mean, torch.zeros_like(m.running_mean)) for m in norms)
 
 
-def test_colorize_decode_weight_adds_the_error_of_the_apps_decoding(tmp_path: Path, random_vgg16):
+def test_colorize_decode_weight_adds_the_error_of_the_decoded_colour(tmp_path: Path, random_vgg16):
     """--decode-weight λ: the loss is the cross entropy + λ × the squared error of the decoded ab
     (annealed mean with T and --decode-beta) against the half-size truth."""
     import copy
