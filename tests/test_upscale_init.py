@@ -1,4 +1,5 @@
-"""Starting an Upscale run from the shipped ONNX weights, widening, exporting them again, the time budget."""
+"""Starting an Upscale run from the shipped ONNX weights, widening, deepening, exporting them again, the time
+budget."""
 
 from __future__ import annotations
 
@@ -58,6 +59,25 @@ def test_widening_keeps_the_function_and_adds_live_channels(scale, tmp_path):
     w = wide.deep[2].weight
     assert w[16:].abs().sum() > 0 and w[:, 16:].abs().sum() == 0  # new rows live, their readers zero
     assert torch.equal(w[:16, :16], narrow.deep[2].weight)
+
+
+@pytest.mark.parametrize("channels", [16, 24])
+def test_deepening_keeps_the_function_and_every_new_layer_trains(channels, tmp_path):
+    torch.manual_seed(1)
+    shallow = UpscaleNet(4, 16, 2).eval()
+    for p in shallow.parameters():
+        p.data.add_(0.05 * torch.randn_like(p))
+    deep = UpscaleNet(4, channels, 5).eval()
+    taken = load_init(deep, _save(shallow, tmp_path))
+    assert len(taken) == len(deep.state_dict())  # the new layers' identities count as taken
+    x = torch.rand(1, 3, 15, 21)
+    with torch.no_grad():
+        assert (deep(x) - shallow(x)).abs().max() < 1e-6
+    assert torch.equal(deep.deep[-1].weight[:, :16], shallow.deep[-1].weight)  # output layer moved to the end
+    deep.train()
+    deep(x).pow(2).mean().backward()
+    for index in (6, 8, 10):  # the three inserted hidden layers
+        assert deep.deep[index].weight.grad.abs().sum() > 0
 
 
 def test_another_scales_output_layers_are_skipped(tmp_path):

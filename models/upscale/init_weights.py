@@ -5,7 +5,8 @@ The shipped ONNX files are the only surviving copy of earlier runs (``runs/`` is
 torch parameter names; the exporter stores tensors of equal value once and aliases the rest through
 ``Identity`` nodes (UpscaleNet's two output biases train identically), which
 :func:`models.export.onnx_state_dict` resolves (read through :func:`models.training.initial_state`).
-:func:`widen` embeds a narrower net's weights in a wider one without changing its output.
+:func:`widen` embeds a narrower net's weights in a wider one, :func:`deepen` a shallower net's in a
+deeper one, both without changing its output.
 """
 
 from __future__ import annotations
@@ -40,10 +41,39 @@ def widen(source: dict[str, torch.Tensor], target: dict[str, torch.Tensor]) -> d
     return out
 
 
+def _output_index(state: dict[str, torch.Tensor]) -> int:
+    """Index of the output convolution in ``UpscaleNet.deep`` (the last one with weights)."""
+    return max(int(k.split(".")[1]) for k in state if k.startswith("deep.") and k.endswith(".weight"))
+
+
+def deepen(source: dict[str, torch.Tensor], target: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """``source`` with identity layers inserted before its output convolution, up to ``target``'s depth.
+
+    A new hidden layer is a 3×3 convolution whose kernel passes each channel through unchanged (zero
+    bias). It follows a ReLU, so its input is non-negative and its own ReLU changes nothing: the deeper
+    net computes exactly the source's function, and every new layer starts from a useful signal.
+    Identities have the target's width, so :func:`widen` can follow for a net that is also wider.
+    """
+    last, new_last = _output_index(source), _output_index(target)
+    if new_last <= last:
+        return source
+    out = {k: v for k, v in source.items() if not k.startswith(f"deep.{last}.")}
+    for kind in ("weight", "bias"):
+        out[f"deep.{new_last}.{kind}"] = source[f"deep.{last}.{kind}"]
+    for index in range(last, new_last, 2):  # ReLUs sit at the odd indices
+        weight = torch.zeros_like(target[f"deep.{index}.weight"])
+        for c in range(weight.shape[0]):
+            weight[c, c, 1, 1] = 1.0
+        out[f"deep.{index}.weight"] = weight
+        out[f"deep.{index}.bias"] = torch.zeros_like(target[f"deep.{index}.bias"])
+    return out
+
+
 def load_init(net: torch.nn.Module, path: str | Path) -> list[str]:
-    """Load ``path`` into ``net`` (widening narrower hidden layers); returns the names taken from it."""
-    source = initial_state(path, "net")
+    """Load ``path`` into ``net`` (deepening shallower and widening narrower bodies); returns the names
+    taken from it."""
     own = net.state_dict()
+    source = deepen(initial_state(path, "net"), own)
     taken = sorted(k for k, v in source.items() if k in own and v.dim() == own[k].dim()
                    and all(a <= b for a, b in zip(v.shape, own[k].shape, strict=True)))
     net.load_state_dict(widen(source, own))
