@@ -62,7 +62,7 @@ def _configs(folder: Path) -> dict[str, tuple[type[training.TrainingTask], train
                                       eval_every=2)),
         "photo-unit": (TinyPhoto, PhotoRun(**common, scale=2, batch=2, patch=12, channels=8, body=1,
                                            eval_every=2, perceptual_kind="unit", adversarial_weight=0.0,
-                                           lattice_weight=5000.0)),
+                                           lattice_weight=5000.0, style_weight=1.0)),
         "colorize-vgg16": (TinyColorizeVGG, ColorizeRun(**common, trunk="vgg16", batch=2, crop=32, width=8,
                                                         vgg_width=TINY, frozen_through="conv3_3", warmup=1)),
     }
@@ -80,8 +80,9 @@ def test_a_killed_run_resumes_exactly(tmp_path: Path, name: str, random_vgg16) -
     if name == "photo-unit":  # no adversarial weight: the discriminator is not trained at all
         assert all(r["d_loss"] == 0 and r["adversarial"] == 0 for r in rows)
         assert all(r["lattice"] > 0 for r in rows)  # the shipped recipe's lattice term is on
+        assert all(r["style"] > 0 for r in rows)
     if name == "photo":
-        assert all(r["lattice"] == 0 for r in rows)
+        assert all(r["lattice"] == 0 and r["style"] == 0 for r in rows)
 
 
 @pytest.mark.parametrize("name", ["photo", "colorize-vgg16"])

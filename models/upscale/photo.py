@@ -5,12 +5,16 @@ model, so it tiles and runs exactly like it: the generator starts from the faith
 and is fine-tuned with
 
     pixel_weight · L1  +  perceptual_weight · VGG16 feature loss  +  adversarial_weight · RaGAN
-        +  lattice_weight · sub-pixel lattice term
+        +  lattice_weight · sub-pixel lattice term  +  style_weight · Gram loss
 
 - feature loss: ``models.perceptual.feature_loss`` on the ImageNet VGG16 (pix2pixHD's weighted L1 of
   relu1_1 … relu5_1);
 - adversarial: a relativistic average GAN (``models.losses.relativistic_d/_g``) against the toolkit's
   70×70 PatchGAN judging HR crops; the discriminator learns at ``d_lr``;
+- style: EnhanceNet's texture loss (Sajjadi et al. 2017), the Gram matrices of relu1_2…relu4_3 over each
+  HR crop (``models.perceptual.style_loss``): it asks for the crop's texture statistics, not the exact
+  pixels, so a deterministic network is not pulled towards the blurred mean of the textures it cannot
+  place;
 - lattice: the output's period-s crosshatch against the original's (``models.upscale.lattice``), the
   pattern a PixelShuffle net draws on smooth areas when it is pushed towards VGG features.
 
@@ -33,16 +37,17 @@ from PIL import Image
 
 from models import data, losses, training
 from models.nets.patchgan import PatchGAN
-from models.perceptual import feature_loss, features_arg, image_tensor, perceptual_distance, unit_feature_loss
+from models.perceptual import features_arg, image_tensor, perceptual_distance, perceptual_terms
 from models.training import arg
 from models.upscale.lattice import lattice_loss
 from models.upscale.train import UpscaleRun, UpscaleTask
 
 #: Per source folder: the downscale applied before cropping HR targets (ImageNet's JPEGs are halved).
 SOURCE_SCALES = {"imagenet_sample": 0.5}
-#: ``--perceptual-kind``: pix2pixHD's weighted L1 of relu1_1…relu5_1, or the evaluation distance itself
-#: (LPIPS's uncalibrated VGG16 baseline) as the loss.
-PERCEPTUAL_LOSSES = {"pix2pixhd": feature_loss, "unit": unit_feature_loss}
+#: ``--perceptual-kind`` → the ``models.perceptual.perceptual_terms`` term: pix2pixHD's weighted L1 of
+#: relu1_1…relu5_1 (``feature``), or the evaluation distance itself (LPIPS's uncalibrated VGG16 baseline,
+#: ``unit``) as the loss.
+PERCEPTUAL_LOSSES = {"pix2pixhd": "feature", "unit": "unit"}
 
 
 @dataclass
@@ -63,6 +68,8 @@ class PhotoRun(UpscaleRun):
     adversarial_weight: float = arg(0.005, "weight of the relativistic GAN loss")
     d_lr: float = arg(1e-4, "the discriminator's learning rate")
     lattice_weight: float = arg(0.0, "weight of the sub-pixel lattice term (squared phase offsets, RGB 0..1)")
+    style_weight: float = arg(0.0, "weight of the Gram (texture) loss over each HR crop (relative L1, "
+                              "relu1_2…relu4_3)")
     varied: bool = arg(True, "add CQ100 and the (halved) ImageNet sample to BSDS500 train+test")
     features: str = features_arg()
 
@@ -123,16 +130,19 @@ class PhotoTask(UpscaleTask):
         else:  # no GAN: the discriminator would cost three passes for nothing
             d_loss = adversarial = sr.new_zeros(())
         pixel = F.l1_loss(sr, hr_img)
-        perceptual = PERCEPTUAL_LOSSES[cfg.perceptual_kind](self.vgg, sr, hr_img)
+        kind = PERCEPTUAL_LOSSES[cfg.perceptual_kind]
+        vgg_terms = perceptual_terms(self.vgg, sr, hr_img, feature=kind == "feature", unit=kind == "unit",
+                                     style=cfg.style_weight > 0)
+        perceptual, style = vgg_terms[kind], vgg_terms.get("style", sr.new_zeros(()))
         lattice = lattice_loss(sr, hr_img, cfg.scale) if cfg.lattice_weight > 0 else sr.new_zeros(())
-        loss = (cfg.pixel_weight * pixel + cfg.perceptual_weight * perceptual
+        loss = (cfg.pixel_weight * pixel + cfg.perceptual_weight * perceptual + cfg.style_weight * style
                 + cfg.adversarial_weight * adversarial + cfg.lattice_weight * lattice)
         opt = self.optimizers["opt"]
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
         terms = {"loss": loss, "l1": pixel, "perceptual": perceptual, "adversarial": adversarial,
-                 "d_loss": d_loss, "lattice": lattice}
+                 "d_loss": d_loss, "lattice": lattice, "style": style}
         return {k: float(v.detach()) for k, v in terms.items()}
 
     def adversarial_terms(self, sr: torch.Tensor, hr_img: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
