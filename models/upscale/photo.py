@@ -14,7 +14,7 @@ and is fine-tuned with
 - style: EnhanceNet's texture loss (Sajjadi et al. 2017), the Gram matrices of relu1_2…relu4_3 over each
   HR crop (``models.perceptual.style_loss``): it asks for the crop's texture statistics, not the exact
   pixels, so a deterministic network is not pulled towards the blurred mean of the textures it cannot
-  place;
+  place (on the ×4 net it drew grain on smooth areas instead: the card's stop-42 table);
 - lattice: the output's period-s crosshatch against the original's (``models.upscale.lattice``), the
   pattern a PixelShuffle net draws on smooth areas when it is pushed towards VGG features.
 
