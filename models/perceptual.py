@@ -16,6 +16,7 @@ Evaluation distance (issues #21, #22):
                                      over channels, squared difference, spatial mean, summed over layers;
                                      one value per image
     image_distance(net, a, b)        the same for two uint8 H×W×3 pictures (``image_tensor`` converts)
+    layer_distances(net, a, b)       the per-layer terms of the distance
 ``net`` is ``models.vgg16.imagenet_vgg16(last_layer=…)`` (deep enough for the layers used) or, in tests, a
 random FeatureNet(arch="vgg16").
 """
@@ -118,9 +119,14 @@ def _unit(feat: torch.Tensor) -> torch.Tensor:
     return feat / feat.pow(2).sum(dim=1, keepdim=True).sqrt().add(1e-10)
 
 
+def _unit_layer_distances(fa: dict[str, torch.Tensor], fb: dict[str, torch.Tensor],
+                          layers: tuple[str, ...]) -> dict[str, torch.Tensor]:
+    return {n: (_unit(fa[n]) - _unit(fb[n])).pow(2).sum(dim=1).mean(dim=(1, 2)) for n in layers}
+
+
 def _unit_distance(fa: dict[str, torch.Tensor], fb: dict[str, torch.Tensor],
                    layers: tuple[str, ...]) -> torch.Tensor:
-    return sum((_unit(fa[n]) - _unit(fb[n])).pow(2).sum(dim=1).mean(dim=(1, 2)) for n in layers)
+    return sum(_unit_layer_distances(fa, fb, layers).values())
 
 
 def perceptual_terms(net: FeatureNet, out: torch.Tensor, target: torch.Tensor,
@@ -151,6 +157,13 @@ def perceptual_distance(net: FeatureNet, a: torch.Tensor, b: torch.Tensor,
                         layers: tuple[str, ...] = DISTANCE_LAYERS) -> torch.Tensor:
     """LPIPS's uncalibrated VGG distance between RGB 0..1 batches ``a`` and ``b``: one value per image."""
     return _unit_distance(net(a, list(layers)), net(b, list(layers)), layers)
+
+
+@torch.no_grad()
+def layer_distances(net: FeatureNet, a: torch.Tensor, b: torch.Tensor,
+                    layers: tuple[str, ...] = DISTANCE_LAYERS) -> dict[str, torch.Tensor]:
+    """:func:`perceptual_distance` layer by layer (one value per image each; they sum to it)."""
+    return _unit_layer_distances(net(a, list(layers)), net(b, list(layers)), layers)
 
 
 def unit_feature_loss(net: FeatureNet, out: torch.Tensor, target: torch.Tensor,

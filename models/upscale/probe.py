@@ -1,0 +1,132 @@
+"""Compare Upscale candidates layer by layer: ``python -m models.upscale.probe NAME=SOURCE … [--blur 2 3]``.
+
+SOURCE is an ``.onnx`` file, a run folder (its ``checkpoint.pt``) or ``RUN:STEP`` (a save kept with
+``--keep-weights``). Each runs untiled on Set5, Set14 and the first ``--bsd100`` BSD100 images, beside
+bicubic and, with ``--blur K``, the original itself reduced K× and enlarged again (bicubic both ways): what
+a distance ratio means in pictures. Printed per method: the VGG16 perceptual distance ÷ bicubic's (the
+figure of ``models.upscale.evaluate``), PSNR-Y − bicubic's, and each layer's distance ÷ bicubic's.
+
+This is for choosing between checkpoints and recipes quickly; the figures a model card reports come from
+``models.upscale.evaluate``, which runs the shipped files through the app's tiled path on all 119 images.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image
+
+from models import data, metrics, training
+from models.nets.upscale import UpscaleNet
+from models.perceptual import DISTANCE_LAYERS, image_tensor, layer_distances
+from models.upscale.evaluate import bicubic
+
+#: (LR, HR) → SR, all uint8 H×W×3; HR is there for the reference methods only.
+Method = Callable[[np.ndarray, np.ndarray], np.ndarray]
+
+
+def network_method(net: torch.nn.Module) -> Method:
+    """A torch Upscale network as a :data:`Method` (output rounded to 8 bits, as the app writes it)."""
+    net = net.eval()
+
+    @torch.no_grad()
+    def run(lr: np.ndarray, hr: np.ndarray) -> np.ndarray:
+        sr = net(image_tensor(lr)).clamp(0, 1)[0].permute(1, 2, 0)
+        return sr.mul(255).round().byte().numpy()
+
+    return run
+
+
+def load_source(source: str) -> Method:
+    """``file.onnx``, ``RUN`` or ``RUN:STEP`` as a :data:`Method`."""
+    from models.upscale.init_weights import load_init
+    from models.upscale.train import UpscaleRun
+
+    if source.endswith(".onnx"):
+        from models.export import onnx_state_dict
+
+        state = onnx_state_dict(source)
+        channels = int(state["deep.0.weight"].shape[0])
+        body = sum(1 for k in state if k.startswith("deep.") and k.endswith(".weight")) - 2
+        scale = int(round((state["linear.weight"].shape[0] / 3) ** 0.5))
+        net = UpscaleNet(scale, channels, body)
+        load_init(net, source)
+        return network_method(net)
+    run, _, step = source.partition(":")
+    checkpoint = training.kept_weights_path(Path(run), int(step)) if step else None
+    build = lambda c: UpscaleNet(c.scale, c.channels, c.body)  # noqa: E731
+    return network_method(training.load_trained(run, UpscaleRun, build, "net", checkpoint))
+
+
+def blurred_original(factor: float) -> Method:
+    """The original reduced ``factor``× and enlarged back (bicubic): a reference, not an upscaler."""
+
+    def run(lr: np.ndarray, hr: np.ndarray) -> np.ndarray:
+        h, w = hr.shape[:2]
+        small = Image.fromarray(hr).resize((round(w / factor), round(h / factor)), Image.Resampling.BICUBIC)
+        return np.asarray(small.resize((w, h), Image.Resampling.BICUBIC))
+
+    return run
+
+
+def compare(methods: dict[str, Method], pairs: list[tuple[np.ndarray, np.ndarray]], net: torch.nn.Module,
+            scale: int) -> dict[str, dict[str, float]]:
+    """Per method: mean PSNR-Y (``"psnr"``) and mean distance per layer and in all (``"total"``) over
+    ``pairs`` of (LR, HR), borders of ``scale`` pixels shaved as in the evaluation."""
+    sums: dict[str, dict[str, float]] = {m: {} for m in methods}
+    for lr, hr in pairs:
+        target = image_tensor(metrics.shave(hr, scale))
+        for name, method in methods.items():
+            sr = method(lr, hr)
+            row = {n: float(d[0]) for n, d in
+                   layer_distances(net, image_tensor(metrics.shave(sr, scale)), target).items()}
+            row["total"] = sum(row.values())
+            row["psnr"] = metrics.psnr_y(sr, hr, scale)
+            for key, value in row.items():
+                sums[name][key] = sums[name].get(key, 0.0) + value
+    return {m: {k: v / len(pairs) for k, v in row.items()} for m, row in sums.items()}
+
+
+def table(results: dict[str, dict[str, float]], baseline: str = "bicubic") -> str:
+    """Markdown: distance ratio, PSNR-Y gain and per-layer ratios against ``baseline``."""
+    base = results[baseline]
+    lines = ["| method | distance ÷ bicubic's | PSNR-Y − bicubic's | " + " | ".join(DISTANCE_LAYERS) + " |",
+             "|---" * (3 + len(DISTANCE_LAYERS)) + "|"]
+    for name, row in results.items():
+        layers = " | ".join(f"{row[n] / base[n]:.2f}" for n in DISTANCE_LAYERS)
+        lines.append(f"| {name} | {row['total'] / base['total']:.3f}× | {row['psnr'] - base['psnr']:+.2f} dB "
+                     f"| {layers} |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("sources", nargs="*", metavar="NAME=SOURCE", help="file.onnx, RUN or RUN:STEP")
+    p.add_argument("--scale", type=int, default=4, choices=(2, 4))
+    p.add_argument("--bsd100", type=int, default=30, help="first N BSD100 images (default 30; 100 = all)")
+    p.add_argument("--blur", type=float, nargs="*", default=[], help="reference: the original reduced K×")
+    p.add_argument("--threads", type=int, default=1, help="torch threads")
+    args = p.parse_args(argv)
+    torch.set_num_threads(args.threads)
+    from models.vgg16 import imagenet_vgg16
+
+    methods: dict[str, Method] = {"bicubic": lambda lr, hr: bicubic(lr, args.scale)}
+    for spec in args.sources:
+        name, _, source = spec.partition("=")
+        methods[name] = load_source(source)
+    methods.update({f"original ÷{k:g}, enlarged": blurred_original(k) for k in args.blur})
+    pairs = []
+    for path in data.set5() + data.set14() + data.bsd100()[:args.bsd100]:
+        hr = data.crop_to_multiple(data.load_rgb(path), args.scale)
+        pairs.append((data.bicubic_downscale(hr, args.scale), hr))
+    results = compare(methods, pairs, imagenet_vgg16(last_layer="relu5_3"), args.scale)
+    print(f"×{args.scale}, {len(pairs)} images (Set5, Set14, BSD100 first {args.bsd100}), untiled\n")
+    print(table(results))
+
+
+if __name__ == "__main__":
+    main()
