@@ -58,7 +58,10 @@ def load_source(source: str) -> Method:
         return network_method(net)
     run, _, step = source.partition(":")
     checkpoint = training.kept_weights_path(Path(run), int(step)) if step else None
-    build = lambda c: UpscaleNet(c.scale, c.channels, c.body)  # noqa: E731
+
+    def build(cfg: UpscaleRun) -> UpscaleNet:
+        return UpscaleNet(cfg.scale, cfg.channels, cfg.body)
+
     return network_method(training.load_trained(run, UpscaleRun, build, "net", checkpoint))
 
 
