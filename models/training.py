@@ -360,12 +360,17 @@ def save_atomically(state: dict[str, Any], path: Path) -> Path:
     return path
 
 
+def _weights_state(task: TrainingTask, step: int) -> dict[str, Any]:
+    """The part of a checkpoint that :func:`module_state` and :func:`load_trained` read."""
+    return {"step": step, "config": dataclasses.asdict(task.cfg),
+            "modules": {k: m.state_dict() for k, m in task.modules.items()}}
+
+
 def save_checkpoint(task: TrainingTask, path: Path, step: int, seconds: float) -> Path:
     """Everything an exact resume needs, written atomically."""
-    return save_atomically({"step": step, "seconds": seconds, "config": dataclasses.asdict(task.cfg),
-                             "modules": {k: m.state_dict() for k, m in task.modules.items()},
-                             "optimizers": {k: o.state_dict() for k, o in task.optimizers.items()},
-                             "rng": _rng_state(task)}, path)
+    return save_atomically({**_weights_state(task, step), "seconds": seconds,
+                            "optimizers": {k: o.state_dict() for k, o in task.optimizers.items()},
+                            "rng": _rng_state(task)}, path)
 
 
 KEPT_WEIGHTS = "keep"  # the run's folder of --keep-weights files
@@ -378,8 +383,7 @@ def kept_weights_path(out: Path, step: int) -> Path:
 def save_weights(task: TrainingTask, path: Path, step: int) -> Path:
     """The modules' weights alone (no optimiser or RNG state), in the checkpoint's layout, so that
     :func:`module_state` and :func:`load_trained` read them like a checkpoint."""
-    return save_atomically({"step": step, "config": dataclasses.asdict(task.cfg),
-                             "modules": {k: m.state_dict() for k, m in task.modules.items()}}, path)
+    return save_atomically(_weights_state(task, step), path)
 
 
 def load_checkpoint(task: TrainingTask, path: Path) -> tuple[int, float]:

@@ -12,28 +12,20 @@ torch = pytest.importorskip("torch")
 ort = pytest.importorskip("onnxruntime")
 
 from models import training  # noqa: E402
-from models.export import onnx_state_dict  # noqa: E402
 from models.nets.upscale import UpscaleNet  # noqa: E402
 from models.upscale import export as up_export  # noqa: E402
-from models.upscale.init_weights import load_init, widen  # noqa: E402
+from models.upscale.init_weights import load_init, net_of_file, widen  # noqa: E402
 from models.upscale.train import UpscaleRun, main  # noqa: E402
 
 PLUGIN_DIR = Path(__file__).resolve().parents[1] / "plugins" / "filters" / "upscale"
 needs_data = pytest.mark.needs_data("bsds500", "set5")
 
 
-def _onnx_channels(path: Path) -> int:
-    return int(onnx_state_dict(path)["deep.0.weight"].shape[0])
-
-
-def _onnx_body(path: Path) -> int:
-    return sum(1 for k in onnx_state_dict(path) if k.startswith("deep.") and k.endswith(".weight")) - 2
-
-
 @pytest.mark.parametrize("scale", [2, 4])
 def test_shipped_onnx_weights_reproduce_the_onnx_output(scale):
     path = PLUGIN_DIR / f"upscale_x{scale}.onnx"
-    net = UpscaleNet(scale, _onnx_channels(path), _onnx_body(path)).eval()
+    net = net_of_file(path)
+    assert net.scale == scale
     taken = load_init(net, path)
     assert "linear.bias" in taken  # stored as an Identity alias of the deep branch's output bias
     assert len(taken) == len(net.state_dict())
@@ -100,8 +92,7 @@ def test_the_exporter_reproduces_the_shipped_file_from_its_own_weights(scale, tm
     """The shipped weights, read back from the ONNX file and exported again with the toolkit, compute
     what the shipped file computes (the exporter changed, the network's function did not)."""
     shipped = PLUGIN_DIR / f"upscale_x{scale}.onnx"
-    net = UpscaleNet(scale, _onnx_channels(shipped), _onnx_body(shipped)).eval()
-    load_init(net, shipped)
+    net = net_of_file(shipped)
     path, diff = up_export.export_net(net, tmp_path)
     assert diff <= 1e-4
     x = np.random.default_rng(scale).random((1, 3, 41, 27), dtype=np.float32)

@@ -24,11 +24,13 @@ ROOT = Path(__file__).resolve().parents[2]
 PLUGIN_DIR = ROOT / "plugins" / "filters" / "upscale"
 
 
-def load_net(run: str | Path) -> UpscaleNet:
-    """The trained network of a run folder (shape from config.json, weights from checkpoint.pt), eval mode."""
+def load_net(run: str | Path, checkpoint: str | Path | None = None) -> UpscaleNet:
+    """The trained network of a run folder (shape from config.json, weights from checkpoint.pt or
+    ``checkpoint``, another file of the run), eval mode."""
     from models.upscale.train import UpscaleRun
 
-    return training.load_trained(run, UpscaleRun, lambda c: UpscaleNet(c.scale, c.channels, c.body), "net")
+    return training.load_trained(run, UpscaleRun, lambda c: UpscaleNet(c.scale, c.channels, c.body), "net",
+                                 checkpoint)
 
 
 def model_file(model: str, scale: int) -> str:

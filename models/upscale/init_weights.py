@@ -15,6 +15,7 @@ from pathlib import Path
 
 import torch
 
+from models.nets.upscale import UpscaleNet
 from models.training import initial_state
 
 
@@ -67,6 +68,16 @@ def deepen(source: dict[str, torch.Tensor], target: dict[str, torch.Tensor]) -> 
         out[f"deep.{index}.weight"] = weight
         out[f"deep.{index}.bias"] = torch.zeros_like(target[f"deep.{index}.bias"])
     return out
+
+
+def net_of_file(path: str | Path) -> UpscaleNet:
+    """The network stored in a shipped ``.onnx`` file, its shape read from the initializers, eval mode."""
+    state = initial_state(path, "net")
+    channels = int(state["deep.0.weight"].shape[0])
+    scale = round((state["linear.weight"].shape[0] / 3) ** 0.5)
+    net = UpscaleNet(scale, channels, _output_index(state) // 2 - 1)
+    load_init(net, path)
+    return net.eval()
 
 
 def load_init(net: torch.nn.Module, path: str | Path) -> list[str]:

@@ -40,7 +40,7 @@ from models.nets.patchgan import PatchGAN
 from models.perceptual import features_arg, image_tensor, perceptual_distance, perceptual_terms
 from models.training import arg
 from models.upscale.lattice import lattice_loss
-from models.upscale.train import UpscaleRun, UpscaleTask
+from models.upscale.train import UpscaleRun, UpscaleTask, upscale_uint8
 
 #: Per source folder: the downscale applied before cropping HR targets (ImageNet's JPEGs are halved).
 SOURCE_SCALES = {"imagenet_sample": 0.5}
@@ -170,8 +170,7 @@ class PhotoTask(UpscaleTask):
             if bicubic:
                 sr = data.bicubic_resize(lr, (hr.shape[1], hr.shape[0]))
             else:
-                sr = self.net(image_tensor(lr, self.device)).clamp(0, 1)[0].permute(1, 2, 0).mul(255).round()
-                sr = sr.byte().cpu().numpy()
+                sr = upscale_uint8(self.net, lr, self.device)
             a, b = image_tensor(sr, self.device), image_tensor(hr, self.device)
             total += float(perceptual_distance(self.vgg, a[..., s:-s, s:-s], b[..., s:-s, s:-s])[0])
         self.net.train()
@@ -191,9 +190,8 @@ class PhotoTask(UpscaleTask):
             for img in self.val_images[1:3]:
                 hr = data.crop_to_multiple(img, self.cfg.scale)[:192, :192]
                 lr = data.bicubic_downscale(hr, self.cfg.scale)
-                sr = self.net(image_tensor(lr, self.device)).clamp(0, 1)[0].permute(1, 2, 0).mul(255).round()
                 bicubic = data.bicubic_resize(lr, (hr.shape[1], hr.shape[0]))
-                rows.append(np.concatenate([bicubic, sr.byte().cpu().numpy(), hr], 1))
+                rows.append(np.concatenate([bicubic, upscale_uint8(self.net, lr, self.device), hr], 1))
         self.net.train()
         Image.fromarray(np.concatenate(rows, 0)).save(path)
 

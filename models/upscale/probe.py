@@ -18,12 +18,13 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from PIL import Image
 
 from models import data, metrics, training
-from models.nets.upscale import UpscaleNet
 from models.perceptual import DISTANCE_LAYERS, image_tensor, layer_distances
 from models.upscale.evaluate import bicubic
+from models.upscale.export import load_net
+from models.upscale.init_weights import net_of_file
+from models.upscale.train import upscale_uint8
 
 #: (LR, HR) → SR, all uint8 H×W×3; HR is there for the reference methods only.
 Method = Callable[[np.ndarray, np.ndarray], np.ndarray]
@@ -32,37 +33,15 @@ Method = Callable[[np.ndarray, np.ndarray], np.ndarray]
 def network_method(net: torch.nn.Module) -> Method:
     """A torch Upscale network as a :data:`Method` (output rounded to 8 bits, as the app writes it)."""
     net = net.eval()
-
-    @torch.no_grad()
-    def run(lr: np.ndarray, hr: np.ndarray) -> np.ndarray:
-        sr = net(image_tensor(lr)).clamp(0, 1)[0].permute(1, 2, 0)
-        return sr.mul(255).round().byte().numpy()
-
-    return run
+    return lambda lr, hr: upscale_uint8(net, lr)
 
 
 def load_source(source: str) -> Method:
     """``file.onnx``, ``RUN`` or ``RUN:STEP`` as a :data:`Method`."""
-    from models.upscale.init_weights import load_init
-    from models.upscale.train import UpscaleRun
-
     if source.endswith(".onnx"):
-        from models.export import onnx_state_dict
-
-        state = onnx_state_dict(source)
-        channels = int(state["deep.0.weight"].shape[0])
-        body = sum(1 for k in state if k.startswith("deep.") and k.endswith(".weight")) - 2
-        scale = int(round((state["linear.weight"].shape[0] / 3) ** 0.5))
-        net = UpscaleNet(scale, channels, body)
-        load_init(net, source)
-        return network_method(net)
+        return network_method(net_of_file(source))
     run, _, step = source.partition(":")
-    checkpoint = training.kept_weights_path(Path(run), int(step)) if step else None
-
-    def build(cfg: UpscaleRun) -> UpscaleNet:
-        return UpscaleNet(cfg.scale, cfg.channels, cfg.body)
-
-    return network_method(training.load_trained(run, UpscaleRun, build, "net", checkpoint))
+    return network_method(load_net(run, training.kept_weights_path(Path(run), int(step)) if step else None))
 
 
 def blurred_original(factor: float) -> Method:
@@ -70,8 +49,7 @@ def blurred_original(factor: float) -> Method:
 
     def run(lr: np.ndarray, hr: np.ndarray) -> np.ndarray:
         h, w = hr.shape[:2]
-        small = Image.fromarray(hr).resize((round(w / factor), round(h / factor)), Image.Resampling.BICUBIC)
-        return np.asarray(small.resize((w, h), Image.Resampling.BICUBIC))
+        return data.bicubic_resize(data.bicubic_resize(hr, (round(w / factor), round(h / factor))), (w, h))
 
     return run
 

@@ -20,6 +20,7 @@ import torch
 
 from models import data, losses, metrics, training
 from models.nets.upscale import UpscaleNet
+from models.perceptual import image_tensor
 from models.training import arg
 from models.upscale import init_weights
 from models.upscale.dataset import PairSampler, load_training_images
@@ -57,6 +58,13 @@ class UpscaleRun(training.RunConfig):
 
 
 @torch.no_grad()
+def upscale_uint8(net: UpscaleNet, lr: np.ndarray, device: torch.device | str = "cpu") -> np.ndarray:
+    """``net`` on one uint8 H×W×3 picture, the result rounded to uint8 as the app writes it."""
+    sr = net(image_tensor(lr, device)).clamp(0, 1)[0].permute(1, 2, 0)
+    return sr.mul(255).round().byte().cpu().numpy()
+
+
+@torch.no_grad()
 def validate(net: UpscaleNet, hr_images: list[np.ndarray], device: torch.device) -> float:
     """Mean PSNR-Y (border = scale) on HR images, LR by PIL bicubic."""
     net.eval()
@@ -64,9 +72,7 @@ def validate(net: UpscaleNet, hr_images: list[np.ndarray], device: torch.device)
     scores = []
     for img in hr_images:
         hr = data.crop_to_multiple(img, s)
-        lr = torch.from_numpy(data.bicubic_downscale(hr, s).copy()).permute(2, 0, 1)[None].float().div(255)
-        sr = net(lr.to(device)).clamp(0, 1).mul(255).round().byte()[0].permute(1, 2, 0).cpu().numpy()
-        scores.append(metrics.psnr_y(sr, hr, s))
+        scores.append(metrics.psnr_y(upscale_uint8(net, data.bicubic_downscale(hr, s), device), hr, s))
     net.train()
     return float(np.mean(scores))
 
