@@ -40,7 +40,7 @@ class UpscaleRun(training.RunConfig):
     body: int = arg(6, "hidden 3×3 layers")
     loss: str = arg("charbonnier", "charbonnier or l1")
     pack: str = arg("", "train on the HR crops of this training pack (.npz) instead of the photos")
-    eval_every: int = arg(250, "steps between Set5 validations (a multiple of --log-every)")
+    eval_every: int = arg(250, "steps between Set5 validations, a multiple of --log-every (0: at the end)")
 
     def __post_init__(self) -> None:
         if self.scale not in (2, 4):
@@ -114,7 +114,7 @@ class UpscaleTask(training.TrainingTask):
         return {"loss": float(loss.detach())}
 
     def evaluate(self, step: int, final: bool) -> dict[str, float]:
-        if final or step % self.cfg.eval_every == 0:
+        if final or (self.cfg.eval_every > 0 and step % self.cfg.eval_every == 0):
             return {"set5_psnr_y": validate(self.net, self.val_images, self.device)}
         return {}
 
