@@ -1,10 +1,11 @@
 """Screenshots of the real Holst window, for the README and for checking the UI by eye.
 
-    python docs/make_screenshots.py            # writes docs/screenshots/*.png
+    python docs/make_screenshots.py            # writes docs/screenshots/*.jpg
 
 Runs offscreen (no display needed) with throw-away settings. Everything is driven through the real
 widgets (tools, panels, the Apply button); each usable filter is applied to the bundled sample and
-captured as ``filter_<id>.png``. Filters whose model is not trained yet are listed and skipped.
+captured as ``filter_<id>.jpg`` (JPEG, quality 90: a sixth of the PNG's size, and the repository
+keeps every version). Filters whose model is not trained yet are listed and skipped.
 """
 
 from __future__ import annotations
@@ -62,8 +63,8 @@ def shot(app: QApplication, widget: QWidget, name: str) -> None:
     canvas = getattr(widget, "canvas", None)
     while canvas is not None and canvas.refining:   # let every edited tile re-render first
         canvas.repaint()
-    path = OUT / f"{name}.png"
-    widget.grab().save(str(path))
+    path = OUT / f"{name}.jpg"
+    widget.grab().save(str(path), "JPG", 90)
     print(f"wrote {path.relative_to(ROOT)}")
 
 
