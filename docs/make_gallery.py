@@ -223,10 +223,12 @@ def make_stylize() -> Image.Image:
 
 def make_upscale() -> Image.Image:
     small = bicubic(poster(), (PANEL[0] // 4, PANEL[1] // 4))
-    ours = pipeline.apply_filter("upscale", np.ascontiguousarray(small), raw_params={"scale": "4"})
+    small = np.ascontiguousarray(small)
+    faithful = pipeline.apply_filter("upscale", small, raw_params={"scale": "4"})
+    photo = pipeline.apply_filter("upscale", small, raw_params={"scale": "4", "model": "photo"})
     w, h = PANEL
     return sheet([(f"before: {w // 4}×{h // 4}, resized ×4 (bicubic)", bicubic(small, PANEL)),
-                  ("upscale ×4", ours)])
+                  ("upscale ×4", faithful), ("upscale ×4, Photo model", photo)])
 
 
 def make_colorize() -> Image.Image:
