@@ -221,6 +221,8 @@ def build_device_pack(out: Path, *, varied: int, side: int, truth: bool, vgg_las
     for photo in data.spread_evenly(others, varied):
         _reduced_copy(photo, mirror / photo.relative_to(shared), side)
     shutil.copytree(shared / "styles", mirror / "styles")
+    # Set5 (five images): the upscale trainings validate on it during the run.
+    shutil.copytree(shared / "benchmarks" / "Set5", mirror / "benchmarks" / "Set5")
     compact_vgg(out / "cache" / vgg16.CACHE_FILE, vgg_last)
     if init is not None:
         if init.suffix == ".onnx":

@@ -141,6 +141,7 @@ def test_pack_mirrors_what_training_reads(tmp_path: Path, monkeypatch) -> None:
         _photo(shared / f"photos/imagenet_sample/a{i}.png", (200, 100))
         _photo(shared / f"photos/cq100/b{i}.jpg", (50, 40))
     _photo(shared / "styles/wave.jpg", (80, 60))
+    _photo(shared / "benchmarks/Set5/bird.png", (48, 48))
     monkeypatch.setenv("HOLST_SHARED_DATA", str(shared))
     monkeypatch.setattr(vgg16, "conv_weights", _fake_convs)
 
@@ -153,5 +154,6 @@ def test_pack_mirrors_what_training_reads(tmp_path: Path, monkeypatch) -> None:
     varied = sorted((mirror / "photos").glob("[!b]*/*.jpg"))
     assert len(varied) == 4 and all(max(Image.open(p).size) <= 64 for p in varied)
     assert (mirror / "styles/wave.jpg").is_file() and (out / "cache" / vgg16.CACHE_FILE).is_file()
+    assert (mirror / "benchmarks/Set5/bird.png").is_file()  # the upscale trainings validate on Set5
     assert "HOLST_SHARED_DATA" in (out / "env.sh").read_text()
     assert size == sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
