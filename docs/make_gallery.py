@@ -222,8 +222,7 @@ def make_stylize() -> Image.Image:
 
 
 def make_upscale() -> Image.Image:
-    small = bicubic(poster(), (PANEL[0] // 4, PANEL[1] // 4))
-    small = np.ascontiguousarray(small)
+    small = np.ascontiguousarray(bicubic(poster(), (PANEL[0] // 4, PANEL[1] // 4)))
     faithful = pipeline.apply_filter("upscale", small, raw_params={"scale": "4"})
     photo = pipeline.apply_filter("upscale", small, raw_params={"scale": "4", "model": "photo"})
     w, h = PANEL

@@ -4,8 +4,8 @@
 
 Runs offscreen (no display needed) with throw-away settings. Everything is driven through the real
 widgets (tools, panels, the Apply button); each usable filter is applied to the bundled sample and
-captured as ``filter_<id>.jpg`` (JPEG, quality 90: a sixth of the PNG's size, and the repository
-keeps every version). Filters whose model is not trained yet are listed and skipped.
+captured as ``filter_<id>.jpg`` (JPEG, quality 90: under a quarter of the PNG's size, and the
+repository keeps every version). Filters whose model is not trained yet are listed and skipped.
 """
 
 from __future__ import annotations
