@@ -76,15 +76,20 @@ def net_of_file(path: str | Path) -> UpscaleNet:
     channels = int(state["deep.0.weight"].shape[0])
     scale = round((state["linear.weight"].shape[0] / 3) ** 0.5)
     net = UpscaleNet(scale, channels, _output_index(state) // 2 - 1)
-    load_init(net, path)
+    load_state(net, state)
     return net.eval()
 
 
 def load_init(net: torch.nn.Module, path: str | Path) -> list[str]:
     """Load ``path`` into ``net`` (deepening shallower and widening narrower bodies); returns the names
     taken from it."""
+    return load_state(net, initial_state(path, "net"))
+
+
+def load_state(net: torch.nn.Module, state: dict[str, torch.Tensor]) -> list[str]:
+    """:func:`load_init` for weights already read."""
     own = net.state_dict()
-    source = deepen(initial_state(path, "net"), own)
+    source = deepen(state, own)
     taken = sorted(k for k, v in source.items() if k in own and v.dim() == own[k].dim()
                    and all(a <= b for a, b in zip(v.shape, own[k].shape, strict=True)))
     net.load_state_dict(widen(source, own))
