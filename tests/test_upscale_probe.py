@@ -47,3 +47,14 @@ def test_an_onnx_source_runs_what_its_network_computes(tmp_path):
     lr, hr = _pairs(1)[0]
     expected = probe.network_method(net)(lr, hr)
     assert np.abs(probe.load_source(str(path))(lr, hr).astype(int) - expected).max() <= 1
+
+
+def test_shifted_detail_is_the_original_in_place_and_moved_when_shifted():
+    lr, hr = _pairs(1)[0]
+    base = probe.blurred_original(8)
+    assert np.array_equal(probe.with_shifted_detail(base, 0)(lr, hr), hr)
+    moved = probe.with_shifted_detail(base, 3)(lr, hr).astype(np.float32)
+    blurred = base(lr, hr).astype(np.float32)
+    expected = blurred + np.roll(hr.astype(np.float32) - blurred, (3, 3), axis=(0, 1))
+    assert np.abs(moved - np.clip(expected, 0, 255)).max() <= 0.5
+    assert not np.array_equal(moved, hr)

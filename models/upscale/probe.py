@@ -3,8 +3,11 @@
 SOURCE is an ``.onnx`` file, a run folder (its ``checkpoint.pt``) or ``RUN:STEP`` (a save kept with
 ``--keep-weights``). Each runs untiled on Set5, Set14 and the first ``--bsd100`` BSD100 images, beside
 bicubic and, with ``--blur K``, the original itself reduced K× and enlarged again (bicubic both ways): what
-a distance ratio means in pictures. Printed per method: the VGG16 perceptual distance ÷ bicubic's (the
-figure of ``models.upscale.evaluate``), PSNR-Y − bicubic's, and each layer's distance ÷ bicubic's.
+a distance ratio means in pictures. ``--shifted-detail S`` adds to the first source's output the detail it
+misses (the original minus that output), moved S pixels right and down: what invented detail with exactly
+the original's statistics would be worth if it landed S pixels off. Printed per method: the VGG16
+perceptual distance ÷ bicubic's (the figure of ``models.upscale.evaluate``), PSNR-Y − bicubic's, and each
+layer's distance ÷ bicubic's.
 
 This is for choosing between checkpoints and recipes quickly; the figures a model card reports come from
 ``models.upscale.evaluate``, which runs the shipped files through the app's tiled path on all 119 images.
@@ -54,6 +57,18 @@ def blurred_original(factor: float) -> Method:
     return run
 
 
+def with_shifted_detail(base: Method, shift: int) -> Method:
+    """``base``'s output plus the original's missing detail, rolled ``shift`` pixels on both axes
+    (a reference: it reads the original)."""
+
+    def run(lr: np.ndarray, hr: np.ndarray) -> np.ndarray:
+        out = base(lr, hr).astype(np.float32)
+        detail = np.roll(hr.astype(np.float32) - out, (shift, shift), axis=(0, 1))
+        return np.clip(out + detail + 0.5, 0, 255).astype(np.uint8)
+
+    return run
+
+
 def compare(methods: dict[str, Method], pairs: list[tuple[np.ndarray, np.ndarray]], net: torch.nn.Module,
             scale: int) -> dict[str, dict[str, float]]:
     """Per method: mean PSNR-Y (``"psnr"``) and mean distance per layer and in all (``"total"``) over
@@ -90,6 +105,8 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--scale", type=int, default=4, choices=(2, 4))
     p.add_argument("--bsd100", type=int, default=30, help="first N BSD100 images (default 30; 100 = all)")
     p.add_argument("--blur", type=float, nargs="*", default=[], help="reference: the original reduced K×")
+    p.add_argument("--shifted-detail", type=int, nargs="*", default=[], metavar="S",
+                   help="reference: the first source plus the original's missing detail moved S px")
     p.add_argument("--threads", type=int, default=1, help="torch threads")
     args = p.parse_args(argv)
     torch.set_num_threads(args.threads)
@@ -100,6 +117,11 @@ def main(argv: list[str] | None = None) -> None:
         name, _, source = spec.partition("=")
         methods[name] = load_source(source)
     methods.update({f"original ÷{k:g}, enlarged": blurred_original(k) for k in args.blur})
+    if args.shifted_detail and not args.sources:
+        p.error("--shifted-detail needs a source")
+    first = args.sources[0].partition("=")[0] if args.sources else ""
+    methods.update({f"{first} + the missing detail {s} px off": with_shifted_detail(methods[first], s)
+                    for s in args.shifted_detail})
     pairs = []
     for path in data.set5() + data.set14() + data.bsd100()[:args.bsd100]:
         hr = data.crop_to_multiple(data.load_rgb(path), args.scale)
