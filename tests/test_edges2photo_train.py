@@ -51,3 +51,27 @@ def test_colour_moments_see_a_washed_out_output():
     # same means, 0.3 of the spread: half the statistics are off by 0.7 of the photo's standard deviation
     expected = 0.5 * float((0.7 * photo.flatten(2).std(dim=2)).mean())
     assert float(colour_moments(washed, photo)) == pytest.approx(expected, rel=1e-4)
+
+
+def test_vgg16_generator_draws_full_size_rgb_and_ignores_the_noise():
+    from models.nets.edges2photo_vgg import VGGEdgesGenerator
+
+    torch.manual_seed(0)
+    net = VGGEdgesGenerator(decoder=16, width=0.125).eval()
+    sketch = torch.rand(2, 1, 48, 64) * 2 - 1
+    with torch.no_grad():
+        out = net(sketch, net.mean_noise(2))
+        again = net(sketch, torch.zeros(2, 1))
+    assert out.shape == (2, 3, 48, 64) and float(out.abs().max()) <= 1.0
+    assert torch.equal(out, again)
+
+
+@pytest.mark.needs_data("bsds500", "bsds500_truth")
+def test_vgg16_generator_trains_its_decoder_and_the_unfrozen_encoder_only(tmp_path):
+    main(["--quick", "--steps", "1", "--batch", "2", "--crop", "64", "--device", "cpu", "--no-gan",
+          "--generator-kind", "vgg16", "--features", "random", "--frozen-through", "conv3_3",
+          "--unit-weight", "1", "--out", str(tmp_path / "run")])
+    state = torch.load(tmp_path / "run" / "checkpoint.pt", weights_only=False)
+    groups = state["optimizers"]["opt_g"]["param_groups"]
+    assert len(groups) == 2 and groups[1]["lr"] == pytest.approx(groups[0]["lr"] * 0.1)
+    assert len(groups[1]["params"]) == 12  # conv4_1 … conv5_3, weight and bias: the fine-tuned encoder

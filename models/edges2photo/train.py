@@ -37,6 +37,7 @@ from models.edges2photo.pairs import EdgeEntry, sample_batch
 from models.export import load_folded_onnx
 from models.losses import feature_matching, lsgan_d, lsgan_g, moments
 from models.nets.edges2photo import DEFAULT_WIDTHS, UNetGenerator
+from models.nets.edges2photo_vgg import VGGEdgesGenerator
 from models.perceptual import features_arg
 from models.training import arg
 
@@ -56,6 +57,10 @@ class Edges2PhotoRun(training.RunConfig):
     d_base: int = arg(32, "PatchGAN width (pix2pix: 64)")
     l1_weight: float = 100.0
     fm_weight: float = arg(0.0, "discriminator feature-matching weight (pix2pixHD uses 10; 0 = off)")
+    generator_kind: str = arg("unet", "unet (pix2pix) or vgg16 (ImageNet VGG16 encoder, hypercolumns, "
+                                      "a global branch: models.nets.edges2photo_vgg)")
+    frozen_through: str = arg("conv2_2", "vgg16 generator: encoder convs up to this one stay fixed")
+    encoder_lr: float = arg(0.1, "vgg16 generator: the fine-tuned encoder convs' rate ÷ --lr")
     widths: tuple[int, ...] = arg(DEFAULT_WIDTHS, "generator channels per level")
     noise_layers: int = arg(2, "decoder levels that take dropout gains")
     upsample: str = arg("resize", "resize (nearest + 3×3 conv) or transposed")
@@ -81,7 +86,11 @@ class Edges2PhotoRun(training.RunConfig):
     def quick_overrides(self) -> dict:
         return {**super().quick_overrides(), "steps": 30, "log_every": 10}
 
-    def generator(self) -> UNetGenerator:
+    def generator(self) -> UNetGenerator | VGGEdgesGenerator:
+        if self.generator_kind == "vgg16":
+            return VGGEdgesGenerator(width=1.0 if self.features == "imagenet" else 0.125)
+        if self.generator_kind != "unet":
+            raise ValueError(f"--generator-kind must be unet or vgg16, not {self.generator_kind!r}")
         return UNetGenerator(widths=tuple(self.widths), noise_layers=self.noise_layers,
                              upsample=self.upsample, frozen_norm=self.frozen_norm)
 
@@ -102,8 +111,7 @@ class Edges2PhotoTask(training.TrainingTask):
         self.fixed = to_tensors(sample_batch(self.entries, np.random.default_rng(1234), 6, cfg.crop), device)
         self.generator = cfg.generator().to(device)
         self.modules = {"generator": self.generator}
-        self.optimizers = {"opt_g": torch.optim.Adam(self.generator.parameters(), lr=cfg.lr,
-                                                     betas=(0.5, 0.999))}
+        self.optimizers = {"opt_g": torch.optim.Adam(self.generator_groups(), lr=cfg.lr, betas=(0.5, 0.999))}
         self.discriminator = None
         if cfg.gan:
             from models.nets.patchgan import PatchGAN  # the toolkit's 70×70 PatchGAN
@@ -119,6 +127,23 @@ class Edges2PhotoTask(training.TrainingTask):
 
             self.vgg = vgg16_features(cfg.features, "relu5_3").to(device)
         self.monitor_cases = self.monitor_set() if cfg.monitor else []
+
+    def generator_groups(self) -> list[dict]:
+        """All parameters at --lr; for the vgg16 generator, the ImageNet weights loaded (unless --features
+        random), the encoder frozen through --frozen-through and its other convs at --encoder-lr × --lr."""
+        if not isinstance(self.generator, VGGEdgesGenerator):
+            return [{"params": list(self.generator.parameters())}]
+        trunk = self.generator.vgg
+        if self.cfg.features == "imagenet":
+            from models.vgg16 import conv_weights
+
+            trunk.load_vgg16(conv_weights())
+        names = [name for name, _ in trunk.encoder.convs()]
+        trunk.set_trainable(frozen=tuple(names[:names.index(self.cfg.frozen_through) + 1]))
+        encoder = trunk.encoder_parameters()
+        rest = [p for name, p in self.generator.named_parameters() if not name.startswith("vgg.encoder.")]
+        return [{"params": rest}] + ([{"params": encoder, "lr": self.cfg.lr * self.cfg.encoder_lr}]
+                                     if encoder else [])
 
     def initialise(self, path: Path) -> None:
         """``--init``: a shipped ``edges2photo.onnx`` (generator only) or another run's checkpoint."""
