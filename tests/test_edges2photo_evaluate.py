@@ -65,3 +65,15 @@ def test_ratios_against_the_flat_canvas_and_the_photos(net, tmp_path):
     contact_sheet(cases, outputs["human"], (0, 1, 5), sheet, height=40)
     with Image.open(sheet) as image:
         assert image.height == HEADER + 2 * (40 + GAP)  # header, two rows; row 5 does not exist
+
+
+def test_a_runs_generator_renders_the_drawings_size_in_eight_bits():
+    from models.edges2photo.evaluate import generator_renderer
+    from models.nets.edges2photo_vgg import VGGEdgesGenerator
+
+    torch.manual_seed(0)
+    case = synthetic_case(0)
+    drawing = case.drawings["human"][:90, :100]  # not a multiple of 16: padded with paper, then cropped
+    out = generator_renderer(VGGEdgesGenerator(decoder=16, width=0.125))(drawing, case)
+    assert out.shape == (90, 100, 3) and out.dtype == np.uint8
+    assert out.std() > 0  # the horizon line shows

@@ -1,6 +1,6 @@
 """edges2photo on held-out photos (BSD100), through the app's own pipeline, against a flat canvas.
 
-    python -m models.evaluate edges2photo [--onnx CANDIDATE.onnx] [--before OLD.onnx] [--limit N]
+    python -m models.evaluate edges2photo [--onnx CANDIDATE.onnx | --run RUN] [--before OLD.onnx] [--limit N]
 
 Each BSD100 photo (BSDS500 val, never trained on) is shrunk to long side 256 px, the filter's default
 working resolution, and drawn two ways:
@@ -115,6 +115,25 @@ def filter_renderer(entry, params: dict | None = None) -> Renderer:
     return render
 
 
+def generator_renderer(generator: torch.nn.Module) -> Renderer:
+    """A training run's generator in torch (eval mode, its deterministic noise): for generators whose inputs
+    differ from the plugin's, which therefore cannot run through the app. The drawing is padded with paper
+    to the generator's ``multiple``."""
+    generator = generator.eval()
+
+    @torch.no_grad()
+    def render(drawing: np.ndarray, case: Case) -> np.ndarray:
+        height, width = drawing.shape
+        step = int(generator.multiple)
+        padded = np.ones((-(-height // step) * step, -(-width // step) * step), np.float32)
+        padded[:height, :width] = drawing
+        out = generator(torch.from_numpy(padded * 2.0 - 1.0)[None, None], generator.mean_noise(1))
+        rgb = ((out[0, :, :height, :width] + 1.0) * 0.5).clamp(0, 1).permute(1, 2, 0).numpy()
+        return (rgb * 255.0 + 0.5).astype(np.uint8)
+
+    return render
+
+
 def sharpness(rgb: np.ndarray, photo: np.ndarray) -> float:
     reference = float(luma_gradient(photo.astype(np.float32) / 255.0).mean())
     return float(luma_gradient(rgb.astype(np.float32) / 255.0).mean()) / max(reference, 1e-6)
@@ -217,11 +236,15 @@ def contact_sheet(cases: list[Case], outputs: dict[str, list[np.ndarray]], rows:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="edges2photo on BSD100 against a flat canvas (issue #21).")
     parser.add_argument("--onnx", type=Path, help="evaluate this candidate network (nothing is written)")
+    parser.add_argument("--run", type=Path, help="evaluate this training run's generator in torch, beside "
+                        "the shipped filter (for generators the plugin cannot run; nothing is written)")
     parser.add_argument("--before", type=Path, help="previous weights, for the sheet's 'before' column")
     parser.add_argument("--limit", type=int, default=None, help="only the first N images (nothing written)")
     parser.add_argument("--no-oracle", action="store_true", help="skip the oracle-palette row")
     parser.add_argument("--no-write", action="store_true", help="print only; leave sheet and card alone")
     args = parser.parse_args(argv)
+    if args.run and args.onnx:
+        parser.error("--run and --onnx are two candidates: give one")
     torch.set_num_threads(1)
     from models.vgg16 import imagenet_vgg16
 
@@ -233,13 +256,17 @@ def main(argv: list[str] | None = None) -> None:
     if args.before:
         renderers["before"] = filter_renderer(filter_entry("edges2photo", args.before))
     renderers[name] = filter_renderer(entry)
+    if args.run:
+        from models.edges2photo.train import load_generator
+
+        renderers["candidate"] = generator_renderer(load_generator(args.run))
     if not args.no_oracle:
         renderers["oracle"] = filter_renderer(entry, {"palette": "<photo>"})
     cache = ScoreCache("runs/edges2photo/eval_flat.json", f"v1 {RESOLUTION} px, canny {CANNY}, human 2 px")
     scores, outputs = evaluate(cases, renderers, net, cache=cache)
     table = results_table(scores, len(cases))
     print(table)
-    if args.limit is None and args.onnx is None and not args.no_write:
+    if args.limit is None and args.onnx is None and args.run is None and not args.no_write:
         contact_sheet(cases, outputs["human"], SHEET_ROWS, SHEET)
         write_evaluation(CARD, f"{table}\n\nReproduce: `python -m models.evaluate edges2photo`")
         Path("runs/edges2photo").mkdir(parents=True, exist_ok=True)

@@ -139,6 +139,8 @@ class Edges2PhotoTask(training.TrainingTask):
 
             trunk.load_vgg16(conv_weights())
         names = [name for name, _ in trunk.encoder.convs()]
+        if self.cfg.frozen_through not in names:
+            raise ValueError(f"--frozen-through must be one of {', '.join(names)}")
         trunk.set_trainable(frozen=tuple(names[:names.index(self.cfg.frozen_through) + 1]))
         encoder = trunk.encoder_parameters()
         rest = [p for name, p in self.generator.named_parameters() if not name.startswith("vgg.encoder.")]

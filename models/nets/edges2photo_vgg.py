@@ -8,8 +8,10 @@ stage that sees the drawing itself, so the lines land where they are drawn:
 
     drawing ─ VGGColorizeTrunk (decoder maps at ½) ─ bilinear ×2 ─ cat drawing ─ 2 convs ─ 3×3 → tanh RGB
 
-It takes the U-Net's ``noise`` input so that the trainer and the plugin's contract stay the same, and
-ignores it: the output is deterministic (no dropout gains).
+It takes a ``noise`` input, as the U-Net does, so that the trainer calls both alike, and ignores it: the
+output is deterministic (no dropout gains). Its inputs are not the plugin's (the U-Net's noise has 256
+gains), so it is evaluated in torch (``python -m models.edges2photo.evaluate --run RUN``), not through the
+app.
 """
 
 from __future__ import annotations
