@@ -151,10 +151,7 @@ class ColorizeTask(training.TrainingTask):
             from models.vgg16 import conv_weights
 
             trunk.load_vgg16(conv_weights())
-        names = [name for name, _ in trunk.encoder.convs()]
-        if self.cfg.frozen_through not in names:
-            raise ValueError(f"--frozen-through must be one of {', '.join(names)}")
-        trunk.set_trainable(frozen=tuple(names[:names.index(self.cfg.frozen_through) + 1]))
+        trunk.freeze_through(self.cfg.frozen_through)
         groups = [{"params": trunk.decoder_parameters()}]
         if trunk.encoder_parameters():
             groups.append({"params": trunk.encoder_parameters(), "lr": self.cfg.lr * self.cfg.encoder_lr})

@@ -35,6 +35,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 
 import cv2
 import numpy as np
@@ -49,7 +50,7 @@ from models.evaluate import ScoreCache
 from models.features import FeatureNet
 from models.metrics import colourfulness, luma_gradient
 from models.perceptual import image_distance
-from plugins.netcall import fit_long_side
+from plugins.netcall import fit_long_side, pad
 from plugins.resample import resize
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -120,13 +121,12 @@ def generator_renderer(generator: torch.nn.Module) -> Renderer:
     differ from the plugin's, which therefore cannot run through the app. The drawing is padded with paper
     to the generator's ``multiple``."""
     generator = generator.eval()
+    needs = SimpleNamespace(multiple_of=int(generator.multiple), min_side=1)  # plugins.netcall.SizeNeeds
 
     @torch.no_grad()
     def render(drawing: np.ndarray, case: Case) -> np.ndarray:
         height, width = drawing.shape
-        step = int(generator.multiple)
-        padded = np.ones((-(-height // step) * step, -(-width // step) * step), np.float32)
-        padded[:height, :width] = drawing
+        padded = pad(drawing.astype(np.float32), needs, 1.0)  # white paper
         out = generator(torch.from_numpy(padded * 2.0 - 1.0)[None, None], generator.mean_noise(1))
         rgb = ((out[0, :, :height, :width] + 1.0) * 0.5).clamp(0, 1).permute(1, 2, 0).numpy()
         return (rgb * 255.0 + 0.5).astype(np.uint8)

@@ -138,10 +138,7 @@ class Edges2PhotoTask(training.TrainingTask):
             from models.vgg16 import conv_weights
 
             trunk.load_vgg16(conv_weights())
-        names = [name for name, _ in trunk.encoder.convs()]
-        if self.cfg.frozen_through not in names:
-            raise ValueError(f"--frozen-through must be one of {', '.join(names)}")
-        trunk.set_trainable(frozen=tuple(names[:names.index(self.cfg.frozen_through) + 1]))
+        trunk.freeze_through(self.cfg.frozen_through)
         encoder = trunk.encoder_parameters()
         rest = [p for name, p in self.generator.named_parameters() if not name.startswith("vgg.encoder.")]
         return [{"params": rest}] + ([{"params": encoder, "lr": self.cfg.lr * self.cfg.encoder_lr}]

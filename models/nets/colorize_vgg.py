@@ -88,6 +88,14 @@ class VGGColorizeTrunk(nn.Module):
         for name, conv in self.encoder.convs():
             conv.requires_grad_(name not in frozen)
 
+    def freeze_through(self, last: str) -> None:
+        """Keep the encoder convs up to and including ``last`` fixed and fine-tune the rest (the trainings'
+        ``--frozen-through``)."""
+        names = [name for name, _ in self.encoder.convs()]
+        if last not in names:
+            raise ValueError(f"--frozen-through must be one of {', '.join(names)}")
+        self.set_trainable(frozen=tuple(names[:names.index(last) + 1]))
+
     def encoder_parameters(self) -> list[nn.Parameter]:
         return [p for p in self.encoder.parameters() if p.requires_grad]
 
